@@ -1,0 +1,61 @@
+"""The Flask application factory. Nothing is built at import time."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g
+from sqlite_utils import Database
+
+from bot import api, errors
+from bot.conversation import Services
+from bot.services import build_services
+from dispatch.store import connect, init_db
+
+
+def create_app(config_path: str | Path = "config.yaml", overrides: dict[str, Any] | None = None,
+               services: Services | None = None) -> Flask:
+    """Build the app for a deployment.
+
+    :param overrides: config sections merged over config.yaml (tests pass a temp store).
+    :param services: already-built services, to share one NLU engine between apps in tests.
+    """
+    services = services or build_services(config_path, overrides)
+    config = services.config
+    app = Flask(__name__, static_folder=None)
+    app.config.from_mapping(
+        SECRET_KEY=config.settings.web.secret_key,
+        MAX_CONTENT_LENGTH=config.settings.web.max_body_bytes,
+        SANDAN_SERVICES=services,
+        SANDAN_DB_PATH=str(config.path(config.settings.store.path)),
+    )
+    app.config.from_prefixed_env("SANDAN_FLASK")
+    init_db(app.config["SANDAN_DB_PATH"]).close()
+    errors.init_app(app)
+    api.init_app(app)
+
+    @app.teardown_appcontext
+    def _close_db(_exc: BaseException | None) -> None:
+        db = g.pop("db", None)
+        if db is not None:
+            db.close()
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return app
+
+
+def get_db() -> Database:
+    """The request's store connection, opened on first use."""
+    from flask import current_app
+
+    if "db" not in g:
+        g.db = connect(current_app.config["SANDAN_DB_PATH"])
+    return g.db
+
+
+def get_services() -> Services:
+    from flask import current_app
+
+    return current_app.config["SANDAN_SERVICES"]

@@ -1,0 +1,186 @@
+"""The `sandan` command: a thin wrapper over bot/, nlu/ and dispatch/."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable, TextIO
+
+import click
+
+from settings import ConfigError, load_config
+
+
+def config_option(fn: Callable) -> Callable:
+    return click.option("--config", "config_path", default="config.yaml", show_default=True,
+                        type=click.Path(dir_okay=False), help="The deployment's config.yaml.")(fn)
+
+
+def _services(config_path: str):
+    from bot.services import build_services
+
+    try:
+        return build_services(config_path)
+    except ConfigError as e:
+        raise click.ClickException(str(e))
+
+
+@click.group()
+@click.version_option("0.1.0", prog_name="sandan")
+def cli() -> None:
+    """三单 Sandan: 居民点单、社区派单、网格接单 — the community chat bot."""
+
+
+@cli.command()
+@config_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8800, show_default=True, type=int)
+@click.option("--no-scheduler", is_flag=True, help="Run only the web server (use `sandan worker` beside it).")
+def serve(config_path: str, host: str, port: int, no_scheduler: bool) -> None:
+    """Run the web server with the scheduler (outbox delivery, deadlines) in one process.
+
+    \b
+    Example:
+        sandan serve --port 8800
+    """
+    _serve(_services(config_path), host, port, not no_scheduler)
+
+
+def _serve(services: Any, host: str, port: int, scheduler: bool) -> None:
+    from werkzeug.serving import run_simple
+
+    from bot.app import create_app
+    from bot.worker import build_scheduler
+
+    app = create_app(services=services)
+    if scheduler:
+        build_scheduler(services).start()
+    click.echo(f"三单 Sandan 已启动：http://{host}:{port}/  (Ctrl+C 停止)")
+    run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+@cli.command()
+@config_option
+def worker(config_path: str) -> None:
+    """Run only the scheduler (outbox delivery, deadlines), beside a multi-worker web server.
+
+    \b
+    Example:
+        gunicorn -w 2 'bot.wsgi:app' & sandan worker
+    """
+    import time
+
+    from bot.worker import build_scheduler
+
+    build_scheduler(_services(config_path)).start()
+    click.echo("三单 worker 已启动 (Ctrl+C 停止)")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+
+
+@cli.command()
+@config_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8800, show_default=True, type=int)
+def demo(config_path: str, host: str, port: int) -> None:
+    """Start the shipped demo: a fresh demo database, then serve.
+
+    \b
+    Example:
+        sandan demo
+    """
+    services = _services(config_path)
+    path = _fresh_database(services.config)
+    click.echo(f"演示数据库：{path}")
+    _serve(services, host, port, scheduler=True)
+
+
+def _fresh_database(config: Any) -> Path:
+    from dispatch.clock import utcnow
+    from dispatch.store import init_db
+    from dispatch.users import seed_staff
+
+    path = config.path(config.settings.store.path)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    db = init_db(path)
+    seed_staff(db, config.deployment, utcnow())
+    db.close()
+    return path
+
+
+@cli.group(name="db")
+def db_group() -> None:
+    """The SQLite store."""
+
+
+@db_group.command(name="init")
+@config_option
+def db_init(config_path: str) -> None:
+    """Create or migrate the database and bind the staff listed in the deployment.
+
+    \b
+    Example:
+        sandan db init
+    """
+    from dispatch.clock import utcnow
+    from dispatch.store import StoreError, init_db
+    from dispatch.users import seed_staff
+
+    try:
+        config = load_config(config_path)
+        db = init_db(config.path(config.settings.store.path))
+    except (ConfigError, StoreError) as e:
+        raise click.ClickException(str(e))
+    count = seed_staff(db, config.deployment, utcnow())
+    click.echo(f"数据库已就绪：{config.path(config.settings.store.path)}（{count} 名工作人员）")
+
+
+def triage_record(services: Any, text: str) -> dict[str, Any]:
+    """The decision the bot would make for one message, as a flat dict; nothing is stored."""
+    from dispatch.routing import route
+
+    config = services.config
+    parse = services.engine.parse(text)
+    r = route(parse, config.deployment, config.settings.nlu.review_threshold)
+    e = parse.entities
+    community = config.deployment.community(r.community_id)
+    grid = config.deployment.grid(r.grid_id)
+    department = config.deployment.department(r.department_id)
+    return {
+        "text": text, "intent": parse.intent, "category": r.category, "handling": r.handling,
+        "urgency": parse.urgency, "community": community.name if community else None,
+        "place": e.place or e.road or e.landmark, "building": e.building,
+        "grid": grid.name if grid else None, "department": department.name if department else None,
+        "confidence": parse.confidence, "grid_id": r.grid_id, "department_id": r.department_id,
+        "needs_review": r.needs_review, "reason": r.reason,
+    }
+
+
+@cli.command()
+@config_option
+@click.argument("source", type=click.File("r", encoding="utf-8"), default="-")
+def triage(config_path: str, source: TextIO) -> None:
+    """Triage messages, one per line, from a file or stdin; print one JSON object per line.
+
+    Nothing is written to the database.
+
+    \b
+    Example:
+        echo 广场花苑小区3栋的垃圾桶坏了 | sandan triage
+        sandan triage exported-chat.txt > triage.jsonl
+    """
+    services = _services(config_path)
+    for line in source:
+        text = line.strip()
+        if text:
+            click.echo(json.dumps(triage_record(services, text), ensure_ascii=False))
+            sys.stdout.flush()
+
+
+def main() -> None:
+    cli()

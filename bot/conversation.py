@@ -1,0 +1,333 @@
+"""The conversation: one Inbound in, one reply out, through the same path for every channel.
+
+The reply is what the sender sees at once; everything else (pushes to staff, notices to followers)
+is queued in the outbox inside the same transaction as the ticket change.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Callable
+
+from sqlite_utils import Database
+
+import wording
+from bot.inbound import Inbound
+from dispatch import tickets
+from dispatch.clock import iso, local_text, parse_iso
+from dispatch.routing import Route, route
+from dispatch.states import TransitionError
+from dispatch.store import transaction
+from dispatch.users import ensure_user, get_user
+from nlu.engine import Engine
+from nlu.knowledge import KnowledgeBase
+from nlu.types import Parse
+from settings import Config
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 2000
+
+
+@dataclass
+class Services:
+    """What a conversation needs, built once per process (the NLU model is the costly part)."""
+
+    config: Config
+    engine: Engine
+    knowledge: KnowledgeBase
+
+
+@dataclass
+class Turn:
+    """One message being handled: who, what, and the open store connection."""
+
+    services: Services
+    db: Database
+    inbound: Inbound
+    user: dict[str, Any]
+    parse: Parse
+    now: datetime
+    message_id: int
+
+    @property
+    def config(self) -> Config:
+        return self.services.config
+
+
+Handler = Callable[[Turn], str]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handles(*intents: str) -> Callable[[Handler], Handler]:
+    """Register a function as the handler of one or more intents."""
+    def register(fn: Handler) -> Handler:
+        for intent in intents:
+            HANDLERS[intent] = fn
+        return fn
+    return register
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def handle(services: Services, db: Database, inbound: Inbound, now: datetime) -> str:
+    """Handle one message exactly once; a replay of the same channel message id gets the first reply."""
+    text = inbound.text or ""
+    if len(text) > MAX_TEXT:
+        return wording.TOO_LONG
+    parse = services.engine.parse(text) if text else Parse("", "photo", "其他", "一般", 1.0)
+    with transaction(db):
+        ensure_user(db, inbound.user_id, now, inbound.display_name)
+        inserted = db.execute(
+            "INSERT OR IGNORE INTO messages (channel, channel_msg_id, sender, chat, kind, text, photos, location, "
+            "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [inbound.channel, inbound.msg_id, inbound.user_id, inbound.chat, inbound.kind, text,
+             json.dumps(inbound.photos, ensure_ascii=False),
+             json.dumps(inbound.location) if inbound.location else None, iso(now)],
+        )
+        if not inserted.rowcount:
+            row = db.execute("SELECT reply FROM messages WHERE channel = ? AND channel_msg_id = ?",
+                             [inbound.channel, inbound.msg_id]).fetchone()
+            return row[0] or ""
+        turn = Turn(services, db, inbound, get_user(db, inbound.user_id), parse, now, inserted.lastrowid)
+        reply = _dispatch(turn)
+        db.execute("UPDATE messages SET reply = ? WHERE id = ?", [reply, turn.message_id])
+    return reply
+
+
+def _dispatch(turn: Turn) -> str:
+    if turn.inbound.kind == "event":
+        return HANDLERS["event"](turn)
+    pending = _pending(turn)
+    if pending and turn.parse.intent in ("report", "chitchat", "question", "photo", "location"):
+        return _continue_pending(turn, pending)
+    if turn.inbound.photos and not turn.inbound.text:
+        return _wait_for_words(turn)
+    if turn.inbound.location and not turn.inbound.text:
+        return _wait_for_words(turn)
+    handler = HANDLERS.get(turn.parse.intent)
+    if handler is None:
+        return wording.unknown_command(turn.parse.text)
+    return handler(turn)
+
+
+# ---------------------------------------------------------------- pending state: photo first, or place missing
+
+
+def _pending(turn: Turn) -> dict[str, Any] | None:
+    row = turn.db.execute("SELECT state, data, updated_at FROM conversations WHERE user_id = ?",
+                          [turn.user["id"]]).fetchone()
+    if not row:
+        return None
+    window = timedelta(minutes=turn.config.settings.dispatch.photo_join_minutes)
+    if turn.now - parse_iso(row[2]) > window:
+        _clear_pending(turn)
+        return None
+    return {"state": row[0], **json.loads(row[1])}
+
+
+def _set_pending(turn: Turn, state: str, data: dict[str, Any]) -> None:
+    turn.db.execute(
+        "INSERT INTO conversations (user_id, state, data, updated_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(user_id) DO UPDATE SET state = excluded.state, data = excluded.data, "
+        "updated_at = excluded.updated_at",
+        [turn.user["id"], state, json.dumps(data, ensure_ascii=False), iso(turn.now)])
+
+
+def _clear_pending(turn: Turn) -> None:
+    turn.db.execute("DELETE FROM conversations WHERE user_id = ?", [turn.user["id"]])
+
+
+def _wait_for_words(turn: Turn) -> str:
+    pending = _pending(turn) or {"photos": [], "location": None}
+    pending.pop("state", None)
+    pending["photos"] = pending.get("photos", []) + turn.inbound.photos
+    if turn.inbound.location:
+        pending["location"] = list(turn.inbound.location)
+        pending["label"] = turn.inbound.location_label
+    _set_pending(turn, "awaiting_words", pending)
+    if turn.inbound.chat:
+        return ""
+    got = "照片" if turn.inbound.photos else "位置"
+    return f"收到{got}！请再说说是什么问题，比如「3栋门口垃圾桶坏了」。"
+
+
+def _continue_pending(turn: Turn, pending: dict[str, Any]) -> str:
+    """Join the earlier photo/location or the earlier words with this message into one report."""
+    if pending["state"] == "awaiting_words":
+        if turn.inbound.photos or turn.inbound.location:
+            return _wait_for_words(turn)
+        turn.inbound.photos = pending.get("photos", []) + turn.inbound.photos
+        if pending.get("location") and not turn.inbound.location:
+            turn.inbound.location = tuple(pending["location"])
+        _clear_pending(turn)
+        if turn.parse.intent in ("chitchat", "question", "photo"):
+            turn.parse.intent = "report"
+        return HANDLERS["report"](turn)
+    # awaiting_place: the earlier words lacked a place; this message should name it.
+    combined = turn.services.engine.parse(f"{turn.parse.text} {pending['text']}")
+    location = tuple(pending["location"]) if pending.get("location") else turn.inbound.location
+    if not (combined.entities.place or combined.entities.road or combined.entities.landmark or location):
+        if turn.inbound.photos:
+            pending["photos"] = pending.get("photos", []) + turn.inbound.photos
+            _set_pending(turn, "awaiting_place", {k: v for k, v in pending.items() if k != "state"})
+            return wording.ASK_PLACE
+        _clear_pending(turn)
+        return _dispatch_fresh(turn)
+    _clear_pending(turn)
+    combined.text = f"{pending['text']}（{turn.parse.text}）" if turn.parse.text else pending["text"]
+    turn.parse = combined
+    turn.inbound.photos = pending.get("photos", []) + turn.inbound.photos
+    turn.inbound.location = location
+    return HANDLERS["report"](turn)
+
+
+def _dispatch_fresh(turn: Turn) -> str:
+    handler = HANDLERS.get(turn.parse.intent)
+    return handler(turn) if handler else wording.unknown_command(turn.parse.text)
+
+
+# ---------------------------------------------------------------- residents and riders
+
+
+def _route(turn: Turn) -> Route:
+    return route(turn.parse, turn.config.deployment, turn.config.settings.nlu.review_threshold,
+                 turn.inbound.location)
+
+
+@handles("report")
+def report(turn: Turn) -> str:
+    e = turn.parse.entities
+    has_place = e.place or e.road or e.landmark or turn.inbound.location
+    if not has_place and not turn.inbound.chat:
+        _set_pending(turn, "awaiting_place", {"text": turn.parse.text, "photos": turn.inbound.photos,
+                                              "location": None})
+        return wording.ASK_PLACE
+    the_route = _route(turn)
+    created = tickets.create_ticket(turn.db, turn.config, turn.user["id"], turn.parse, the_route, turn.now,
+                                    turn.inbound.photos, turn.message_id)
+    ticket = created.ticket
+    turn.db.execute("UPDATE messages SET ticket_id = ? WHERE id = ?", [ticket["id"], turn.message_id])
+    handler = turn.config.deployment.handler_name(ticket["grid_id"], ticket["department_id"])
+    deadline = local_text(ticket["deadline_at"], turn.config.settings.dispatch.timezone)
+    return wording.ack_report(ticket["id"], handler, deadline, the_route.needs_review, the_route.handling)
+
+
+@handles("question")
+def question(turn: Turn) -> str:
+    item = turn.services.knowledge.search(turn.parse.text)
+    if item is None:
+        # Nobody can answer from the knowledge base: a person in the community will.
+        the_route = _route(turn)
+        review = Route("reply", the_route.category, the_route.community_id, the_route.grid_id, None, True,
+                       "知识库无答案，转人工答复")
+        tickets.create_ticket(turn.db, turn.config, turn.user["id"], turn.parse, review, turn.now)
+        return wording.no_answer()
+    return wording.answer(item.title, list(item.fields))
+
+
+@handles("greeting")
+def greeting(turn: Turn) -> str:
+    return "" if turn.inbound.chat else wording.GREETING
+
+
+@handles("chitchat", "photo")
+def chitchat(turn: Turn) -> str:
+    return "" if turn.inbound.chat else wording.CHITCHAT
+
+
+@handles("help")
+def help_(turn: Turn) -> str:
+    return wording.HELP
+
+
+@handles("event")
+def event(turn: Turn) -> str:
+    return wording.WELCOME if turn.inbound.text == "subscribe" else ""
+
+
+@handles("my_tickets")
+def my_tickets(turn: Turn) -> str:
+    rows, total = tickets.reporter_tickets(turn.db, turn.user["id"])
+    return wording.my_tickets(rows, total) if rows else wording.NO_TICKETS
+
+
+@handles("status")
+def status(turn: Turn) -> str:
+    ticket_id = turn.parse.args["ticket"]
+    try:
+        ticket = tickets.get_ticket(turn.db, ticket_id)
+    except tickets.TicketNotFound:
+        return wording.no_such_ticket(ticket_id)
+    if not tickets.may_see(turn.db, turn.user, ticket):
+        return wording.no_such_ticket(ticket_id)   # never reveal that someone else's ticket exists
+    deployment = turn.config.deployment
+    handler = deployment.handler_name(ticket["grid_id"], ticket["department_id"])
+    if ticket["claimed_by"]:
+        handler += f"（{get_user(turn.db, ticket['claimed_by']).get('display_name') or '已接单'}）"
+    last = tickets.last_event(turn.db, ticket_id)
+    tz = turn.config.settings.dispatch.timezone
+    last_text = f"{local_text(last['at'], tz)[5:]} {wording.STATE_NAMES.get(last['kind'], last['kind'])}"
+    photos = tickets.result_photos(turn.db, ticket_id)
+    return wording.status(ticket, handler, local_text(ticket["deadline_at"], tz), last_text, len(photos))
+
+
+@handles("rate")
+def rate(turn: Turn) -> str:
+    value = turn.parse.args["value"]
+    try:
+        ticket = tickets.rate(turn.db, turn.config, turn.parse.args.get("ticket"), turn.user, value,
+                              turn.parse.args.get("note", ""), turn.now)
+    except tickets.TicketNotFound:
+        return wording.nothing_to_rate()
+    except TransitionError as e:
+        return wording.wrong_state(e.ticket_id, e.current)
+    return wording.thanks_for_rating(ticket["id"], value)
+
+
+# ---------------------------------------------------------------- staff
+
+
+def _staff_only(turn: Turn) -> str | None:
+    if turn.user.get("role", "resident") == "resident":
+        return wording.NOT_STAFF
+    return None
+
+
+@handles("claim")
+def claim(turn: Turn) -> str:
+    if refusal := _staff_only(turn):
+        return refusal
+    ticket_id = turn.parse.args["ticket"]
+    try:
+        tickets.claim(turn.db, turn.config, ticket_id, turn.user, turn.now)
+    except tickets.TicketNotFound:
+        return wording.no_such_ticket(ticket_id)
+    except tickets.NotAllowed:
+        return wording.NOT_ALLOWED
+    except tickets.AlreadyClaimed as e:
+        return wording.claimed_by_other(ticket_id, e.who)
+    except TransitionError as e:
+        return wording.wrong_state(ticket_id, e.current)
+    return wording.claimed(ticket_id)
+
+
+@handles("resolve")
+def resolve(turn: Turn) -> str:
+    if refusal := _staff_only(turn):
+        return refusal
+    ticket_id = turn.parse.args["ticket"]
+    try:
+        tickets.resolve(turn.db, turn.config, ticket_id, turn.user, turn.parse.args.get("note", ""), turn.now,
+                        turn.inbound.photos)
+    except tickets.TicketNotFound:
+        return wording.no_such_ticket(ticket_id)
+    except tickets.NotAllowed:
+        return wording.NOT_ALLOWED
+    except TransitionError as e:
+        return wording.wrong_state(ticket_id, e.current)
+    return wording.resolved(ticket_id)

@@ -1,0 +1,23 @@
+"""One incoming message, the same shape whatever channel it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Inbound:
+    channel: str                          # wechat | work_wechat | web | api | group | import
+    sender: str                           # the sender's id on that channel (openid, user name…)
+    msg_id: str                           # the channel's message id: the idempotency key
+    text: str = ""
+    photos: list[dict[str, str]] = field(default_factory=list)   # {"url": …, "media_id": …, "path": …}
+    location: tuple[float, float] | None = None
+    location_label: str = ""
+    chat: str | None = None               # group id; None for a 1:1 chat
+    kind: str = "text"                    # text | image | voice | location | event
+    display_name: str = ""
+
+    @property
+    def user_id(self) -> str:
+        return f"{self.channel}:{self.sender}"

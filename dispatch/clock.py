@@ -1,0 +1,29 @@
+"""Time as the store keeps it: UTC ISO-8601 text, which sorts as it reads."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso(t: datetime) -> str:
+    return t.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+
+
+def local_text(text: str | None, tz: str) -> str | None:
+    """'2026-11-23T09:30:00Z' → '2026-11-23 17:30' in the deployment's time zone."""
+    if not text:
+        return None
+    return parse_iso(text).astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+
+
+def add_hours(t: datetime, hours: float) -> datetime:
+    return t + timedelta(hours=hours)

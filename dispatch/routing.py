@@ -1,0 +1,115 @@
+"""Routing by the three factors: the nature of the matter (category), the authority it needs
+(handling type, department) and the place (小区 / 楼栋 / road / landmark / shared location → grid)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from nlu.types import Parse
+from settings import Community, Deployment, Grid, Place
+
+
+@dataclass(frozen=True)
+class Route:
+    handling: str                 # reply | self | transfer
+    category: str
+    community_id: str | None
+    grid_id: str | None
+    department_id: str | None
+    needs_review: bool            # goes to the community dispatcher's queue instead of a guess
+    reason: str                   # why, in words, for the ticket's events
+
+
+def _grid_places(deployment: Deployment):
+    for community in deployment.communities:
+        for grid in community.grids:
+            for place in grid.places:
+                yield community, grid, place
+
+
+def grid_for_place(deployment: Deployment, place_name: str, building: str | None) -> tuple[Community, Grid] | None:
+    """The grid covering a named place; a 小区 split between grids is split by building number."""
+    matches = [(c, g, p) for c, g, p in _grid_places(deployment) if p.name == place_name]
+    if not matches:
+        return None
+    number = int(building.rstrip("栋")) if building and building.rstrip("栋").isdigit() else None
+    if number is not None:
+        for c, g, p in matches:
+            if p.buildings and p.buildings[0] <= number <= p.buildings[1]:
+                return c, g
+    return matches[0][0], matches[0][1]
+
+
+def _inside(point: tuple[float, float], polygon: list[tuple[float, float]]) -> bool:
+    """Ray casting; polygons are small enough that lat/lon can be treated as flat."""
+    x, y = point
+    inside = False
+    for (x1, y1), (x2, y2) in zip(polygon, polygon[1:] + polygon[:1]):
+        if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
+            inside = not inside
+    return inside
+
+
+def grid_for_location(deployment: Deployment, location: tuple[float, float]) -> tuple[Community, Grid, str]:
+    """The grid whose area contains a shared location, else the one with the nearest place."""
+    for community in deployment.communities:
+        for grid in community.grids:
+            if grid.area and _inside(location, list(grid.area)):
+                return community, grid, "位置在网格范围内"
+    best: tuple[float, Community, Grid, Place] | None = None
+    for community, grid, place in _grid_places(deployment):
+        if place.location:
+            d = math.dist(location, place.location)
+            if best is None or d < best[0]:
+                best = (d, community, grid, place)
+    assert best is not None, "the deployment has no place with a location"
+    return best[1], best[2], f"离{best[3].name}最近"
+
+
+def _authority(parse: Parse, deployment: Deployment):
+    """The first authority rule for the facility that applies where the matter is."""
+    facility = parse.entities.facility
+    if not facility:
+        return None
+    public = parse.entities.place_kind in ("road", "landmark") or (
+        parse.entities.place_kind is None and (parse.entities.road or parse.entities.landmark))
+    for rule in deployment.authority:
+        if rule.facility == facility and (rule.where == "anywhere" or public):
+            return rule
+    return None
+
+
+def route(parse: Parse, deployment: Deployment, review_threshold: float,
+          location: tuple[float, float] | None = None) -> Route:
+    categories = {c.name: c for c in deployment.categories}
+    e = parse.entities
+    found = grid_for_place(deployment, e.place, e.building) if e.place else None
+    place_reason = f"地点「{e.place}」属于该网格" if found else ""
+    if found is None and location is not None:
+        c, g, why = grid_for_location(deployment, location)
+        found, place_reason = (c, g), why
+    community_id = found[0].id if found else e.community
+    grid_id = found[1].id if found else None
+
+    if parse.intent == "question":
+        return Route("reply", parse.category, community_id, grid_id, None, False, "咨询类，知识库答复")
+
+    category = categories.get(parse.category, categories["其他"])
+    rule = _authority(parse, deployment)
+    if rule:
+        handling, department = "transfer", rule.department
+        category = categories.get(rule.category or category.name, category)
+        reason = f"「{rule.facility}」归{rule.department}管辖"
+    elif category.handling == "transfer":
+        handling, department, reason = "transfer", category.department, f"「{category.name}」需部门办理"
+    else:
+        handling, department, reason = "self", None, f"「{category.name}」由网格自办"
+
+    reasons = [r for r in (place_reason, reason, f"模型置信度 {parse.confidence:.2f}") if r]
+    needs_review = grid_id is None or parse.confidence < review_threshold
+    if grid_id is None:
+        reasons.append("未能确定网格，转社区审核")
+    elif parse.confidence < review_threshold:
+        reasons.append("置信度低，转社区审核")
+    return Route(handling, category.name, community_id, grid_id, department, needs_review, "；".join(reasons))

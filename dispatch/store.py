@@ -1,0 +1,215 @@
+"""The SQLite store: one file, WAL, foreign keys, versioned migrations (sqlite-utils >= 4).
+
+Every table the app uses is created here, so the schema reads in one place.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("sandan")
+
+
+@migrations()
+def m001_core(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE users (
+            id TEXT PRIMARY KEY,              -- channel:external id, e.g. wechat:oAbc…
+            channel TEXT NOT NULL,
+            external_id TEXT NOT NULL,
+            role TEXT NOT NULL DEFAULT 'resident',
+            display_name TEXT NOT NULL DEFAULT '',
+            grid_id TEXT,
+            department_id TEXT,
+            community_id TEXT,
+            last_inbound_at TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE messages (
+            id INTEGER PRIMARY KEY,
+            channel TEXT NOT NULL,
+            channel_msg_id TEXT NOT NULL,
+            sender TEXT NOT NULL REFERENCES users(id),
+            chat TEXT,                         -- group id, NULL for a 1:1 chat
+            kind TEXT NOT NULL DEFAULT 'text',
+            text TEXT NOT NULL DEFAULT '',
+            photos TEXT NOT NULL DEFAULT '[]',
+            location TEXT,
+            received_at TEXT NOT NULL,
+            ticket_id INTEGER,
+            reply TEXT,
+            UNIQUE (channel, channel_msg_id)   -- the idempotency key: a retry never makes a second ticket
+        );
+        CREATE TABLE tickets (
+            id INTEGER PRIMARY KEY,
+            reporter TEXT NOT NULL REFERENCES users(id),
+            text TEXT NOT NULL,
+            intent TEXT NOT NULL,
+            category TEXT NOT NULL,
+            handling TEXT NOT NULL,
+            urgency TEXT NOT NULL,
+            community_id TEXT,
+            place TEXT,
+            building TEXT,
+            grid_id TEXT,
+            department_id TEXT,
+            state TEXT NOT NULL,
+            confidence REAL NOT NULL DEFAULT 0,
+            claimed_by TEXT REFERENCES users(id),
+            resolution TEXT,
+            rating TEXT,
+            deadline_at TEXT,
+            reminders_sent INTEGER NOT NULL DEFAULT 0,
+            escalation_level INTEGER NOT NULL DEFAULT 0,
+            reporters INTEGER NOT NULL DEFAULT 1,
+            merged_into INTEGER REFERENCES tickets(id),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            resolved_at TEXT,
+            closed_at TEXT
+        );
+        CREATE INDEX tickets_reporter ON tickets(reporter, id);
+        CREATE INDEX tickets_state_deadline ON tickets(state, deadline_at);
+        CREATE INDEX tickets_grid ON tickets(grid_id, state);
+        CREATE INDEX tickets_created ON tickets(created_at);
+        CREATE TABLE ticket_events (
+            id INTEGER PRIMARY KEY,
+            ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,               -- a user id, or 'system'
+            kind TEXT NOT NULL,
+            from_state TEXT,
+            to_state TEXT,
+            note TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX ticket_events_ticket ON ticket_events(ticket_id, id);
+        CREATE TABLE ticket_followers (
+            ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+            user_id TEXT NOT NULL REFERENCES users(id),
+            PRIMARY KEY (ticket_id, user_id)
+        );
+        CREATE TABLE media (
+            id INTEGER PRIMARY KEY,
+            ticket_id INTEGER REFERENCES tickets(id),
+            message_id INTEGER REFERENCES messages(id),
+            purpose TEXT NOT NULL DEFAULT 'report',   -- report | result
+            url TEXT NOT NULL DEFAULT '',
+            media_id TEXT NOT NULL DEFAULT '',
+            path TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX media_ticket ON media(ticket_id);
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            recipient TEXT NOT NULL REFERENCES users(id),
+            body TEXT NOT NULL,
+            ticket_id INTEGER,
+            dedup_key TEXT UNIQUE,            -- the same notice is never queued twice
+            created_at TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            sent_at TEXT,
+            last_error TEXT
+        );
+        CREATE INDEX outbox_pending ON outbox(sent_at, due_at);
+        CREATE INDEX outbox_recipient ON outbox(recipient, id);
+        CREATE TABLE ratings (
+            id INTEGER PRIMARY KEY,
+            ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+            user_id TEXT NOT NULL REFERENCES users(id),
+            value TEXT NOT NULL,
+            comment TEXT NOT NULL DEFAULT '',
+            at TEXT NOT NULL
+        );
+        CREATE TABLE points_ledger (
+            id INTEGER PRIMARY KEY,
+            user_id TEXT NOT NULL REFERENCES users(id),
+            points INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            ticket_id INTEGER,
+            dedup_key TEXT UNIQUE,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX points_user ON points_ledger(user_id, at);
+        CREATE TABLE invites (
+            code TEXT PRIMARY KEY,
+            role TEXT NOT NULL,
+            grid_id TEXT,
+            department_id TEXT,
+            community_id TEXT,
+            created_at TEXT NOT NULL,
+            used_by TEXT,
+            used_at TEXT
+        );
+        CREATE TABLE kv (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            expires_at REAL
+        );
+        CREATE TABLE conversations (
+            user_id TEXT PRIMARY KEY REFERENCES users(id),
+            state TEXT NOT NULL,
+            data TEXT NOT NULL DEFAULT '{}',
+            updated_at TEXT NOT NULL
+        );
+        """
+    )
+
+
+class StoreError(Exception):
+    """The database file cannot be opened or migrated."""
+
+
+def connect(path: str | Path) -> Database:
+    """Open the store (creating its folder), with WAL, foreign keys and a busy timeout.
+
+    Each thread or request opens its own connection; SQLite serialises writers.
+    """
+    path = Path(path)
+    if str(path) != ":memory:":
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+        db = Database(conn)
+        if str(path) != ":memory:":
+            db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        db.execute("PRAGMA synchronous=NORMAL")
+    except sqlite3.Error as e:
+        raise StoreError(f"{path}: cannot open the database ({e}); check the path and its permissions")
+    return db
+
+
+def init_db(path: str | Path) -> Database:
+    """Open the store and apply pending migrations."""
+    db = connect(path)
+    migrations.apply(db)
+    return db
+
+
+@contextmanager
+def transaction(db: Database) -> Iterator[Database]:
+    """A write transaction that takes the write lock up front (BEGIN IMMEDIATE).
+
+    A deferred transaction that reads and then writes can fail at once with "database is locked" when
+    another process wrote in between; taking the lock first makes concurrent writers queue instead.
+    Nested use becomes a savepoint.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.conn.execute("COMMIT")

@@ -1,0 +1,65 @@
+"""People the bot knows: residents and riders appear on first message; staff are bound by role."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from dispatch.clock import iso
+from settings import Deployment
+
+
+def split_user_id(user_id: str) -> tuple[str, str]:
+    channel, _, external = user_id.partition(":")
+    return channel, external
+
+
+def ensure_user(db: Database, user_id: str, now: datetime, display_name: str = "") -> dict[str, Any]:
+    channel, external = split_user_id(user_id)
+    db.execute(
+        "INSERT INTO users (id, channel, external_id, display_name, created_at, last_inbound_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET last_inbound_at = excluded.last_inbound_at, "
+        "display_name = CASE WHEN excluded.display_name != '' THEN excluded.display_name ELSE display_name END",
+        [user_id, channel, external, display_name, iso(now), iso(now)],
+    )
+    return get_user(db, user_id)
+
+
+def get_user(db: Database, user_id: str) -> dict[str, Any]:
+    rows = list(db.query("SELECT * FROM users WHERE id = ?", [user_id]))
+    return rows[0] if rows else {}
+
+
+def set_role(db: Database, user_id: str, role: str, now: datetime, grid_id: str | None = None,
+             department_id: str | None = None, community_id: str | None = None, display_name: str = "") -> None:
+    channel, external = split_user_id(user_id)
+    db.execute(
+        "INSERT INTO users (id, channel, external_id, role, display_name, grid_id, department_id, community_id, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET role = excluded.role, "
+        "grid_id = excluded.grid_id, department_id = excluded.department_id, "
+        "community_id = excluded.community_id, "
+        "display_name = CASE WHEN excluded.display_name != '' THEN excluded.display_name ELSE display_name END",
+        [user_id, channel, external, role, display_name, grid_id, department_id, community_id, iso(now)],
+    )
+
+
+def seed_staff(db: Database, deployment: Deployment, now: datetime) -> int:
+    """Bind the staff the deployment file lists (demo and tests); returns how many."""
+    for s in deployment.staff:
+        community = s.community or (c.id if (c := deployment.community_of_grid(s.grid)) else None)
+        set_role(db, s.user, s.role, now, s.grid, s.department, community, s.name)
+    return len(deployment.staff)
+
+
+def staff_ids(db: Database, role: str, *, grid_id: str | None = None, department_id: str | None = None,
+              community_id: str | None = None) -> list[str]:
+    """Staff with a role, narrowed to a grid, department or community when given."""
+    sql = "SELECT id FROM users WHERE role = ?"
+    params: list[Any] = [role]
+    for column, value in (("grid_id", grid_id), ("department_id", department_id), ("community_id", community_id)):
+        if value is not None:
+            sql += f" AND {column} = ?"  # column names come from the tuple above, never from input
+            params.append(value)
+    return [r["id"] for r in db.query(sql + " ORDER BY id", params)]

@@ -1,0 +1,45 @@
+"""Chat commands with a fixed shape ("接单 12", "办结 12 已更换", "进度 12"), matched before any model.
+
+A command is exact by design: staff type them dozens of times a day and must never be second-guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_NUM = r"#?\s*(\d{1,9})"
+
+#: (intent, pattern); the first match wins. Named groups become the Parse's args.
+COMMANDS: list[tuple[str, re.Pattern[str]]] = [
+    ("my_tickets", re.compile(r"^\s*(我的工单|我的报事|我的单子|我的投诉|工单列表)\s*$")),
+    ("status", re.compile(rf"^\s*(进度|查询|查单|工单)\s*{_NUM}\s*$")),
+    ("claim", re.compile(rf"^\s*(接单|认领)\s*{_NUM}\s*$")),
+    ("start", re.compile(rf"^\s*(处理中|开始处理)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
+    ("resolve", re.compile(rf"^\s*(办结|完成|已办结)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
+    ("transfer", re.compile(rf"^\s*(转交|转办)\s*{_NUM}\s*(?P<target>\S+)\s*(?P<note>.*)$", re.S)),
+    ("reassign", re.compile(rf"^\s*(改派|派单)\s*{_NUM}\s*(?P<target>\S+)\s*(?P<note>.*)$", re.S)),
+    ("reject", re.compile(rf"^\s*(驳回|不予受理)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
+    ("rate", re.compile(rf"^\s*(?P<value>非常满意|满意|基本满意|不满意)\s*(?:{_NUM})?\s*(?P<note>.*)$", re.S)),
+    ("bind", re.compile(r"^\s*(绑定|邀请码)\s*(?P<code>[A-Za-z0-9]{4,16})\s*$")),
+    ("points", re.compile(r"^\s*(我的积分|积分|查积分)\s*$")),
+    ("leaderboard", re.compile(r"^\s*(排行榜|积分榜|排名)\s*$")),
+    ("redeem", re.compile(r"^\s*兑换\s*(?P<item>\S+)\s*$")),
+    ("help", re.compile(r"^\s*(帮助|help|\?|？|菜单|怎么用|使用说明)\s*$", re.I)),
+]
+
+
+def match_command(text: str) -> tuple[str, dict[str, Any]] | None:
+    """Return (intent, args) when the text is a command, else None."""
+    for intent, pattern in COMMANDS:
+        m = pattern.match(text)
+        if not m:
+            continue
+        args: dict[str, Any] = {k: v.strip() for k, v in m.groupdict().items() if v}
+        numbers = [g for g in m.groups() if g and g.isdigit()]
+        if numbers:
+            args["ticket"] = int(numbers[0])
+        if intent == "rate" and args.get("value") == "非常满意":
+            args["value"] = "满意"
+        return intent, args
+    return None

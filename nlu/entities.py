@@ -1,0 +1,70 @@
+"""Entities in a message: place (小区, road, landmark), building/unit/room, facility, phone."""
+
+from __future__ import annotations
+
+import re
+
+from nlu.gazetteer import Gazetteer
+from nlu.types import Entities
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_NUMBER = r"(\d{1,3}|[一二两三四五六七八九十]{1,3})"
+_BUILDING = re.compile(_NUMBER + r"\s*(?:号楼|栋|幢|座|号楼栋)")
+_UNIT = re.compile(_NUMBER + r"\s*单元")
+_ROOM = re.compile(r"(\d{3,4})\s*(?:室|房|号房)?(?!\d)")
+_PHONE = re.compile(r"(?<!\d)(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
+_ROAD = re.compile(r"([\u4e00-\u9fa5]{2,5}?(?:大道|路|街|巷))")
+_LANDMARK = re.compile(r"([\u4e00-\u9fa5]{2,6}?(?:小学|中学|幼儿园|学校|医院|公园|广场|菜市场|农贸市场|市场|超市|银行|公交站|卫生站|服务站))")
+
+
+def chinese_number(text: str) -> int:
+    """'3' → 3, '十二' → 12, '二十' → 20."""
+    if text.isdigit():
+        return int(text)
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
+    return _CN_DIGITS.get(text, 0)
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678: shown wherever a phone number is displayed."""
+    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****"
+
+
+def find_entities(text: str, gazetteer: Gazetteer) -> Entities:
+    e = Entities()
+    for place in gazetteer.places:
+        if place.surface in text:
+            e.place, e.place_kind, e.community = place.name, place.kind, place.community
+            if place.kind == "road":
+                e.road = place.name
+            elif place.kind == "landmark":
+                e.landmark = place.name
+            break
+    if e.community is None:
+        for surface, community_id in gazetteer.communities:
+            if surface in text:
+                e.community = community_id
+                break
+    if e.road is None:
+        m = _ROAD.search(text)
+        if m and not m.group(1).endswith(("马路", "走路", "过路", "上路", "道路")):
+            e.road = m.group(1)
+    if e.landmark is None:
+        m = _LANDMARK.search(text)
+        if m:
+            e.landmark = m.group(1)
+    if m := _BUILDING.search(text):
+        e.building = f"{chinese_number(m.group(1))}栋"
+    if m := _UNIT.search(text):
+        e.unit = f"{chinese_number(m.group(1))}单元"
+    if m := _PHONE.search(text):
+        e.phone = m.group(1)
+    elif e.unit and (m := _ROOM.search(text, text.find("单元"))):
+        e.room = f"{m.group(1)}室"
+    for facility in gazetteer.facilities:
+        if facility in text:
+            e.facility = facility
+            break
+    return e

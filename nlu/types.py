@@ -1,0 +1,35 @@
+"""What the NLU hands downstream: one Parse per message."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Entities:
+    community: str | None = None      # community id, when the text or the place names it
+    place: str | None = None          # canonical place name (小区, road or landmark)
+    place_kind: str | None = None     # estate | road | landmark
+    building: str | None = None       # "3栋"
+    unit: str | None = None           # "2单元"
+    room: str | None = None           # "301室"
+    road: str | None = None
+    landmark: str | None = None
+    facility: str | None = None
+    phone: str | None = None
+
+
+@dataclass
+class Parse:
+    text: str
+    intent: str                       # report | question | status | my_tickets | claim | … | chitchat
+    category: str
+    urgency: str
+    confidence: float
+    entities: Entities = field(default_factory=Entities)
+    args: dict[str, Any] = field(default_factory=dict)   # command arguments, e.g. {"ticket": 12}
+    source: str = "builtin"           # which engine decided: builtin | rasa
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,320 @@
+"""The deployment's settings: config.yaml plus the deployment file it names, validated once at start.
+
+Rule for this package: it reads files and the environment, nothing else. It never imports Flask,
+wechatpy or the store, so nlu/ and dispatch/ can depend on it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+Handling = Literal["reply", "self", "transfer"]
+
+#: Environment variables that may carry secrets instead of config.yaml (key path → variable).
+SECRET_ENV = {
+    ("wechat", "token"): "SANDAN_WECHAT_TOKEN",
+    ("wechat", "app_secret"): "SANDAN_WECHAT_APP_SECRET",
+    ("wechat", "aes_key"): "SANDAN_WECHAT_AES_KEY",
+    ("work_wechat", "secret"): "SANDAN_WORK_WECHAT_SECRET",
+    ("work_wechat", "aes_key"): "SANDAN_WORK_WECHAT_AES_KEY",
+    ("web", "secret_key"): "SANDAN_SECRET_KEY",
+    ("web", "admin_password"): "SANDAN_ADMIN_PASSWORD",
+    ("web", "api_key"): "SANDAN_API_KEY",
+    ("nlu", "rasa_token"): "SANDAN_RASA_TOKEN",
+}
+
+
+class ConfigError(Exception):
+    """config.yaml or the deployment file cannot be used; the message names the key and the fix."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ---------------------------------------------------------------- deployment (data/deployment.yaml)
+
+
+class Place(Strict):
+    """A 小区, road or landmark a grid covers. ``buildings`` limits a 小区 split between grids."""
+
+    name: str
+    kind: Literal["estate", "road", "landmark"] = "estate"
+    aliases: list[str] = []
+    buildings: tuple[int, int] | None = None
+    location: tuple[float, float] | None = None  # (latitude, longitude)
+
+
+class Grid(Strict):
+    id: str
+    name: str
+    places: list[Place] = []
+    area: list[tuple[float, float]] = []  # polygon of (lat, lon) for shared locations
+
+
+class Community(Strict):
+    id: str
+    name: str
+    aliases: list[str] = []
+    grids: list[Grid]
+
+
+class Department(Strict):
+    id: str
+    name: str
+    duties: str = ""
+
+
+class Category(Strict):
+    name: str
+    handling: Handling = "self"
+    deadline_hours: float = 72
+    keywords: list[str] = []
+    department: str | None = None  # for handling "transfer"
+
+
+class AuthorityRule(Strict):
+    """A facility that needs a department's power; ``where`` says on which kind of place it applies."""
+
+    facility: str
+    department: str
+    where: Literal["anywhere", "public"] = "anywhere"
+    category: str | None = None
+
+
+class Urgency(Strict):
+    name: str
+    deadline_hours: float
+    words: list[str] = []
+
+
+class StaffMember(Strict):
+    """A staff account bound ahead of time (demo and tests); real deployments use invite codes."""
+
+    user: str
+    name: str
+    role: Literal["grid_secretary", "dispatcher", "department", "leader", "admin"]
+    grid: str | None = None
+    department: str | None = None
+    community: str | None = None
+
+
+class Deployment(Strict):
+    district: str
+    communities: list[Community]
+    departments: list[Department]
+    categories: list[Category]
+    facilities: list[str] = []
+    authority: list[AuthorityRule] = []
+    urgency: list[Urgency] = []
+    staff: list[StaffMember] = []
+    groups: dict[str, str] = {}  # group chat id → display name, e.g. the riders' group
+
+    def grid(self, grid_id: str | None) -> Grid | None:
+        return next((g for c in self.communities for g in c.grids if g.id == grid_id), None)
+
+    def community(self, community_id: str | None) -> Community | None:
+        return next((c for c in self.communities if c.id == community_id), None)
+
+    def community_of_grid(self, grid_id: str | None) -> Community | None:
+        return next((c for c in self.communities for g in c.grids if g.id == grid_id), None)
+
+    def department(self, department_id: str | None) -> Department | None:
+        return next((d for d in self.departments if d.id == department_id), None)
+
+    def category(self, name: str) -> Category:
+        return next((c for c in self.categories if c.name == name), None) or self.category("其他")
+
+    def handler_name(self, grid_id: str | None, department_id: str | None) -> str:
+        """Who has a ticket, as people call them: the department if transferred, else the grid."""
+        if (d := self.department(department_id)) is not None:
+            return d.name
+        if (g := self.grid(grid_id)) is not None:
+            return g.name
+        return "社区"
+
+    @model_validator(mode="after")
+    def _references_exist(self) -> "Deployment":
+        departments = {d.id for d in self.departments}
+        categories = {c.name for c in self.categories}
+        grids = {g.id for c in self.communities for g in c.grids}
+        communities = {c.id for c in self.communities}
+        for c in self.categories:
+            if c.department and c.department not in departments:
+                raise ValueError(f"categories.{c.name}.department: unknown department '{c.department}'")
+            if c.handling == "transfer" and not c.department:
+                raise ValueError(f"categories.{c.name}: handling 'transfer' needs a department")
+        for r in self.authority:
+            if r.department not in departments:
+                raise ValueError(f"authority.{r.facility}.department: unknown department '{r.department}'")
+            if r.category and r.category not in categories:
+                raise ValueError(f"authority.{r.facility}.category: unknown category '{r.category}'")
+        for s in self.staff:
+            if s.grid and s.grid not in grids:
+                raise ValueError(f"staff.{s.user}.grid: unknown grid '{s.grid}'")
+            if s.department and s.department not in departments:
+                raise ValueError(f"staff.{s.user}.department: unknown department '{s.department}'")
+            if s.community and s.community not in communities:
+                raise ValueError(f"staff.{s.user}.community: unknown community '{s.community}'")
+        if "其他" not in categories:
+            raise ValueError("categories: add a catch-all category named '其他'")
+        return self
+
+
+# ---------------------------------------------------------------- config.yaml
+
+
+class StoreSettings(Strict):
+    path: str = "var/sandan.db"
+    media_dir: str = "var/media"
+
+
+class WebSettings(Strict):
+    secret_key: str = "change-me"
+    admin_user: str = "admin"
+    admin_password: str = ""
+    max_body_bytes: int = 1_048_576
+    api_key: str = ""          # for the JSON API and Open311 POST; empty disables them
+
+
+class WeChatSettings(Strict):
+    enabled: bool = True
+    token: str = ""
+    app_id: str = ""
+    app_secret: str = ""
+    aes_key: str = ""
+    api_base_url: str = "https://api.weixin.qq.com/cgi-bin/"
+    template_ids: dict[str, str] = {}
+    token_refresh_retries: int = Field(default=2, ge=0, le=5)
+
+
+class WorkWeChatSettings(Strict):
+    enabled: bool = False
+    corp_id: str = ""
+    agent_id: int = 0
+    secret: str = ""
+    token: str = ""
+    aes_key: str = ""
+    api_base_url: str = "https://qyapi.weixin.qq.com/cgi-bin/"
+
+
+class NluSettings(Strict):
+    backend: Literal["builtin", "rasa"] = "builtin"
+    review_threshold: float = Field(default=0.45, ge=0, le=1)
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_token: str = ""
+    rasa_timeout_seconds: float = 1.5
+    model_path: str = "var/nlu-model.pkl"
+
+
+class DispatchSettings(Strict):
+    timezone: str = "Asia/Shanghai"
+    remind_at: list[float] = [0.5, 0.8]
+    reopen_deadline_factor: float = Field(default=0.5, gt=0, le=1)
+    rating_timeout_days: int = 3
+    close_unrated_as_satisfied: bool = False
+    duplicate_window_hours: float = 72
+    photo_join_minutes: float = 5
+    outbox_interval_seconds: float = 2
+    deadline_scan_seconds: float = 60
+
+
+class Settings(Strict):
+    deployment_file: str = "data/deployment.yaml"
+    knowledge_file: str = "data/knowledge.yaml"
+    nlu_data_dir: str = "data/nlu"
+    store: StoreSettings = StoreSettings()
+    web: WebSettings = WebSettings()
+    wechat: WeChatSettings = WeChatSettings()
+    work_wechat: WorkWeChatSettings = WorkWeChatSettings()
+    nlu: NluSettings = NluSettings()
+    dispatch: DispatchSettings = DispatchSettings()
+
+
+class Config(BaseModel):
+    """Everything the app needs to know about its deployment, paths already made absolute."""
+
+    model_config = ConfigDict(frozen=True)
+
+    root: Path
+    settings: Settings
+    deployment: Deployment
+
+    def path(self, relative: str) -> Path:
+        p = Path(relative)
+        return p if p.is_absolute() else self.root / p
+
+
+def _describe(error: ValidationError, source: str) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    msg = first["msg"]
+    if first["type"] == "extra_forbidden":
+        fix = "remove it or check its spelling"
+    elif first["type"] == "missing":
+        fix = "add it"
+    else:
+        fix = f"got {first.get('input')!r}"
+    more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
+    return f"{source}: {where}: {msg}; {fix}{more}"
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found; create it or pass --config with the right path")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text; save it as UTF-8")
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = f" line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}:{line}: not valid YAML ({getattr(e, 'problem', e)}); check indentation and colons")
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of keys at the top level")
+    return data
+
+
+def _apply_env(raw: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
+    for (section, key), var in SECRET_ENV.items():
+        if environ.get(var):
+            block = raw.setdefault(section, {})
+            if not isinstance(block, dict):
+                raise ConfigError(f"config.yaml: {section}: expected a mapping")
+            block[key] = environ[var]
+    return raw
+
+
+def load_config(path: str | Path = "config.yaml", overrides: dict[str, Any] | None = None,
+                environ: dict[str, str] | None = None) -> Config:
+    """Read and validate config.yaml and its deployment file.
+
+    :param overrides: top-level sections merged over the file (tests pass a temp store here).
+    :raises ConfigError: with one line naming the file, the key and the fix.
+    """
+    path = Path(path).resolve()
+    raw = _apply_env(_read_yaml(path), dict(os.environ if environ is None else environ))
+    for key, value in (overrides or {}).items():
+        if isinstance(value, dict) and isinstance(raw.get(key), dict):
+            raw[key] = {**raw[key], **value}
+        else:
+            raw[key] = value
+    try:
+        settings = Settings.model_validate(raw)
+    except ValidationError as e:
+        raise ConfigError(_describe(e, path.name))
+    root = path.parent
+    dep_path = Path(settings.deployment_file)
+    dep_path = dep_path if dep_path.is_absolute() else root / dep_path
+    try:
+        deployment = Deployment.model_validate(_read_yaml(dep_path))
+    except ValidationError as e:
+        raise ConfigError(_describe(e, dep_path.name))
+    return Config(root=root, settings=settings, deployment=deployment)

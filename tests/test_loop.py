@@ -1,0 +1,124 @@
+"""The whole 三单 loop through the JSON API: report → route → push → 接单 → 办结 → told → rating."""
+
+from __future__ import annotations
+
+import re
+
+from dispatch.tickets import get_ticket
+
+
+def ticket_number(reply: str) -> int:
+    m = re.search(r"工单号 (\d+)", reply)
+    assert m, reply
+    return int(m.group(1))
+
+
+def events(db, ticket_id: int) -> list[str]:
+    return [r["kind"] for r in db.query("SELECT kind FROM ticket_events WHERE ticket_id = ? ORDER BY id", [ticket_id])]
+
+
+def test_report_is_routed_claimed_resolved_and_rated(chat, db):
+    reply = chat.say("rider-7", "广场花苑小区3栋的垃圾桶坏了")
+    n = ticket_number(reply)
+    assert "龙西社区第一网格党支部" in reply and "进度" in reply
+
+    ticket = get_ticket(db, n)
+    assert (ticket["state"], ticket["category"], ticket["handling"], ticket["grid_id"]) == (
+        "routed", "环境卫生", "self", "longxi-1")
+
+    pushed = chat.pushed("sec-longxi-1")
+    assert len(pushed) == 1 and f"接单 {n}" in pushed[0] and "垃圾桶坏了" in pushed[0]
+    assert chat.pushed("sec-longxi-2") == []          # another grid hears nothing
+
+    assert "已接单" in chat.say("sec-longxi-1", f"接单 {n}")
+    assert get_ticket(db, n)["state"] == "claimed"
+    assert any("已由" in m and "接单" in m for m in chat.pushed("rider-7"))
+
+    assert "已办结" in chat.say("sec-longxi-1", f"办结 {n} 已更换新垃圾桶")
+    told = chat.pushed("rider-7")
+    assert len(told) == 1 and "已更换新垃圾桶" in told[0] and "满意" in told[0]
+    assert get_ticket(db, n)["state"] == "resolved"
+
+    assert "谢谢" in chat.say("rider-7", "满意")
+    ticket = get_ticket(db, n)
+    assert (ticket["state"], ticket["rating"]) == ("closed", "满意")
+    assert events(db, n) == ["received", "routed", "claimed", "resolved", "closed"]
+
+
+def test_not_satisfied_reopens_to_the_same_handler(chat, db):
+    n = ticket_number(chat.say("resident-1", "龙西小区5栋楼道灯不亮了"))
+    chat.say("sec-longxi-2", f"接单 {n}")
+    chat.say("sec-longxi-2", f"办结 {n} 已修好")
+    chat.pushed("sec-longxi-2")
+    assert "重新交办" in chat.say("resident-1", "不满意 还是不亮")
+    ticket = get_ticket(db, n)
+    assert ticket["state"] == "reopened" and ticket["claimed_by"] == "api:sec-longxi-2"
+    assert any("差评整改" in m and "还是不亮" in m for m in chat.pushed("sec-longxi-2"))
+    assert any("差评整改" in m for m in chat.pushed("dispatcher-longxi"))
+
+
+def test_street_light_on_a_road_is_transferred_and_grid_informed(chat, db):
+    n = ticket_number(chat.say("rider-2", "濂溪路实验小学对面的路灯不亮了"))
+    ticket = get_ticket(db, n)
+    assert (ticket["handling"], ticket["department_id"], ticket["state"]) == ("transfer", "ludeng", "transferred")
+    assert any("转交" in m for m in chat.pushed("dept-ludeng"))
+    assert any("知会" in m for m in chat.pushed("sec-longxi-2"))
+    assert "没有权限" in chat.say("sec-longxi-2", f"接单 {n}") or "只有负责" in chat.say("sec-longxi-2", f"接单 {n}")
+    assert "已接单" in chat.say("dept-ludeng", f"接单 {n}")
+
+
+def test_only_the_assigned_grid_can_claim(chat, db):
+    n = ticket_number(chat.say("rider-3", "广场花苑小区1栋门口垃圾堆了好几天"))
+    assert "只有负责" in chat.say("sec-furong-1", f"接单 {n}")
+    assert "工作人员" in chat.say("rider-3", f"接单 {n}")
+    assert get_ticket(db, n)["state"] == "routed"
+
+
+def test_resident_sees_only_own_tickets(chat):
+    n = ticket_number(chat.say("alice", "森工大厦小区2栋电梯坏了"))
+    assert f"#{n}" in chat.say("alice", "我的工单")
+    assert "电梯坏了" in chat.say("alice", f"进度 {n}")
+    assert "没有找到" in chat.say("bob", f"进度 {n}")
+    assert "还没有" in chat.say("bob", "我的工单")
+
+
+def test_retry_of_the_same_message_makes_no_second_ticket(chat, db):
+    first = chat.say("rider-9", "平东小区5号楼旁边垃圾堆了好多天", msg_id="wx-123")
+    again = chat.say("rider-9", "平东小区5号楼旁边垃圾堆了好多天", msg_id="wx-123")
+    assert first == again
+    assert db.execute("SELECT count(*) FROM tickets").fetchone()[0] == 1
+    assert len(chat.pushed("sec-pingdong-1")) == 1
+
+
+def test_missing_place_is_asked_for_and_completed(chat, db):
+    assert "哪个小区" in chat.say("resident-5", "楼道里有人给电动车充电")
+    reply = chat.say("resident-5", "芙蓉苑小区6栋")
+    n = ticket_number(reply)
+    ticket = get_ticket(db, n)
+    assert (ticket["grid_id"], ticket["category"], ticket["building"]) == ("furong-2", "安全隐患", "6栋")
+    assert "电动车充电" in ticket["text"]
+
+
+def test_photo_then_words_is_one_report(chat, db):
+    assert "照片" in chat.say("rider-4", "", photos=["http://example.invalid/p.jpg"])
+    n = ticket_number(chat.say("rider-4", "翠湖小区3栋门口井盖破了"))
+    assert db.execute("SELECT count(*) FROM media WHERE ticket_id = ? AND purpose = 'report'", [n]).fetchone()[0] == 1
+
+
+def test_question_is_answered_in_one_go(chat, db):
+    reply = chat.say("grandpa", "老年出行卡怎么办？")
+    for needed in ("身份证", "便民服务中心", "0792-8123401", "5个工作日"):
+        assert needed in reply
+    assert db.execute("SELECT count(*) FROM tickets").fetchone()[0] == 0
+
+
+def test_unanswerable_question_goes_to_a_person(chat, db):
+    reply = chat.say("grandpa", "请问社区今年的龙舟赛什么时候报名？")
+    assert "工作人员" in reply
+    assert any("待审核" in m for m in chat.pushed("dispatcher-longxi") + chat.pushed("dispatcher-furong"))
+
+
+def test_api_needs_key_and_json(client):
+    assert client.post("/api/messages", json={"sender": "x", "text": "hi"}).status_code == 401
+    r = client.post("/api/messages", data="not json", headers={"X-Api-Key": "test-api-key"})
+    assert r.status_code == 400 and r.get_json()["ok"] is False
