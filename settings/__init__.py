@@ -224,6 +224,43 @@ class DispatchSettings(Strict):
     deadline_scan_seconds: float = 60
 
 
+class Reward(Strict):
+    """An item in the rewards catalogue; ``stock`` None means unlimited."""
+
+    name: str
+    cost: int = Field(gt=0)
+    stock: int | None = None
+
+
+class PointsSettings(Strict):
+    """志愿服务积分 for valid reports, 心愿积分 for staff tasks closed with a good rating."""
+
+    report: int = 10             # a report accepted as valid (routed, claimed…; not merged or rejected)
+    photo: int = 5               # extra when the report came with a photo
+    suggestion: int = 5          # extra for a suggestion (建议)
+    urgent: int = 10             # extra for an urgent hazard
+    urgent_levels: list[str] = ["紧急"]
+    suggestion_words: list[str] = ["建议", "希望增设", "能不能增加"]
+    staff_task: int = 10         # 心愿积分 for a task closed with a good rating
+    good_ratings: list[str] = ["满意", "基本满意"]
+    reporter_roles: list[str] = ["resident", "rider"]
+    leaderboard_size: int = Field(default=10, ge=1, le=100)
+    champion_group: str = "fengchao"   # deployment.groups key announced to every Monday
+    rewards: list[Reward] = []
+
+
+class RatingSettings(Strict):
+    """The grid rating 红/蓝/黄: weighted score out of 100; 红 at or above red_at, 黄 below blue_at."""
+
+    completion_weight: float = Field(default=0.3, ge=0)
+    on_time_weight: float = Field(default=0.3, ge=0)
+    activity_weight: float = Field(default=0.1, ge=0)
+    satisfaction_weight: float = Field(default=0.3, ge=0)
+    red_at: float = 85
+    blue_at: float = 70
+    min_tickets: int = 1         # a grid with fewer tickets in the period is rated on what it has
+
+
 class Settings(Strict):
     deployment_file: str = "data/deployment.yaml"
     knowledge_file: str = "data/knowledge.yaml"
@@ -234,6 +271,8 @@ class Settings(Strict):
     work_wechat: WorkWeChatSettings = WorkWeChatSettings()
     nlu: NluSettings = NluSettings()
     dispatch: DispatchSettings = DispatchSettings()
+    points: PointsSettings = PointsSettings()
+    rating: RatingSettings = RatingSettings()
 
 
 class Config(BaseModel):
@@ -252,15 +291,18 @@ class Config(BaseModel):
 
 def _describe(error: ValidationError, source: str) -> str:
     first = error.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
     msg = first["msg"]
+    if first["type"] == "value_error":   # our own cross-reference checks already name the key and the fix
+        where = ".".join(str(p) for p in first["loc"])
+        return f"{source}: {where + ': ' if where else ''}{msg.removeprefix('Value error, ')}{more}"
+    where = ".".join(str(p) for p in first["loc"]) or "(top level)"
     if first["type"] == "extra_forbidden":
         fix = "remove it or check its spelling"
     elif first["type"] == "missing":
         fix = "add it"
     else:
-        fix = f"got {first.get('input')!r}"
-    more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
+        fix = f"got {repr(first.get('input'))[:60]}"
     return f"{source}: {where}: {msg}; {fix}{more}"
 
 
