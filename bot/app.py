@@ -32,6 +32,7 @@ def create_app(config_path: str | Path = "config.yaml", overrides: dict[str, Any
         SANDAN_DB_PATH=str(config.path(config.settings.store.path)),
     )
     app.config.from_prefixed_env("SANDAN_FLASK")
+    app.json.ensure_ascii = False   # Chinese stays readable in JSON responses
     init_db(app.config["SANDAN_DB_PATH"]).close()
     errors.init_app(app)
     api.init_app(app)
@@ -43,6 +44,7 @@ def create_app(config_path: str | Path = "config.yaml", overrides: dict[str, Any
             db.close()
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     return app
 
 
