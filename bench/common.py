@@ -1,0 +1,78 @@
+"""Helpers shared by the bench scripts: timing, percentiles, a plain table printer, the machine line.
+
+Bench scripts are run directly (``.venv/bin/python bench/scale.py``); they put the repository root on
+sys.path so they import the app exactly as the server does. Nothing here is part of the test suite.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Sequence
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def machine() -> str:
+    """One line describing where the numbers came from."""
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (f"{os.cpu_count()} cores, {model}, Python {platform.python_version()}, "
+            f"{platform.system()} {platform.release()}")
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """The p-th percentile (0–100) by nearest rank; values need not be sorted."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+def timed(fn: Callable[[], object], repeat: int) -> list[float]:
+    """Run fn repeat times; the durations in milliseconds."""
+    out = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def summary(ms: Sequence[float]) -> dict[str, float]:
+    return {"p50": percentile(ms, 50), "p99": percentile(ms, 99), "max": max(ms) if ms else float("nan"),
+            "mean": statistics.fmean(ms) if ms else float("nan")}
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A GitHub-flavoured Markdown table, so output pastes straight into BENCHMARKS.md."""
+    def cell(v: object) -> str:
+        if isinstance(v, float):
+            return f"{v:,.2f}" if v < 100 else f"{v:,.0f}"
+        if isinstance(v, int):
+            return f"{v:,}"
+        return str(v)
+    cells = [[cell(v) for v in r] for r in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)]
+    lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths)) + " |",
+             "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    lines += ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |" for r in cells]
+    return "\n".join(lines)
+
+
+def verdict(value: float, target: float) -> str:
+    return "ok" if value < target else "OVER"
