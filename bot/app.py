@@ -9,7 +9,8 @@ from typing import Any
 from flask import Flask, g
 from sqlite_utils import Database
 
-from bot import api, errors
+from bot import api, errors, groups, webchat
+from bot.channels import callbacks
 from bot.conversation import Services
 from bot.services import build_services
 from dispatch.store import connect, init_db
@@ -36,6 +37,9 @@ def create_app(config_path: str | Path = "config.yaml", overrides: dict[str, Any
     init_db(app.config["SANDAN_DB_PATH"]).close()
     errors.init_app(app)
     api.init_app(app)
+    callbacks.init_app(app)
+    groups.init_app(app)
+    webchat.init_app(app)
 
     @app.teardown_appcontext
     def _close_db(_exc: BaseException | None) -> None:

@@ -156,3 +156,19 @@ def answer(title: str, fields: list[tuple[str, str]]) -> str:
 
 def no_answer() -> str:
     return "这个问题我还答不上来，已转给社区工作人员，会尽快回复您。"
+
+
+# ---------------------------------------------------------------- channels: WeChat, web chat, group chats
+
+UNSUPPORTED_MESSAGE = "暂时只能看懂文字、照片、语音和位置哦，请换一种方式发给我。"
+VOICE_UNCLEAR = "语音没听清 😅 请再说一遍，或者直接打字告诉我。"
+CHAT_DEMO_NOTICE = ("演示页面：可以扮演居民、骑手、网格书记或社区调度员，和三单小助手对话。"
+                    "消息走真实的处理流程，但不验证身份，请勿用于正式工作。")
+CHAT_PHOTO_TOO_BIG = "照片太大了，请换一张小一点的。"
+CHAT_PHOTO_BAD = "只能发 JPG、PNG、GIF 或 WEBP 图片。"
+
+
+def import_summary(messages: int, filed: int, skipped: int, dry_run: bool) -> str:
+    if dry_run:
+        return f"共 {messages} 条消息，其中 {filed} 条像是问题反映（试运行，未立单），{skipped} 条闲聊已跳过。"
+    return f"共 {messages} 条消息，立单 {filed} 件，{skipped} 条闲聊已跳过。"

@@ -35,3 +35,15 @@ def build_sender(config: Config, extra: dict[str, Sender] | None = None) -> Send
         sender(user, body)
 
     return send
+
+
+def channel_senders(config: Config) -> dict[str, Sender]:
+    """The API senders of the enabled WeChat channels, for build_sender's ``extra``."""
+    from bot.channels.wechat import WeChatChannel, WorkWeChatChannel
+
+    senders: dict[str, Sender] = {}
+    if config.settings.wechat.enabled:
+        senders["wechat"] = WeChatChannel(config).send
+    if config.settings.work_wechat.enabled:
+        senders["work_wechat"] = WorkWeChatChannel(config).send
+    return senders

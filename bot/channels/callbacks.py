@@ -1,0 +1,77 @@
+"""The callback URLs WeChat's servers call: /wechat (公众号) and /work-wechat (企业微信).
+
+Each answers within WeChat's 5-second window: verify, decrypt, hand one Inbound to the conversation,
+and return its reply as a passive reply. Pushes and photo downloads happen later in the worker.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from flask import Blueprint, Flask, Response, abort, request
+
+import wording
+from bot.channels.wechat import (BadMessage, BadSignature, Callback, official_callback, official_echo, to_inbound,
+                                 work_callback, work_echo)
+from dispatch.clock import utcnow
+from settings import Config
+
+bp = Blueprint("wechat_callbacks", __name__)
+
+
+def _plain(text: str) -> Response:
+    return Response(text, content_type="text/plain; charset=utf-8")
+
+
+def _answer(callback: Callback, channel: str) -> Response:
+    from bot.app import get_db, get_services
+    from bot.conversation import handle
+
+    inbound = to_inbound(callback.message, channel)
+    if inbound is None:
+        reply = wording.UNSUPPORTED_MESSAGE
+    elif inbound.kind == "voice" and not inbound.text:
+        reply = wording.VOICE_UNCLEAR
+    else:
+        reply = handle(get_services(), get_db(), inbound, utcnow())
+    if not reply:
+        return _plain("success")
+    return Response(callback.render(reply), content_type="application/xml; charset=utf-8")
+
+
+def _serve(enabled: bool, echo: Callable[[Config, dict[str, str]], str],
+           read: Callable[[Config, dict[str, str], str], Callback], channel: str) -> Response:
+    """Verify and answer one callback: GET echoes the check string, POST is a message."""
+    from bot.app import get_services
+
+    config = get_services().config
+    if not enabled:
+        abort(404)
+    args = request.args.to_dict()
+    try:
+        if request.method == "GET":
+            return _plain(echo(config, args))
+        callback = read(config, args, request.get_data(as_text=True))
+    except BadSignature:
+        abort(403)
+    except BadMessage:
+        abort(400)
+    return _answer(callback, channel)
+
+
+@bp.route("/wechat", methods=["GET", "POST"])
+def official() -> Response:
+    from bot.app import get_services
+
+    return _serve(get_services().config.settings.wechat.enabled, official_echo, official_callback, "wechat")
+
+
+@bp.route("/work-wechat", methods=["GET", "POST"])
+def work() -> Response:
+    from bot.app import get_services
+
+    return _serve(get_services().config.settings.work_wechat.enabled, work_echo, work_callback, "work_wechat")
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

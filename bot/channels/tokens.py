@@ -1,0 +1,60 @@
+"""Access tokens shared by every process through the store's kv table.
+
+WeChat issues one access token per app and a new fetch invalidates the old one soon after, so the web
+processes and the worker must share it instead of each keeping its own in memory.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from wechatpy.session import SessionStorage
+
+from dispatch.store import connect, transaction
+
+#: Refresh a little before WeChat's expiry, so a token is never used in its last minutes.
+EARLY_SECONDS = 300
+
+
+class SQLiteStorage(SessionStorage):
+    """A wechatpy session storage over the kv table (key, value, expires_at as Unix seconds)."""
+
+    def __init__(self, db_path: str | Path, prefix: str = "wechatpy") -> None:
+        self.db_path = str(db_path)
+        self.prefix = prefix
+
+    def _key(self, key: str) -> str:
+        return f"{self.prefix}:{key}"
+
+    def get(self, key: str, default: Any = None) -> Any:
+        db = connect(self.db_path)
+        try:
+            row = db.execute("SELECT value, expires_at FROM kv WHERE key = ?", [self._key(key)]).fetchone()
+        finally:
+            db.close()
+        if row is None or (row[1] is not None and row[1] <= time.time()):
+            return default
+        return row[0]
+
+    def set(self, key: str, value: Any, ttl: int | None = None) -> None:
+        if value is None:
+            return
+        expires_at = time.time() + max(60, ttl - EARLY_SECONDS) if ttl else None
+        db = connect(self.db_path)
+        try:
+            with transaction(db):
+                db.execute("INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE "
+                           "SET value = excluded.value, expires_at = excluded.expires_at",
+                           [self._key(key), str(value), expires_at])
+        finally:
+            db.close()
+
+    def delete(self, key: str) -> None:
+        db = connect(self.db_path)
+        try:
+            with transaction(db):
+                db.execute("DELETE FROM kv WHERE key = ?", [self._key(key)])
+        finally:
+            db.close()

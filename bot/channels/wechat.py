@@ -1,0 +1,232 @@
+"""WeChat Official Account (公众号) and 企业微信: messages in, replies out, pushes and media through the API.
+
+This package is the only place that imports wechatpy. Everything it hands to the rest of the bot is an
+Inbound; everything it gets back is text.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Callable
+from xml.parsers.expat import ExpatError
+
+from wechatpy import create_reply, parse_message
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.enterprise import parse_message as parse_work_message
+from wechatpy.enterprise.crypto import WeChatCrypto as WorkCrypto
+from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException, WeChatClientException
+from wechatpy.utils import check_signature
+
+from bot.channels.clients import OfficialAccountClient, WorkClient
+from bot.inbound import Inbound
+from dispatch.clock import parse_iso, utcnow
+from settings import Config
+
+log = logging.getLogger(__name__)
+
+#: WeChat lets an account send customer-service messages only this long after the user last wrote.
+SERVICE_WINDOW = timedelta(hours=48)
+#: 45015: the user has not written within the window; 45047: too many messages in it.
+OUT_OF_WINDOW = (45015, 45047)
+
+
+class BadSignature(Exception):
+    """The request was not signed with our token: not from WeChat."""
+
+
+class BadMessage(Exception):
+    """The body is not a WeChat message we can read."""
+
+
+@dataclass
+class Callback:
+    """One verified, decrypted callback, and how to answer it."""
+
+    message: Any
+    crypto: WeChatCrypto | WorkCrypto | None
+    nonce: str
+    timestamp: str
+
+    def render(self, text: str) -> str:
+        """The passive reply: a text message (encrypted when the callback was), or "success"."""
+        if not text:
+            return "success"
+        xml = create_reply(text, self.message, render=True)
+        if self.crypto is None:
+            return xml
+        return self.crypto.encrypt_message(xml, self.nonce, self.timestamp)
+
+
+def _parse(parse: Callable[[str], Any], xml: str) -> Any:
+    try:
+        message = parse(xml)
+    except (ExpatError, ValueError, KeyError, TypeError, AttributeError) as e:
+        # ValueError also covers xmltodict refusing entity declarations (no billion-laughs expansion).
+        raise BadMessage(str(e))
+    if message is None:
+        raise BadMessage("empty body")
+    return message
+
+
+def official_callback(config: Config, args: dict[str, str], body: str) -> Callback:
+    """Verify and read a POST to /wechat in plaintext, compatible or safe (AES) mode."""
+    s = config.settings.wechat
+    timestamp, nonce = args.get("timestamp", ""), args.get("nonce", "")
+    try:
+        check_signature(s.token, args.get("signature", ""), timestamp, nonce)
+    except InvalidSignatureException:
+        raise BadSignature("signature")
+    if args.get("encrypt_type") == "aes" and args.get("msg_signature"):
+        crypto = WeChatCrypto(s.token, s.aes_key, s.app_id)
+        xml = _decrypt(crypto, body, args["msg_signature"], timestamp, nonce)
+        return Callback(_parse(parse_message, xml), crypto, nonce, timestamp)
+    return Callback(_parse(parse_message, body), None, nonce, timestamp)
+
+
+def official_echo(config: Config, args: dict[str, str]) -> str:
+    """GET /wechat: WeChat checks the server by asking it to echo a string, signed with our token."""
+    s = config.settings.wechat
+    try:
+        check_signature(s.token, args.get("signature", ""), args.get("timestamp", ""), args.get("nonce", ""))
+    except InvalidSignatureException:
+        raise BadSignature("signature")
+    return args.get("echostr", "")
+
+
+def work_crypto(config: Config) -> WorkCrypto:
+    s = config.settings.work_wechat
+    return WorkCrypto(s.token, s.aes_key, s.corp_id)
+
+
+def work_echo(config: Config, args: dict[str, str]) -> str:
+    """GET /work-wechat: 企业微信 sends the echo string encrypted; we decrypt it and answer the plaintext."""
+    try:
+        return work_crypto(config).check_signature(args.get("msg_signature", ""), args.get("timestamp", ""),
+                                                   args.get("nonce", ""), args.get("echostr", ""))
+    except (InvalidSignatureException, InvalidAppIdException, ValueError) as e:
+        raise BadSignature(str(e) or "signature")
+
+
+def work_callback(config: Config, args: dict[str, str], body: str) -> Callback:
+    """A POST to /work-wechat: always AES."""
+    timestamp, nonce = args.get("timestamp", ""), args.get("nonce", "")
+    crypto = work_crypto(config)
+    xml = _decrypt(crypto, body, args.get("msg_signature", ""), timestamp, nonce)
+    return Callback(_parse(parse_work_message, xml), crypto, nonce, timestamp)
+
+
+def _decrypt(crypto: WeChatCrypto | WorkCrypto, body: str, signature: str, timestamp: str, nonce: str) -> str:
+    try:
+        return crypto.decrypt_message(body, signature, timestamp, nonce)
+    except InvalidSignatureException:
+        raise BadSignature("msg_signature")
+    except (ExpatError, ValueError, KeyError, TypeError) as e:
+        raise BadMessage(str(e))
+    except Exception as e:  # noqa: BLE001 - a wrong app id or corrupt cipher text is a bad message
+        raise BadMessage(f"cannot decrypt: {e}")
+
+
+# ---------------------------------------------------------------- message → Inbound
+
+
+def to_inbound(message: Any, channel: str) -> Inbound | None:
+    """The Inbound for a WeChat message or event; None for types the bot does not handle (video…)."""
+    sender = message.source
+    kind = message.type
+    msg_id = str(message.id) if message.id else f"{sender}:{message.time}:{kind}"
+    base = {"channel": channel, "sender": sender, "msg_id": msg_id}
+    if kind == "text":
+        return Inbound(**base, text=message.content or "")
+    if kind == "image":
+        return Inbound(**base, kind="image", photos=[{"url": message.image or "", "media_id": message.media_id}])
+    if kind == "voice":
+        return Inbound(**base, kind="voice", text=(message.recognition or "").strip())
+    if kind == "location":
+        try:
+            where = (float(message.location_x), float(message.location_y))
+        except (TypeError, ValueError):
+            return None
+        return Inbound(**base, kind="location", location=where, location_label=message.label or "")
+    if kind == "link":
+        return Inbound(**base, text=" ".join(p for p in (message.title, message.description) if p))
+    if kind == "event":
+        # Events carry no MsgId: FromUserName + CreateTime identifies WeChat's retries of one event.
+        event = (message.event or "").lower()
+        return Inbound(**base | {"msg_id": f"{sender}:{message.time}"}, kind="event", text=event)
+    return None
+
+
+# ---------------------------------------------------------------- outbound
+
+
+def _recent(user: dict[str, Any]) -> bool:
+    last = user.get("last_inbound_at")
+    return bool(last) and utcnow() - parse_iso(last) < SERVICE_WINDOW
+
+
+def template_data(body: str) -> dict[str, dict[str, str]]:
+    """The ticket-update template's fields: the first line as the heading, the rest as the remark."""
+    first, _, rest = body.partition("\n")
+    return {"first": {"value": first}, "remark": {"value": rest or first}}
+
+
+class WeChatChannel:
+    """Sends pushes to Official Account followers: customer-service messages inside 48 h, templates after."""
+
+    def __init__(self, config: Config) -> None:
+        self.settings = config.settings.wechat
+        self.client = OfficialAccountClient(self.settings, config.path(config.settings.store.path))
+
+    def send(self, user: dict[str, Any], body: str) -> None:
+        openid = user["external_id"]
+        if _recent(user):
+            try:
+                self.client.call(lambda: self.client.message.send_text(openid, body))
+                return
+            except WeChatClientException as e:
+                if e.errcode not in OUT_OF_WINDOW:
+                    raise
+        self.send_template(openid, body)
+
+    def send_template(self, openid: str, body: str) -> None:
+        template_id = self.settings.template_ids.get("ticket_update")
+        if not template_id:
+            raise WeChatClientException(None, "wechat.template_ids.ticket_update is not set in config.yaml")
+        self.client.call(lambda: self.client.message.send_template(openid, template_id, template_data(body)))
+
+
+class WorkWeChatChannel:
+    """Sends app messages to staff in 企业微信."""
+
+    def __init__(self, config: Config) -> None:
+        self.settings = config.settings.work_wechat
+        self.client = WorkClient(self.settings, config.path(config.settings.store.path),
+                                 config.settings.wechat.token_refresh_retries)
+
+    def send(self, user: dict[str, Any], body: str) -> None:
+        self.client.call(lambda: self.client.message.send_text(self.settings.agent_id, user["external_id"], body))
+
+
+# ---------------------------------------------------------------- media
+
+
+EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp"}
+
+
+def save_media(client: OfficialAccountClient | WorkClient, media_id: str, folder: Path) -> Path:
+    """Download one temporary media file into the media folder; raises on any failure."""
+    res = client.call(lambda: client.media.download(media_id))
+    if isinstance(res, dict):
+        raise WeChatClientException(res.get("errcode"), res.get("errmsg", "media is not a file"))
+    res.raise_for_status()
+    content_type = res.headers.get("Content-Type", "").split(";")[0].strip()
+    if content_type not in EXTENSIONS:
+        raise WeChatClientException(None, f"media {media_id}: unexpected content type {content_type!r}")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / (re.sub(r"[^A-Za-z0-9_-]", "_", media_id)[:100] + EXTENSIONS[content_type])
+    path.write_bytes(res.content)
+    return path

@@ -1,0 +1,44 @@
+"""POST /api/groups/messages: group chats, through a connector that forwards each group message.
+
+    {"group": "fengchao", "sender": "wxid_abc", "name"?: "小李", "text": "…", "photos"?: […], "msg_id"?: "…"}
+    → {"ok": true, "reply": "" or what to post in the group, "ticket": id or null}
+
+A group is mostly chatter; thanks, greetings and emoji-only lines are dropped before the conversation
+sees them, so they make no ticket and no reply. Needs the API key (X-Api-Key).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, jsonify, request
+
+from bot.api import _json_body, inbound_from_json, require_api_key
+from bot.chatlog import is_chatter
+from bot.errors import ApiError
+from dispatch.clock import utcnow
+
+bp = Blueprint("groups", __name__, url_prefix="/api/groups")
+
+
+@bp.post("/messages")
+def post_group_message():
+    from bot.app import get_db, get_services
+    from bot.conversation import handle
+
+    require_api_key()
+    services = get_services()
+    body = _json_body()
+    group = body.get("group")
+    if not isinstance(group, str) or group not in services.config.deployment.groups:
+        raise ApiError(400, "group 必须是部署文件 groups 里的群编号")
+    inbound = inbound_from_json({**body, "chat": group}, channel="group")
+    if not inbound.photos and is_chatter(inbound.text, services.engine):
+        return jsonify({"ok": True, "reply": "", "ticket": None})
+    db = get_db()
+    reply = handle(services, db, inbound, utcnow())
+    row = db.execute("SELECT ticket_id FROM messages WHERE channel = ? AND channel_msg_id = ?",
+                     [inbound.channel, inbound.msg_id]).fetchone()
+    return jsonify({"ok": True, "reply": reply, "ticket": row[0] if row else None})
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

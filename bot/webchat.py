@@ -1,0 +1,169 @@
+"""/chat: a WeChat-style web chat for demos and training, driving the same conversation pipeline.
+
+A visitor picks a persona (a resident, a rider, a grid secretary, the community dispatcher) and talks to
+the bot 1:1 or in the riders' group. Messages go through conversation.handle on the "api" channel, so the
+demo staff (api:sec-longxi-1 …) are the deployment's own; pushes are read from the outbox. There is no
+login: the page says it is a demo, and web.demo_chat switches it off.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from flask import Blueprint, Flask, abort, jsonify, render_template, request, send_from_directory
+
+import wording
+from bot.errors import ApiError
+from bot.inbound import Inbound
+from dispatch import outbox
+from dispatch.clock import utcnow
+from settings import Config
+
+bp = Blueprint("webchat", __name__, url_prefix="/chat", template_folder="templates", static_folder="static",
+               static_url_path="/static")
+
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+#: Magic numbers of the picture types the chat accepts, and the extension each is saved with.
+PICTURE_TYPES = ((b"\x89PNG\r\n\x1a\n", ".png"), (b"\xff\xd8\xff", ".jpg"), (b"GIF87a", ".gif"),
+                 (b"GIF89a", ".gif"), (b"RIFF", ".webp"))
+GROUP = "fengchao"
+
+
+@dataclass(frozen=True)
+class Persona:
+    id: str            # the api channel's sender id: the user is "api:<id>"
+    name: str
+    role: str          # what the picker shows
+
+
+#: People who are not staff; the staff personas come from the deployment.
+CITIZENS = (Persona("resident-zhang", "张阿姨", "居民"), Persona("rider-li", "小李", "骑手"),
+            Persona("rider-chen", "小陈", "骑手"))
+STAFF_ROLES = {"grid_secretary": "网格书记", "dispatcher": "社区调度员"}
+
+
+def personas(config: Config) -> list[Persona]:
+    """The residents and riders, then the grid secretaries and dispatcher of the first community."""
+    deployment = config.deployment
+    first = deployment.communities[0]
+    grids = {g.id for g in first.grids}
+    staff = [Persona(s.user.partition(":")[2], s.name, STAFF_ROLES[s.role]) for s in deployment.staff
+             if s.user.startswith("api:") and ((s.role == "grid_secretary" and s.grid in grids)
+                                               or (s.role == "dispatcher" and s.community == first.id))]
+    return [*CITIZENS, *staff]
+
+
+def _config() -> Config:
+    from bot.app import get_services
+
+    config = get_services().config
+    if not config.settings.web.demo_chat:
+        abort(404)
+    return config
+
+
+def _persona(config: Config, persona_id: str) -> Persona:
+    found = next((p for p in personas(config) if p.id == persona_id), None)
+    if found is None:
+        raise ApiError(400, "没有这个身份")
+    return found
+
+
+def _group(config: Config, chat: str) -> str | None:
+    if not chat:
+        return None
+    if chat not in config.deployment.groups:
+        raise ApiError(400, "没有这个群")
+    return chat
+
+
+def save_photo(config: Config, data: bytes) -> dict[str, str]:
+    """Store an uploaded picture in the media folder; only real pictures of a known type are kept."""
+    if len(data) > MAX_PHOTO_BYTES:
+        raise ApiError(413, wording.CHAT_PHOTO_TOO_BIG)
+    ext = next((e for magic, e in PICTURE_TYPES if data.startswith(magic)), None)
+    if ext is None or (ext == ".webp" and data[8:12] != b"WEBP"):
+        raise ApiError(400, wording.CHAT_PHOTO_BAD)
+    folder = config.path(config.settings.store.media_dir) / "chat"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = uuid.uuid4().hex + ext
+    (folder / name).write_bytes(data)
+    return {"url": f"/chat/media/{name}", "path": str(folder / name)}
+
+
+def _chat_photos(raw: str) -> list[str]:
+    """The photo addresses the page may show: only pictures stored by this chat."""
+    return [p["url"] for p in json.loads(raw or "[]")
+            if isinstance(p, dict) and str(p.get("url", "")).startswith("/chat/media/")]
+
+
+@bp.get("")
+def page():
+    config = _config()
+    groups = {GROUP: config.deployment.groups[GROUP]} if GROUP in config.deployment.groups else {}
+    return render_template("chat.html", personas=[asdict(p) for p in personas(config)], groups=groups,
+                           notice=wording.CHAT_DEMO_NOTICE)
+
+
+@bp.post("/send")
+def send():
+    from bot.app import get_db, get_services
+    from bot.conversation import handle
+
+    config = _config()
+    persona = _persona(config, request.form.get("persona", ""))
+    chat = _group(config, request.form.get("chat", ""))
+    text = request.form.get("text", "").strip()
+    photos = [save_photo(config, f.read()) for f in request.files.getlist("photo") if f.filename]
+    if not text and not photos:
+        raise ApiError(400, "请输入文字或选择照片")
+    msg_id = request.form.get("msg_id", "")[:64] or uuid.uuid4().hex
+    inbound = Inbound(channel="api", sender=persona.id, msg_id=f"chat:{msg_id}", text=text, photos=photos,
+                      chat=chat, kind="image" if photos and not text else "text", display_name=persona.name)
+    reply = handle(get_services(), get_db(), inbound, utcnow())
+    return jsonify({"ok": True, "reply": reply})
+
+
+@bp.get("/updates")
+def updates():
+    """What the persona's screen should add: its 1:1 messages and replies, pushes, and the group's talk."""
+    from bot.app import get_db
+
+    config = _config()
+    persona = _persona(config, request.args.get("persona", ""))
+    try:
+        after = {k: int(request.args.get(k, "0")) for k in ("direct", "push", "group")}
+    except ValueError:
+        raise ApiError(400, "after 必须是整数")
+    db = get_db()
+    user = f"api:{persona.id}"
+    direct = [{"id": r["id"], "text": r["text"], "photos": _chat_photos(r["photos"]), "reply": r["reply"] or "",
+               "at": r["received_at"]}
+              for r in db.query("SELECT id, text, photos, reply, received_at FROM messages WHERE sender = ? "
+                                "AND chat IS NULL AND id > ? ORDER BY id LIMIT 100", [user, after["direct"]])]
+    pushes = [{"id": m["id"], "text": m["body"], "at": m["created_at"]}
+              for m in outbox.inbox(db, user, after["push"], limit=100)]
+    names = {f"api:{p.id}": p.name for p in personas(config)}
+    group = [{"id": r["id"], "mine": r["sender"] == user,
+              "name": names.get(r["sender"]) or r["display_name"] or "群成员", "text": r["text"],
+              "photos": _chat_photos(r["photos"]), "reply": r["reply"] or "", "at": r["received_at"]}
+             for r in db.query("SELECT messages.id, messages.sender, messages.text, messages.photos, messages.reply, "
+                               "messages.received_at, users.display_name FROM messages "
+                               "JOIN users ON users.id = messages.sender WHERE messages.chat = ? AND messages.id > ? "
+                               "ORDER BY messages.id LIMIT 100", [GROUP, after["group"]])]
+    return jsonify({"ok": True, "direct": direct, "pushes": pushes, "group": group})
+
+
+@bp.get("/media/<name>")
+def media(name: str):
+    config = _config()
+    folder: Path = config.path(config.settings.store.media_dir) / "chat"
+    return send_from_directory(folder, name, max_age=3600)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+

@@ -1,0 +1,244 @@
+"""The Official Account channel end to end: signed, encrypted callbacks in; replies, tickets, photos, pushes out."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+import wording
+from bot.channels import build_sender, channel_senders
+from dispatch import outbox
+from dispatch.clock import iso, utcnow
+from dispatch.users import set_role
+from tests.channels.conftest import tiny_png
+
+RIDER = "oRider000000000000000000001"
+SECRETARY = "oSecretary00000000000000001"
+
+
+def ticket_no(reply_text: str) -> int:
+    m = re.search(r"工单号 (\d+)", reply_text)
+    assert m, reply_text
+    return int(m.group(1))
+
+
+def tickets(db) -> list[dict]:
+    return list(db.query("SELECT * FROM tickets ORDER BY id"))
+
+
+@pytest.fixture
+def secretary(db) -> str:
+    """龙西一网格's secretary, following the Official Account."""
+    set_role(db, f"wechat:{SECRETARY}", "grid_secretary", utcnow(), grid_id="longxi-1", community_id="longxi",
+             display_name="王书记")
+    db.execute("UPDATE users SET last_inbound_at = ? WHERE id = ?", [iso(utcnow()), f"wechat:{SECRETARY}"])
+    return SECRETARY
+
+
+# ---------------------------------------------------------------- the callback protocol
+
+
+def test_url_verification_echoes_only_when_signed(wechat):
+    assert wechat.verify("echo-123") == (200, "echo-123")
+    status, _ = wechat.verify("echo-123", tamper=True)
+    assert status == 403
+
+
+@pytest.mark.parametrize("mode", ["plain", "compatible", "aes"])
+def test_every_mode_gets_a_reply_it_can_read(wechat, mode):
+    wechat.mode = mode
+    reply = wechat.text(RIDER, "帮助")
+    assert reply.status == 200 and reply.text == wording.HELP
+    assert ("<Encrypt>" in reply.body) == (mode != "plain")
+    assert reply.message["ToUserName"] == RIDER
+
+
+def test_a_bad_signature_is_refused(wechat, db):
+    fields = {"ToUserName": "gh", "FromUserName": RIDER, "CreateTime": 1, "MsgType": "text",
+              "Content": "广场花苑小区3栋的垃圾桶坏了", "MsgId": 42}
+    assert wechat.post(fields, tamper=True).status == 403
+    wechat.mode = "plain"
+    assert wechat.post(fields, tamper=True).status == 403
+    assert tickets(db) == []
+
+
+def test_a_tampered_cipher_text_is_refused(wechat):
+    wechat.text(RIDER, "帮助")
+    params, body = wechat.last
+    forged = body.replace("<Encrypt><![CDATA[", "<Encrypt><![CDATA[AAAA")
+    assert wechat.deliver(params, forged).status == 403
+
+
+@pytest.mark.parametrize("body", [
+    "this is not xml",
+    "<xml><FromUserName>x</FromUserName></xml>",
+    '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    "<xml><ToUserName>gh</ToUserName><FromUserName>u</FromUserName><CreateTime>1</CreateTime>"
+    "<MsgType>text</MsgType><Content>&b;</Content><MsgId>1</MsgId></xml>",
+])
+def test_malformed_or_entity_laden_xml_is_a_400(wechat, body):
+    wechat.mode = "plain"
+    wechat.text(RIDER, "x")
+    params, _ = wechat.last
+    assert wechat.deliver(params, body).status == 400
+
+
+# ---------------------------------------------------------------- message types
+
+
+def test_text_report_files_a_ticket(wechat, db):
+    reply = wechat.text(RIDER, "广场花苑小区3栋的垃圾桶坏了")
+    n = ticket_no(reply.text)
+    [ticket] = tickets(db)
+    assert (ticket["id"], ticket["reporter"], ticket["grid_id"]) == (n, f"wechat:{RIDER}", "longxi-1")
+
+
+def test_a_replayed_msg_id_makes_no_second_ticket(wechat, db):
+    first = wechat.text(RIDER, "广场花苑小区3栋的垃圾桶坏了")
+    again = wechat.replay()
+    assert again.text == first.text
+    assert len(tickets(db)) == 1
+    assert db.execute("SELECT count(*) FROM messages").fetchone()[0] == 1
+
+
+def test_photo_then_words_make_one_report_and_the_photo_is_downloaded(wechat, db, download, services):
+    png = tiny_png()
+    first = wechat.image(RIDER, png)
+    assert "收到照片" in first.text
+    n = ticket_no(wechat.text(RIDER, "广场花苑小区3栋的垃圾桶坏了").text)
+    assert len(tickets(db)) == 1
+    [media] = list(db.query("SELECT * FROM media WHERE ticket_id = ?", [n]))
+    assert media["media_id"].startswith("MEDIA_") and media["path"] is None
+    assert download() == 1
+    [media] = list(db.query("SELECT * FROM media WHERE ticket_id = ?", [n]))
+    path = Path(media["path"])
+    assert path.read_bytes() == png and path.suffix == ".png"
+    assert path.is_relative_to(services.config.path(services.config.settings.store.media_dir))
+    assert download() == 0
+
+
+def test_an_expired_media_id_is_given_up(wechat, db, download, standin):
+    wechat.image(RIDER, tiny_png())
+    wechat.text(RIDER, "广场花苑小区3栋的垃圾桶坏了")
+    standin.state.media.clear()           # WeChat keeps temporary media for three days only
+    assert download() == 0
+    assert db.execute("SELECT path FROM media").fetchone()[0] == ""
+    assert download() == 0
+
+
+def test_voice_uses_the_recognition_text(wechat, db):
+    reply = wechat.voice(RIDER, "广场花苑小区3栋的垃圾桶坏了。")
+    assert ticket_no(reply.text) == tickets(db)[0]["id"]
+    assert wechat.voice(RIDER, "").text == wording.VOICE_UNCLEAR
+
+
+def test_location_then_words_make_one_report_routed_by_the_location(wechat, db):
+    first = wechat.location(RIDER, 29.704, 116.014, "九江市濂溪区龙西小区附近")
+    assert "收到位置" in first.text
+    n = ticket_no(wechat.text(RIDER, "垃圾桶坏了好几天了").text)
+    [ticket] = tickets(db)
+    assert ticket["id"] == n and ticket["grid_id"] == "longxi-2"
+
+
+def test_a_link_is_read_by_its_title(wechat, db):
+    reply = wechat.link(RIDER, "广场花苑小区3栋的垃圾桶坏了", "好几天没人管", "https://example.invalid/a")
+    assert ticket_no(reply.text)
+
+
+def test_subscribe_gets_the_welcome_and_unsubscribe_nothing(wechat):
+    reply = wechat.event(RIDER, "subscribe", create_time=1700000000)
+    assert reply.text == wording.WELCOME
+    assert wechat.replay().text == wording.WELCOME
+    assert wechat.event(RIDER, "unsubscribe").body == "success"
+
+
+def test_a_video_gets_a_plain_sentence(wechat):
+    assert wechat.send(RIDER, "video", {"MediaId": "v1", "ThumbMediaId": "t1"}).text == wording.UNSUPPORTED_MESSAGE
+
+
+def test_missing_place_is_asked_back_and_completed(wechat, db):
+    assert wechat.text(RIDER, "垃圾桶坏了好几天了").text == wording.ASK_PLACE
+    assert tickets(db) == []
+    n = ticket_no(wechat.text(RIDER, "广场花苑小区3栋").text)
+    [ticket] = tickets(db)
+    assert ticket["id"] == n and ticket["grid_id"] == "longxi-1" and "垃圾桶" in ticket["text"]
+
+
+# ---------------------------------------------------------------- pushes through the API
+
+
+def test_assignment_is_pushed_as_a_customer_service_message(wechat, secretary, push, standin):
+    n = ticket_no(wechat.text(RIDER, "广场花苑小区3栋的垃圾桶坏了").text)
+    assert push() >= 1
+    to_secretary = [m for m in standin.sent() if m["touser"] == secretary]
+    assert len(to_secretary) == 1
+    assert to_secretary[0]["api"] == "custom" and f"接单 {n}" in to_secretary[0]["text"]
+
+
+def test_claim_through_wechat_tells_the_rider(wechat, secretary, push, standin):
+    n = ticket_no(wechat.text(RIDER, "广场花苑小区3栋的垃圾桶坏了").text)
+    assert "已接单" in wechat.text(secretary, f"接单 {n}").text
+    push()
+    to_rider = [m for m in standin.sent() if m["touser"] == RIDER]
+    assert to_rider and "接单" in to_rider[-1]["text"]
+
+
+def test_outside_48_hours_a_template_message_is_used(wechat, secretary, push, standin, db, services):
+    wechat.text(RIDER, "广场花苑小区3栋的垃圾桶坏了")
+    db.execute("UPDATE users SET last_inbound_at = ? WHERE id = ?",
+               [iso(utcnow() - timedelta(hours=49)), f"wechat:{secretary}"])
+    push()
+    [message] = [m for m in standin.sent() if m["touser"] == secretary]
+    assert message["api"] == "template"
+    assert message["template_id"] == services.config.settings.wechat.template_ids["ticket_update"]
+    assert "新工单" in message["text"]
+
+
+def test_an_expired_token_is_refreshed_once_and_the_push_succeeds(wechat, secretary, push, standin, db):
+    wechat.text(RIDER, "广场花苑小区3栋的垃圾桶坏了")
+    push()
+    assert standin.state.tokens_issued == 1
+    outbox.enqueue(db, f"wechat:{secretary}", "【提醒】工单快到期了", utcnow())
+    standin.fault(expire_tokens=True)
+    assert push() == 1
+    assert standin.state.tokens_issued == 2
+    assert [m["text"] for m in standin.sent() if m["touser"] == secretary][-1] == "【提醒】工单快到期了"
+
+
+def test_token_refresh_is_bounded(wechat, secretary, services, standin, db):
+    wechat.text(RIDER, "广场花苑小区3栋的垃圾桶坏了")
+    standin.fault(errcode=42001, count=50)
+    send = build_sender(services.config, channel_senders(services.config))
+    outbox.deliver_due(db, send, utcnow())
+    retries = services.config.settings.wechat.token_refresh_retries
+    assert standin.state.tokens_issued == retries + 1
+    [error] = db.execute("SELECT last_error FROM outbox WHERE sent_at IS NULL AND recipient = ?",
+                         [f"wechat:{secretary}"]).fetchone()
+    assert "42001" in error and standin.sent() == []
+
+
+def test_the_token_is_shared_through_the_store(wechat, secretary, push, standin, db):
+    wechat.text(RIDER, "广场花苑小区3栋的垃圾桶坏了")
+    push()
+    outbox.enqueue(db, f"wechat:{secretary}", "【提醒】工单快到期了", utcnow())
+    assert push() == 1                      # a new client, as in another process: reads the stored token
+    assert standin.state.tokens_issued == 1
+    assert db.execute("SELECT count(*) FROM kv WHERE value LIKE 'TOKEN_%'").fetchone()[0] == 1
+
+
+def test_api_down_keeps_the_push_queued_until_it_is_back(wechat, secretary, services, standin, db):
+    wechat.text(RIDER, "广场花苑小区3栋的垃圾桶坏了")
+    standin.fault(down=1000)
+    send = build_sender(services.config, channel_senders(services.config))
+    now = utcnow()
+    outbox.deliver_due(db, send, now)
+    queued = "SELECT count(*) FROM outbox WHERE sent_at IS NULL AND recipient = ?"
+    assert db.execute(queued, [f"wechat:{secretary}"]).fetchone()[0] == 1 and standin.sent() == []
+    standin.fault(down=0)
+    assert outbox.deliver_due(db, send, now + timedelta(minutes=11)) == 1
+    assert db.execute(queued, [f"wechat:{secretary}"]).fetchone()[0] == 0
+    assert [m["touser"] for m in standin.sent()] == [secretary]
+
