@@ -140,6 +140,39 @@ def db_init(config_path: str) -> None:
     click.echo(f"数据库已就绪：{config.path(config.settings.store.path)}（{count} 名工作人员）")
 
 
+@cli.command()
+@config_option
+@click.option("--role", required=True, type=click.Choice(["grid_secretary", "dispatcher", "department", "leader"]))
+@click.option("--grid", "grid_id", help="Grid id, for --role grid_secretary.")
+@click.option("--department", "department_id", help="Department id, for --role department.")
+@click.option("--community", "community_id", help="Community id, for --role dispatcher (optional for leader).")
+@click.option("--name", default="", help="The person's name as colleagues will see it.")
+def invite(config_path: str, role: str, grid_id: str | None, department_id: str | None, community_id: str | None,
+           name: str) -> None:
+    """Print a single-use invite code; the person sends "绑定 CODE" to the bot to take the role.
+
+    Codes expire after dispatch.invite_valid_days.
+
+    \b
+    Example:
+        sandan invite --role grid_secretary --grid longxi-1 --name 王书记
+        sandan invite --role dispatcher --community longxi
+    """
+    from dispatch import invites
+    from dispatch.clock import utcnow
+    from dispatch.store import StoreError, init_db
+
+    try:
+        config = load_config(config_path)
+        db = init_db(config.path(config.settings.store.path))
+        code = invites.create(db, config, role, utcnow(), grid_id, department_id, community_id, name)
+    except (ConfigError, StoreError, invites.InviteError) as e:
+        raise click.ClickException(str(e))
+    click.echo(code)
+    click.echo(f"有效期 {config.settings.dispatch.invite_valid_days:g} 天，仅可使用一次。请对机器人发送：绑定 {code}",
+               err=True)
+
+
 def triage_record(services: Any, text: str) -> dict[str, Any]:
     """The decision the bot would make for one message, as a flat dict; nothing is stored."""
     from dispatch.routing import route

@@ -16,7 +16,7 @@ from sqlite_utils import Database
 
 import wording
 from bot.inbound import Inbound
-from dispatch import tickets
+from dispatch import duplicates, tickets
 from dispatch.clock import iso, local_text, parse_iso
 from dispatch.routing import Route, route
 from dispatch.states import TransitionError
@@ -60,6 +60,21 @@ class Turn:
 
 Handler = Callable[[Turn], str]
 HANDLERS: dict[str, Handler] = {}
+#: Commands a chat module adds beside nlu's (e.g. "联席 12"): (intent, pattern with named groups).
+EXTRA_COMMANDS: list[tuple[str, Any]] = []
+
+
+def _extra_command(parse: Parse) -> Parse:
+    """A chat module's own fixed-shape command wins over the model's guess."""
+    for intent, pattern in EXTRA_COMMANDS:
+        m = pattern.match(parse.text)
+        if m:
+            args: dict[str, Any] = {k: v.strip() for k, v in m.groupdict().items() if v}
+            for key in ("ticket", "into"):
+                if key in args:
+                    args[key] = int(args[key])
+            return Parse(parse.text, intent, parse.category, parse.urgency, 1.0, parse.entities, args)
+    return parse
 
 
 def handles(*intents: str) -> Callable[[Handler], Handler]:
@@ -80,6 +95,7 @@ def handle(services: Services, db: Database, inbound: Inbound, now: datetime) ->
     if len(text) > MAX_TEXT:
         return wording.TOO_LONG
     parse = services.engine.parse(text) if text else Parse("", "photo", "其他", "一般", 1.0)
+    parse = _extra_command(parse)
     with transaction(db):
         ensure_user(db, inbound.user_id, now, inbound.display_name)
         inserted = db.execute(
@@ -208,6 +224,12 @@ def report(turn: Turn) -> str:
                                               "location": None})
         return wording.ASK_PLACE
     the_route = _route(turn)
+    if not the_route.needs_review and (match := duplicates.find(turn.db, turn.config, turn.parse, the_route,
+                                                                turn.now)):
+        ticket = duplicates.join(turn.db, turn.config, match, turn.user["id"], turn.parse, turn.now,
+                                 turn.inbound.photos, turn.message_id)
+        turn.db.execute("UPDATE messages SET ticket_id = ? WHERE id = ?", [ticket["id"], turn.message_id])
+        return wording.ack_duplicate(ticket["id"], ticket["reporters"])
     created = tickets.create_ticket(turn.db, turn.config, turn.user["id"], turn.parse, the_route, turn.now,
                                     turn.inbound.photos, turn.message_id)
     ticket = created.ticket
@@ -269,11 +291,14 @@ def status(turn: Turn) -> str:
     handler = deployment.handler_name(ticket["grid_id"], ticket["department_id"])
     if ticket["claimed_by"]:
         handler += f"（{get_user(turn.db, ticket['claimed_by']).get('display_name') or '已接单'}）"
-    last = tickets.last_event(turn.db, ticket_id)
+    last = tickets.last_update(turn.db, ticket_id)
     tz = turn.config.settings.dispatch.timezone
     last_text = f"{local_text(last['at'], tz)[5:]} {wording.STATE_NAMES.get(last['kind'], last['kind'])}"
+    if last["kind"] != "received" and last["note"]:
+        last_text += f"（{last['note'][:30]}）"
     photos = tickets.result_photos(turn.db, ticket_id)
-    return wording.status(ticket, handler, local_text(ticket["deadline_at"], tz), last_text, len(photos))
+    return wording.status(ticket, handler, local_text(ticket["deadline_at"], tz), last_text, len(photos),
+                          [p["url"] for p in photos])
 
 
 @handles("rate")
@@ -331,3 +356,6 @@ def resolve(turn: Turn) -> str:
     except TransitionError as e:
         return wording.wrong_state(ticket_id, e.current)
     return wording.resolved(ticket_id)
+
+
+from bot import chat_staff  # noqa: E402,F401  registers 处理中 / 转交 / 派单 / 驳回 / 联席 / 绑定

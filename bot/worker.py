@@ -2,17 +2,23 @@
 
 Exactly one process runs it (`sandan serve` in-process, or `sandan worker` beside gunicorn): an
 APScheduler job store cannot be shared between processes, and all state lives in the database.
+Should two schedulers start anyway, every job first takes a lease row in kv (dispatch/lease.py), so
+only one of them runs jobs; the other takes over when the first stops renewing.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+import time
+from typing import Any, Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
 
 from bot.channels import build_sender, channel_senders
 from bot.conversation import Services
-from dispatch import deadlines, outbox
+from dispatch import deadlines, digests, lease, outbox, tickets
 from dispatch.clock import utcnow
 from dispatch.store import connect
 
@@ -49,6 +55,60 @@ def scan_deadlines(services: Services) -> dict[str, int]:
         db.close()
 
 
+def _with_db(services: Services, fn: Callable[..., Any]) -> Any:
+    config = services.config
+    db = connect(config.path(config.settings.store.path))
+    try:
+        return fn(db, config, utcnow())
+    finally:
+        db.close()
+
+
+def send_daily_digest(services: Services) -> int:
+    return _with_db(services, digests.daily_digest)
+
+
+def send_weekly_summary(services: Services) -> int:
+    return _with_db(services, digests.weekly_summary)
+
+
+def close_unrated(services: Services) -> int:
+    return _with_db(services, tickets.close_unrated)
+
+
+def add_dispatch_jobs(scheduler: BackgroundScheduler, services: Services) -> None:
+    """Digests at the configured local times; the unrated-ticket sweep hourly."""
+    s = services.config.settings.dispatch
+    hour, minute = s.daily_digest_at.split(":")
+    scheduler.add_job(send_daily_digest, CronTrigger(hour=int(hour), minute=int(minute), timezone=s.timezone),
+                      args=[services], id="daily_digest", replace_existing=True, coalesce=True, misfire_grace_time=3600)
+    day, at = s.weekly_summary_at.split()
+    hour, minute = at.split(":")
+    scheduler.add_job(send_weekly_summary, CronTrigger(day_of_week=day, hour=int(hour), minute=int(minute),
+                                                       timezone=s.timezone),
+                      args=[services], id="weekly_summary", replace_existing=True, coalesce=True,
+                      misfire_grace_time=3600)
+    scheduler.add_job(close_unrated, "interval", hours=1, args=[services], id="close_unrated",
+                      replace_existing=True, max_instances=1, coalesce=True)
+
+
+def leased(fn: Callable[..., Any], services: Services, holder: str) -> Callable[..., Any]:
+    """Run a job only while this scheduler holds the lease, so two schedulers never both run jobs."""
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        config = services.config
+        db = connect(config.path(config.settings.store.path))
+        try:
+            held = lease.hold(db, holder, time.time(), config.settings.dispatch.scheduler_lease_seconds)
+        finally:
+            db.close()
+        if not held:
+            log.debug("job %s skipped: another scheduler holds the lease", fn.__name__)
+            return None
+        return fn(*args, **kwargs)
+    return run
+
+
 def build_scheduler(services: Services) -> BackgroundScheduler:
     settings = services.config.settings.dispatch
     scheduler = BackgroundScheduler(timezone=settings.timezone)
@@ -58,4 +118,8 @@ def build_scheduler(services: Services) -> BackgroundScheduler:
                       id="media", replace_existing=True, max_instances=1, coalesce=True)
     scheduler.add_job(scan_deadlines, "interval", seconds=settings.deadline_scan_seconds, args=[services],
                       id="deadlines", replace_existing=True, max_instances=1, coalesce=True)
+    add_dispatch_jobs(scheduler, services)
+    holder = lease.new_holder()
+    for job in scheduler.get_jobs():
+        job.modify(func=leased(job.func, services, holder))
     return scheduler

@@ -1,70 +1,162 @@
-"""限时办结: remind the handler at configured fractions of the deadline, escalate (督办) on breach.
+"""限时办结: deadlines per category and urgency, reminders at 50% / 80%, 督办 on breach, then the leaders.
 
-Deadlines live in the tickets table, so a restart simply scans again; every notice has a dedup key,
-so a scan that runs twice never sends twice.
+Every reminder and escalation is a row in deadline_marks, planned when the deadline is set. The scan
+sends what is due and stamps the row in the same transaction, so a restart, a second scan or a second
+scheduler never sends a mark twice, and a mark of an old deadline (reassigned, reopened) is dropped.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlite_utils import Database
 
 import wording
-from dispatch import outbox
+from dispatch import outbox, tickets
 from dispatch.clock import iso, local_text, parse_iso
 from dispatch.states import WORKING_STATES, State
 from dispatch.store import transaction
-from dispatch.tickets import add_event, dispatcher_ids, handler_ids
-from dispatch.users import staff_ids
+from dispatch.worktime import Calendar, Limit, add_working, category_limit, working_seconds_between
 from settings import Config
 
 _WORKING = tuple(s.value for s in WORKING_STATES)
+_IN_WORKING = ", ".join("?" * len(_WORKING))
+
+
+@dataclass(frozen=True)
+class Deadline:
+    at: datetime
+    unit: str          # hours | work_hours | work_days: the clock the reminders are counted on
+    why: str           # for the ticket's events, e.g. "环境卫生 24 小时"
+
+
+def calendar(config: Config) -> Calendar:
+    return Calendar.from_settings(config.settings.dispatch)
+
+
+def deadline_for(config: Config, category: str, urgency: str, start: datetime, factor: float = 1.0) -> Deadline:
+    """The category's limit on its clock, or the urgency level's (wall-clock) limit when that ends sooner."""
+    cal = calendar(config)
+    cat = config.deployment.category(category)
+    limit = category_limit(cat, cal)
+    limit = Limit(limit.seconds * factor, limit.unit)
+    amount = {"hours": f"{cat.deadline_hours * factor:g} 小时", "work_hours": f"{cat.deadline_hours * factor:g} 个工作小时",
+              "work_days": f"{cat.deadline_days * factor:g} 个工作日"}[limit.unit]
+    best = Deadline(limit.end(start, cal), limit.unit, f"{cat.name}限 {amount}")
+    for level in config.deployment.urgency:
+        if level.name == urgency and level.deadline_hours > 0:
+            urgent = start + timedelta(hours=level.deadline_hours * factor)
+            if urgent < best.at:
+                best = Deadline(urgent, "hours", f"{level.name}限 {level.deadline_hours * factor:g} 小时")
+    return best
+
+
+def marks_for(config: Config, start: datetime, deadline: datetime, unit: str) -> list[tuple[str, int, datetime]]:
+    """(kind, step, due) for each reminder fraction, the 督办 at the deadline and the leaders after it."""
+    s = config.settings.dispatch
+    cal = calendar(config)
+    marks: list[tuple[str, int, datetime]] = []
+    if unit == "hours":
+        span = (deadline - start).total_seconds()
+        at = lambda f: start + timedelta(seconds=span * f)  # noqa: E731
+        leader = deadline + timedelta(hours=s.leader_escalation_hours)
+    else:
+        span = working_seconds_between(start, deadline, cal)
+        at = lambda f: add_working(start, span * f, cal)  # noqa: E731
+        leader = add_working(deadline, s.leader_escalation_hours * 3600, cal)
+    for step, fraction in enumerate(sorted(s.remind_at), start=1):
+        marks.append(("remind", step, at(fraction)))
+    marks.append(("escalate", 1, deadline))
+    marks.append(("leader", 1, leader))
+    return marks
+
+
+def write_marks(db: Database, config: Config, ticket_id: int, start: datetime, deadline: datetime,
+                unit: str) -> None:
+    """Replace the unsent marks of a ticket with those of its current deadline."""
+    db.execute("DELETE FROM deadline_marks WHERE ticket_id = ? AND sent_at IS NULL", [ticket_id])
+    for kind, step, due in marks_for(config, start, deadline, unit):
+        db.execute("INSERT OR IGNORE INTO deadline_marks (ticket_id, deadline_at, kind, step, due_at) "
+                   "VALUES (?, ?, ?, ?, ?)", [ticket_id, iso(deadline), kind, step, iso(due)])
+
+
+def ensure_marks(db: Database, config: Config) -> int:
+    """Plan marks for working tickets that have none for their deadline (older rows, or a restored backup)."""
+    rows = list(db.query(
+        f"SELECT id, created_at, clock_started_at, deadline_at, deadline_unit FROM tickets t "
+        f"WHERE state IN ({_IN_WORKING}) AND deadline_at IS NOT NULL AND NOT EXISTS "
+        "(SELECT 1 FROM deadline_marks m WHERE m.ticket_id = t.id AND m.deadline_at = t.deadline_at)", _WORKING))
+    for t in rows:
+        start = parse_iso(t["clock_started_at"] or t["created_at"])
+        with transaction(db):
+            write_marks(db, config, t["id"], start, parse_iso(t["deadline_at"]), t["deadline_unit"] or "hours")
+    return len(rows)
 
 
 def scan(db: Database, config: Config, now: datetime) -> dict[str, int]:
-    """One pass over open tickets; returns counts of reminders and escalations sent."""
-    fractions = sorted(config.settings.dispatch.remind_at)
-    tz = config.settings.dispatch.timezone
+    """Send every reminder and escalation that is due; returns how many of each were sent."""
+    ensure_marks(db, config)
+    with transaction(db):   # marks of a closed ticket or an old deadline will never be sent
+        db.execute(
+            "DELETE FROM deadline_marks WHERE sent_at IS NULL AND due_at <= ? AND NOT EXISTS (SELECT 1 FROM "
+            f"tickets t WHERE t.id = deadline_marks.ticket_id AND t.deadline_at = deadline_marks.deadline_at "
+            f"AND t.state IN ({_IN_WORKING}))", [iso(now), *_WORKING])
+    due: dict[int, list[dict[str, Any]]] = {}
+    for m in db.query("SELECT * FROM deadline_marks WHERE sent_at IS NULL AND due_at <= ? ORDER BY due_at, id",
+                      [iso(now)]):
+        due.setdefault(m["ticket_id"], []).append(m)
     counts = {"reminded": 0, "escalated": 0}
-    placeholders = ", ".join("?" * len(_WORKING))
-    rows = list(db.query(
-        f"SELECT * FROM tickets WHERE state IN ({placeholders}) AND deadline_at IS NOT NULL "
-        "AND (reminders_sent < ? OR deadline_at <= ?)", [*_WORKING, len(fractions), iso(now)]))
-    for t in rows:
-        created, deadline = parse_iso(t["created_at"]), parse_iso(t["deadline_at"])
-        if t["state"] == State.REOPENED.value or t["escalation_level"]:
-            created = parse_iso(t["updated_at"]) if deadline > parse_iso(t["updated_at"]) else created
-        span = (deadline - created).total_seconds() or 1
-        elapsed = (now - created).total_seconds() / span
-        due = sum(1 for f in fractions if elapsed >= f)
-        with transaction(db):
-            if now >= deadline and t["escalation_level"] < 2:
-                _escalate(db, config, t, now)
+    for ticket_id, candidates in due.items():
+        with transaction(db):   # re-read under the write lock: another scheduler may have sent them
+            ids = [m["id"] for m in candidates]
+            marks = list(db.query(f"SELECT * FROM deadline_marks WHERE sent_at IS NULL AND id IN "
+                                  f"({', '.join('?' * len(ids))}) ORDER BY due_at, id", ids))
+            if not marks:
+                continue
+            db.execute(f"UPDATE deadline_marks SET sent_at = ? WHERE id IN ({', '.join('?' * len(marks))})",
+                       [iso(now), *[m["id"] for m in marks]])
+            escalations = [m for m in marks if m["kind"] != "remind"]
+            for m in escalations:
+                _escalate(db, config, tickets.get_ticket(db, ticket_id), m, now)
                 counts["escalated"] += 1
-            elif due > t["reminders_sent"] and now < deadline:
-                people = [t["claimed_by"]] if t["claimed_by"] else handler_ids(db, t)
-                body = (f"【提醒】工单 #{t['id']} 将于 {wording.deadline_text(local_text(t['deadline_at'], tz))} "
-                        f"到期，请抓紧办理。")
-                for person in people:
-                    outbox.enqueue(db, person, body, now, t["id"], f"remind{due}:{t['id']}:{t['deadline_at']}:{person}")
-                db.execute("UPDATE tickets SET reminders_sent = ? WHERE id = ?", [due, t["id"]])
-                add_event(db, t["id"], "system", "reminded", now, f"第 {due} 次提醒")
+            if not escalations:   # several reminders due at once (the worker was down): only the latest
+                _remind(db, config, tickets.get_ticket(db, ticket_id), marks[-1], now)
                 counts["reminded"] += 1
     return counts
 
 
-def _escalate(db: Database, config: Config, t: dict, now: datetime) -> None:
-    """First breach goes to the community dispatcher (督办); a second, a day later, to the leaders."""
-    level = t["escalation_level"] + 1
+def _remind(db: Database, config: Config, t: dict[str, Any], mark: dict[str, Any], now: datetime) -> None:
+    deadline = local_text(t["deadline_at"], config.settings.dispatch.timezone)
+    body = wording.reminder(t, deadline, mark["step"], len(config.settings.dispatch.remind_at))
+    people = [t["claimed_by"]] if t["claimed_by"] else tickets.handler_ids(db, t)
+    for person in people:
+        outbox.enqueue(db, person, body, now, t["id"], f"mark:{mark['id']}:{person}")
+    db.execute("UPDATE tickets SET reminders_sent = ? WHERE id = ?", [mark["step"], t["id"]])
+    tickets.add_event(db, t["id"], "system", "reminded", now, f"期限已过 {mark['step']}/{len(config.settings.dispatch.remind_at)} 档，提醒办理人")
+
+
+def leader_ids(db: Database, community_id: str | None) -> list[str]:
+    """Leaders of the ticket's community, and leaders with no community (the street's)."""
+    return [r["id"] for r in db.query(
+        "SELECT id FROM users WHERE role = 'leader' AND (community_id IS NULL OR community_id = ?) ORDER BY id",
+        [community_id])]
+
+
+def _escalate(db: Database, config: Config, t: dict[str, Any], mark: dict[str, Any], now: datetime) -> None:
+    """督办: first to the community dispatcher (and the handler); later, still open, to the leaders."""
     handler = config.deployment.handler_name(t["grid_id"], t["department_id"])
-    body = f"【督办】工单 #{t['id']}（{handler}）已超期未办结：{t['text'][:40]}"
-    people = dispatcher_ids(db, t["community_id"]) if level == 1 else staff_ids(db, "leader")
-    if t["escalation_level"] >= 1 and (now - parse_iso(t["updated_at"])).total_seconds() < 86400:
-        return
-    for person in people + ([t["claimed_by"]] if t["claimed_by"] else handler_ids(db, t)):
-        outbox.enqueue(db, person, body, now, t["id"], f"escalate{level}:{t['id']}:{t['deadline_at']}:{person}")
-    state = State.ESCALATED.value
-    db.execute("UPDATE tickets SET state = ?, escalation_level = ?, updated_at = ? WHERE id = ?",
-               [state, level, iso(now), t["id"]])
-    add_event(db, t["id"], "system", "escalated", now, "超期督办" if level == 1 else "超期，上报领导", t["state"], state)
+    deadline = local_text(t["deadline_at"], config.settings.dispatch.timezone)
+    holders = [t["claimed_by"]] if t["claimed_by"] else tickets.handler_ids(db, t)
+    dispatchers = tickets.dispatcher_ids(db, t["community_id"])
+    if mark["kind"] == "escalate":
+        level, reason = 1, f"超过办结期限（{wording.deadline_text(deadline)}），社区督办"
+        people = dispatchers + holders
+    else:
+        level, reason = 2, f"督办后 {config.settings.dispatch.leader_escalation_hours:g} 小时仍未办结，上报领导"
+        people = leader_ids(db, t["community_id"]) + dispatchers + holders
+    body = wording.escalation(t, handler, deadline, level)
+    for person in dict.fromkeys(people):
+        outbox.enqueue(db, person, body, now, t["id"], f"mark:{mark['id']}:{person}")
+    tickets.move(db, t, State.ESCALATED, "system", reason, now, escalation_level=max(level, t["escalation_level"]))

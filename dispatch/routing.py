@@ -100,7 +100,8 @@ def route(parse: Parse, deployment: Deployment, review_threshold: float,
     if rule:
         handling, department = "transfer", rule.department
         category = categories.get(rule.category or category.name, category)
-        reason = f"「{rule.facility}」归{rule.department}管辖"
+        owner = deployment.department(rule.department)
+        reason = f"「{rule.facility}」归{owner.name if owner else rule.department}管辖"
     elif category.handling == "transfer":
         handling, department, reason = "transfer", category.department, f"「{category.name}」需部门办理"
     else:
@@ -113,3 +114,53 @@ def route(parse: Parse, deployment: Deployment, review_threshold: float,
     elif parse.confidence < review_threshold:
         reasons.append("置信度低，转社区审核")
     return Route(handling, category.name, community_id, grid_id, department, needs_review, "；".join(reasons))
+
+
+# ---------------------------------------------------------------- the dispatcher's choice: 派单 12 longxi-2
+
+#: Words that mean "the grid handles it itself" rather than a named grid or department.
+SELF_WORDS = ("自办", "网格", "网格自办", "self")
+
+
+class UnknownTarget(Exception):
+    """A 派单 / 转交 target that names no grid or department, or several."""
+
+    def __init__(self, target: str, candidates: list[str], hint: str = "") -> None:
+        super().__init__(f"unknown target {target!r}" + (f": {', '.join(candidates)}" if candidates else ""))
+        self.target, self.candidates, self.hint = target, candidates, hint
+
+
+def resolve_target(deployment: Deployment, target: str,
+                   community_id: str | None = None) -> tuple[str | None, str | None]:
+    """(grid_id, department_id) for a grid id or name, a department id or name, or a 自办 word (None, None).
+
+    Exact ids and names win; otherwise a unique name containing the text (or contained in it) is taken,
+    so "路灯维护所" and "龙西二网格" work; among several grids those of ``community_id`` are preferred.
+    Several matches raise UnknownTarget with the candidates.
+    """
+    text = target.strip()
+    if text.lower() in SELF_WORDS:
+        return None, None
+    grids = [g for c in deployment.communities for g in c.grids]
+    for g in grids:
+        if text.lower() == g.id.lower() or text == g.name:
+            return g.id, None
+    for d in deployment.departments:
+        if text.lower() == d.id.lower() or text == d.name:
+            return None, d.id
+    short = text.replace("党支部", "").replace("社区", "")
+    found: list[tuple[str | None, str | None, str]] = []
+    for g in grids:
+        plain = g.name.replace("党支部", "").replace("社区", "")
+        if short and (short in plain or plain in short):
+            found.append((g.id, None, g.name))
+    for d in deployment.departments:
+        if short and (short in d.name or d.name in short or short in d.duties.split("、")):
+            found.append((None, d.id, d.name))
+    community = deployment.community(community_id)
+    if len(found) > 1 and community is not None:
+        own = {g.id for g in community.grids}
+        found = [f for f in found if f[0] in own] or found
+    if len(found) == 1:
+        return found[0][0], found[0][1]
+    raise UnknownTarget(target, [name for _, _, name in found])

@@ -163,6 +163,39 @@ def m001_core(db: Database) -> None:
     )
 
 
+@migrations()
+def m010_dispatch_deadlines_invites_joint(db: Database) -> None:
+    """Deadline marks (each reminder and escalation a row, so a restart sends each once), invite expiry,
+    and the 联席会议 agenda."""
+    db.executescript(
+        """
+        CREATE TABLE deadline_marks (
+            id INTEGER PRIMARY KEY,
+            ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+            deadline_at TEXT NOT NULL,          -- the deadline this mark belongs to; a new deadline makes new marks
+            kind TEXT NOT NULL,                 -- remind | escalate | leader
+            step INTEGER NOT NULL,              -- 1, 2 … within the kind
+            due_at TEXT NOT NULL,
+            sent_at TEXT,
+            UNIQUE (ticket_id, deadline_at, kind, step)
+        );
+        CREATE INDEX deadline_marks_due ON deadline_marks(sent_at, due_at);
+        ALTER TABLE tickets ADD COLUMN deadline_unit TEXT NOT NULL DEFAULT 'hours';
+        ALTER TABLE tickets ADD COLUMN clock_started_at TEXT;
+        ALTER TABLE invites ADD COLUMN expires_at TEXT;
+        ALTER TABLE invites ADD COLUMN display_name TEXT NOT NULL DEFAULT '';
+        CREATE TABLE joint_meeting (
+            ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id),
+            community_id TEXT,
+            marked_at TEXT NOT NULL,
+            marked_by TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            settled_at TEXT,
+            decision TEXT
+        );
+        """
+    )
+
 class StoreError(Exception):
     """The database file cannot be opened or migrated."""
 

@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
 
 import wording
-from dispatch import outbox
-from dispatch.clock import add_hours, iso, local_text, parse_iso
-from dispatch.routing import Route
-from dispatch.states import CLAIMABLE_STATES, State, TransitionError, check_transition
+from dispatch import deadlines, outbox
+from dispatch.clock import iso, local_text, parse_iso
+from dispatch.routing import Route, resolve_target
+from dispatch.states import CLAIMABLE_STATES, OPEN_STATES, State, TransitionError, check_transition
 from dispatch.store import transaction
 from dispatch.users import get_user, staff_ids
 from nlu.types import Parse
@@ -29,6 +29,10 @@ class TicketNotFound(Exception):
 
 class NotAllowed(Exception):
     """The person is not the ticket's handler (or reporter)."""
+
+
+class NeedsReason(Exception):
+    """Rejecting (and every other transition) must say why."""
 
 
 class AlreadyClaimed(Exception):
@@ -70,7 +74,9 @@ def add_event(db: Database, ticket_id: int, actor: str, kind: str, now: datetime
 
 def move(db: Database, ticket: dict[str, Any], to_state: State, actor: str, note: str, now: datetime,
          **fields: Any) -> dict[str, Any]:
-    """Guarded state change with its event; extra fields are written in the same UPDATE."""
+    """Guarded state change with its event and its reason; extra fields are written in the same UPDATE."""
+    if not note.strip():
+        raise NeedsReason(f"ticket {ticket['id']}: a move to {to_state.value} needs a reason")
     check_transition(ticket["id"], ticket["state"], to_state.value)
     columns = {"state": to_state.value, "updated_at": iso(now), **fields}
     assignments = ", ".join(f"{name} = :{name}" for name in columns)  # names are ours, values bound
@@ -140,19 +146,24 @@ def create_ticket(db: Database, config: Config, reporter: str, parse: Parse, rou
     e = parse.entities
     state = State.RECEIVED if route.needs_review else (
         State.TRANSFERRED if route.handling == "transfer" else State.ROUTED)
-    hours = deadline_hours(deployment, route.category, parse.urgency)
+    limit = deadlines.deadline_for(config, route.category, parse.urgency, now)
     with transaction(db):
         ticket_id = db.execute(
             "INSERT INTO tickets (reporter, text, intent, category, handling, urgency, community_id, place, building,"
-            " grid_id, department_id, state, confidence, deadline_at, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " grid_id, department_id, state, confidence, deadline_at, deadline_unit, clock_started_at, created_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [reporter, parse.text, parse.intent, route.category, route.handling, parse.urgency,
              route.community_id, e.place or e.road or e.landmark, e.building, route.grid_id,
-             route.department_id, state.value, parse.confidence, iso(add_hours(now, hours)), iso(now), iso(now)],
+             route.department_id, state.value, parse.confidence, iso(limit.at), limit.unit, iso(now), iso(now),
+             iso(now)],
         ).lastrowid
         add_event(db, ticket_id, reporter, "received", now, parse.text, None, State.RECEIVED.value)
         if state != State.RECEIVED:
-            add_event(db, ticket_id, "system", state.value, now, route.reason, State.RECEIVED.value, state.value)
+            add_event(db, ticket_id, "system", state.value, now, f"{route.reason}；{limit.why}", State.RECEIVED.value,
+                      state.value)
+            deadlines.write_marks(db, config, ticket_id, now, limit.at, limit.unit)
+            if route.department_id:
+                add_event(db, ticket_id, "system", "to_department", now, route.department_id)
         else:
             add_event(db, ticket_id, "system", "review", now, route.reason)
         for photo in photos or []:
@@ -165,22 +176,77 @@ def create_ticket(db: Database, config: Config, reporter: str, parse: Parse, rou
     return Created(ticket, route)
 
 
+def _restart_clock(db: Database, config: Config, ticket: dict[str, Any], now: datetime,
+                   factor: float = 1.0) -> tuple[dict[str, Any], str]:
+    """A fresh deadline from now (first routing, a transfer, a reopen); returns the columns and why."""
+    limit = deadlines.deadline_for(config, ticket["category"], ticket["urgency"], now, factor)
+    deadlines.write_marks(db, config, ticket["id"], now, limit.at, limit.unit)
+    return {"deadline_at": iso(limit.at), "deadline_unit": limit.unit, "clock_started_at": iso(now),
+            "reminders_sent": 0, "escalation_level": 0}, limit.why
+
+
+def may_dispatch(user: dict[str, Any], ticket: dict[str, Any]) -> bool:
+    """The community's dispatcher (or a street-level one), leaders and admins may route, reject and merge."""
+    role = user.get("role")
+    if role == "dispatcher":
+        return user.get("community_id") in (None, ticket["community_id"]) or ticket["community_id"] is None
+    return role in ("leader", "admin")
+
+
 def assign(db: Database, config: Config, ticket_id: int, actor: str, now: datetime, grid_id: str | None,
            department_id: str | None, note: str = "") -> dict[str, Any]:
-    """The dispatcher routes a reviewed ticket, or reassigns one, to a grid or a department."""
+    """The dispatcher routes a reviewed ticket, or reassigns one, to a grid or a department.
+
+    A ticket leaving the review queue, or going to a new department, starts a fresh deadline; moving it
+    between grids keeps the one it has (the reporter has waited that long already).
+    """
     ticket = get_ticket(db, ticket_id)
     handling = "transfer" if department_id else "self"
+    grid_id = grid_id or ticket["grid_id"]
     community = config.deployment.community_of_grid(grid_id) if grid_id else None
     to_state = State.TRANSFERRED if department_id else State.ROUTED
-    why = note or f"社区指派给{config.deployment.handler_name(grid_id, department_id)}"
+    handler = config.deployment.handler_name(grid_id, department_id)
+    why = f"社区指派给{handler}" + (f"：{note}" if note else "")
     with transaction(db):
-        ticket = move(db, ticket, to_state, actor, why, now, grid_id=grid_id or ticket["grid_id"],
-                      department_id=department_id, handling=handling, claimed_by=None,
-                      community_id=community.id if community else ticket["community_id"])
+        fields: dict[str, Any] = {}
+        new_department = department_id and department_id != ticket["department_id"]
+        if ticket["state"] == State.RECEIVED.value or new_department:
+            fields, limit_why = _restart_clock(db, config, ticket, now)
+            why += f"；{limit_why}"
+        ticket = move(db, ticket, to_state, actor, why, now, grid_id=grid_id, department_id=department_id,
+                      handling=handling, claimed_by=None,
+                      community_id=community.id if community else ticket["community_id"], **fields)
+        if department_id:
+            add_event(db, ticket_id, actor, "to_department", now, department_id)
         route = Route(handling, ticket["category"], ticket["community_id"], ticket["grid_id"], department_id,
                       False, why)
         _assign_notices(db, config, ticket, route, now, f"assign{ticket_id}-{iso(now)}")
-    return ticket
+        notify_reporters(db, ticket, wording.reporter_assigned(ticket_id, handler), now, f"assigned-{iso(now)}")
+        if department_id:
+            from dispatch import joint
+            joint.check_automatic(db, config, ticket, now)
+    return get_ticket(db, ticket_id)
+
+
+def reassign(db: Database, config: Config, ticket_id: int, user: dict[str, Any], target: str, now: datetime,
+             note: str = "") -> dict[str, Any]:
+    """派单 / 改派 by name: a grid id or name, a department id or name, or 自办 (back to the ticket's grid).
+
+    The plain function the dashboard calls too.
+
+    :raises NotAllowed: the user is not a dispatcher of the ticket's community.
+    :raises routing.UnknownTarget: the target names nothing, or several things.
+    """
+    ticket = get_ticket(db, ticket_id)
+    if not may_dispatch(user, ticket):
+        raise NotAllowed(ticket_id)
+    grid_id, department_id = resolve_target(config.deployment, target, ticket["community_id"])
+    if grid_id is None and department_id is None:   # 自办: the grid that covers the place handles it
+        if not ticket["grid_id"]:
+            from dispatch.routing import UnknownTarget
+            raise UnknownTarget(target, [], "这张工单还没有网格，请写明网格编号")
+        grid_id = ticket["grid_id"]
+    return assign(db, config, ticket_id, user["id"], now, grid_id, department_id, note)
 
 
 def claim(db: Database, config: Config, ticket_id: int, user: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -196,7 +262,8 @@ def claim(db: Database, config: Config, ticket_id: int, user: dict[str, Any], no
             [user["id"], iso(now), ticket_id, *claimable],
         ).rowcount
         if won:
-            add_event(db, ticket_id, user["id"], "claimed", now, "", ticket["state"], State.CLAIMED.value)
+            add_event(db, ticket_id, user["id"], "claimed", now, f"{user.get('display_name') or user['id']}接单",
+                      ticket["state"], State.CLAIMED.value)
     ticket = get_ticket(db, ticket_id)
     if not won:
         if ticket["claimed_by"]:
@@ -217,6 +284,7 @@ def resolve(db: Database, config: Config, ticket_id: int, user: dict[str, Any], 
     with transaction(db):
         if ticket["state"] in (s.value for s in CLAIMABLE_STATES):   # closing unclaimed work claims it
             ticket = move(db, ticket, State.CLAIMED, user["id"], "办结时自动接单", now, claimed_by=user["id"])
+        note = note.strip() or "已办结"
         ticket = move(db, ticket, State.RESOLVED, user["id"], note, now, resolution=note, resolved_at=iso(now))
         for photo in photos or []:
             db.execute("INSERT INTO media (ticket_id, purpose, url, media_id, path, created_at) "
@@ -225,6 +293,104 @@ def resolve(db: Database, config: Config, ticket_id: int, user: dict[str, Any], 
         notify_reporters(db, ticket, wording.reporter_resolved(ticket_id, note, len(photos or [])), now,
                          f"resolved-{iso(now)}")
     return ticket
+
+
+def start(db: Database, config: Config, ticket_id: int, user: dict[str, Any], note: str,
+          now: datetime) -> dict[str, Any]:
+    """处理中: the handler says work has begun (claiming it first if nobody has)."""
+    ticket = get_ticket(db, ticket_id)
+    if not may_handle(user, ticket):
+        raise NotAllowed(ticket_id)
+    with transaction(db):
+        if ticket["state"] in (s.value for s in CLAIMABLE_STATES) and not ticket["claimed_by"]:
+            ticket = move(db, ticket, State.CLAIMED, user["id"], "开始处理时自动接单", now, claimed_by=user["id"])
+        ticket = move(db, ticket, State.IN_PROGRESS, user["id"], note.strip() or "开始处理", now)
+        notify_reporters(db, ticket, wording.reporter_started(ticket_id, note.strip()), now, f"started-{iso(now)}")
+    return ticket
+
+
+def transfer(db: Database, config: Config, ticket_id: int, user: dict[str, Any], target: str, note: str,
+             now: datetime) -> dict[str, Any]:
+    """转交: the handler hands a ticket beyond its power to a department; grid and community stay informed.
+
+    :raises routing.UnknownTarget: the target is not a department.
+    """
+    ticket = get_ticket(db, ticket_id)
+    if not (may_handle(user, ticket) or may_dispatch(user, ticket)):
+        raise NotAllowed(ticket_id)
+    grid_id, department_id = resolve_target(config.deployment, target)
+    if department_id is None:
+        from dispatch.routing import UnknownTarget
+        raise UnknownTarget(target, [], "转交只能交给部门")
+    if department_id == ticket["department_id"]:
+        raise TransitionError(ticket_id, ticket["state"], State.TRANSFERRED.value)
+    who = user.get("display_name") or user["id"]
+    reason = f"{who}转交{config.deployment.handler_name(None, department_id)}" + (f"：{note}" if note else "")
+    return assign(db, config, ticket_id, user["id"], now, ticket["grid_id"], department_id, reason)
+
+
+def reject(db: Database, config: Config, ticket_id: int, user: dict[str, Any], reason: str,
+           now: datetime) -> dict[str, Any]:
+    """驳回: the dispatcher decides this is not a problem the community handles; the reporter is told why."""
+    ticket = get_ticket(db, ticket_id)
+    if not may_dispatch(user, ticket):
+        raise NotAllowed(ticket_id)
+    if not reason.strip():
+        raise NeedsReason(ticket_id)
+    with transaction(db):
+        ticket = move(db, ticket, State.REJECTED, user["id"], f"驳回：{reason.strip()}", now, closed_at=iso(now))
+        notify_reporters(db, ticket, wording.reporter_rejected(ticket_id, reason.strip()), now, "rejected")
+        for person in handler_ids(db, ticket):
+            outbox.enqueue(db, person, wording.handler_withdrawn(ticket_id, reason.strip()), now, ticket_id,
+                           f"withdrawn:{ticket_id}:{person}")
+    return ticket
+
+
+def merge(db: Database, config: Config, ticket_id: int, into_id: int, user: dict[str, Any],
+          now: datetime) -> dict[str, Any]:
+    """合并: a duplicate filed as its own ticket joins another; its people follow the kept ticket."""
+    ticket, target = get_ticket(db, ticket_id), get_ticket(db, into_id)
+    if not (may_dispatch(user, ticket) and may_dispatch(user, target)):
+        raise NotAllowed(ticket_id)
+    if target["state"] not in (s.value for s in OPEN_STATES) or ticket_id == into_id:
+        raise TransitionError(into_id, target["state"], State.MERGED.value)
+    with transaction(db):
+        ticket = move(db, ticket, State.MERGED, user["id"], f"与工单 #{into_id} 是同一问题，合并", now,
+                      merged_into=into_id, closed_at=iso(now))
+        people = [ticket["reporter"]] + [r["user_id"] for r in db.query(
+            "SELECT user_id FROM ticket_followers WHERE ticket_id = ?", [ticket_id])]
+        added = 0
+        for person in dict.fromkeys(people):
+            if person != target["reporter"]:
+                added += db.execute("INSERT OR IGNORE INTO ticket_followers (ticket_id, user_id) VALUES (?, ?)",
+                                    [into_id, person]).rowcount
+        db.execute("UPDATE tickets SET reporters = reporters + ? WHERE id = ?", [added, into_id])
+        add_event(db, into_id, user["id"], "merged_in", now, f"工单 #{ticket_id} 并入，新增 {added} 位反映人")
+        notify_reporters(db, ticket, wording.reporter_merged(ticket_id, into_id), now, "merged")
+    return get_ticket(db, into_id)
+
+
+def close_unrated(db: Database, config: Config, now: datetime) -> int:
+    """Close tickets nobody rated within dispatch.rating_timeout_days as satisfied, if config says so."""
+    s = config.settings.dispatch
+    if not s.close_unrated_as_satisfied:
+        return 0
+    cutoff = iso(now - timedelta(days=s.rating_timeout_days))
+    rows = list(db.query("SELECT * FROM tickets WHERE state = 'resolved' AND resolved_at <= ? ORDER BY id", [cutoff]))
+    closed = 0
+    for ticket in rows:
+        why = f"{s.rating_timeout_days} 天未评价，默认满意"
+        try:
+            with transaction(db):
+                move(db, ticket, State.CLOSED, "system", why, now, rating="满意", closed_at=iso(now))
+                db.execute("INSERT INTO ratings (ticket_id, user_id, value, comment, at) VALUES (?, ?, '满意', ?, ?)",
+                           [ticket["id"], ticket["reporter"], why, iso(now)])
+                notify_reporters(db, ticket, wording.closed_by_default(ticket["id"], s.rating_timeout_days), now,
+                                 "unrated")
+        except TransitionError:   # rated meanwhile
+            continue
+        closed += 1
+    return closed
 
 
 def pending_rating(db: Database, reporter: str) -> dict[str, Any] | None:
@@ -246,10 +412,9 @@ def rate(db: Database, config: Config, ticket_id: int | None, user: dict[str, An
                    [ticket["id"], user["id"], value, comment, iso(now)])
         if value != "不满意":
             return move(db, ticket, State.CLOSED, user["id"], f"评价：{value}", now, rating=value, closed_at=iso(now))
-        original = parse_iso(ticket["deadline_at"]) - parse_iso(ticket["created_at"])
-        deadline = now + original * config.settings.dispatch.reopen_deadline_factor
-        ticket = move(db, ticket, State.REOPENED, user["id"], f"不满意：{comment}".rstrip("："), now, rating=value,
-                      deadline_at=iso(deadline), reminders_sent=0, resolved_at=None)
+        fields, limit_why = _restart_clock(db, config, ticket, now, config.settings.dispatch.reopen_deadline_factor)
+        why = f"不满意：{comment}".rstrip("：") + f"；差评整改，{limit_why}"
+        ticket = move(db, ticket, State.REOPENED, user["id"], why, now, rating=value, resolved_at=None, **fields)
         local_deadline = local_text(ticket["deadline_at"], config.settings.dispatch.timezone)
         body = wording.reopened_for_handler(ticket["id"], local_deadline, comment)
         people = ([ticket["claimed_by"]] if ticket["claimed_by"] else handler_ids(db, ticket))
@@ -288,6 +453,13 @@ def may_see(db: Database, user: dict[str, Any], ticket: dict[str, Any]) -> bool:
 def last_event(db: Database, ticket_id: int) -> dict[str, Any]:
     return next(iter(db.query("SELECT * FROM ticket_events WHERE ticket_id = ? ORDER BY id DESC LIMIT 1",
                               [ticket_id])))
+
+
+def last_update(db: Database, ticket_id: int) -> dict[str, Any]:
+    """The latest change a reporter cares about: a state change (with its reason), not a reminder."""
+    rows = list(db.query("SELECT * FROM ticket_events WHERE ticket_id = ? AND to_state IS NOT NULL "
+                         "ORDER BY id DESC LIMIT 1", [ticket_id]))
+    return rows[0] if rows else last_event(db, ticket_id)
 
 
 def result_photos(db: Database, ticket_id: int) -> list[dict[str, Any]]:

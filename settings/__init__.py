@@ -71,9 +71,14 @@ class Department(Strict):
 
 
 class Category(Strict):
+    """A kind of matter. Its time limit is ``deadline_hours`` of the clock (unit ``hours``) or of working time
+    (``work_hours``), or ``deadline_days`` working days (``work_days``, a day being one day's working hours)."""
+
     name: str
     handling: Handling = "self"
     deadline_hours: float = 72
+    deadline_unit: Literal["hours", "work_hours", "work_days"] = "hours"
+    deadline_days: float = 3
     keywords: list[str] = []
     department: str | None = None  # for handling "transfer"
 
@@ -223,6 +228,31 @@ class DispatchSettings(Strict):
     photo_join_minutes: float = 5
     outbox_interval_seconds: float = 2
     deadline_scan_seconds: float = 60
+    duplicate_similarity: float = Field(default=0.4, ge=0, le=1)   # Dice of character bigrams
+    working_hours: list[str] = ["08:30-12:00", "14:00-17:30"]   # local time, for work_hours / work_days limits
+    working_days: list[int] = [1, 2, 3, 4, 5]                    # ISO weekdays, Monday = 1
+    holidays: list[str] = []                                     # YYYY-MM-DD days off on a working weekday
+    extra_working_days: list[str] = []                           # YYYY-MM-DD 调休 working weekend days
+    leader_escalation_hours: float = 24       # after the 督办, still open this much later → the leaders
+    invite_valid_days: float = 7
+    daily_digest_at: str = "08:00"            # local HH:MM, every day, to each grid secretary
+    weekly_summary_at: str = "mon 08:30"      # local day and HH:MM, to each community dispatcher
+    joint_after_departments: int = 2          # a ticket transferred to this many departments goes to 联席会议
+    scheduler_lease_seconds: float = 30       # a scheduler that stops renewing its lease this long is replaced
+
+    @model_validator(mode="after")
+    def _times_read(self) -> "DispatchSettings":
+        import re
+
+        hhmm = r"([01]?\d|2[0-3]):[0-5]\d"
+        for span in self.working_hours:
+            if not re.fullmatch(rf"{hhmm}-{hhmm}", span):
+                raise ValueError(f"working_hours: '{span}' should look like 08:30-12:00")
+        if not re.fullmatch(hhmm, self.daily_digest_at):
+            raise ValueError(f"daily_digest_at: '{self.daily_digest_at}' should look like 08:00")
+        if not re.fullmatch(rf"(mon|tue|wed|thu|fri|sat|sun) {hhmm}", self.weekly_summary_at):
+            raise ValueError(f"weekly_summary_at: '{self.weekly_summary_at}' should look like 'mon 08:30'")
+        return self
 
 
 class Reward(Strict):

@@ -123,7 +123,7 @@ def wrong_state(ticket_id: int, state: str) -> str:
 
 
 def ticket_line(t: dict[str, Any]) -> str:
-    return f"#{t['id']} {STATE_NAMES.get(t['state'], t['state'])}｜{t['text'][:18]}"
+    return f"#{t['id']} {STATE_NAMES.get(t['state'], t['state'])}｜{mask_phones(t['text'])[:18]}"
 
 
 def my_tickets(tickets: Iterable[dict[str, Any]], total: int) -> str:
@@ -132,14 +132,20 @@ def my_tickets(tickets: Iterable[dict[str, Any]], total: int) -> str:
     return "您的工单：\n" + "\n".join(lines) + more + "\n回复「进度 编号」看详情。"
 
 
-def status(t: dict[str, Any], handler: str, deadline: str, last_update: str, photos: int) -> str:
-    lines = [f"工单 #{t['id']}：{t['text'][:40]}", f"状态：{STATE_NAMES.get(t['state'], t['state'])}",
+def status(t: dict[str, Any], handler: str, deadline: str, last_update: str, photos: int,
+           photo_urls: Iterable[str] = ()) -> str:
+    lines = [f"工单 #{t['id']}：{mask_phones(t['text'])[:40]}", f"状态：{STATE_NAMES.get(t['state'], t['state'])}",
              f"办理：{handler}"]
     if t["state"] not in ("closed", "resolved", "answered", "rejected", "merged"):
         lines.append(f"期限：{deadline_text(deadline)}")
-    lines.append(f"最近：{last_update}")
+    lines.append(f"最近：{mask_phones(last_update)}")
+    if t.get("reporters", 1) > 1:
+        lines.append(f"共 {t['reporters']} 人反映")
+    if t.get("resolution") and t["state"] in ("resolved", "closed"):
+        lines.append(f"处理结果：{mask_phones(t['resolution'])[:60]}")
     if photos:
-        lines.append(f"处理照片 {photos} 张")
+        urls = [u for u in photo_urls if u.startswith("http")][:3]
+        lines.append(f"处理照片 {photos} 张" + ("：\n" + "\n".join(urls) if urls else ""))
     if t["state"] == "resolved":
         lines.append("请回复「满意」「基本满意」或「不满意」评价。")
     return "\n".join(lines)
@@ -172,3 +178,139 @@ def import_summary(messages: int, filed: int, skipped: int, dry_run: bool) -> st
     if dry_run:
         return f"共 {messages} 条消息，其中 {filed} 条像是问题反映（试运行，未立单），{skipped} 条闲聊已跳过。"
     return f"共 {messages} 条消息，立单 {filed} 件，{skipped} 条闲聊已跳过。"
+
+
+# ---------------------------------------------------------------- dispatch: staff commands, deadlines, digests
+
+ROLE_NAMES = {"grid_secretary": "网格书记", "dispatcher": "社区调度员", "department": "部门联络员", "leader": "领导"}
+NOT_DISPATCHER = "这个操作需要社区调度员来做。"
+REJECT_NEEDS_REASON = "请写上驳回理由，比如「驳回 12 属于私人纠纷，建议走法律途径」，我们会转告反映人。"
+INVITE_PROBLEMS = {
+    "invalid": "邀请码不对，请核对后再发（注意区分字母和数字）。",
+    "used": "这个邀请码已经用过了，请向社区管理员要一个新的。",
+    "expired": "这个邀请码已过期，请向社区管理员要一个新的。",
+}
+NO_JOINT_ITEMS = "目前没有待提交联席会议的工单。"
+
+
+def joint_settled(ticket_id: int) -> str:
+    return f"已记录联席会议意见，工单 #{ticket_id} 移出议题。"
+
+
+def mask_phones(text: str) -> str:
+    """138****5678: phone numbers are never shown in full in chat."""
+    import re
+
+    return re.sub(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)", r"\1****\2", text or "")
+
+
+def bound(role: str, scope: str) -> str:
+    return (f"绑定成功！您现在是{scope}{ROLE_NAMES.get(role, role)}。新工单会推送给您，"
+            f"发「帮助」看看常用命令。")
+
+
+def started(ticket_id: int) -> str:
+    return f"已标记工单 #{ticket_id} 处理中，反映人会收到通知。办好后回复「办结 {ticket_id} 处理说明」。"
+
+
+def reporter_started(ticket_id: int, note: str) -> str:
+    extra = f"：{note}" if note else ""
+    return f"您反映的问题（工单 {ticket_id}）正在处理中{extra}。"
+
+
+def assigned_reply(ticket_id: int, handler: str) -> str:
+    return f"工单 #{ticket_id} 已派给{handler}，已通知对方。"
+
+
+def transferred_reply(ticket_id: int, department: str) -> str:
+    return f"工单 #{ticket_id} 已转交{department}，网格和社区已同步知晓。"
+
+
+def reporter_assigned(ticket_id: int, handler: str) -> str:
+    return f"您反映的问题（工单 {ticket_id}）已交给{handler}办理，我们会持续跟进。"
+
+
+def rejected_reply(ticket_id: int) -> str:
+    return f"工单 #{ticket_id} 已驳回，已把理由转告反映人。"
+
+
+def reporter_rejected(ticket_id: int, reason: str) -> str:
+    return (f"感谢您的反映！经社区核实，工单 {ticket_id} 暂不属于社区受理的事项：{reason}。"
+            f"如有疑问，欢迎再联系我们。")
+
+
+def handler_withdrawn(ticket_id: int, reason: str) -> str:
+    return f"【撤回】工单 #{ticket_id} 已被社区驳回（{reason}），不用再办理了。"
+
+
+def merged_reply(ticket_id: int, into_id: int) -> str:
+    return f"工单 #{ticket_id} 已并入 #{into_id}，反映人会一起收到进展。"
+
+
+def reporter_merged(ticket_id: int, into_id: int) -> str:
+    return f"您反映的问题（工单 {ticket_id}）和工单 {into_id} 是同一件事，已合并办理，进展会同步告诉您。"
+
+
+def more_reporters(ticket: dict[str, Any], text: str) -> str:
+    return (f"【又有人反映】工单 #{ticket['id']} 目前共 {ticket['reporters']} 人反映，请抓紧办理。\n"
+            f"新反映：{mask_phones(text)[:60]}")
+
+
+def closed_by_default(ticket_id: int, days: int) -> str:
+    return f"工单 {ticket_id} 办结后 {days} 天未收到评价，已按满意完结。如仍有问题，欢迎再次反映。"
+
+
+def reminder(t: dict[str, Any], deadline: str | None, step: int, total: int) -> str:
+    head = "【提醒】" if step < total else "【紧急提醒】"
+    return (f"{head}工单 #{t['id']}（{place_text(t['place'], t['building'])}）将于 {deadline_text(deadline)} 到期，"
+            f"请抓紧办理。\n{mask_phones(t['text'])[:40]}")
+
+
+def escalation(t: dict[str, Any], handler: str, deadline: str | None, level: int) -> str:
+    head = "【督办】" if level == 1 else "【督办·上报】"
+    return (f"{head}工单 #{t['id']}（{handler}）已超过办结期限 {deadline_text(deadline)}，仍未办结：\n"
+            f"{mask_phones(t['text'])[:40]}")
+
+
+def joint_marked(t: dict[str, Any], reason: str) -> str:
+    return f"【联席会议】工单 #{t['id']} 已列入联席会议议题：{reason}\n{mask_phones(t['text'])[:40]}"
+
+
+def joint_added(ticket_id: int, added: bool) -> str:
+    return f"工单 #{ticket_id} 已列入联席会议。" if added else f"工单 #{ticket_id} 已在联席会议议题里了。"
+
+
+def joint_agenda(rows: list[dict[str, Any]], department_name: Any) -> str:
+    lines = [f"联席会议待议 {len(rows)} 件："]
+    for r in rows[:20]:
+        names = "、".join(department_name(d) for d in r["departments"]) or "未转交"
+        lines.append(f"#{r['id']} {mask_phones(r['text'])[:16]}｜涉及：{names}")
+    return "\n".join(lines)
+
+
+def unknown_target(target: str, candidates: list[str], hint: str = "") -> str:
+    if candidates:
+        return f"「{target[:16]}」对应多个：{'、'.join(candidates[:6])}，请写完整名称或编号。"
+    return (hint or f"没找到「{target[:16]}」") + "。可以写网格编号（如 longxi-2）、网格名称或部门名称。"
+
+
+def daily_digest(grid: str, work: dict[str, list[dict[str, Any]]], tz: str) -> str:
+    from dispatch.clock import local_text
+
+    lines = [f"【今日待办】{grid}：在办 {len(work['open'])} 件，今天到期 {len(work['due_today'])} 件，"
+             f"已超期 {len(work['overdue'])} 件。"]
+    for label, rows in (("超期", work["overdue"]), ("今天到期", work["due_today"])):
+        for t in rows[:5]:
+            lines.append(f"· {label} #{t['id']} {mask_phones(t['text'])[:16]}｜期限 "
+                         f"{deadline_text(local_text(t['deadline_at'], tz))}")
+    return "\n".join(lines)
+
+
+def weekly_summary(w: dict[str, Any]) -> str:
+    rate = f"{w['satisfied'] * 100 // w['rated']}%" if w["rated"] else "暂无评价"
+    lines = [f"【本周小结】{w['name']}：新收 {w['new']} 件，办结 {w['resolved']} 件，完结 {w['closed']} 件；"
+             f"满意率 {rate}；差评整改 {w['reopened']} 件；当前超期 {w['overdue']} 件，"
+             f"待审核 {w['review']} 件，联席会议待议 {w['joint']} 件。"]
+    for name, open_, overdue in w["grids"]:
+        lines.append(f"· {name}：在办 {open_}，超期 {overdue}")
+    return "\n".join(lines)

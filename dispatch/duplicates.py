@@ -1,0 +1,115 @@
+"""Duplicates: a new report of a problem already open (same place and building, same category, similar
+words, within dispatch.duplicate_window_hours) joins that ticket instead of making a second one.
+
+Similarity is the Dice coefficient of the two texts' Chinese character bigrams, after the place's own
+words are taken out (two reports from one 小区 share those whatever they are about). Dice rather than
+Jaccard because one report is often a short line and the other a long story about the same thing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+import wording
+from dispatch import outbox
+from dispatch.clock import iso
+from dispatch.routing import Route
+from dispatch.states import OPEN_STATES
+from nlu.types import Parse
+from settings import Config
+
+_OPEN = tuple(s.value for s in OPEN_STATES)
+_FILLER = set("的了吗呢啊呀吧么")
+
+
+def bigrams(text: str, drop: tuple[str, ...] = ()) -> set[str]:
+    for word in sorted(drop, key=len, reverse=True):
+        if word:
+            text = text.replace(word, " ")
+    runs = re.findall(r"[\u4e00-\u9fff]+|[a-z0-9]+", text.lower())
+    grams: set[str] = set()
+    for run in runs:
+        run = "".join(ch for ch in run if ch not in _FILLER)
+        grams.update(run[i:i + 2] for i in range(len(run) - 1))
+        if len(run) == 1:
+            grams.add(run)
+    return grams
+
+
+def similarity(a: str, b: str, drop: tuple[str, ...] = ()) -> float:
+    x, y = bigrams(a, drop), bigrams(b, drop)
+    return 2 * len(x & y) / (len(x) + len(y)) if x and y else 0.0
+
+
+def _place_words(config: Config, place: str | None, building: str | None) -> tuple[str, ...]:
+    words = [place or "", building or ""]
+    for community in config.deployment.communities:
+        for grid in community.grids:
+            for p in grid.places:
+                if p.name == place:
+                    words += p.aliases
+    return tuple(w for w in words if w)
+
+
+@dataclass
+class Match:
+    ticket: dict[str, Any]
+    score: float
+
+
+def find(db: Database, config: Config, parse: Parse, route: Route, now: datetime) -> Match | None:
+    """The open ticket this report repeats, if any (the most similar one)."""
+    e = parse.entities
+    place = e.place or e.road or e.landmark
+    if not place and not route.grid_id:
+        return None
+    since = iso(now - timedelta(hours=config.settings.dispatch.duplicate_window_hours))
+    sql = (f"SELECT * FROM tickets WHERE state IN ({', '.join('?' * len(_OPEN))}) AND created_at >= ? "
+           "AND category = ? AND intent = 'report'")
+    params: list[Any] = [*_OPEN, since, route.category]
+    if place:
+        sql += " AND place = ?"
+        params.append(place)
+    else:   # a shared location without a named place: same grid, no place named either
+        sql += " AND place IS NULL AND grid_id = ?"
+        params.append(route.grid_id)
+    drop = _place_words(config, place, e.building)
+    best: Match | None = None
+    for t in db.query(sql + " ORDER BY id DESC LIMIT 50", params):
+        if e.building and t["building"] and e.building != t["building"]:
+            continue
+        score = similarity(parse.text, t["text"], drop)
+        if score >= config.settings.dispatch.duplicate_similarity and (best is None or score > best.score):
+            best = Match(t, score)
+    return best
+
+
+def join(db: Database, config: Config, match: Match, user_id: str, parse: Parse, now: datetime,
+         photos: list[dict[str, str]] | None = None, message_id: int | None = None) -> dict[str, Any]:
+    """The new reporter follows the ticket; the handler hears how many people have reported it."""
+    from dispatch.tickets import add_event, get_ticket, handler_ids
+
+    t = match.ticket
+    added = 0
+    if user_id != t["reporter"]:
+        added = db.execute("INSERT OR IGNORE INTO ticket_followers (ticket_id, user_id) VALUES (?, ?)",
+                           [t["id"], user_id]).rowcount
+    if added:
+        db.execute("UPDATE tickets SET reporters = reporters + 1, updated_at = ? WHERE id = ?", [iso(now), t["id"]])
+    add_event(db, t["id"], user_id, "duplicate", now, f"同一问题又有人反映（相似度 {match.score:.2f}）：{parse.text}")
+    for photo in photos or []:
+        db.execute("INSERT INTO media (ticket_id, message_id, purpose, url, media_id, path, created_at) "
+                   "VALUES (?, ?, 'report', ?, ?, ?, ?)",
+                   [t["id"], message_id, photo.get("url", ""), photo.get("media_id", ""), photo.get("path"), iso(now)])
+    ticket = get_ticket(db, t["id"])
+    if added:
+        people = [ticket["claimed_by"]] if ticket["claimed_by"] else handler_ids(db, ticket)
+        for person in people:
+            outbox.enqueue(db, person, wording.more_reporters(ticket, parse.text), now, ticket["id"],
+                           f"dup:{ticket['id']}:{ticket['reporters']}:{person}")
+    return ticket

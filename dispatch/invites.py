@@ -1,0 +1,89 @@
+"""Invite codes bind staff to a role: `sandan invite --role grid_secretary --grid longxi-1` prints a code,
+and "绑定 CODE" in chat binds whoever sends it. A code works once and expires (dispatch.invite_valid_days).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from dispatch.clock import iso
+from dispatch.store import transaction
+from dispatch.users import set_role
+from settings import Config
+
+ROLES = ("grid_secretary", "dispatcher", "department", "leader")
+#: No 0/O, 1/I/L: codes are read aloud and typed on phones.
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+
+
+class InviteError(Exception):
+    """An invite that cannot be made or used; ``reason`` is one of: invalid, used, expired, bad_scope."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(detail or reason)
+        self.reason = reason
+
+
+def create(db: Database, config: Config, role: str, now: datetime, grid_id: str | None = None,
+           department_id: str | None = None, community_id: str | None = None, display_name: str = "") -> str:
+    """Make a single-use code for a role and its scope; returns the code.
+
+    :raises InviteError: the role needs a grid / department / community that is missing or unknown.
+    """
+    d = config.deployment
+    if role not in ROLES:
+        raise InviteError("bad_scope", f"unknown role '{role}'; use one of {', '.join(ROLES)}")
+    if role == "grid_secretary":
+        if d.grid(grid_id) is None:
+            raise InviteError("bad_scope", f"grid_secretary needs --grid, one of the deployment's grid ids "
+                                           f"(got {grid_id!r})")
+        community_id = d.community_of_grid(grid_id).id
+    if role == "department" and d.department(department_id) is None:
+        raise InviteError("bad_scope", f"department needs --department, one of the deployment's department ids "
+                                       f"(got {department_id!r})")
+    if role == "dispatcher" and d.community(community_id) is None:
+        raise InviteError("bad_scope", f"dispatcher needs --community, one of the deployment's community ids "
+                                       f"(got {community_id!r})")
+    if community_id is not None and d.community(community_id) is None:
+        raise InviteError("bad_scope", f"unknown community {community_id!r}")
+    expires = now + timedelta(days=config.settings.dispatch.invite_valid_days)
+    with transaction(db):
+        while True:
+            code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+            inserted = db.execute(
+                "INSERT OR IGNORE INTO invites (code, role, grid_id, department_id, community_id, created_at, "
+                "expires_at, display_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [code, role, grid_id if role == "grid_secretary" else None,
+                 department_id if role == "department" else None, community_id, iso(now), iso(expires),
+                 display_name]).rowcount
+            if inserted:
+                return code
+
+
+def bind(db: Database, user_id: str, code: str, now: datetime) -> dict[str, Any]:
+    """Use a code: the sender gets its role and scope. Returns the invite row.
+
+    :raises InviteError: invalid (no such code), used, or expired.
+    """
+    code = code.strip().upper()
+    with transaction(db):
+        rows = list(db.query("SELECT * FROM invites WHERE code = ?", [code]))
+        if not rows:
+            raise InviteError("invalid")
+        invite = rows[0]
+        if invite["used_by"]:
+            raise InviteError("used")
+        if invite["expires_at"] and invite["expires_at"] <= iso(now):
+            raise InviteError("expired")
+        taken = db.execute("UPDATE invites SET used_by = ?, used_at = ? WHERE code = ? AND used_by IS NULL",
+                           [user_id, iso(now), code]).rowcount
+        if not taken:
+            raise InviteError("used")
+        set_role(db, user_id, invite["role"], now, invite["grid_id"], invite["department_id"],
+                 invite["community_id"], invite["display_name"] or "")
+    return invite

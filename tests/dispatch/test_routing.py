@@ -1,0 +1,111 @@
+"""Routing by place, category and authority, and the dispatcher's 派单 / 改派 by chat."""
+
+from __future__ import annotations
+
+import pytest
+
+from dispatch.routing import UnknownTarget, resolve_target
+from dispatch.tickets import get_ticket
+from tests.dispatch.conftest import events, ticket_number
+
+
+def test_a_building_number_picks_the_grid_of_a_split_estate(chat, db):
+    low = ticket_number(chat.say("r1", "龙西小区5栋楼道堆满杂物"))
+    high = ticket_number(chat.say("r2", "龙西小区20栋楼道堆满杂物"))
+    assert get_ticket(db, low)["grid_id"] == "longxi-2"
+    assert get_ticket(db, high)["grid_id"] == "longxi-3"
+    assert "属于该网格" in events(db, low)[1]["note"]
+
+
+def test_a_shared_location_goes_to_the_grid_whose_area_contains_it(chat, db):
+    reply = chat.say("r1", "这里的垃圾桶坏了好几天了", location=[29.7035, 116.0150])
+    n = ticket_number(reply)
+    assert get_ticket(db, n)["grid_id"] == "longxi-2"
+    assert "位置在网格范围内" in events(db, n)[1]["note"]
+
+
+def test_a_location_outside_every_area_goes_to_the_nearest_place(chat, db):
+    n = ticket_number(chat.say("r1", "这里的垃圾桶坏了好几天了", location=[29.6990, 116.0041]))
+    assert get_ticket(db, n)["grid_id"] == "longxi-1"
+    assert "最近" in events(db, n)[1]["note"]
+
+
+def test_a_street_light_on_a_road_goes_to_its_department_with_the_reason(chat, db):
+    n = ticket_number(chat.say("r1", "濂溪路的路灯不亮了"))
+    t = get_ticket(db, n)
+    assert (t["state"], t["department_id"], t["grid_id"]) == ("transferred", "ludeng", "longxi-2")
+    assert "归区城管局路灯维护所管辖" in events(db, n)[1]["note"]
+    assert any("接单" in m for m in chat.pushed("dept-ludeng"))
+    assert any("知会" in m for m in chat.pushed("sec-longxi-2"))
+    assert any("知会" in m for m in chat.pushed("dispatcher-longxi"))
+
+
+def test_a_group_report_without_a_place_goes_to_the_dispatchers_queue(chat, db):
+    reply = chat.say("r1", "垃圾桶坏了好几天没人管", chat="fengchao")
+    n = ticket_number(reply)
+    t = get_ticket(db, n)
+    assert (t["state"], t["grid_id"]) == ("received", None)
+    assert "转社区审核" in events(db, n)[-1]["note"]
+    assert any(f"派单 {n}" in m for m in chat.pushed("dispatcher-longxi"))
+
+
+def test_dispatcher_assigns_a_review_ticket_by_grid_name_and_the_reporter_is_told(chat, db, services):
+    from dispatch.routing import Route
+    from dispatch.tickets import create_ticket
+    from dispatch.clock import utcnow
+    from dispatch.users import ensure_user
+
+    parse = services.engine.parse("有个东西坏了不知道找谁")
+    ensure_user(db, "api:r9", utcnow())
+    created = create_ticket(db, services.config, "api:r9", parse,
+                            Route("self", "其他", "longxi", None, None, True, "未能确定网格，转社区审核"), utcnow())
+    n = created.ticket["id"]
+    assert any(f"派单 {n}" in m for m in chat.pushed("dispatcher-longxi"))
+    reply = chat.say("dispatcher-longxi", f"派单 {n} 龙西社区第三网格党支部")
+    assert "龙西社区第三网格党支部" in reply
+    t = get_ticket(db, n)
+    assert (t["state"], t["grid_id"], t["handling"]) == ("routed", "longxi-3", "self")
+    assert any(f"接单 {n}" in m for m in chat.pushed("sec-longxi-3"))
+    assert any("龙西社区第三网格党支部" in m for m in chat.pushed("r9"))
+    assert "社区指派" in events(db, n)[-1]["note"]
+
+
+def test_reassign_changes_grid_then_handling_type(chat, db):
+    n = ticket_number(chat.say("r1", "广场花苑小区3栋的垃圾桶坏了"))
+    assert "龙西社区第二网格党支部" in chat.say("dispatcher-longxi", f"改派 {n} longxi-2 不在一网格")
+    t = get_ticket(db, n)
+    assert (t["grid_id"], t["department_id"], t["state"]) == ("longxi-2", None, "routed")
+    assert "不在一网格" in events(db, n)[-1]["note"]
+
+    assert "路灯维护所" in chat.say("dispatcher-longxi", f"派单 {n} ludeng")
+    t = get_ticket(db, n)
+    assert (t["handling"], t["department_id"], t["state"]) == ("transfer", "ludeng", "transferred")
+
+    assert "龙西社区第二网格党支部" in chat.say("dispatcher-longxi", f"派单 {n} 自办")
+    t = get_ticket(db, n)
+    assert (t["handling"], t["department_id"]) == ("self", None)
+
+
+def test_only_dispatchers_reassign_and_unknown_targets_are_explained(chat, db):
+    n = ticket_number(chat.say("r1", "广场花苑小区3栋的垃圾桶坏了"))
+    assert "调度员" in chat.say("sec-longxi-1", f"派单 {n} longxi-2")
+    assert "工作人员" in chat.say("r1", f"派单 {n} longxi-2")
+    assert "多个" in chat.say("dispatcher-longxi", f"派单 {n} 城管")
+    assert "没找到" in chat.say("dispatcher-longxi", f"派单 {n} 火星")
+    assert get_ticket(db, n)["grid_id"] == "longxi-1"
+
+
+@pytest.mark.parametrize("target,expected", [
+    ("longxi-2", ("longxi-2", None)), ("LUDENG", (None, "ludeng")), ("龙西社区第二网格党支部", ("longxi-2", None)),
+    ("龙西第二网格", ("longxi-2", None)), ("路灯维护所", (None, "ludeng")), ("区城管局", (None, "chengguan")),
+    ("自办", (None, None)),
+])
+def test_targets_by_id_name_or_part_of_a_name(services, target, expected):
+    assert resolve_target(services.config.deployment, target) == expected
+
+
+def test_a_short_grid_name_prefers_the_dispatchers_own_community(services):
+    d = services.config.deployment
+    with pytest.raises(UnknownTarget):
+        resolve_target(d, "第二网格")
+    assert resolve_target(d, "第二网格", "furong") == ("furong-2", None)
