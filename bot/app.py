@@ -14,6 +14,7 @@ from bot.channels import callbacks
 from bot.conversation import Services
 from bot.services import build_services
 from dispatch.store import connect, init_db
+import web
 
 
 def create_app(config_path: str | Path = "config.yaml", overrides: dict[str, Any] | None = None,
@@ -37,6 +38,7 @@ def create_app(config_path: str | Path = "config.yaml", overrides: dict[str, Any
     init_db(app.config["SANDAN_DB_PATH"]).close()
     errors.init_app(app)
     api.init_app(app)
+    web.init_app(app)
     callbacks.init_app(app)
     groups.init_app(app)
     webchat.init_app(app)

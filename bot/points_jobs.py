@@ -1,0 +1,49 @@
+"""Scheduled jobs for points and ratings: the points scan, Monday's weekly champion, the quarter's
+grid rating. Added to the worker's scheduler by ``add_jobs``; each job opens its own connection.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from apscheduler.schedulers.base import BaseScheduler
+
+from bot.conversation import Services
+from dispatch import points, stats
+from dispatch.clock import utcnow
+from dispatch.store import connect
+
+
+def _with_db(services: Services, work: Callable[..., Any]) -> Any:
+    config = services.config
+    db = connect(config.path(config.settings.store.path))
+    try:
+        return work(db, config, utcnow())
+    finally:
+        db.close()
+
+
+def sync_points(services: Services) -> int:
+    return _with_db(services, points.sync)
+
+
+def weekly_champion(services: Services) -> Any:
+    return _with_db(services, points.announce_champion)
+
+
+def quarterly_rating(services: Services) -> int:
+    def publish(db: Any, config: Any, now: Any) -> int:
+        start, end, label = stats.previous_quarter(now, config.settings.dispatch.timezone)
+        return stats.publish_ratings(db, config, start, end, label, now)
+    return _with_db(services, publish)
+
+
+def add_jobs(scheduler: BaseScheduler, services: Services) -> None:
+    """Times are in the scheduler's time zone (the deployment's)."""
+    every = services.config.settings.dispatch.deadline_scan_seconds
+    scheduler.add_job(sync_points, "interval", seconds=every, args=[services], id="points",
+                      replace_existing=True, max_instances=1, coalesce=True)
+    scheduler.add_job(weekly_champion, "cron", day_of_week="mon", hour=9, args=[services], id="champion",
+                      replace_existing=True, max_instances=1, coalesce=True)
+    scheduler.add_job(quarterly_rating, "cron", month="1,4,7,10", day=1, hour=9, args=[services],
+                      id="grid-rating", replace_existing=True, max_instances=1, coalesce=True)

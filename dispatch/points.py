@@ -1,0 +1,220 @@
+"""Points: 志愿服务积分 for riders and residents who report, 心愿积分 for staff whose work is rated well.
+
+The ledger is append-only and the balance is its sum. Points are worked out from ticket events at scan
+time (``sync``), not inside the ticket code: a report earns once it is accepted (routed, transferred,
+claimed…) and is taken back if the ticket is later merged as a duplicate or rejected. Every entry has a
+dedup key, so a scan that runs twice, or a retried 兑换 message, never counts twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlite_utils import Database
+
+import wording
+from dispatch import outbox
+from dispatch.clock import iso
+from dispatch.store import transaction
+from dispatch.users import set_role
+from settings import Config, PointsSettings, Reward
+
+VOLUNTEER, WISH = "volunteer", "wish"
+WATERMARK_KEY = "points:event_watermark"
+BATCH = 5000
+
+#: A ticket that reached one of these states was accepted as a valid report.
+ACCEPTED = {"routed", "transferred", "claimed", "in_progress", "resolved", "closed", "escalated", "reopened"}
+#: Reaching one of these takes the report's points back.
+VOIDED = {"merged", "rejected"}
+
+
+class RedeemError(Exception):
+    """A 兑换 that cannot be done; ``reason`` is one of unknown, balance, stock."""
+
+    def __init__(self, reason: str, reward: Reward | None = None, balance: int = 0) -> None:
+        super().__init__(reason)
+        self.reason, self.reward, self.balance = reason, reward, balance
+
+
+@dataclass
+class Redemption:
+    reward: Reward
+    balance: int
+    repeated: bool     # the same message again: nothing new was spent
+
+
+# ---------------------------------------------------------------- ledger
+
+
+def add_entry(db: Database, user_id: str, points: int, reason: str, now: datetime, dedup_key: str,
+              ticket_id: int | None = None, account: str = VOLUNTEER) -> bool:
+    """Append one entry; returns False when the dedup key was already used (nothing written)."""
+    return bool(db.execute(
+        "INSERT OR IGNORE INTO points_ledger (user_id, points, reason, ticket_id, dedup_key, at, account) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)", [user_id, points, reason, ticket_id, dedup_key, iso(now), account],
+    ).rowcount)
+
+
+def balance(db: Database, user_id: str, account: str = VOLUNTEER) -> int:
+    row = db.execute("SELECT coalesce(sum(points), 0) FROM points_ledger WHERE user_id = ? AND account = ?",
+                     [user_id, account]).fetchone()
+    return int(row[0])
+
+
+def recent(db: Database, user_id: str, account: str = VOLUNTEER, limit: int = 5) -> list[dict[str, Any]]:
+    return list(db.query("SELECT points, reason, ticket_id, at FROM points_ledger WHERE user_id = ? AND account = ? "
+                         "ORDER BY id DESC LIMIT ?", [user_id, account, limit]))
+
+
+def account_for(user: dict[str, Any], settings: PointsSettings) -> str:
+    """Riders and residents collect 志愿服务积分; staff collect 心愿积分."""
+    return VOLUNTEER if user.get("role", "resident") in settings.reporter_roles else WISH
+
+
+# ---------------------------------------------------------------- awarding from ticket events
+
+
+def _report_awards(db: Database, settings: PointsSettings, t: dict[str, Any]) -> list[tuple[str, int, str]]:
+    """(dedup key, points, reason) for one accepted report."""
+    tid = t["id"]
+    awards = [(f"report:{tid}", settings.report, f"有效反映 #{tid}")]
+    if db.execute("SELECT 1 FROM media WHERE ticket_id = ? AND purpose = 'report' LIMIT 1", [tid]).fetchone():
+        awards.append((f"photo:{tid}", settings.photo, f"附照片 #{tid}"))
+    if t["intent"] == "suggestion" or any(w in t["text"] for w in settings.suggestion_words):
+        awards.append((f"suggestion:{tid}", settings.suggestion, f"建议 #{tid}"))
+    if t["urgency"] in settings.urgent_levels:
+        awards.append((f"urgent:{tid}", settings.urgent, f"紧急隐患 #{tid}"))
+    return [a for a in awards if a[1] > 0]
+
+
+def _void_report(db: Database, t: dict[str, Any], kind: str, now: datetime) -> None:
+    """Take back what a report earned, never below zero (points already spent stay spent)."""
+    earned = db.execute("SELECT coalesce(sum(points), 0) FROM points_ledger WHERE ticket_id = ? AND user_id = ? "
+                        "AND account = ?", [t["id"], t["reporter"], VOLUNTEER]).fetchone()[0]
+    take = min(earned, balance(db, t["reporter"]))
+    if take > 0:
+        reason = f"工单 #{t['id']} {'并入重复' if kind == 'merged' else '未受理'}，收回积分"
+        add_entry(db, t["reporter"], -take, reason, now, f"void:{t['id']}", t["id"])
+
+
+def sync(db: Database, config: Config, now: datetime) -> int:
+    """Award (or take back) points for ticket events since the last scan; returns entries written."""
+    settings = config.settings.points
+    written = 0
+    while True:
+        with transaction(db):
+            row = db.execute("SELECT value FROM kv WHERE key = ?", [WATERMARK_KEY]).fetchone()
+            after = int(row[0]) if row else 0
+            events = list(db.query(
+                "SELECT e.id AS event_id, e.kind, t.id, t.reporter, t.state, t.urgency, t.intent, t.text, t.rating, "
+                "t.claimed_by, u.role AS reporter_role FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id "
+                "JOIN users u ON u.id = t.reporter WHERE e.id > ? ORDER BY e.id LIMIT ?", [after, BATCH]))
+            for e in events:
+                written += _apply_event(db, settings, e, now)
+            if events:
+                db.execute("INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
+                           "value = excluded.value", [WATERMARK_KEY, str(events[-1]["event_id"])])
+        if len(events) < BATCH:
+            return written
+
+
+def _apply_event(db: Database, settings: PointsSettings, e: dict[str, Any], now: datetime) -> int:
+    written = 0
+    reporter_counts = e["reporter_role"] in settings.reporter_roles
+    if e["kind"] in ACCEPTED and e["state"] not in VOIDED and reporter_counts:
+        for key, points, reason in _report_awards(db, settings, e):
+            written += add_entry(db, e["reporter"], points, reason, now, key, e["id"])
+    elif e["kind"] in VOIDED and reporter_counts:
+        _void_report(db, e, e["kind"], now)
+    if e["kind"] == "closed" and e["rating"] in settings.good_ratings and e["claimed_by"] and settings.staff_task:
+        written += add_entry(db, e["claimed_by"], settings.staff_task, f"办结获好评 #{e['id']}", now,
+                             f"wish:{e['id']}", e["id"], WISH)
+    return written
+
+
+# ---------------------------------------------------------------- leaderboard and champion
+
+
+def week_start(now: datetime, tz: str) -> datetime:
+    """Monday 00:00 of the week containing ``now``, in the deployment's time zone."""
+    local = now.astimezone(ZoneInfo(tz))
+    monday = (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    return monday
+
+
+def leaderboard(db: Database, start: datetime, end: datetime, limit: int = 10,
+                account: str = VOLUNTEER) -> list[dict[str, Any]]:
+    """Points earned (spending not counted) between start and end, highest first; ties go to who got there first."""
+    return list(db.query(
+        "SELECT l.user_id, u.display_name, u.external_id, sum(l.points) AS points, max(l.at) AS last_at "
+        "FROM points_ledger l JOIN users u ON u.id = l.user_id "
+        "WHERE l.account = ? AND l.at >= ? AND l.at < ? AND l.points > 0 "
+        "GROUP BY l.user_id ORDER BY points DESC, last_at, l.user_id LIMIT ?",
+        [account, iso(start), iso(end), limit]))
+
+
+def group_user_id(group: str) -> str:
+    return f"group:{group}"
+
+
+def announce_champion(db: Database, config: Config, now: datetime) -> dict[str, Any] | None:
+    """Tell the riders' group (and the champion) who earned most last week; safe to run more than once."""
+    settings = config.settings.points
+    group = settings.champion_group
+    this_week = week_start(now, config.settings.dispatch.timezone)
+    last_week = this_week - timedelta(days=7)
+    sync(db, config, now)
+    top = leaderboard(db, last_week, this_week, 3)
+    if not top:
+        return None
+    week = last_week.strftime("%Y-%m-%d")
+    champion = top[0]
+    group_name = config.deployment.groups.get(group, group)
+    with transaction(db):
+        set_role(db, group_user_id(group), "group", now, display_name=group_name)
+        outbox.enqueue(db, group_user_id(group), wording.weekly_champion(week, top), now, None,
+                       f"champion:{week}:{group}")
+        outbox.enqueue(db, champion["user_id"], wording.you_are_champion(week, champion["points"]), now, None,
+                       f"champion:{week}:{champion['user_id']}")
+    return champion
+
+
+# ---------------------------------------------------------------- rewards
+
+
+def find_reward(settings: PointsSettings, name: str) -> Reward | None:
+    return next((r for r in settings.rewards if r.name == name.strip()), None)
+
+
+def redeem(db: Database, config: Config, user: dict[str, Any], item: str, now: datetime,
+           dedup_key: str) -> Redemption:
+    """Spend points on a reward. The balance check and the spend are one write transaction, and the
+    message id is the dedup key, so a retried message spends once and two messages at once cannot overdraw.
+
+    :raises RedeemError: unknown item, not enough points, or out of stock.
+    """
+    settings = config.settings.points
+    reward = find_reward(settings, item)
+    if reward is None:
+        raise RedeemError("unknown")
+    account = account_for(user, settings)
+    key = f"redeem:{dedup_key}"
+    with transaction(db):
+        if db.execute("SELECT 1 FROM points_ledger WHERE dedup_key = ?", [key]).fetchone():
+            return Redemption(reward, balance(db, user["id"], account), True)
+        have = balance(db, user["id"], account)
+        if have < reward.cost:
+            raise RedeemError("balance", reward, have)
+        if reward.stock is not None and redeemed_count(db, reward.name) >= reward.stock:
+            raise RedeemError("stock", reward, have)
+        add_entry(db, user["id"], -reward.cost, f"兑换：{reward.name}", now, key, None, account)
+        return Redemption(reward, have - reward.cost, False)
+
+
+def redeemed_count(db: Database, name: str) -> int:
+    return db.execute("SELECT count(*) FROM points_ledger WHERE reason = ? AND points < 0",
+                      [f"兑换：{name}"]).fetchone()[0]

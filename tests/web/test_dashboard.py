@@ -1,0 +1,107 @@
+"""The dashboard through Flask's test client: login, KPIs, escaping, the queue, exports."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from dispatch import tickets
+
+XSS = "广场花苑小区3栋<script>alert('x')</script>垃圾桶坏了"
+
+
+@pytest.mark.parametrize("path", ["/dashboard/", "/dashboard/tickets", "/dashboard/queue", "/dashboard/tickets/1",
+                                  "/dashboard/leaderboard", "/dashboard/export.csv"])
+def test_every_page_needs_a_login(client, path):
+    r = client.get(path)
+    assert r.status_code == 302 and r.headers["Location"].startswith("/dashboard/login")
+    assert client.get(path, headers={"Accept": "application/json"}).status_code == 401
+
+
+def test_wrong_password_is_refused(dash):
+    dash.post("/dashboard/logout")
+    r = dash.login(password="wrong")
+    assert r.status_code == 401 and "用户名或密码不对" in r.get_data(as_text=True)
+    assert dash.client.get("/dashboard/").status_code == 302
+
+
+def test_login_then_kpis(chat, dash):
+    chat.say("r1", "广场花苑小区3栋的垃圾桶坏了")
+    chat.say("r2", "龙西小区5栋楼道灯不亮了")
+    html = dash.page("/dashboard/")
+    for label in ("受理", "办结率", "按时办结率", "满意率", "在办", "超期"):
+        assert label in html
+    assert '<div class="kpi"><b>2</b><span>受理（件）</span>' in html
+    assert "echarts.min.js" in html and "cdn" not in html.lower()
+
+
+def test_post_without_csrf_token_is_refused(dash, queued):
+    ticket_id = queued("r3", "广场花苑小区3栋的垃圾桶坏了")
+    r = dash.client.post(f"/dashboard/tickets/{ticket_id}/assign", data={"target": "grid:longxi-2"})
+    assert r.status_code == 400
+
+
+def test_user_text_is_escaped(chat, dash, db):
+    chat.say("r4", XSS)
+    ticket_id = tickets.reporter_tickets(db, "api:r4")[0][0]["id"]
+    for page in ("/dashboard/tickets", f"/dashboard/tickets/{ticket_id}", "/dashboard/tickets?q=<script>"):
+        html = dash.page(page)
+        assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(" in dash.page(f"/dashboard/tickets/{ticket_id}")
+
+
+def test_reassign_from_the_queue(chat, dash, db, queued):
+    ticket_id = queued("r5", "广场花苑小区3栋的垃圾桶坏了")
+    assert f"/dashboard/tickets/{ticket_id}" in dash.page("/dashboard/queue")
+    chat.pushed("sec-longxi-2")
+    r = dash.post(f"/dashboard/tickets/{ticket_id}/assign", target="grid:longxi-2", back="queue")
+    assert r.status_code == 302 and r.headers["Location"].endswith("/dashboard/queue")
+    ticket = tickets.get_ticket(db, ticket_id)
+    assert (ticket["state"], ticket["grid_id"]) == ("routed", "longxi-2")
+    assert any(f"#{ticket_id}" in m for m in chat.pushed("sec-longxi-2"))
+    assert f"/dashboard/tickets/{ticket_id}" not in dash.page("/dashboard/queue")
+    assert "dashboard:admin" in dash.page(f"/dashboard/tickets/{ticket_id}")
+
+
+def test_filters_narrow_the_list(chat, dash):
+    chat.say("r6", "广场花苑小区3栋的垃圾桶坏了")
+    chat.say("r7", "森工大厦小区2栋电梯坏了")
+    html = dash.page("/dashboard/tickets?grid=furong-1")
+    assert "电梯" in html and "垃圾桶" not in html
+    html = dash.page("/dashboard/tickets?q=垃圾桶")
+    assert "垃圾桶" in html and "电梯" not in html
+    assert "没有符合条件的工单" in dash.page("/dashboard/tickets?state=closed")
+
+
+def test_csv_and_xlsx_export(chat, dash):
+    from openpyxl import load_workbook
+
+    chat.say("r8", "=HYPERLINK(\"x\") 广场花苑小区3栋的垃圾桶坏了")
+    csv_text = dash.page("/dashboard/export.csv")
+    assert csv_text.startswith("\ufeffid,created_at,state")
+    assert "'=HYPERLINK" in csv_text   # a formula is not run when the file is opened
+    r = dash.client.get("/dashboard/export.xlsx")
+    sheet = load_workbook(io.BytesIO(r.data)).active
+    rows = list(sheet.values)
+    assert rows[0][0] == "id" and len(rows) == 2 and "垃圾桶" in rows[1][11]
+
+
+def test_leaderboard_page(chat, dash):
+    chat.say("r9", "广场花苑小区3栋的垃圾桶坏了", name="快递小李")
+    assert "快递小李" in dash.page("/dashboard/leaderboard")
+
+
+def test_grid_plan_and_publishing_ratings(chat, dash):
+    chat.say("r10", "广场花苑小区3栋的垃圾桶坏了")
+    html = dash.page("/dashboard/")
+    assert html.count("<polygon") == 12
+    r = dash.post("/dashboard/ratings/publish")
+    assert r.status_code == 302
+    pushed = chat.pushed("dispatcher-longxi")
+    assert any("网格评星" in m and "龙西社区第一网格党支部" in m for m in pushed)
+
+
+def test_logout(dash):
+    assert dash.post("/dashboard/logout").status_code == 302
+    assert dash.client.get("/dashboard/").status_code == 302

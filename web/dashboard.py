@@ -1,0 +1,297 @@
+"""The dashboard: KPIs, charts, the grid plan by rating, ticket list and page, the review queue, the
+leaderboard and exports. Every view needs a login; every POST carries the CSRF token.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import (Blueprint, Flask, Response, abort, flash, g, redirect, render_template, request,
+                   send_from_directory, url_for)
+
+import wording
+from dispatch import points, stats, tickets
+from dispatch.clock import local_text, utcnow
+from dispatch.states import OPEN_STATES, State, TransitionError
+from settings import Config
+from web import get_db, get_services
+from web.auth import login_required
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates",
+               static_folder="static", static_url_path="/static")
+
+PAGE = 50
+EXPORT_LIMIT = 100_000
+EXPORT_COLUMNS = ("id", "created_at", "state", "category", "handling", "urgency", "community_id", "grid_id",
+                  "department_id", "place", "building", "text", "deadline_at", "resolved_at", "rating")
+COLOURS = {"红": "#d9363e", "蓝": "#2f6fde", "黄": "#e8b31a"}
+
+
+def _config() -> Config:
+    return get_services().config
+
+
+@dataclass
+class Period:
+    start: datetime
+    end: datetime
+    start_text: str   # local dates as the form shows them
+    end_text: str
+
+
+def _period(config: Config, now: datetime) -> Period:
+    """?start=YYYY-MM-DD&end=YYYY-MM-DD in local dates (end inclusive); default: this quarter so far."""
+    tz = ZoneInfo(config.settings.dispatch.timezone)
+    q_start, _, _ = stats.quarter_of(now, config.settings.dispatch.timezone)
+    today = now.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
+
+    def parse(name: str, default: datetime) -> datetime:
+        try:
+            return datetime.strptime(request.args.get(name, ""), "%Y-%m-%d").replace(tzinfo=tz)
+        except ValueError:
+            return default
+
+    start, last = parse("start", q_start), parse("end", today)
+    if last < start:
+        start, last = last, start
+    return Period(start, last + timedelta(days=1), start.strftime("%Y-%m-%d"), last.strftime("%Y-%m-%d"))
+
+
+def _grid_names(config: Config) -> dict[str, str]:
+    return {g.id: g.name for c in config.deployment.communities for g in c.grids}
+
+
+def grid_plan(config: Config, ratings: list[stats.GridRating], width: int = 640) -> dict[str, Any]:
+    """SVG polygons for the grids' areas (lat/lon scaled to the box), filled by rating colour."""
+    by_id = {r.grid_id: r for r in ratings}
+    shapes = [(g, c) for c in config.deployment.communities for g in c.grids if len(g.area) >= 3]
+    if not shapes:
+        return {"width": width, "height": 0, "shapes": []}
+    lats = [p[0] for g, _ in shapes for p in g.area]
+    lons = [p[1] for g, _ in shapes for p in g.area]
+    span = max(max(lons) - min(lons), max(lats) - min(lats)) or 1
+    pad = 10
+    scale = (width - 2 * pad) / span
+    height = int((max(lats) - min(lats)) * scale + 2 * pad)
+    out = []
+    for grid, community in shapes:
+        pts = [((lon - min(lons)) * scale + pad, (max(lats) - lat) * scale + pad) for lat, lon in grid.area]
+        r = by_id.get(grid.id)
+        cx, cy = sum(x for x, _ in pts) / len(pts), sum(y for _, y in pts) / len(pts)
+        out.append({"id": grid.id, "name": grid.name, "community": community.name,
+                    "points": " ".join(f"{x:.1f},{y:.1f}" for x, y in pts), "cx": round(cx, 1), "cy": round(cy, 1),
+                    "colour": r.colour if r else "", "fill": COLOURS.get(r.colour if r else "", "#ccc"),
+                    "score": r.score if r else None, "short": grid.name.replace("社区", "").replace("网格党支部", "")})
+    return {"width": width, "height": height, "shapes": out}
+
+
+def _leaders(config: Config, now: datetime) -> list[dict[str, Any]]:
+    start = points.week_start(now, config.settings.dispatch.timezone)
+    rows = points.leaderboard(get_db(), start, start + timedelta(days=7), config.settings.points.leaderboard_size)
+    return [{**r, "label": wording.person_label(r["display_name"], r["external_id"])} for r in rows]
+
+
+@bp.get("/")
+@login_required
+def index():
+    config, db, now = _config(), get_db(), utcnow()
+    period = _period(config, now)
+    points.sync(db, config, now)
+    kpi = stats.kpis(db, config, period.start, period.end, now)
+    grids = _grid_names(config)
+    ratings = stats.grid_ratings(db, config, period.start, period.end)
+    charts = {
+        "category": [{"name": r["key"], "received": r["received"], "done": r["done"]}
+                     for r in stats.by_category(db, config, period.start, period.end)],
+        "grid": [{"name": grids.get(r["key"], r["key"] or "未定网格"), "received": r["received"], "done": r["done"]}
+                 for r in stats.by_grid(db, config, period.start, period.end)],
+        "week": [{"name": r["key"], "received": r["received"], "done": r["done"]}
+                 for r in stats.by_week(db, config, period.start, period.end)],
+    }
+    return render_template("index.html", kpi=kpi, period=period, charts=charts, ratings=ratings,
+                           plan=grid_plan(config, ratings), leaders=_leaders(config, now))
+
+
+def _filter(config: Config) -> stats.TicketFilter:
+    args = request.args
+    state = args.get("state", "")
+    states: tuple[str, ...] = ()
+    if state == "open":
+        states = tuple(s.value for s in OPEN_STATES)
+    elif state in {s.value for s in State}:
+        states = (state,)
+    before = args.get("before", "")
+    return stats.TicketFilter(states=states, grid_id=args.get("grid") or None,
+                              category=args.get("category") or None, text=(args.get("q") or "").strip()[:100] or None,
+                              before_id=int(before) if before.isdigit() else None)
+
+
+@bp.get("/tickets")
+@login_required
+def ticket_list():
+    config = _config()
+    rows = stats.find_tickets(get_db(), _filter(config), PAGE + 1)
+    more = rows[PAGE]["id"] + 1 if len(rows) > PAGE else None
+    rows = rows[:PAGE]
+    next_args = {**request.args.to_dict(), "before": rows[-1]["id"]} if more else None
+    return render_template("tickets.html", rows=rows, grids=_grid_names(config), next_args=next_args,
+                           categories=[c.name for c in config.deployment.categories], states=wording.STATE_NAMES,
+                           args=request.args, tz=config.settings.dispatch.timezone)
+
+
+def _targets(config: Config) -> list[tuple[str, str]]:
+    grids = [(f"grid:{g.id}", g.name) for c in config.deployment.communities for g in c.grids]
+    return grids + [(f"dept:{d.id}", d.name) for d in config.deployment.departments]
+
+
+@bp.get("/tickets/<int:ticket_id>")
+@login_required
+def ticket_page(ticket_id: int):
+    config, db = _config(), get_db()
+    try:
+        ticket = tickets.get_ticket(db, ticket_id)
+    except tickets.TicketNotFound:
+        abort(404)
+    tz = config.settings.dispatch.timezone
+    return render_template(
+        "ticket.html", t=ticket, events=stats.timeline(db, ticket_id), photos=stats.photos(db, ticket_id),
+        ratings=stats.ratings(db, ticket_id), targets=_targets(config), states=wording.STATE_NAMES, tz=tz,
+        handler=config.deployment.handler_name(ticket["grid_id"], ticket["department_id"]),
+        grids=_grid_names(config), local=lambda t: local_text(t, tz))
+
+
+@bp.get("/queue")
+@login_required
+def queue():
+    config = _config()
+    rows = stats.find_tickets(get_db(), stats.TicketFilter(states=(State.RECEIVED.value,)), 200)
+    return render_template("queue.html", rows=rows, targets=_targets(config), tz=config.settings.dispatch.timezone)
+
+
+@bp.post("/tickets/<int:ticket_id>/assign")
+@login_required
+def assign(ticket_id: int):
+    config, db = _config(), get_db()
+    kind, _, target = request.form.get("target", "").partition(":")
+    valid = dict(_targets(config))
+    if f"{kind}:{target}" not in valid:
+        abort(400, "请选择要指派的网格或部门")
+    grid_id = target if kind == "grid" else None
+    department_id = target if kind == "dept" else None
+    if department_id:
+        try:
+            grid_id = tickets.get_ticket(db, ticket_id)["grid_id"]   # the grid stays informed of a transfer
+        except tickets.TicketNotFound:
+            abort(404)
+    note = request.form.get("note", "").strip()[:200]
+    try:
+        tickets.assign(db, config, ticket_id, f"dashboard:{g.user}", utcnow(), grid_id, department_id, note)
+    except tickets.TicketNotFound:
+        abort(404)
+    except TransitionError as e:
+        flash(wording.wrong_state(ticket_id, e.current), "error")
+    else:
+        flash(f"工单 #{ticket_id} 已指派给{valid[f'{kind}:{target}']}", "ok")
+    back = request.form.get("back", "")
+    return redirect(url_for("dashboard.queue") if back == "queue" else url_for("dashboard.ticket_page",
+                                                                               ticket_id=ticket_id))
+
+
+@bp.get("/leaderboard")
+@login_required
+def leaderboard():
+    config, db, now = _config(), get_db(), utcnow()
+    points.sync(db, config, now)
+    start = points.week_start(now, config.settings.dispatch.timezone)
+    wish = points.leaderboard(db, start - timedelta(days=83), start + timedelta(days=7),
+                              config.settings.points.leaderboard_size, points.WISH)
+    return render_template("leaderboard.html", leaders=_leaders(config, now), wish=wish,
+                           week=start.strftime("%Y-%m-%d"))
+
+
+@bp.post("/ratings/publish")
+@login_required
+def publish_ratings():
+    config, now = _config(), utcnow()
+    period = _period(config, now)
+    label = f"{period.start_text} 至 {period.end_text}"
+    queued = stats.publish_ratings(get_db(), config, period.start, period.end, label, now)
+    flash(f"网格评星已发给各社区（{queued} 条）", "ok")
+    return redirect(url_for("dashboard.index", start=period.start_text, end=period.end_text))
+
+
+def _export_rows() -> list[list[Any]]:
+    rows = stats.find_tickets(get_db(), _filter(_config()), EXPORT_LIMIT)
+    return [[_cell(r[c]) for c in EXPORT_COLUMNS] for r in rows]
+
+
+def _cell(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula is prefixed with ' (CSV/formula injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+@bp.get("/export.csv")
+@login_required
+def export_csv():
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    writer.writerows(_export_rows())
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": "attachment; filename=tickets.csv"})
+
+
+@bp.get("/export.xlsx")
+@login_required
+def export_xlsx():
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("工单")
+    ws.append(list(EXPORT_COLUMNS))
+    for row in _export_rows():
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return Response(out.getvalue(), headers={"Content-Disposition": "attachment; filename=tickets.xlsx"},
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.get("/media/<int:media_id>")
+@login_required
+def media(media_id: int):
+    """A stored photo file, only from inside the media folder."""
+    config = _config()
+    row = next((m for m in stats.photo(get_db(), media_id)), None)
+    if not row or not row["path"]:
+        abort(404)
+    folder = config.path(config.settings.store.media_dir).resolve()
+    path = Path(row["path"])
+    path = (path if path.is_absolute() else folder / path).resolve()
+    if not path.is_relative_to(folder) or not path.is_file():
+        abort(404)
+    return send_from_directory(folder, str(path.relative_to(folder)))
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.add_template_filter(lambda text, tz: local_text(text, tz) or "—", "localtime")
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        if not request.path.startswith("/dashboard"):
+            return response
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' https: http: data:; style-src 'self' 'unsafe-inline'; "
+            "frame-ancestors 'none'")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
