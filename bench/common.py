@@ -76,3 +76,23 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 def verdict(value: float, target: float) -> str:
     return "ok" if value < target else "OVER"
+
+
+def write_config(folder: Path, sections: dict | None = None) -> Path:
+    """A copy of the shipped config.yaml whose relative paths point back into the repository, its store in
+    ``folder``, with ``sections`` merged over it; returns the new file's path."""
+    import yaml
+
+    raw = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
+    for key in ("deployment_file", "knowledge_file", "nlu_data_dir"):
+        if key in raw:
+            raw[key] = str(ROOT / raw[key])
+    if "model_path" in raw.get("nlu", {}):
+        raw["nlu"]["model_path"] = str(ROOT / raw["nlu"]["model_path"])
+    raw["store"] = {"path": str(folder / "sandan.db"), "media_dir": str(folder / "media")}
+    for section, values in (sections or {}).items():
+        raw[section] = {**raw.get(section, {}), **values} if isinstance(values, dict) else values
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "config.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path

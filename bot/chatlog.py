@@ -11,7 +11,7 @@ Two export shapes are read:
   The sender may also come first ("张三 2024-05-01 10:23:45"), and seconds may be missing.
 * CSV with a header row: time,sender,text (the WeChatMsg columns StrTime,NickName,StrContent also work).
 
-This module does no IO besides reading the text it is given.
+Only read_chat_file touches the disk.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterable, Iterator
 
 from nlu.engine import Engine
@@ -117,3 +118,14 @@ def complaints(lines: Iterable[ChatLine], engine: Engine) -> Iterator[tuple[Chat
     """Each line with whether it looks like a complaint (a report) rather than chatter or a question."""
     for line in lines:
         yield line, not is_chatter(line.text) and engine.parse(line.text).intent == "report"
+
+
+def read_chat_file(path: Path) -> list[ChatLine]:
+    """Read a log file: UTF-8 (with or without BOM), else GB18030 as Windows exports often are."""
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return parse_chat_log(data.decode(encoding), path.name)
+        except UnicodeDecodeError:
+            continue
+    raise ValueError("not UTF-8 or GB18030 text; save it as UTF-8")

@@ -96,8 +96,25 @@ def demo(config_path: str, host: str, port: int) -> None:
     services = _services(config_path)
     path = _fresh_database(services.config)
     click.echo(f"演示数据库：{path}")
+    _start_standin(services.config)
     _serve(services, host, port, scheduler=True)
 
+
+def _start_standin(config: Any) -> None:
+    """The demo's local WeChat stand-in, on the host and port that wechat.api_base_url names."""
+    from urllib.parse import urlsplit
+
+    from standin import accounts_from_config, serve_in_thread
+
+    url = urlsplit(config.settings.wechat.api_base_url)
+    if url.hostname not in ("127.0.0.1", "localhost"):
+        return                       # a real WeChat API: nothing to stand in for
+    try:
+        server, _, _ = serve_in_thread(accounts_from_config(config), url.hostname, url.port or 80)
+    except OSError as e:
+        click.echo(f"微信模拟服务没有启动（{e}）；端口 {url.port} 被占用时可改 wechat.api_base_url", err=True)
+        return
+    click.echo(f"微信模拟服务：http://{url.hostname}:{server.server_port}/_standin/sent 可查看发出的消息")
 
 def _fresh_database(config: Any) -> Path:
     from dispatch.clock import utcnow
@@ -213,6 +230,56 @@ def triage(config_path: str, source: TextIO) -> None:
         if text:
             click.echo(json.dumps(triage_record(services, text), ensure_ascii=False))
             sys.stdout.flush()
+
+
+@cli.command(name="import-chat")
+@config_option
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Print the triage of each complaint as JSON lines; store nothing.")
+@click.option("--group", default="", help="The group the log came from (default: the file's name).")
+def import_chat(config_path: str, file: str, dry_run: bool, group: str) -> None:
+    """File the complaints in an exported group-chat log (WeChat text export or CSV time,sender,text).
+
+    Chit-chat, thanks and emoji-only lines are skipped; importing the same log again files nothing twice.
+
+    \b
+    Example:
+        sandan import-chat 蜂巢驿站.txt --dry-run > triage.jsonl
+        sandan import-chat chat.csv --group fengchao
+    """
+    from tqdm import tqdm
+
+    import wording
+    from bot.chatlog import is_chatter, read_chat_file
+    from bot.conversation import handle
+    from bot.inbound import Inbound
+    from dispatch.clock import utcnow
+    from dispatch.store import init_db
+
+    services = _services(config_path)
+    try:
+        lines = read_chat_file(Path(file))
+    except ValueError as e:
+        raise click.ClickException(f"{file}: {e}")
+    db = None if dry_run else init_db(services.config.path(services.config.settings.store.path))
+    filed = skipped = 0
+    for line in tqdm(lines, desc="导入", unit="条", file=sys.stderr):
+        if is_chatter(line.text, services.engine):
+            skipped += 1
+            continue
+        record = triage_record(services, line.text)
+        if record["intent"] != "report":
+            continue
+        if db is None:
+            click.echo(json.dumps({"time": line.time, "sender": line.sender, **record}, ensure_ascii=False))
+            filed += 1
+            continue
+        inbound = Inbound(channel="import", sender=line.sender, msg_id=line.msg_id, text=line.text,
+                          chat=group or Path(file).stem, display_name=line.sender[:64])
+        handle(services, db, inbound, utcnow())
+        filed += bool(db.execute("SELECT ticket_id FROM messages WHERE channel = 'import' AND channel_msg_id = ?",
+                                 [line.msg_id]).fetchone()[0])
+    click.echo(wording.import_summary(len(lines), filed, skipped, dry_run), err=True)
 
 
 def main() -> None:

@@ -358,4 +358,5 @@ def resolve(turn: Turn) -> str:
     return wording.resolved(ticket_id)
 
 
+from bot import chat_points  # noqa: E402,F401  registers 积分 / 排行榜 / 兑换 (imports this module back)
 from bot import chat_staff  # noqa: E402,F401  registers 处理中 / 转交 / 派单 / 驳回 / 联席 / 绑定

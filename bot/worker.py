@@ -17,6 +17,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.channels import build_sender, channel_senders
+from bot import points_jobs
 from bot.conversation import Services
 from dispatch import deadlines, digests, lease, outbox, tickets
 from dispatch.clock import utcnow
@@ -118,6 +119,7 @@ def build_scheduler(services: Services) -> BackgroundScheduler:
                       id="media", replace_existing=True, max_instances=1, coalesce=True)
     scheduler.add_job(scan_deadlines, "interval", seconds=settings.deadline_scan_seconds, args=[services],
                       id="deadlines", replace_existing=True, max_instances=1, coalesce=True)
+    points_jobs.add_jobs(scheduler, services)
     add_dispatch_jobs(scheduler, services)
     holder = lease.new_holder()
     for job in scheduler.get_jobs():

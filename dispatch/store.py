@@ -164,6 +164,27 @@ def m001_core(db: Database) -> None:
 
 
 @migrations()
+def m006_points_dashboard(db: Database) -> None:
+    """Points accounts (志愿服务积分 / 心愿积分), dashboard logins, and indexes the KPI queries read."""
+    db.executescript(
+        """
+        ALTER TABLE points_ledger ADD COLUMN account TEXT NOT NULL DEFAULT 'volunteer';  -- volunteer | wish
+        CREATE INDEX points_account_at ON points_ledger(account, at, user_id, points);
+        CREATE INDEX points_ticket ON points_ledger(ticket_id);
+        CREATE TABLE dashboard_users (
+            username TEXT PRIMARY KEY,
+            password_hash TEXT NOT NULL,       -- werkzeug.security hash, never the password
+            role TEXT NOT NULL DEFAULT 'admin',
+            created_at TEXT NOT NULL
+        );
+        -- The dashboard's period KPIs and charts read only this index (no table lookups).
+        CREATE INDEX tickets_kpi ON tickets(created_at, state, category, grid_id, deadline_at, resolved_at, rating);
+        """
+    )
+
+
+
+@migrations()
 def m010_dispatch_deadlines_invites_joint(db: Database) -> None:
     """Deadline marks (each reminder and escalation a row, so a restart sends each once), invite expiry,
     and the 联席会议 agenda."""

@@ -164,6 +164,84 @@ def no_answer() -> str:
     return "这个问题我还答不上来，已转给社区工作人员，会尽快回复您。"
 
 
+# ---------------------------------------------------------------- points, leaderboard, rewards, grid rating
+
+POINTS_NAMES = {"volunteer": "志愿服务积分", "wish": "心愿积分"}
+RATING_COLOURS = {"红": "🔴", "蓝": "🔵", "黄": "🟡"}
+
+
+def person_label(display_name: str | None, external_id: str | None) -> str:
+    """How a rider is named in public: the chosen name, else a masked id (never the whole openid)."""
+    if display_name:
+        return display_name
+    tail = (external_id or "")[-4:]
+    return f"小蜜蜂{tail}" if tail else "小蜜蜂"
+
+
+def points_summary(account: str, balance: int, entries: Iterable[dict[str, Any]],
+                   rewards: Iterable[Any]) -> str:
+    lines = [f"您的{POINTS_NAMES.get(account, '积分')}：{balance} 分"]
+    entries = list(entries)
+    if entries:
+        lines.append("最近：")
+        lines += [f"· {'+' if e['points'] > 0 else ''}{e['points']} {e['reason']}" for e in entries]
+    else:
+        lines.append("还没有积分记录。反映的问题被受理就能得分，附照片、报紧急隐患还有加分。")
+    rewards = list(rewards)
+    if rewards:
+        lines.append("可兑换：" + "、".join(f"{r.name}({r.cost}分)" for r in rewards) + "，发「兑换 物品名」即可。")
+    return "\n".join(lines)
+
+
+def leaderboard(rows: Iterable[dict[str, Any]], me_rank: int | None) -> str:
+    rows = list(rows)
+    if not rows:
+        return "本周还没有人得分，快来当第一名吧！"
+    medals = {1: "🥇", 2: "🥈", 3: "🥉"}
+    lines = ["本周志愿积分排行榜："]
+    lines += [f"{medals.get(i, f'{i}.')} {person_label(r['display_name'], r['external_id'])} {r['points']} 分"
+              for i, r in enumerate(rows, 1)]
+    if me_rank:
+        lines.append(f"您排第 {me_rank} 名，继续加油！")
+    return "\n".join(lines)
+
+
+def weekly_champion(week: str, top: list[dict[str, Any]]) -> str:
+    first = top[0]
+    lines = [f"【每周之星】{week} 这一周的志愿服务冠军是 "
+             f"{person_label(first['display_name'], first['external_id'])}，共 {first['points']} 分！"]
+    for i, r in enumerate(top[1:], 2):
+        lines.append(f"第 {i} 名：{person_label(r['display_name'], r['external_id'])} {r['points']} 分")
+    lines.append("感谢小蜜蜂们随手拍、随手报，让社区更美好 🐝")
+    return "\n".join(lines)
+
+
+def you_are_champion(week: str, points: int) -> str:
+    return f"恭喜！您是 {week} 这一周的志愿服务冠军，共 {points} 分 🎉 感谢您为社区出力！"
+
+
+def redeemed(name: str, cost: int, balance: int, repeated: bool) -> str:
+    if repeated:
+        return f"这笔兑换已经办好了：{name}，剩余 {balance} 分。"
+    return f"兑换成功：{name}，扣 {cost} 分，剩余 {balance} 分。社区工作人员会联系您领取。"
+
+
+def redeem_refused(reason: str, name: str, cost: int, balance: int, choices: Iterable[Any]) -> str:
+    if reason == "balance":
+        return f"积分不够哦：{name} 需要 {cost} 分，您现在有 {balance} 分。"
+    if reason == "stock":
+        return f"抱歉，{name} 已经兑完了，换一样试试？"
+    names = "、".join(r.name for r in choices)
+    return f"没有「{name[:10]}」这个兑换项。可兑换：{names or '暂无'}。"
+
+
+def grid_ratings(label: str, community: str, ratings: Iterable[Any]) -> str:
+    lines = [f"【网格评星】{community} {label}（红：优秀，蓝：良好，黄：需改进）"]
+    for g in ratings:
+        lines.append(f"{RATING_COLOURS.get(g.colour, '')}{g.colour} {g.grid_name} {g.score} 分")
+    return "\n".join(lines)
+
+
 # ---------------------------------------------------------------- channels: WeChat, web chat, group chats
 
 UNSUPPORTED_MESSAGE = "暂时只能看懂文字、照片、语音和位置哦，请换一种方式发给我。"

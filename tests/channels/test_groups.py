@@ -1,0 +1,142 @@
+"""Group chats: the connector endpoint, and importing an exported chat log."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.chatlog import is_chatter, parse_chat_log
+from bot.cli import cli
+from tests.conftest import API_KEY
+
+ROOT = Path(__file__).resolve().parents[2]
+
+EXPORT = """\ufeff2024-05-01 10:23:45 张三
+广场花苑小区3栋的垃圾桶坏了，好几天没人管
+
+2024-05-01 10:24:02 李四
+[强][强]
+
+2024-05-01 10:25:10 王五
+谢谢师傅！
+
+2024-05-01 10:26:00 张三
+[图片]
+
+小陈 2024-05-01 10:30:00
+龙西小区5栋楼道灯不亮了
+晚上上楼很危险
+
+2024-05-01 10:31 赵六
+大家早上好
+"""
+
+
+def group_post(client, **body):
+    r = client.post("/api/groups/messages", json={"group": "fengchao", **body}, headers={"X-Api-Key": API_KEY})
+    return r.status_code, r.get_json()
+
+
+@pytest.mark.parametrize("text", ["谢谢师傅！", "辛苦了🙏", "👍👍", "[强][强]", "好的", "哈哈哈", "大家早上好", "收到", ""])
+def test_chatter_makes_no_ticket_and_no_reply(client, db, text):
+    status, body = group_post(client, sender="wxid_li", text=text)
+    assert status == 200 and body == {"ok": True, "reply": "", "ticket": None}
+    assert db.execute("SELECT count(*) FROM tickets").fetchone()[0] == 0
+
+
+def test_a_complaint_in_the_group_is_filed(client, db, chat):
+    status, body = group_post(client, sender="wxid_li", name="小李", text="广场花苑小区3栋的垃圾桶坏了", msg_id="g1")
+    assert status == 200 and body["ticket"] and "工单号" in body["reply"]
+    ticket = db.execute("SELECT reporter, grid_id FROM tickets WHERE id = ?", [body["ticket"]]).fetchone()
+    assert ticket == ("group:wxid_li", "longxi-1")
+    assert any("接单" in m for m in chat.pushed("sec-longxi-1"))
+    assert group_post(client, sender="wxid_li", text="广场花苑小区3栋的垃圾桶坏了", msg_id="g1")[1]["ticket"] == body["ticket"]
+    assert db.execute("SELECT count(*) FROM tickets").fetchone()[0] == 1
+
+
+def test_a_report_without_a_place_in_the_group_is_filed_for_review_not_asked_back(client, db):
+    status, body = group_post(client, sender="wxid_li", text="垃圾桶坏了好几天了")
+    assert status == 200 and body["ticket"] and "请问" not in body["reply"]
+
+
+@pytest.mark.parametrize("body, status", [
+    ({"group": "nope", "sender": "x", "text": "hi"}, 400),
+    ({"sender": "x", "text": "hi"}, 400),
+    ({"group": "fengchao", "text": "hi"}, 400),
+])
+def test_bad_group_messages_are_refused(client, body, status):
+    r = client.post("/api/groups/messages", json=body, headers={"X-Api-Key": API_KEY})
+    assert r.status_code == status and r.get_json()["ok"] is False
+
+
+def test_the_group_endpoint_needs_the_key(client):
+    assert client.post("/api/groups/messages", json={"group": "fengchao", "sender": "x", "text": "y"}).status_code == 401
+
+
+def test_wechat_text_export_is_read_in_blocks():
+    lines = parse_chat_log(EXPORT)
+    assert [(line.time, line.sender) for line in lines] == [
+        ("2024-05-01 10:23:45", "张三"), ("2024-05-01 10:24:02", "李四"), ("2024-05-01 10:25:10", "王五"),
+        ("2024-05-01 10:26:00", "张三"), ("2024-05-01 10:30:00", "小陈"), ("2024-05-01 10:31", "赵六")]
+    assert lines[4].text == "龙西小区5栋楼道灯不亮了\n晚上上楼很危险"
+
+
+def test_csv_is_read_by_its_header():
+    lines = parse_chat_log("time,sender,text\n2024-05-01 10:00:00,张三,\"广场花苑小区3栋的垃圾桶坏了\"\n", "x.csv")
+    assert [(line.sender, line.text) for line in lines] == [("张三", "广场花苑小区3栋的垃圾桶坏了")]
+    with pytest.raises(ValueError, match="time,sender,text"):
+        parse_chat_log("a,b\n1,2\n", "x.csv")
+
+
+def test_chatter_rules_without_the_model():
+    assert is_chatter("[图片]") and is_chatter("🙏🙏") and is_chatter("谢谢大家") and is_chatter("好的，辛苦了")
+    assert not is_chatter("好臭啊，垃圾没人清")
+
+
+def _config(tmp_path: Path) -> Path:
+    text = (ROOT / "config.yaml").read_text(encoding="utf-8")
+    for key in ("deployment_file: data/deployment.yaml", "knowledge_file: data/knowledge.yaml",
+                "nlu_data_dir: data/nlu"):
+        name, rel = key.split(": ")
+        text = text.replace(key, f"{name}: {ROOT / rel}")
+    config = tmp_path / "config.yaml"
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+def test_import_chat_dry_run_prints_the_complaints_only(tmp_path: Path):
+    log = tmp_path / "蜂巢驿站.txt"
+    log.write_text(EXPORT, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import-chat", str(log), "--dry-run", "--config", str(_config(tmp_path))],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["sender"], r["place"], r["grid"]) for r in records] == [
+        ("张三", "广场花苑小区", "龙西社区第一网格党支部"), ("小陈", "龙西小区", "龙西社区第二网格党支部")]
+    assert "试运行" in result.stderr and "导入" in result.stderr       # the summary and the progress bar
+    assert not (tmp_path / "var" / "sandan.db").exists()
+
+
+def test_import_chat_files_each_complaint_once(tmp_path: Path):
+    log = tmp_path / "chat.csv"
+    log.write_text("time,sender,text\n2024-05-01 10:00:00,张三,广场花苑小区3栋的垃圾桶坏了\n"
+                   "2024-05-01 10:01:00,李四,👍\n2024-05-01 10:02:00,王五,谢谢！\n", encoding="utf-8")
+    config = _config(tmp_path)
+    for _ in range(2):
+        result = CliRunner().invoke(cli, ["import-chat", str(log), "--config", str(config)], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+    assert "立单 1 件" in result.stderr and "2 条闲聊" in result.stderr
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "var" / "sandan.db") as conn:
+        assert conn.execute("SELECT reporter, grid_id FROM tickets").fetchall() == [("import:张三", "longxi-1")]
+
+
+def test_import_chat_says_what_format_it_wants(tmp_path: Path):
+    log = tmp_path / "notes.txt"
+    log.write_text("just some notes\nwithout headers\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import-chat", str(log), "--dry-run", "--config", str(_config(tmp_path))])
+    assert result.exit_code == 1 and "2024-05-01 10:23:45 张三" in result.output
