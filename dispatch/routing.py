@@ -161,6 +161,9 @@ def resolve_target(deployment: Deployment, target: str,
     if len(found) > 1 and community is not None:
         own = {g.id for g in community.grids}
         found = [f for f in found if f[0] in own] or found
+    if len(found) > 1:   # "城管" → 区城管局, not 区城管局路灯维护所: the name the others extend
+        inner = [f for f in found if all(f[2] in other[2] for other in found)]
+        found = inner or found
     if len(found) == 1:
         return found[0][0], found[0][1]
     raise UnknownTarget(target, [name for _, _, name in found])

@@ -32,18 +32,21 @@ ALLOWED: dict[State, set[State]] = {
     State.ROUTED: {State.CLAIMED, State.ROUTED, State.TRANSFERRED, State.ESCALATED, State.REJECTED, State.MERGED,
                    State.RECEIVED},
     State.TRANSFERRED: {State.CLAIMED, State.ROUTED, State.TRANSFERRED, State.ESCALATED, State.REJECTED,
-                        State.RECEIVED},
-    State.CLAIMED: {State.IN_PROGRESS, State.RESOLVED, State.TRANSFERRED, State.ESCALATED, State.ROUTED},
+                        State.MERGED, State.RECEIVED},
+    State.CLAIMED: {State.IN_PROGRESS, State.RESOLVED, State.TRANSFERRED, State.ESCALATED, State.ROUTED,
+                    State.REJECTED, State.MERGED},
     State.IN_PROGRESS: {State.RESOLVED, State.TRANSFERRED, State.ESCALATED, State.ROUTED},
     State.ESCALATED: {State.CLAIMED, State.IN_PROGRESS, State.RESOLVED, State.ROUTED, State.TRANSFERRED,
-                      State.ESCALATED},
-    State.REOPENED: {State.CLAIMED, State.IN_PROGRESS, State.RESOLVED, State.ESCALATED, State.ROUTED},
+                      State.ESCALATED, State.REJECTED},
+    State.REOPENED: {State.CLAIMED, State.IN_PROGRESS, State.RESOLVED, State.ESCALATED, State.ROUTED,
+                     State.TRANSFERRED},
     State.RESOLVED: {State.CLOSED, State.REOPENED},
     State.CLOSED: set(),
     State.MERGED: set(),
     State.REJECTED: set(),
     State.ANSWERED: set(),
 }
+"""Every move also needs a reason (tickets.move refuses an empty one): who decided what, and why."""
 
 
 class TransitionError(Exception):

@@ -233,7 +233,8 @@ class DispatchSettings(Strict):
     working_days: list[int] = [1, 2, 3, 4, 5]                    # ISO weekdays, Monday = 1
     holidays: list[str] = []                                     # YYYY-MM-DD days off on a working weekday
     extra_working_days: list[str] = []                           # YYYY-MM-DD 调休 working weekend days
-    leader_escalation_hours: float = 24       # after the 督办, still open this much later → the leaders
+    leader_escalation_hours: float = 24       # 督办 still open this much later → the leaders (working hours
+                                              # when the ticket's limit is in working time)
     invite_valid_days: float = 7
     daily_digest_at: str = "08:00"            # local HH:MM, every day, to each grid secretary
     weekly_summary_at: str = "mon 08:30"      # local day and HH:MM, to each community dispatcher

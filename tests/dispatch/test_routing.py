@@ -90,7 +90,7 @@ def test_only_dispatchers_reassign_and_unknown_targets_are_explained(chat, db):
     n = ticket_number(chat.say("r1", "广场花苑小区3栋的垃圾桶坏了"))
     assert "调度员" in chat.say("sec-longxi-1", f"派单 {n} longxi-2")
     assert "工作人员" in chat.say("r1", f"派单 {n} longxi-2")
-    assert "多个" in chat.say("dispatcher-longxi", f"派单 {n} 城管")
+    assert "多个" in chat.say("dispatcher-longxi", f"派单 {n} 所")
     assert "没找到" in chat.say("dispatcher-longxi", f"派单 {n} 火星")
     assert get_ticket(db, n)["grid_id"] == "longxi-1"
 
@@ -98,7 +98,7 @@ def test_only_dispatchers_reassign_and_unknown_targets_are_explained(chat, db):
 @pytest.mark.parametrize("target,expected", [
     ("longxi-2", ("longxi-2", None)), ("LUDENG", (None, "ludeng")), ("龙西社区第二网格党支部", ("longxi-2", None)),
     ("龙西第二网格", ("longxi-2", None)), ("路灯维护所", (None, "ludeng")), ("区城管局", (None, "chengguan")),
-    ("自办", (None, None)),
+    ("自办", (None, None)), ("城管", (None, "chengguan")),
 ])
 def test_targets_by_id_name_or_part_of_a_name(services, target, expected):
     assert resolve_target(services.config.deployment, target) == expected

@@ -1,0 +1,101 @@
+"""A restart mid-deadline sends each reminder once; two schedulers never both run jobs; digests at their times."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.app import create_app
+from bot.worker import build_scheduler
+from dispatch import deadlines, lease
+from dispatch.clock import parse_iso
+from dispatch.store import connect
+from dispatch.tickets import get_ticket
+from tests.conftest import Chat
+from tests.dispatch.conftest import ticket_number
+
+LITTER = "广场花苑小区3栋的垃圾桶坏了"          # 环境卫生: 24 hours
+
+
+def test_a_restart_mid_deadline_sends_each_reminder_once(chat, db, services, app):
+    n = ticket_number(chat.say("r1", LITTER))
+    created = parse_iso(get_ticket(db, n)["created_at"])
+    at = lambda hours: created + timedelta(hours=hours)  # noqa: E731
+    chat.pushed("sec-longxi-1")
+    assert deadlines.scan(db, services.config, at(13))["reminded"] == 1
+    assert len(chat.pushed("sec-longxi-1")) == 1
+
+    # restart: a new app and a new connection on the same database file, then the same scans again
+    db.close()
+    again = create_app(services=services)
+    assert again.config["SANDAN_DB_PATH"] == app.config["SANDAN_DB_PATH"]
+    db2 = connect(again.config["SANDAN_DB_PATH"])
+    chat2 = Chat(again.test_client())
+    chat2.seen = dict(chat.seen)
+    for hours in (13, 13, 20, 20, 25, 25, 30):
+        deadlines.scan(db2, services.config, at(hours))
+    pushed = chat2.pushed("sec-longxi-1")
+    assert [("紧急提醒" in m, "督办" in m) for m in pushed] == [(True, False), (False, True)]
+    assert sum("督办" in m for m in chat2.pushed("dispatcher-longxi")) == 1
+    assert chat2.pushed("leader") == []
+    deadlines.scan(db2, services.config, at(49))
+    deadlines.scan(db2, services.config, at(50))
+    assert len(chat2.pushed("leader")) == 1
+    db2.close()
+
+
+def test_a_worker_that_was_down_sends_only_the_latest_reminder(chat, db, services):
+    n = ticket_number(chat.say("r1", LITTER))
+    created = parse_iso(get_ticket(db, n)["created_at"])
+    chat.pushed("sec-longxi-1")
+    assert deadlines.scan(db, services.config, created + timedelta(hours=21)) == {"reminded": 1, "escalated": 0}
+    [only] = chat.pushed("sec-longxi-1")
+    assert "紧急提醒" in only
+
+
+def test_resolving_in_time_cancels_the_escalation(chat, db, services):
+    n = ticket_number(chat.say("r1", LITTER))
+    created = parse_iso(get_ticket(db, n)["created_at"])
+    chat.say("sec-longxi-1", f"办结 {n} 已更换")
+    chat.pushed("dispatcher-longxi")
+    assert deadlines.scan(db, services.config, created + timedelta(hours=60)) == {"reminded": 0, "escalated": 0}
+    assert chat.pushed("dispatcher-longxi") == []
+    assert db.execute("SELECT count(*) FROM deadline_marks WHERE sent_at IS NULL AND ticket_id = ?",
+                      [n]).fetchone()[0] == 0
+
+
+def test_tickets_without_marks_get_them_on_the_next_scan(chat, db, services):
+    n = ticket_number(chat.say("r1", LITTER))
+    db.execute("DELETE FROM deadline_marks")                # e.g. a database from before marks existed
+    db.conn.commit()
+    created = parse_iso(get_ticket(db, n)["created_at"])
+    assert deadlines.scan(db, services.config, created + timedelta(hours=13))["reminded"] == 1
+
+
+def test_only_one_holder_has_the_lease_until_it_expires(db):
+    assert lease.hold(db, "a", 1000.0, 30)
+    assert not lease.hold(db, "b", 1010.0, 30)
+    assert lease.hold(db, "a", 1020.0, 30)                 # renewed to 1050
+    assert not lease.hold(db, "b", 1049.0, 30)
+    assert lease.hold(db, "b", 1051.0, 30)                 # a stopped renewing: b takes over
+    lease.release(db, "b")
+    assert lease.hold(db, "a", 1052.0, 30)
+
+
+def test_two_schedulers_only_one_runs_jobs(services, app):
+    first, second = build_scheduler(services), build_scheduler(services)
+    job = {j.id: j for j in first.get_jobs()}
+    other = {j.id: j for j in second.get_jobs()}
+    assert {"outbox", "deadlines", "daily_digest", "weekly_summary", "close_unrated"} <= set(job)
+    assert job["deadlines"].func(*job["deadlines"].args) is not None   # the first takes the lease
+    assert other["deadlines"].func(*other["deadlines"].args) is None     # the second skips it
+    assert job["outbox"].func(*job["outbox"].args) is not None
+
+
+def test_digest_jobs_run_at_the_configured_local_times(services):
+    from tests.dispatch.conftest import with_dispatch
+
+    custom = with_dispatch(services, daily_digest_at="07:45", weekly_summary_at="fri 16:30")
+    jobs = {j.id: j for j in build_scheduler(custom).get_jobs()}
+    daily, weekly = str(jobs["daily_digest"].trigger), str(jobs["weekly_summary"].trigger)
+    assert "hour='7'" in daily and "minute='45'" in daily
+    assert "day_of_week='fri'" in weekly and "hour='16'" in weekly and "minute='30'" in weekly
