@@ -116,6 +116,7 @@ def _start_standin(config: Any) -> None:
         return
     click.echo(f"微信模拟服务：http://{url.hostname}:{server.server_port}/_standin/sent 可查看发出的消息")
 
+
 def _fresh_database(config: Any) -> Path:
     from dispatch.clock import utcnow
     from dispatch.store import init_db
@@ -262,7 +263,7 @@ def import_chat(config_path: str, file: str, dry_run: bool, group: str) -> None:
     except ValueError as e:
         raise click.ClickException(f"{file}: {e}")
     db = None if dry_run else init_db(services.config.path(services.config.settings.store.path))
-    filed = skipped = 0
+    filed = skipped = before = 0
     for line in tqdm(lines, desc="导入", unit="条", file=sys.stderr):
         if is_chatter(line.text, services.engine):
             skipped += 1
@@ -274,12 +275,15 @@ def import_chat(config_path: str, file: str, dry_run: bool, group: str) -> None:
             click.echo(json.dumps({"time": line.time, "sender": line.sender, **record}, ensure_ascii=False))
             filed += 1
             continue
+        if db.execute("SELECT 1 FROM messages WHERE channel = 'import' AND channel_msg_id = ?",
+                      [line.msg_id]).fetchone():
+            before += 1              # imported before: the same line never files a second ticket
+            continue
         inbound = Inbound(channel="import", sender=line.sender, msg_id=line.msg_id, text=line.text,
                           chat=group or Path(file).stem, display_name=line.sender[:64])
         handle(services, db, inbound, utcnow())
-        filed += bool(db.execute("SELECT ticket_id FROM messages WHERE channel = 'import' AND channel_msg_id = ?",
-                                 [line.msg_id]).fetchone()[0])
-    click.echo(wording.import_summary(len(lines), filed, skipped, dry_run), err=True)
+        filed += 1
+    click.echo(wording.import_summary(len(lines), filed, skipped, dry_run, before), err=True)
 
 
 def main() -> None:

@@ -252,10 +252,11 @@ CHAT_PHOTO_TOO_BIG = "照片太大了，请换一张小一点的。"
 CHAT_PHOTO_BAD = "只能发 JPG、PNG、GIF 或 WEBP 图片。"
 
 
-def import_summary(messages: int, filed: int, skipped: int, dry_run: bool) -> str:
+def import_summary(messages: int, filed: int, skipped: int, dry_run: bool, before: int = 0) -> str:
     if dry_run:
         return f"共 {messages} 条消息，其中 {filed} 条像是问题反映（试运行，未立单），{skipped} 条闲聊已跳过。"
-    return f"共 {messages} 条消息，立单 {filed} 件，{skipped} 条闲聊已跳过。"
+    again = f"，{before} 条以前已导入" if before else ""
+    return f"共 {messages} 条消息，新立单 {filed} 件{again}，{skipped} 条闲聊已跳过。"
 
 
 # ---------------------------------------------------------------- dispatch: staff commands, deadlines, digests
