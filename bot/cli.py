@@ -233,6 +233,11 @@ def triage(config_path: str, source: TextIO) -> None:
             sys.stdout.flush()
 
 
+from bot.cli_nlu import nlu_group  # noqa: E402  (sandan nlu train/parse/eval/export-rasa)
+
+cli.add_command(nlu_group)
+
+
 @cli.command(name="import-chat")
 @config_option
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))

@@ -1,23 +1,78 @@
-"""The NLU engine: text → Parse. Commands first, then entities, intent, category and urgency."""
+"""The NLU engine: text → Parse. Commands first, then entities, intent, category and urgency.
+
+The keyword rules are strong, explainable evidence; the learned model generalises to wordings the rules
+never saw. Both give a probability per label and the engine averages them, so a message both agree on is
+confident, and one neither is sure of gets a low confidence and goes to the dispatcher's review queue.
+"""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
+from nlu.bundle import NluModel
 from nlu.commands import match_command
 from nlu.entities import find_entities
 from nlu.gazetteer import build_gazetteer
 from nlu.rules import category_scores, rule_category, rule_intent, rule_urgency
 from nlu.tokenizer import Tokenizer
-from nlu.types import Parse
+from nlu.types import Entities, Parse
 from settings import Deployment
+
+#: How much the rules count against the model when both have an opinion.
+RULE_WEIGHT = 0.5
+#: Intents the model may only choose when the message names a ticket number (or a rating).
+NEEDS_TICKET = frozenset({"claim", "resolve", "transfer"})
+_TICKET_NUMBER = re.compile(r"(?<!\d)(\d{1,9})\s*(?:号|#)?")
+_RATING = re.compile(r"(非常满意|基本满意|不满意|满意|好评|差评|五星)")
+
+
+def intent_args(intent: str, text: str) -> dict[str, Any] | None:
+    """The arguments an intent's handler needs, read from free text; None when the text lacks them."""
+    args: dict[str, Any] = {}
+    if intent in NEEDS_TICKET | {"status", "rate"} and (m := _TICKET_NUMBER.search(text)):
+        args["ticket"] = int(m.group(1))
+    if intent == "rate":
+        if not (m := _RATING.search(text)):
+            return None
+        value = m.group(1)
+        args["value"] = {"非常满意": "满意", "好评": "满意", "五星": "满意", "差评": "不满意"}.get(value, value)
+    if intent in NEEDS_TICKET | {"status"} and "ticket" not in args:
+        return None
+    return args
+
+
+def _spread(best: str, confidence: float, labels: list[str]) -> dict[str, float]:
+    """A rule's verdict as a distribution: its confidence on its label, the rest shared evenly."""
+    others = [label for label in labels if label != best]
+    rest = (1 - confidence) / len(others) if others else 0.0
+    return {label: (confidence if label == best else rest) for label in labels}
+
+
+def _blend(model: dict[str, float], rules: dict[str, float], weight: float) -> dict[str, float]:
+    labels = set(model) | set(rules)
+    mixed = {k: (1 - weight) * model.get(k, 0.0) + weight * rules.get(k, 0.0) for k in labels}
+    total = sum(mixed.values()) or 1.0
+    return {k: v / total for k, v in mixed.items()}
+
+
+def _best(distribution: dict[str, float]) -> tuple[str, float]:
+    label = max(distribution, key=distribution.__getitem__)
+    return label, distribution[label]
 
 
 class Engine:
-    """Built once per process; parse() is pure and thread-safe."""
+    """Built once per process; parse() is pure and thread-safe.
 
-    def __init__(self, deployment: Deployment) -> None:
+    :param model: a trained :class:`NluModel`; without one the keyword rules decide alone.
+    """
+
+    def __init__(self, deployment: Deployment, model: NluModel | None = None,
+                 extra_words: list[str] | None = None) -> None:
         self.deployment = deployment
         self.gazetteer = build_gazetteer(deployment)
-        self.tokenizer = Tokenizer(self.gazetteer)
+        self.tokenizer = Tokenizer(self.gazetteer, extra_words)
+        self.model = model.bind(self.tokenizer.content_tokens) if model else None
 
     def parse(self, text: str) -> Parse:
         text = (text or "").strip()
@@ -27,10 +82,52 @@ class Engine:
         if command:
             intent, args = command
             return Parse(text, intent, "其他", urgency, 1.0, entities, args)
-        category, category_confidence = rule_category(text, self.deployment)
-        intent, intent_confidence = rule_intent(
-            text, entities.place is not None or entities.road is not None or entities.landmark is not None,
-            entities.facility is not None, len(category_scores(text, self.deployment)),
-        )
-        confidence = intent_confidence if intent != "report" else min(intent_confidence, category_confidence)
-        return Parse(text, intent, category, urgency, round(confidence, 3), entities)
+        intent, intent_confidence, args = self._intent(text, entities)
+        if intent != "report":
+            return Parse(text, intent, "其他", urgency, round(intent_confidence, 3), entities, args)
+        category, category_confidence = self._category(text)
+        confidence = min(intent_confidence, category_confidence)
+        return Parse(text, intent, category, urgency, round(confidence, 3), entities, args)
+
+    def intent_distribution(self, text: str, entities: Entities | None = None) -> dict[str, float]:
+        """Probability per intent after rules and model are combined (commands aside)."""
+        entities = entities or find_entities(text, self.gazetteer)
+        has_place = entities.place is not None or entities.road is not None or entities.landmark is not None
+        rule, rule_confidence = rule_intent(text, has_place, entities.facility is not None,
+                                            len(category_scores(text, self.deployment)))
+        if self.model is None:
+            return {rule: rule_confidence}
+        model = self.model.intent.distribution(text)
+        for intent in NEEDS_TICKET & set(model):
+            if not _TICKET_NUMBER.search(text):
+                model[intent] = 0.0
+        if "rate" in model and not _RATING.search(text):
+            model["rate"] = 0.0
+        if rule_confidence <= 0.5:     # the rules' shrug ("short, so chit-chat?") is no evidence
+            return model
+        labels = sorted(set(model) | {rule})
+        return _blend(model, _spread(rule, rule_confidence, labels), RULE_WEIGHT)
+
+    def _intent(self, text: str, entities: Entities) -> tuple[str, float, dict[str, Any]]:
+        intent, confidence = _best(self.intent_distribution(text, entities))
+        args = intent_args(intent, text)
+        if args is None:
+            # "我报的事怎么样了" names no ticket: show the asker's tickets instead.
+            return ("my_tickets" if intent == "status" else "chitchat"), confidence, {}
+        return intent, confidence, args
+
+    def category_distribution(self, text: str) -> dict[str, float]:
+        """Probability per category after keyword rules and model are combined."""
+        scores = category_scores(text, self.deployment)
+        model = self.model.category.distribution(text) if self.model and self.model.category else {}
+        if not model:
+            best, confidence = rule_category(text, self.deployment)
+            return {best: confidence}
+        if not scores:
+            return model
+        best, confidence = rule_category(text, self.deployment)
+        labels = sorted(set(model) | set(scores))
+        return _blend(model, _spread(best, confidence, labels), RULE_WEIGHT)
+
+    def _category(self, text: str) -> tuple[str, float]:
+        return _best(self.category_distribution(text))

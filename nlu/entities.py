@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from nlu.gazetteer import Gazetteer
+from nlu.gazetteer import Gazetteer, PlaceName
 from nlu.types import Entities
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -32,16 +32,55 @@ def mask_phone(phone: str) -> str:
     return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****"
 
 
+#: How a 小区 name ends; only words ending like this are compared with known names for typos.
+ESTATE_ENDINGS = ("小区", "花园", "花苑", "家园", "华庭", "新村", "宿舍", "大厦", "公寓", "苑", "园", "里")
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance: insertions, deletions and substitutions each count one."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def fuzzy_place(text: str, gazetteer: Gazetteer) -> PlaceName | None:
+    """A 小区 written one character off ("广场花园小区" for 广场花苑小区), looked for only before estate-like endings.
+
+    Names shorter than four characters are never guessed: one character is a quarter of them. When two
+    known names are equally close ("平西小区": 平东小区 or 龙西小区?) nothing is guessed.
+    """
+    ends = {m.end() for ending in ESTATE_ENDINGS for m in re.finditer(ending, text)}
+    found: dict[str, PlaceName] = {}
+    for place in gazetteer.places:
+        n = len(place.surface)
+        if place.kind != "estate" or n < 4:
+            continue
+        letters = set(place.surface)
+        for end in ends:
+            for size in (n, n - 1, n + 1):
+                window = text[max(0, end - size):end]
+                if len(window) == size and len(letters & set(window)) >= n - 1 \
+                        and edit_distance(window, place.surface) <= 1:
+                    found.setdefault(place.name, place)
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _known_place(text: str, gazetteer: Gazetteer) -> PlaceName | None:
+    return next((p for p in gazetteer.places if p.surface in text), None) or fuzzy_place(text, gazetteer)
+
+
 def find_entities(text: str, gazetteer: Gazetteer) -> Entities:
     e = Entities()
-    for place in gazetteer.places:
-        if place.surface in text:
-            e.place, e.place_kind, e.community = place.name, place.kind, place.community
-            if place.kind == "road":
-                e.road = place.name
-            elif place.kind == "landmark":
-                e.landmark = place.name
-            break
+    if place := _known_place(text, gazetteer):
+        e.place, e.place_kind, e.community = place.name, place.kind, place.community
+        if place.kind == "road":
+            e.road = place.name
+        elif place.kind == "landmark":
+            e.landmark = place.name
     if e.community is None:
         for surface, community_id in gazetteer.communities:
             if surface in text:

@@ -215,6 +215,7 @@ class NluSettings(Strict):
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: str = ""
     rasa_timeout_seconds: float = 1.5
+    rasa_retry_seconds: float = 30     # after a failed call, use the builtin model this long before trying again
     model_path: str = "var/nlu-model.pkl"
 
 

@@ -393,3 +393,16 @@ def weekly_summary(w: dict[str, Any]) -> str:
     for name, open_, overdue in w["grids"]:
         lines.append(f"· {name}：在办 {open_}，超期 {overdue}")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- NLU command line (`sandan nlu`)
+
+
+def nlu_training(count: int) -> str:
+    return f"正在训练（{count} 条）"
+
+
+def nlu_trained(source: str, examples: int, labels: int, seconds: float, path: str, size: int) -> str:
+    origin = "data/nlu 训练数据" if source == "nlu-data" else source
+    return (f"模型已训练：{origin}，{examples} 条样本，{labels} 个类别，用时 {seconds:.1f} 秒；"
+            f"已保存到 {path}（{size / 1024:.0f} KB）")

@@ -1,0 +1,199 @@
+"""The learned text classifier: TF-IDF over jieba words and character n-grams, a linear SVM, calibrated.
+
+Words carry meaning ("路灯", "医保"); character n-grams survive typos, unseen names and jieba's mistakes.
+Calibration (Platt scaling fitted on cross-validated SVM margins) turns margins into probabilities, so a
+low probability can send a message to the dispatcher's review queue instead of a guess.
+
+scikit-learn trains; inference does not use it. Its per-call input checks cost ~10 ms a message, so after
+fitting the model keeps only plain arrays (vocabulary, idf, weights, sigmoid) and scores one text in well
+under a millisecond. Those arrays are also what gets pickled: small, and independent of sklearn's version.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Sequence
+
+if TYPE_CHECKING:   # scikit-learn is imported only to train: it costs a second of start-up
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.svm import LinearSVC
+
+import numpy as np
+
+WordCutter = Callable[[str], list[str]]
+_WHITE = re.compile(r"\s\s+")
+
+
+@dataclass(frozen=True)
+class ModelOptions:
+    """What the features and the classifier look like; the defaults were chosen on teddy2020 (bench/)."""
+
+    words: bool = True
+    char_range: tuple[int, int] = (1, 3)
+    min_df: int = 1
+    max_features: int | None = None
+    C: float = 0.5
+    calibrate: bool = True
+
+
+class _Words:
+    """The word analyzer. The jieba instance is bound at run time, never pickled (it is 50 MB)."""
+
+    def __init__(self) -> None:
+        self.cut: WordCutter | None = None
+
+    def __call__(self, text: str) -> list[str]:
+        assert self.cut is not None, "call TextModel.bind(cut) after loading"
+        return self.cut(text)
+
+    def __getstate__(self) -> dict:
+        return {}
+
+    def __setstate__(self, state: dict) -> None:
+        self.cut = None
+
+
+def char_ngrams(text: str, low: int, high: int) -> list[str]:
+    """Exactly sklearn's analyzer='char' (lowercased, runs of white space made one space)."""
+    text = _WHITE.sub(" ", text.lower())
+    grams = []
+    for n in range(low, min(high, len(text)) + 1):
+        grams.extend(text[i:i + n] for i in range(len(text) - n + 1))
+    return grams
+
+
+@dataclass
+class _Block:
+    """One fitted TF-IDF vectorizer as plain data: where its features start in the weight matrix."""
+
+    kind: str                       # "char" | "word"
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+    offset: int
+    ngram_range: tuple[int, int] = (1, 1)
+
+
+class TextModel:
+    """Texts in, label probabilities out. Any taxonomy: the labels are whatever it was trained on."""
+
+    def __init__(self, options: ModelOptions = ModelOptions()) -> None:
+        self.options = options
+        self._words = _Words()
+        self.labels: list[str] = []
+        self._blocks: list[_Block] = []
+        self._weights = np.zeros((0, 0), dtype=np.float32)   # features × labels
+        self._intercept = np.zeros(0, dtype=np.float32)
+        self._sigmoid: tuple[np.ndarray, np.ndarray] | None = None   # Platt a, b per label
+
+    def bind(self, cut: WordCutter) -> "TextModel":
+        """Give the model the word cutter (the engine's jieba with the deployment's dictionary)."""
+        self._words.cut = cut
+        return self
+
+    # ------------------------------------------------------------ training (scikit-learn)
+
+    def _vectorizers(self) -> list[tuple[str, TfidfVectorizer]]:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        o = self.options
+        common = dict(sublinear_tf=True, min_df=o.min_df, max_features=o.max_features, dtype=np.float32)
+        out = [("char", TfidfVectorizer(analyzer="char", ngram_range=o.char_range, **common))]
+        if o.words:
+            out.append(("word", TfidfVectorizer(analyzer=self._words, **common)))
+        return out
+
+    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> "TextModel":
+        from scipy.sparse import hstack
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.svm import LinearSVC
+
+        labels = [str(y) for y in labels]
+        if len(set(labels)) < 2:
+            raise ValueError("training needs at least two different labels")
+        vectorizers = self._vectorizers()
+        x = hstack([v.fit_transform(texts) for _, v in vectorizers], format="csr")
+        svm = LinearSVC(C=self.options.C, class_weight="balanced")
+        smallest = min(Counter(labels).values())
+        if self.options.calibrate and smallest >= 2:
+            # ensemble=False: one SVM on all the data, the sigmoid fitted on cross-validated margins.
+            calibrated = CalibratedClassifierCV(svm, cv=min(3, smallest), method="sigmoid", ensemble=False)
+            calibrated.fit(x, labels)
+            fitted = calibrated.calibrated_classifiers_[0]
+            svm = fitted.estimator
+            self._sigmoid = (np.array([c.a_ for c in fitted.calibrators], dtype=np.float64),
+                             np.array([c.b_ for c in fitted.calibrators], dtype=np.float64))
+        else:
+            svm.fit(x, labels)
+            self._sigmoid = None
+        self.labels = [str(c) for c in svm.classes_]
+        self._compile(vectorizers, svm)
+        return self
+
+    def _compile(self, vectorizers: list[tuple[str, TfidfVectorizer]], svm: LinearSVC) -> None:
+        blocks, offset = [], 0
+        for kind, v in vectorizers:
+            blocks.append(_Block(kind, dict(v.vocabulary_), v.idf_.astype(np.float32), offset, v.ngram_range))
+            offset += len(v.vocabulary_)
+        self._blocks = blocks
+        self._weights = np.ascontiguousarray(svm.coef_.T, dtype=np.float32)
+        self._intercept = np.asarray(svm.intercept_, dtype=np.float32)
+
+    # ------------------------------------------------------------ inference (numpy only)
+
+    def _features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Column indices and TF-IDF values of one text, each block L2-normalised like sklearn's."""
+        indices, values = [], []
+        for block in self._blocks:
+            grams = char_ngrams(text, *block.ngram_range) if block.kind == "char" else self._words(text)
+            counts = Counter(g for g in grams if g in block.vocabulary)
+            if not counts:
+                continue
+            idx = np.fromiter((block.vocabulary[g] for g in counts), dtype=np.int64, count=len(counts))
+            tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
+            weight = (1.0 + np.log(tf)) * block.idf[idx]
+            weight /= np.linalg.norm(weight) or 1.0
+            indices.append(idx + block.offset)
+            values.append(weight)
+        if not indices:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        return np.concatenate(indices), np.concatenate(values)
+
+    def decision(self, text: str) -> np.ndarray:
+        """The SVM margin per label (one column for two labels, as sklearn gives it)."""
+        idx, val = self._features(text)
+        return val @ self._weights[idx] + self._intercept
+
+    def proba(self, text: str) -> np.ndarray:
+        margin = self.decision(text).astype(np.float64)
+        n = len(self.labels)
+        if self._sigmoid is None:
+            scores = np.array([-margin[0], margin[0]]) if n == 2 else margin
+            e = np.exp(scores - scores.max())
+            return e / e.sum()
+        a, b = self._sigmoid
+        p = 1.0 / (1.0 + np.exp(a * margin + b))
+        if n == 2:
+            return np.array([1.0 - p[0], p[0]])
+        total = p.sum()
+        return p / total if total > 0 else np.full(n, 1.0 / n)
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        return np.vstack([self.proba(t) for t in texts]) if texts else np.zeros((0, len(self.labels)))
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        """The best label per text: the SVM's own decision."""
+        out = []
+        for text in texts:
+            margin = self.decision(text)
+            best = (1 if margin[0] > 0 else 0) if len(self.labels) == 2 else int(np.argmax(margin))
+            out.append(self.labels[best])
+        return out
+
+    def distribution(self, text: str) -> dict[str, float]:
+        return dict(zip(self.labels, (float(p) for p in self.proba(text))))
+
+    @property
+    def n_features(self) -> int:
+        return self._weights.shape[0]

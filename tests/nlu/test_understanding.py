@@ -1,0 +1,98 @@
+"""What the bot understands: (utterance, intent) and (utterance, category, handling, where it goes)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.cli import triage_record
+
+INTENTS = [
+    ("你好", "greeting"),
+    ("在吗", "greeting"),
+    ("您好，请问有人在吗", "greeting"),
+    ("谢谢", "chitchat"),
+    ("好的，辛苦了", "chitchat"),
+    ("老年出行卡怎么办？", "question"),
+    ("请问低保需要带什么材料", "question"),
+    ("居住证在哪里办", "question"),
+    ("我的工单", "my_tickets"),
+    ("我反映过哪些问题", "my_tickets"),
+    ("我报的事怎么样了", "my_tickets"),         # no number: the list of their tickets
+    ("进度 12", "status"),
+    ("12号处理到哪一步了", "status"),
+    ("接单 12", "claim"),
+    ("23号单我接了", "claim"),
+    ("办结 12 已更换", "resolve"),
+    ("8号已经修好了", "resolve"),
+    ("转交 12 城管", "transfer"),
+    ("15号不归我们管，转交市政", "transfer"),
+    ("满意", "rate"),
+    ("处理得很好，满意", "rate"),
+    ("积分", "points"),
+    ("我有多少积分", "points"),
+    ("排行榜", "leaderboard"),
+    ("谁的积分最多", "leaderboard"),
+    ("帮助", "help"),
+    ("你能做什么", "help"),
+    ("广场花苑小区3栋的垃圾桶坏了", "report"),
+    ("楼道里有人给电动车充电", "report"),
+    ("森工大厦小区2栋电梯坏了", "report"),
+]
+
+
+@pytest.mark.parametrize("utterance, intent", INTENTS)
+def test_intent(engine, utterance, intent):
+    assert engine.parse(utterance).intent == intent
+
+
+@pytest.mark.parametrize("utterance, ticket", [("23号单我接了", 23), ("8号已经修好了", 8), ("进度 12", 12)])
+def test_ticket_number_is_read_from_free_text(engine, utterance, ticket):
+    assert engine.parse(utterance).args["ticket"] == ticket
+
+
+# The example sentences of the source articles, and what 三单 does with each.
+TRIAGE = [
+    # (utterance, category, handling, grid, department)
+    ("广场花苑小区3栋的垃圾桶坏了", "环境卫生", "self", "longxi-1", None),
+    ("广场花园小区3栋的垃圾桶坏了", "环境卫生", "self", "longxi-1", None),          # one character off
+    ("龙西小区12栋门口的窨井盖破损了", "基础设施维护", "transfer", "longxi-2", "shizheng"),
+    ("龙西小区25栋的窨井盖破损", "基础设施维护", "transfer", "longxi-3", "shizheng"),  # split 小区: by building
+    ("龙西幼儿园后面的下水道堵塞了", "基础设施维护", "transfer", "longxi-1", "shizheng"),
+    ("濂溪路实验小学对面的路灯不亮了", "基础设施维护", "transfer", "longxi-2", "ludeng"),
+    ("芙蓉苑小区6栋楼道里好多电动车在充电", "安全隐患", "self", "furong-2", None),
+    ("金桂园小区的树枝都长到我家窗户上了", "环境卫生", "transfer", "longxi-3", "yuanlin"),
+    ("平东小区5号楼旁边堆了好多垃圾", "环境卫生", "self", "pingdong-1", None),
+    ("翠湖小区4栋楼上天天半夜很吵，噪音扰民", "矛盾纠纷", "self", "furong-2", None),
+    ("东风路上有人占道经营摆摊", "市容秩序", "transfer", "pingdong-3", "chengguan"),
+    ("书香苑有位独居老人好几天没出门了", "居家养老", "self", "xianyuan-3", None),
+    ("森工大厦小区2栋电梯坏了", "物业服务", "self", "furong-1", None),
+]
+
+
+@pytest.mark.parametrize("utterance, category, handling, grid, department", TRIAGE)
+def test_triage(base_services, utterance, category, handling, grid, department):
+    record = triage_record(base_services, utterance)
+    assert (record["intent"], record["category"], record["handling"]) == ("report", category, handling)
+    assert (record["grid_id"], record["department_id"]) == (grid, department)
+    assert not record["needs_review"], record["reason"]
+
+
+def test_bikes_in_the_hallway_without_a_place_is_still_a_safety_report(engine):
+    parse = engine.parse("楼道里有人给电动车充电")
+    assert (parse.intent, parse.category) == ("report", "安全隐患")
+
+
+@pytest.mark.parametrize("utterance", ["小区有人放煤气罐闻到燃气味", "龙西小区3栋有人被困在电梯里", "仙源小区楼道电线裸露"])
+def test_urgent_words_make_it_urgent(engine, utterance):
+    assert engine.parse(utterance).urgency == "紧急"
+
+
+def test_vague_message_goes_to_review(base_services):
+    record = triage_record(base_services, "龙西小区那个事情你们看一下怎么弄吧")
+    assert record["needs_review"]
+
+
+def test_confidence_is_a_probability(engine):
+    sure = engine.parse("广场花苑小区3栋的垃圾桶坏了").confidence
+    unsure = engine.parse("龙西小区那个事情你们看一下怎么弄吧").confidence
+    assert 0 <= unsure < sure <= 1
