@@ -6,8 +6,9 @@
 - 满意率: rated 满意 or 基本满意 over rated;
 - open and overdue: right now, whatever the period.
 
-Period queries read only the ``tickets_kpi`` covering index (created_at first), so they stay fast on
-a million tickets; open/overdue use ``tickets_state_deadline``.
+Periods of whole local days (the dashboard's, the quarter's) read the daily rollup (dispatch/rollup.py),
+so two years of a million tickets is a few thousand rows; other ranges read the ``tickets_kpi`` covering
+index. Open and overdue use ``tickets_state_deadline``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 import wording
-from dispatch import outbox
+from dispatch import outbox, rollup
 from dispatch.clock import iso
 from dispatch.states import OPEN_STATES, WORKING_STATES
 from dispatch.store import transaction
@@ -29,22 +30,6 @@ from settings import Config, RatingSettings
 
 _OPEN = tuple(s.value for s in OPEN_STATES)
 _WORKING = tuple(s.value for s in WORKING_STATES)
-
-#: The sums every period query computes; `:good1`… are the good rating values bound at run time.
-_SUMS = """
-    count(*) AS received,
-    sum(state != 'rejected') AS accepted,
-    sum(state IN ('resolved', 'closed', 'answered')) AS done,
-    sum(state = 'answered' OR (state IN ('resolved', 'closed') AND resolved_at <= deadline_at)) AS on_time,
-    sum(rating IS NOT NULL) AS rated,
-    sum(rating IN ({good})) AS satisfied
-"""
-
-
-def _sums_sql(good: list[str]) -> tuple[str, dict[str, str]]:
-    names = {f"good{i}": value for i, value in enumerate(good)}
-    return _SUMS.format(good=", ".join(f":{n}" for n in names) or "NULL"), names
-
 
 def rate(part: int | None, whole: int | None) -> float | None:
     return round(part / whole, 4) if whole else None
@@ -58,21 +43,34 @@ def _rates(row: dict[str, Any]) -> dict[str, Any]:
             "satisfaction_rate": rate(row["satisfied"], row["rated"])}
 
 
-def period_rows(db: Database, start: datetime, end: datetime, good: list[str], group: str | None = None,
-                where: str = "", params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """Sums over tickets created in [start, end), grouped by an expression of ours (never user input)."""
-    sums, names = _sums_sql(good)
-    key = f"{group} AS key," if group else "NULL AS key,"
-    sql = (f"SELECT {key} {sums} FROM tickets WHERE created_at >= :start AND created_at < :end "
-           f"AND state != 'merged' {where}")
-    if group:
-        sql += f" GROUP BY {group} ORDER BY received DESC"
-    rows = db.query(sql, {"start": iso(start), "end": iso(end), **names, **(params or {})})
-    return [_rates(r) for r in rows]
+#: Raw grouping expressions over tickets, for periods that do not start and end at local midnight.
+_RAW_GROUPS = {None: "NULL", "grid_id": "grid_id", "category": "category",
+               "week": "strftime('%Y-%W', created_at)", "month": "strftime('%Y-%m', created_at)"}
+
+
+def period_rows(db: Database, config: Config, start: datetime, end: datetime,
+                group: str | None = None) -> list[dict[str, Any]]:
+    """Sums over tickets created in [start, end), grouped by None, "grid_id", "category" or "week".
+
+    Whole local days (what the dashboard and the quarterly rating ask) read the daily rollup, brought up to
+    date first; any other range sums the tickets themselves.
+    """
+    if rollup.is_day_aligned(start, end, ZoneInfo(config.settings.dispatch.timezone)):
+        rollup.refresh(db, config)
+        rows = rollup.period_rows(db, config, start, end, group)
+    else:
+        sums, names = rollup.sums_sql(config.settings.points.good_ratings)
+        expr = _RAW_GROUPS[group]
+        sql = (f"SELECT {expr} AS key, {sums} FROM tickets WHERE created_at >= :start AND created_at < :end "
+               "AND state != 'merged'")
+        if group:
+            sql += f" GROUP BY {expr} ORDER BY received DESC"
+        rows = list(db.query(sql, {"start": iso(start), "end": iso(end), **names}))
+    return [_rates(r) for r in rows] or [_rates({"key": None, **{c: 0 for c in rollup.COLUMNS}})]
 
 
 def kpis(db: Database, config: Config, start: datetime, end: datetime, now: datetime) -> dict[str, Any]:
-    row = period_rows(db, start, end, config.settings.points.good_ratings)[0]
+    row = period_rows(db, config, start, end)[0]
     marks = ", ".join("?" * len(_OPEN))
     row["open"] = db.execute(f"SELECT count(*) FROM tickets WHERE state IN ({marks})", _OPEN).fetchone()[0]
     marks = ", ".join("?" * len(_WORKING))
@@ -81,18 +79,32 @@ def kpis(db: Database, config: Config, start: datetime, end: datetime, now: date
     return row
 
 
+def _grouped(db: Database, config: Config, start: datetime, end: datetime, group: str) -> list[dict[str, Any]]:
+    return [r for r in period_rows(db, config, start, end, group) if r["received"]]
+
+
 def by_category(db: Database, config: Config, start: datetime, end: datetime) -> list[dict[str, Any]]:
-    return period_rows(db, start, end, config.settings.points.good_ratings, "category")
+    return _grouped(db, config, start, end, "category")
 
 
 def by_grid(db: Database, config: Config, start: datetime, end: datetime) -> list[dict[str, Any]]:
-    return period_rows(db, start, end, config.settings.points.good_ratings, "grid_id")
+    return _grouped(db, config, start, end, "grid_id")
 
 
 def by_week(db: Database, config: Config, start: datetime, end: datetime) -> list[dict[str, Any]]:
-    """Per ISO week of creation (UTC weeks; close enough for a trend line), oldest first."""
-    rows = period_rows(db, start, end, config.settings.points.good_ratings, "strftime('%Y-%W', created_at)")
-    return sorted(rows, key=lambda r: r["key"] or "")
+    """Per week of creation (%Y-%W, weeks from Monday), oldest first."""
+    return sorted(_grouped(db, config, start, end, "week"), key=lambda r: r["key"] or "")
+
+
+def by_month(db: Database, config: Config, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    return sorted(_grouped(db, config, start, end, "month"), key=lambda r: r["key"] or "")
+
+
+def trend(db: Database, config: Config, start: datetime, end: datetime) -> tuple[str, list[dict[str, Any]]]:
+    """The trend line's unit and points: weeks for up to half a year, months beyond (a readable chart)."""
+    if end - start > timedelta(days=183):
+        return "month", by_month(db, config, start, end)
+    return "week", by_week(db, config, start, end)
 
 
 # ---------------------------------------------------------------- periods
@@ -204,7 +216,10 @@ def find_tickets(db: Database, f: TicketFilter, limit: int = 50) -> list[dict[st
     where, params = ["1 = 1"], {"limit": limit}
     if f.states:
         names = {f"s{i}": s for i, s in enumerate(f.states)}
-        where.append(f"state IN ({', '.join(':' + n for n in names)})")
+        # Open states are few, so their index helps; finished ones are most of the table, where walking ids
+        # newest first and stopping at the limit is faster ("+state" keeps the planner off the index).
+        column = "state" if set(f.states) <= set(_OPEN) else "+state"
+        where.append(f"{column} IN ({', '.join(':' + n for n in names)})")
         params.update(names)
     for column, value in (("grid_id", f.grid_id), ("category", f.category)):
         if value:

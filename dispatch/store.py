@@ -217,6 +217,41 @@ def m010_dispatch_deadlines_invites_joint(db: Database) -> None:
         """
     )
 
+@migrations()
+def m011_stats_kpi_daily(db: Database) -> None:
+    """Daily and monthly KPI sums per grid and category (dispatch/rollup.py), and the index that finds
+    changed tickets."""
+    db.executescript(
+        """
+        CREATE TABLE kpi_daily (
+            day TEXT NOT NULL,                 -- local calendar day, YYYY-MM-DD
+            grid_id TEXT NOT NULL,             -- '' when the ticket has no grid
+            category TEXT NOT NULL,
+            received INTEGER NOT NULL,
+            accepted INTEGER NOT NULL,
+            done INTEGER NOT NULL,
+            on_time INTEGER NOT NULL,
+            rated INTEGER NOT NULL,
+            satisfied INTEGER NOT NULL,
+            PRIMARY KEY (day, grid_id, category)
+        ) WITHOUT ROWID;                       -- stored in key order: a range of days is one sequential read
+        CREATE TABLE kpi_monthly (
+            month TEXT NOT NULL,               -- YYYY-MM, the sums of its days in kpi_daily
+            grid_id TEXT NOT NULL,
+            category TEXT NOT NULL,
+            received INTEGER NOT NULL,
+            accepted INTEGER NOT NULL,
+            done INTEGER NOT NULL,
+            on_time INTEGER NOT NULL,
+            rated INTEGER NOT NULL,
+            satisfied INTEGER NOT NULL,
+            PRIMARY KEY (month, grid_id, category)
+        ) WITHOUT ROWID;
+        CREATE INDEX tickets_updated ON tickets(updated_at, created_at);
+        """
+    )
+
+
 class StoreError(Exception):
     """The database file cannot be opened or migrated."""
 

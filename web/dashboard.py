@@ -111,10 +111,10 @@ def index():
                      for r in stats.by_category(db, config, period.start, period.end)],
         "grid": [{"name": grids.get(r["key"], r["key"] or "未定网格"), "received": r["received"], "done": r["done"]}
                  for r in stats.by_grid(db, config, period.start, period.end)],
-        "week": [{"name": r["key"], "received": r["received"], "done": r["done"]}
-                 for r in stats.by_week(db, config, period.start, period.end)],
     }
-    return render_template("index.html", kpi=kpi, period=period, charts=charts, ratings=ratings,
+    unit, points_ = stats.trend(db, config, period.start, period.end)
+    charts["trend"] = [{"name": r["key"], "received": r["received"], "done": r["done"]} for r in points_]
+    return render_template("index.html", kpi=kpi, period=period, charts=charts, ratings=ratings, unit=unit,
                            plan=grid_plan(config, ratings), leaders=_leaders(config, now))
 
 
@@ -162,6 +162,7 @@ def ticket_page(ticket_id: int):
     return render_template(
         "ticket.html", t=ticket, events=stats.timeline(db, ticket_id), photos=stats.photos(db, ticket_id),
         ratings=stats.ratings(db, ticket_id), targets=_targets(config), states=wording.STATE_NAMES, tz=tz,
+        handlings=wording.HANDLING_NAMES,
         handler=config.deployment.handler_name(ticket["grid_id"], ticket["department_id"]),
         grids=_grid_names(config), local=lambda t: local_text(t, tz))
 

@@ -89,3 +89,32 @@ def test_publish_ratings_once_per_period(chat, db, services, period):
     stats.publish_ratings(db, services.config, *period, "2026Q4", utcnow())
     pushed = chat.pushed("dispatcher-furong")
     assert len(pushed) == 1 and "芙蓉社区 2026Q4" in pushed[0] and "红" in pushed[0]
+
+
+def test_whole_days_read_the_daily_rollup_and_follow_changes(chat, db, services):
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(services.config.settings.dispatch.timezone)
+    today = utcnow().astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
+    days = (today - timedelta(days=1), today + timedelta(days=1))        # whole local days: the rollup
+    exact = (today - timedelta(days=1, seconds=1), today + timedelta(days=1))   # not aligned: the tickets
+
+    first = _report(chat, db, "d1", "广场花苑小区3栋的垃圾桶坏了")
+    _report(chat, db, "d2", "森工大厦小区2栋电梯坏了")
+
+    def both(fn):
+        a, b = fn(db, services.config, *days), fn(db, services.config, *exact)
+        assert a == b
+        return a
+
+    assert both(stats.by_grid)[0]["received"] == 1
+    assert {r["key"] for r in both(stats.by_category)} == {"环境卫生", "物业服务"}
+    chat.say("sec-longxi-1", f"办结 {first} 已更换")
+    chat.say("d1", "满意")
+    k = stats.kpis(db, services.config, *days, utcnow())
+    assert (k["received"], k["done"], k["satisfied"]) == (2, 1, 1)
+    assert k == stats.kpis(db, services.config, *exact, utcnow())
+    month_start = today.replace(day=1)
+    whole_month = (month_start, (month_start + timedelta(days=32)).replace(day=1))   # read from kpi_monthly
+    assert stats.kpis(db, services.config, *whole_month, utcnow()) == k
+    assert stats.by_month(db, services.config, *whole_month)[0]["received"] == 2

@@ -24,5 +24,5 @@
   }
   draw("chart-category", data.category, "bar");
   draw("chart-grid", data.grid, "bar");
-  draw("chart-week", data.week, "line");
+  draw("chart-trend", data.trend, "line");
 })();
