@@ -76,7 +76,8 @@ def marks_for(config: Config, start: datetime, deadline: datetime, unit: str) ->
 def write_marks(db: Database, config: Config, ticket_id: int, start: datetime, deadline: datetime,
                 unit: str) -> None:
     """Replace the unsent marks of a ticket with those of its current deadline."""
-    db.execute("DELETE FROM deadline_marks WHERE ticket_id = ? AND sent_at IS NULL", [ticket_id])
+    # "+sent_at": look the ticket up by its own index, not through the index of every unsent mark
+    db.execute("DELETE FROM deadline_marks WHERE ticket_id = ? AND +sent_at IS NULL", [ticket_id])
     for kind, step, due in marks_for(config, start, deadline, unit):
         db.execute("INSERT OR IGNORE INTO deadline_marks (ticket_id, deadline_at, kind, step, due_at) "
                    "VALUES (?, ?, ?, ?, ?)", [ticket_id, iso(deadline), kind, step, iso(due)])
@@ -88,10 +89,11 @@ def ensure_marks(db: Database, config: Config) -> int:
         f"SELECT id, created_at, clock_started_at, deadline_at, deadline_unit FROM tickets t "
         f"WHERE state IN ({_IN_WORKING}) AND deadline_at IS NOT NULL AND NOT EXISTS "
         "(SELECT 1 FROM deadline_marks m WHERE m.ticket_id = t.id AND m.deadline_at = t.deadline_at)", _WORKING))
-    for t in rows:
-        start = parse_iso(t["clock_started_at"] or t["created_at"])
+    for i in range(0, len(rows), 500):
         with transaction(db):
-            write_marks(db, config, t["id"], start, parse_iso(t["deadline_at"]), t["deadline_unit"] or "hours")
+            for t in rows[i:i + 500]:
+                start = parse_iso(t["clock_started_at"] or t["created_at"])
+                write_marks(db, config, t["id"], start, parse_iso(t["deadline_at"]), t["deadline_unit"] or "hours")
     return len(rows)
 
 
@@ -111,8 +113,9 @@ def scan(db: Database, config: Config, now: datetime) -> dict[str, int]:
     for ticket_id, candidates in due.items():
         with transaction(db):   # re-read under the write lock: another scheduler may have sent them
             ids = [m["id"] for m in candidates]
-            marks = list(db.query(f"SELECT * FROM deadline_marks WHERE sent_at IS NULL AND id IN "
-                                  f"({', '.join('?' * len(ids))}) ORDER BY due_at, id", ids))
+            # by primary key only: "sent_at IS NULL" here would steer SQLite to the due index and every unsent row
+            marks = [m for m in db.query(f"SELECT * FROM deadline_marks WHERE id IN ({', '.join('?' * len(ids))}) "
+                                         "ORDER BY due_at, id", ids) if m["sent_at"] is None]
             if not marks:
                 continue
             db.execute(f"UPDATE deadline_marks SET sent_at = ? WHERE id IN ({', '.join('?' * len(marks))})",
