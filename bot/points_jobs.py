@@ -1,5 +1,5 @@
-"""Scheduled jobs for points and ratings: the points scan, Monday's weekly champion, the quarter's
-grid rating. Added to the worker's scheduler by ``add_jobs``; each job opens its own connection.
+"""Scheduled jobs for points and statistics: the points scan, the KPI rollup, Monday's weekly champion,
+the quarter's grid rating. Added to the worker's scheduler by ``add_jobs``; each job opens its own connection.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any, Callable
 from apscheduler.schedulers.base import BaseScheduler
 
 from bot.conversation import Services
-from dispatch import points, stats
+from dispatch import points, rollup, stats
 from dispatch.clock import utcnow
 from dispatch.store import connect
 
@@ -27,6 +27,11 @@ def sync_points(services: Services) -> int:
     return _with_db(services, points.sync)
 
 
+def refresh_rollup(services: Services) -> int:
+    """Keep the dashboard's daily sums fresh, so a page load never has to sum many days itself."""
+    return _with_db(services, lambda db, config, _now: rollup.refresh(db, config))
+
+
 def weekly_champion(services: Services) -> Any:
     return _with_db(services, points.announce_champion)
 
@@ -42,6 +47,8 @@ def add_jobs(scheduler: BaseScheduler, services: Services) -> None:
     """Times are in the scheduler's time zone (the deployment's)."""
     every = services.config.settings.dispatch.deadline_scan_seconds
     scheduler.add_job(sync_points, "interval", seconds=every, args=[services], id="points",
+                      replace_existing=True, max_instances=1, coalesce=True)
+    scheduler.add_job(refresh_rollup, "interval", seconds=every, args=[services], id="kpi-rollup",
                       replace_existing=True, max_instances=1, coalesce=True)
     scheduler.add_job(weekly_champion, "cron", day_of_week="mon", hour=9, args=[services], id="champion",
                       replace_existing=True, max_instances=1, coalesce=True)
