@@ -262,11 +262,11 @@ def import_chat(config_path: str, file: str, dry_run: bool, group: str) -> None:
     from dispatch.clock import utcnow
     from dispatch.store import init_db
 
-    services = _services(config_path)
     try:
         lines = read_chat_file(Path(file))
     except ValueError as e:
         raise click.ClickException(f"{file}: {e}")
+    services = _services(config_path)
     db = None if dry_run else init_db(services.config.path(services.config.settings.store.path))
     filed = skipped = before = 0
     for line in tqdm(lines, desc="导入", unit="条", file=sys.stderr):

@@ -122,7 +122,7 @@ def _dispatch(turn: Turn) -> str:
     if pending and turn.parse.intent in ("report", "chitchat", "question", "photo", "location"):
         return _continue_pending(turn, pending)
     if turn.inbound.photos and not turn.inbound.text:
-        return _wait_for_words(turn)
+        return _add_to_recent_report(turn) or _wait_for_words(turn)
     if turn.inbound.location and not turn.inbound.text:
         return _wait_for_words(turn)
     handler = HANDLERS.get(turn.parse.intent)
@@ -156,6 +156,24 @@ def _set_pending(turn: Turn, state: str, data: dict[str, Any]) -> None:
 
 def _clear_pending(turn: Turn) -> None:
     turn.db.execute("DELETE FROM conversations WHERE user_id = ?", [turn.user["id"]])
+
+
+def _add_to_recent_report(turn: Turn) -> str | None:
+    """Words first, then the photo: a photo alone soon after a report belongs to that report."""
+    if turn.user.get("role", "resident") != "resident":
+        return None                  # staff photos go with their own commands (办结 N + 照片)
+    window = timedelta(minutes=turn.config.settings.dispatch.photo_join_minutes)
+    row = turn.db.execute("SELECT id FROM tickets WHERE reporter = ? AND created_at >= ? ORDER BY id DESC LIMIT 1",
+                          [turn.user["id"], iso(turn.now - window)]).fetchone()
+    if row is None:
+        return None
+    for photo in turn.inbound.photos:
+        turn.db.execute("INSERT INTO media (ticket_id, message_id, purpose, url, media_id, path, created_at) "
+                        "VALUES (?, ?, 'report', ?, ?, ?, ?)",
+                        [row[0], turn.message_id, photo.get("url", ""), photo.get("media_id", ""), photo.get("path"),
+                         iso(turn.now)])
+    turn.db.execute("UPDATE messages SET ticket_id = ? WHERE id = ?", [row[0], turn.message_id])
+    return "" if turn.inbound.chat else wording.photo_added(row[0])
 
 
 def _wait_for_words(turn: Turn) -> str:

@@ -252,6 +252,10 @@ CHAT_PHOTO_TOO_BIG = "照片太大了，请换一张小一点的。"
 CHAT_PHOTO_BAD = "只能发 JPG、PNG、GIF 或 WEBP 图片。"
 
 
+def photo_added(ticket_id: int) -> str:
+    return f"照片已补充到工单 {ticket_id}。如果是另一个问题，请再说说是什么问题、在哪里。"
+
+
 def import_summary(messages: int, filed: int, skipped: int, dry_run: bool, before: int = 0) -> str:
     if dry_run:
         return f"共 {messages} 条消息，其中 {filed} 条像是问题反映（试运行，未立单），{skipped} 条闲聊已跳过。"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,6 @@ from click.testing import CliRunner
 from bot.chatlog import is_chatter, parse_chat_log
 from bot.cli import cli
 from tests.conftest import API_KEY
-
-ROOT = Path(__file__).resolve().parents[2]
 
 EXPORT = """\ufeff2024-05-01 10:23:45 张三
 广场花苑小区3栋的垃圾桶坏了，好几天没人管
@@ -96,47 +95,41 @@ def test_chatter_rules_without_the_model():
     assert not is_chatter("好臭啊，垃圾没人清")
 
 
-def _config(tmp_path: Path) -> Path:
-    text = (ROOT / "config.yaml").read_text(encoding="utf-8")
-    for key in ("deployment_file: data/deployment.yaml", "knowledge_file: data/knowledge.yaml",
-                "nlu_data_dir: data/nlu"):
-        name, rel = key.split(": ")
-        text = text.replace(key, f"{name}: {ROOT / rel}")
-    config = tmp_path / "config.yaml"
-    config.write_text(text, encoding="utf-8")
-    return config
+@pytest.fixture
+def run(services, monkeypatch):
+    """`sandan import-chat …` against the test's deployment and temporary store (the model is built once)."""
+    import bot.cli
+
+    monkeypatch.setattr(bot.cli, "_services", lambda config_path: services)
+    return lambda *args: CliRunner().invoke(cli, ["import-chat", *map(str, args)], catch_exceptions=False)
 
 
-def test_import_chat_dry_run_prints_the_complaints_only(tmp_path: Path):
+def test_import_chat_dry_run_prints_the_complaints_only(tmp_path: Path, run, services):
     log = tmp_path / "蜂巢驿站.txt"
     log.write_text(EXPORT, encoding="utf-8")
-    result = CliRunner().invoke(cli, ["import-chat", str(log), "--dry-run", "--config", str(_config(tmp_path))],
-                                catch_exceptions=False)
+    result = run(log, "--dry-run")
     assert result.exit_code == 0, result.output
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [(r["sender"], r["place"], r["grid"]) for r in records] == [
         ("张三", "广场花苑小区", "龙西社区第一网格党支部"), ("小陈", "龙西小区", "龙西社区第二网格党支部")]
     assert "试运行" in result.stderr and "导入" in result.stderr       # the summary and the progress bar
-    assert not (tmp_path / "var" / "sandan.db").exists()
+    assert not Path(services.config.settings.store.path).exists()
 
 
-def test_import_chat_files_each_complaint_once(tmp_path: Path):
+def test_import_chat_files_each_complaint_once(tmp_path: Path, run, services):
     log = tmp_path / "chat.csv"
     log.write_text("time,sender,text\n2024-05-01 10:00:00,张三,广场花苑小区3栋的垃圾桶坏了\n"
                    "2024-05-01 10:01:00,李四,👍\n2024-05-01 10:02:00,王五,谢谢！\n", encoding="utf-8")
-    config = _config(tmp_path)
-    first = CliRunner().invoke(cli, ["import-chat", str(log), "--config", str(config)], catch_exceptions=False)
+    first = run(log)
     assert first.exit_code == 0 and "新立单 1 件" in first.stderr and "2 条闲聊" in first.stderr
-    again = CliRunner().invoke(cli, ["import-chat", str(log), "--config", str(config)], catch_exceptions=False)
+    again = run(log)
     assert "新立单 0 件，1 条以前已导入" in again.stderr
-    import sqlite3
-
-    with sqlite3.connect(tmp_path / "var" / "sandan.db") as conn:
+    with sqlite3.connect(services.config.settings.store.path) as conn:
         assert conn.execute("SELECT reporter, grid_id FROM tickets").fetchall() == [("import:张三", "longxi-1")]
 
 
 def test_import_chat_says_what_format_it_wants(tmp_path: Path):
     log = tmp_path / "notes.txt"
     log.write_text("just some notes\nwithout headers\n", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["import-chat", str(log), "--dry-run", "--config", str(_config(tmp_path))])
+    result = CliRunner().invoke(cli, ["import-chat", str(log), "--dry-run"])
     assert result.exit_code == 1 and "2024-05-01 10:23:45 张三" in result.output

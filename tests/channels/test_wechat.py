@@ -242,3 +242,11 @@ def test_api_down_keeps_the_push_queued_until_it_is_back(wechat, secretary, serv
     assert db.execute(queued, [f"wechat:{secretary}"]).fetchone()[0] == 0
     assert [m["touser"] for m in standin.sent()] == [secretary]
 
+
+
+def test_words_then_a_photo_add_the_photo_to_that_report(wechat, db):
+    n = ticket_no(wechat.text(RIDER, "广场花苑小区3栋的垃圾桶坏了").text)
+    reply = wechat.image(RIDER, tiny_png())
+    assert reply.text == wording.photo_added(n)
+    assert len(tickets(db)) == 1
+    assert db.execute("SELECT count(*) FROM media WHERE ticket_id = ?", [n]).fetchone()[0] == 1
