@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -30,8 +31,9 @@ def machine() -> str:
                 break
     except OSError:
         pass
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return (f"{os.cpu_count()} cores, {model}, Python {platform.python_version()}, "
-            f"{platform.system()} {platform.release()}")
+            f"{platform.system()} {platform.release()}; load average (1/5/15 min) {load} at the end of the run")
 
 
 def percentile(values: Sequence[float], p: float) -> float:
@@ -96,3 +98,22 @@ def write_config(folder: Path, sections: dict | None = None) -> Path:
     path = folder / "config.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
+
+
+def wait_until_up(port: int, proc: "subprocess.Popen | None" = None, timeout: float = 120) -> None:
+    """Poll GET /health on loopback until the server answers (any status); fail if its process exits."""
+    import http.client
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"the server exited with {proc.returncode}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/health")
+            conn.getresponse().read()
+            conn.close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"nothing answered on port {port} after {timeout:.0f} s")

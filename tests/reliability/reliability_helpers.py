@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 
@@ -110,3 +111,17 @@ class Server:
             return r.status, json.loads(r.read() or b"null")
         finally:
             conn.close()
+
+
+# Module-scoped stand-ins for tests/conftest.py's `services` and `app`: a test module that imports them
+# shares one app and store (built by conftest.py's shared_* fixtures) across its tests.
+
+
+@pytest.fixture(scope="module")
+def services(shared_services):
+    return shared_services
+
+
+@pytest.fixture(scope="module")
+def app(shared_app):
+    return shared_app
