@@ -24,10 +24,10 @@ class Dashboard:
         self.client = client
         self.token = ""
 
-    def login(self, user: str = ADMIN[0], password: str = ADMIN[1]):
+    def login(self, user: str = ADMIN[0], password: str = ADMIN[1], **query: str):
         self.token = form_token(self.client.get("/dashboard/login").get_data(as_text=True))
-        r = self.client.post("/dashboard/login", data={"username": user, "password": password,
-                                                       "csrf_token": self.token})
+        r = self.client.post("/dashboard/login", query_string=query,
+                             data={"username": user, "password": password, "csrf_token": self.token})
         if r.status_code == 302:   # a login starts a fresh session with a fresh token
             self.token = form_token(self.page("/dashboard/queue"))
         return r
@@ -42,10 +42,14 @@ class Dashboard:
 
 
 @pytest.fixture
-def dash(client) -> Dashboard:
-    d = Dashboard(client)
-    assert d.login().status_code == 302
-    return d
+def anonymous(client) -> Dashboard:
+    return Dashboard(client)
+
+
+@pytest.fixture
+def dash(anonymous) -> Dashboard:
+    assert anonymous.login().status_code == 302
+    return anonymous
 
 
 @pytest.fixture

@@ -105,3 +105,17 @@ def test_grid_plan_and_publishing_ratings(chat, dash):
 def test_logout(dash):
     assert dash.post("/dashboard/logout").status_code == 302
     assert dash.client.get("/dashboard/").status_code == 302
+
+
+@pytest.mark.parametrize("target,expected", [("/dashboard/queue", "/dashboard/queue"),
+                                             ("//evil.example/x", "/dashboard/"),
+                                             ("https://evil.example/", "/dashboard/")])
+def test_login_only_returns_to_this_site(anonymous, target, expected):
+    r = anonymous.login(next=target)
+    assert r.status_code == 302 and r.headers["Location"] == expected
+
+
+def test_pages_forbid_inline_scripts(dash):
+    r = dash.client.get("/dashboard/")
+    assert "script-src" not in r.headers["Content-Security-Policy"]   # default-src 'self' covers scripts
+    assert r.headers["Content-Security-Policy"].startswith("default-src 'self'")
