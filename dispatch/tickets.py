@@ -207,6 +207,8 @@ def assign(db: Database, config: Config, ticket_id: int, actor: str, now: dateti
     to_state = State.TRANSFERRED if department_id else State.ROUTED
     handler = config.deployment.handler_name(grid_id, department_id)
     why = f"社区指派给{handler}" + (f"：{note}" if note else "")
+    before = ([ticket["claimed_by"]] if ticket["claimed_by"] else handler_ids(db, ticket)) \
+        if ticket["state"] != State.RECEIVED.value else []
     with transaction(db):
         fields: dict[str, Any] = {}
         new_department = department_id and department_id != ticket["department_id"]
@@ -222,6 +224,9 @@ def assign(db: Database, config: Config, ticket_id: int, actor: str, now: dateti
                       False, why)
         _assign_notices(db, config, ticket, route, now, f"assign{ticket_id}-{iso(now)}")
         notify_reporters(db, ticket, wording.reporter_assigned(ticket_id, handler), now, f"assigned-{iso(now)}")
+        for person in set(before) - set(handler_ids(db, ticket)) - {actor}:   # the old handler stops working on it
+            outbox.enqueue(db, person, wording.handed_over(ticket_id, handler), now, ticket_id,
+                           f"handover:{ticket_id}:{iso(now)}:{person}")
         if department_id:
             from dispatch import joint
             joint.check_automatic(db, config, ticket, now)

@@ -240,7 +240,6 @@ def redeem_refused(reason: str, name: str, cost: int, balance: int, choices: Ite
 def grid_ratings(label: str, community: str, ratings: Iterable[Any]) -> str:
     lines = [f"【网格评星】{community} {label}（红：优秀，蓝：良好，黄：需改进）"]
     for g in ratings:
-        lines.append(f"{RATING_COLOURS.get(g.colour, '')}{g.colour} {g.grid_name} {g.score} 分")
     return "\n".join(lines)
 
 
@@ -313,6 +312,10 @@ def transferred_reply(ticket_id: int, department: str) -> str:
 
 def reporter_assigned(ticket_id: int, handler: str) -> str:
     return f"您反映的问题（工单 {ticket_id}）已交给{handler}办理，我们会持续跟进。"
+
+
+def handed_over(ticket_id: int, handler: str) -> str:
+    return f"【改派】工单 #{ticket_id} 已改由{handler}办理，您不用再跟进了。"
 
 
 def rejected_reply(ticket_id: int) -> str:

@@ -72,7 +72,10 @@ def test_dispatcher_assigns_a_review_ticket_by_grid_name_and_the_reporter_is_tol
 
 def test_reassign_changes_grid_then_handling_type(chat, db):
     n = ticket_number(chat.say("r1", "广场花苑小区3栋的垃圾桶坏了"))
+    chat.say("sec-longxi-1", f"接单 {n}")
     assert "龙西社区第二网格党支部" in chat.say("dispatcher-longxi", f"改派 {n} longxi-2 不在一网格")
+    assert any("改派" in m and "第二网格" in m for m in chat.pushed("sec-longxi-1"))
+    assert any(f"接单 {n}" in m for m in chat.pushed("sec-longxi-2"))
     t = get_ticket(db, n)
     assert (t["grid_id"], t["department_id"], t["state"]) == ("longxi-2", None, "routed")
     assert "不在一网格" in events(db, n)[-1]["note"]
