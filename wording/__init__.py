@@ -240,6 +240,7 @@ def redeem_refused(reason: str, name: str, cost: int, balance: int, choices: Ite
 def grid_ratings(label: str, community: str, ratings: Iterable[Any]) -> str:
     lines = [f"【网格评星】{community} {label}（红：优秀，蓝：良好，黄：需改进）"]
     for g in ratings:
+        lines.append(f"{RATING_COLOURS.get(g.colour, '')}{g.colour} {g.grid_name} {g.score} 分")
     return "\n".join(lines)
 
 
