@@ -217,6 +217,7 @@ def m010_dispatch_deadlines_invites_joint(db: Database) -> None:
         """
     )
 
+
 @migrations()
 def m011_stats_kpi_daily(db: Database) -> None:
     """Daily and monthly KPI sums per grid and category (dispatch/rollup.py), and the index that finds
@@ -251,6 +252,17 @@ def m011_stats_kpi_daily(db: Database) -> None:
         """
     )
 
+
+@migrations()
+def m015_bench_lookup_indexes(db: Database) -> None:
+    """Indexes bench/scale.py showed missing at a million tickets: 我的工单 scanned every follower row
+    (15 ms → 0.2 ms), and each deadline notice scanned every user to find the staff (scan 11 s → 0.9 s)."""
+    db.executescript(
+        """
+        CREATE INDEX IF NOT EXISTS ticket_followers_user ON ticket_followers(user_id, ticket_id);
+        CREATE INDEX IF NOT EXISTS users_role ON users(role, grid_id);
+        """
+    )
 
 class StoreError(Exception):
     """The database file cannot be opened or migrated."""
