@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 import wording
 from dispatch import deadlines, outbox
-from dispatch.clock import iso, local_text, parse_iso
+from dispatch.clock import iso, local_text
 from dispatch.routing import Route, resolve_target
 from dispatch.states import CLAIMABLE_STATES, OPEN_STATES, State, TransitionError, check_transition
 from dispatch.store import transaction

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 from freezegun import freeze_time
 
-from bot.app import create_app
-from bot.worker import build_scheduler
-from dispatch import deadlines, lease
+from dispatch import deadlines
 from dispatch.clock import parse_iso
-from dispatch.store import connect
 from dispatch.tickets import get_ticket
 from dispatch.worktime import Calendar, add_working, working_seconds_between
 from settings import DispatchSettings
-from tests.conftest import Chat
 from tests.dispatch.conftest import events, ticket_number, with_dispatch
 
 TZ = ZoneInfo("Asia/Shanghai")

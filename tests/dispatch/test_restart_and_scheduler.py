@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from freezegun import freeze_time
+
 from bot.app import create_app
 from bot.worker import build_scheduler
 from dispatch import deadlines, lease
 from dispatch.clock import parse_iso
-from dispatch.store import connect
 from dispatch.tickets import get_ticket
 from tests.conftest import Chat
 from tests.dispatch.conftest import ticket_number
@@ -21,26 +22,33 @@ def test_a_restart_mid_deadline_sends_each_reminder_once(chat, db, services, app
     created = parse_iso(get_ticket(db, n)["created_at"])
     at = lambda hours: created + timedelta(hours=hours)  # noqa: E731
     chat.pushed("sec-longxi-1")
-    assert deadlines.scan(db, services.config, at(13))["reminded"] == 1
+
+    def run_scan(scheduler, hours: float):
+        job = next(j for j in scheduler.get_jobs() if j.id == "deadlines")
+        with freeze_time(at(hours)):
+            return job.func(*job.args)
+
+    before = build_scheduler(services)
+    assert run_scan(before, 13)["reminded"] == 1
     assert len(chat.pushed("sec-longxi-1")) == 1
 
-    # restart: a new app and a new connection on the same database file, then the same scans again
+    # restart: a new app, a new scheduler and new connections on the same database file
     db.close()
     again = create_app(services=services)
     assert again.config["SANDAN_DB_PATH"] == app.config["SANDAN_DB_PATH"]
-    db2 = connect(again.config["SANDAN_DB_PATH"])
+    after = build_scheduler(services)
     chat2 = Chat(again.test_client())
     chat2.seen = dict(chat.seen)
-    for hours in (13, 13, 20, 20, 25, 25, 30):
-        deadlines.scan(db2, services.config, at(hours))
+    assert run_scan(after, 13.001) is None           # the old scheduler's lease has not run out yet
+    for hours in (13.1, 13.2, 20, 20.1, 25, 25.1, 30):
+        run_scan(after, hours)
     pushed = chat2.pushed("sec-longxi-1")
     assert [("紧急提醒" in m, "督办" in m) for m in pushed] == [(True, False), (False, True)]
     assert sum("督办" in m for m in chat2.pushed("dispatcher-longxi")) == 1
     assert chat2.pushed("leader") == []
-    deadlines.scan(db2, services.config, at(49))
-    deadlines.scan(db2, services.config, at(50))
+    run_scan(after, 49)
+    run_scan(after, 50)
     assert len(chat2.pushed("leader")) == 1
-    db2.close()
 
 
 def test_a_worker_that_was_down_sends_only_the_latest_reminder(chat, db, services):
