@@ -112,3 +112,10 @@ def test_a_short_grid_name_prefers_the_dispatchers_own_community(services):
     with pytest.raises(UnknownTarget):
         resolve_target(d, "第二网格")
     assert resolve_target(d, "第二网格", "furong") == ("furong-2", None)
+
+
+def test_the_demo_counts_disputes_in_working_days(chat, db):
+    n = ticket_number(chat.say("r1", "龙西小区5栋邻居天天吵架扰民"))
+    t = get_ticket(db, n)
+    assert (t["category"], t["deadline_unit"]) == ("矛盾纠纷", "work_days")
+    assert "5 个工作日" in events(db, n)[1]["note"]
