@@ -7,6 +7,7 @@ scheduler never sends a mark twice, and a mark of an old deadline (reassigned, r
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,6 +21,8 @@ from dispatch.states import WORKING_STATES, State
 from dispatch.store import transaction
 from dispatch.worktime import Calendar, Limit, add_working, category_limit, working_seconds_between
 from settings import Config
+
+log = logging.getLogger(__name__)
 
 _WORKING = tuple(s.value for s in WORKING_STATES)
 _IN_WORKING = ", ".join("?" * len(_WORKING))
@@ -111,23 +114,34 @@ def scan(db: Database, config: Config, now: datetime) -> dict[str, int]:
         due.setdefault(m["ticket_id"], []).append(m)
     counts = {"reminded": 0, "escalated": 0}
     for ticket_id, candidates in due.items():
-        with transaction(db):   # re-read under the write lock: another scheduler may have sent them
-            ids = [m["id"] for m in candidates]
-            # by primary key only: "sent_at IS NULL" here would steer SQLite to the due index and every unsent row
-            marks = [m for m in db.query(f"SELECT * FROM deadline_marks WHERE id IN ({', '.join('?' * len(ids))}) "
-                                         "ORDER BY due_at, id", ids) if m["sent_at"] is None]
-            if not marks:
-                continue
-            db.execute(f"UPDATE deadline_marks SET sent_at = ? WHERE id IN ({', '.join('?' * len(marks))})",
-                       [iso(now), *[m["id"] for m in marks]])
-            escalations = [m for m in marks if m["kind"] != "remind"]
-            for m in escalations:
-                _escalate(db, config, tickets.get_ticket(db, ticket_id), m, now)
-                counts["escalated"] += 1
-            if not escalations:   # several reminders due at once (the worker was down): only the latest
-                _remind(db, config, tickets.get_ticket(db, ticket_id), marks[-1], now)
-                counts["reminded"] += 1
+        try:
+            sent = _send_due(db, config, ticket_id, [m["id"] for m in candidates], now)
+        except Exception:  # noqa: BLE001 - one bad ticket must not stop the others; it is retried next scan
+            log.exception("deadline marks of ticket %s", ticket_id)
+            continue
+        for kind, count in sent.items():
+            counts[kind] += count
     return counts
+
+
+def _send_due(db: Database, config: Config, ticket_id: int, ids: list[int], now: datetime) -> dict[str, int]:
+    """Stamp and send one ticket's due marks in one transaction."""
+    with transaction(db):   # re-read under the write lock: another scheduler may have sent them
+        # by primary key only: "sent_at IS NULL" here would steer SQLite to the due index and every unsent row
+        marks = [m for m in db.query(f"SELECT * FROM deadline_marks WHERE id IN ({', '.join('?' * len(ids))}) "
+                                     "ORDER BY due_at, id", ids) if m["sent_at"] is None]
+        if not marks:
+            return {}
+        db.execute(f"UPDATE deadline_marks SET sent_at = ? WHERE id IN ({', '.join('?' * len(marks))})",
+                   [iso(now), *[m["id"] for m in marks]])
+        escalations = [m for m in marks if m["kind"] != "remind"]
+        for m in escalations:
+            _escalate(db, config, tickets.get_ticket(db, ticket_id), m, now)
+        if escalations:
+            return {"escalated": len(escalations)}
+        # several reminders due at once (the worker was down): only the latest is worth sending
+        _remind(db, config, tickets.get_ticket(db, ticket_id), marks[-1], now)
+        return {"reminded": 1}
 
 
 def _remind(db: Database, config: Config, t: dict[str, Any], mark: dict[str, Any], now: datetime) -> None:

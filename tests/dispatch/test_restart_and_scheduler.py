@@ -107,3 +107,22 @@ def test_digest_jobs_run_at_the_configured_local_times(services):
     daily, weekly = str(jobs["daily_digest"].trigger), str(jobs["weekly_summary"].trigger)
     assert "hour='7'" in daily and "minute='45'" in daily
     assert "day_of_week='fri'" in weekly and "hour='16'" in weekly and "minute='30'" in weekly
+
+
+def test_one_broken_ticket_does_not_stop_the_others_and_is_retried(chat, db, services, monkeypatch):
+    a = ticket_number(chat.say("r1", LITTER))
+    b = ticket_number(chat.say("r2", "龙西小区5栋的垃圾桶坏了"))
+    created = parse_iso(get_ticket(db, b)["created_at"])
+    real = deadlines._escalate
+
+    def flaky(db_, config, t, mark, now):
+        if t["id"] == a:
+            raise RuntimeError("boom")
+        return real(db_, config, t, mark, now)
+
+    monkeypatch.setattr(deadlines, "_escalate", flaky)
+    assert deadlines.scan(db, services.config, created + timedelta(hours=25))["escalated"] == 1
+    assert (get_ticket(db, a)["state"], get_ticket(db, b)["state"]) == ("routed", "escalated")
+    monkeypatch.setattr(deadlines, "_escalate", real)
+    assert deadlines.scan(db, services.config, created + timedelta(hours=25, minutes=1))["escalated"] == 1
+    assert get_ticket(db, a)["state"] == "escalated"
