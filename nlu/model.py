@@ -36,6 +36,17 @@ class ModelOptions:
     max_features: int | None = None
     C: float = 0.5
     calibrate: bool = True
+    head: int = 0          # >0: the first sentence (up to this many characters) gets features of its own
+    head_words: bool = False   # with head: its jieba words too, not only its character n-grams
+
+
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+
+
+def head_of(text: str, limit: int) -> str:
+    """The leading sentence: in a complaint it is usually the writer's own summary (a title)."""
+    m = _SENTENCE_END.search(text, 0, limit + 1)
+    return text[:m.start()] if m else text[:limit]
 
 
 class _Words:
@@ -102,7 +113,18 @@ class TextModel:
         out = [("char", TfidfVectorizer(analyzer="char", ngram_range=o.char_range, **common))]
         if o.words:
             out.append(("word", TfidfVectorizer(analyzer=self._words, **common)))
+        if o.head:
+            out.append(("head-char", TfidfVectorizer(analyzer="char", ngram_range=o.char_range,
+                                                     preprocessor=self._head, **common)))
+        if o.head and o.head_words:
+            out.append(("head-word", TfidfVectorizer(analyzer=self._head_words, **common)))
         return out
+
+    def _head_words(self, text: str) -> list[str]:
+        return self._words(head_of(text, self.options.head))
+
+    def _head(self, text: str) -> str:
+        return head_of(text, self.options.head).lower()
 
     def fit(self, texts: Sequence[str], labels: Sequence[str]) -> "TextModel":
         from scipy.sparse import hstack
@@ -146,7 +168,14 @@ class TextModel:
         """Column indices and TF-IDF values of one text, each block L2-normalised like sklearn's."""
         indices, values = [], []
         for block in self._blocks:
-            grams = char_ngrams(text, *block.ngram_range) if block.kind == "char" else self._words(text)
+            if block.kind == "char":
+                grams = char_ngrams(text, *block.ngram_range)
+            elif block.kind == "head-char":
+                grams = char_ngrams(self._head(text), *block.ngram_range)
+            elif block.kind == "head-word":
+                grams = self._head_words(text)
+            else:
+                grams = self._words(text)
             counts = Counter(g for g in grams if g in block.vocabulary)
             if not counts:
                 continue
