@@ -13,14 +13,14 @@ from typing import Any
 from sqlite_utils import Database
 
 import wording
-from dispatch import deadlines, outbox
+from dispatch import deadlines, joint, outbox
 from dispatch.clock import iso, local_text
-from dispatch.routing import Route, resolve_target
+from dispatch.routing import Route, UnknownTarget, resolve_target
 from dispatch.states import CLAIMABLE_STATES, OPEN_STATES, State, TransitionError, check_transition
 from dispatch.store import transaction
 from dispatch.users import get_user, staff_ids
 from nlu.types import Parse
-from settings import Config, Deployment
+from settings import Config
 
 
 class TicketNotFound(Exception):
@@ -47,15 +47,6 @@ class AlreadyClaimed(Exception):
 class Created:
     ticket: dict[str, Any]
     route: Route
-
-
-def deadline_hours(deployment: Deployment, category: str, urgency: str) -> float:
-    """The category's time limit, shortened by an urgency level that has its own."""
-    hours = deployment.category(category).deadline_hours
-    for level in deployment.urgency:
-        if level.name == urgency and level.deadline_hours > 0:
-            hours = min(hours, level.deadline_hours)
-    return hours
 
 
 def get_ticket(db: Database, ticket_id: int) -> dict[str, Any]:
@@ -228,7 +219,6 @@ def assign(db: Database, config: Config, ticket_id: int, actor: str, now: dateti
             outbox.enqueue(db, person, wording.handed_over(ticket_id, handler), now, ticket_id,
                            f"handover:{ticket_id}:{iso(now)}:{person}")
         if department_id:
-            from dispatch import joint
             joint.check_automatic(db, config, ticket, now)
     return get_ticket(db, ticket_id)
 
@@ -248,7 +238,6 @@ def reassign(db: Database, config: Config, ticket_id: int, user: dict[str, Any],
     grid_id, department_id = resolve_target(config.deployment, target, ticket["community_id"])
     if grid_id is None and department_id is None:   # 自办: the grid that covers the place handles it
         if not ticket["grid_id"]:
-            from dispatch.routing import UnknownTarget
             raise UnknownTarget(target, [], "这张工单还没有网格，请写明网格编号")
         grid_id = ticket["grid_id"]
     return assign(db, config, ticket_id, user["id"], now, grid_id, department_id, note)
@@ -325,7 +314,6 @@ def transfer(db: Database, config: Config, ticket_id: int, user: dict[str, Any],
         raise NotAllowed(ticket_id)
     grid_id, department_id = resolve_target(config.deployment, target)
     if department_id is None:
-        from dispatch.routing import UnknownTarget
         raise UnknownTarget(target, [], "转交只能交给部门")
     if department_id == ticket["department_id"]:
         raise TransitionError(ticket_id, ticket["state"], State.TRANSFERRED.value)
