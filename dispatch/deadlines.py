@@ -100,9 +100,30 @@ def ensure_marks(db: Database, config: Config) -> int:
     return len(rows)
 
 
+def review_reminders(db: Database, config: Config, now: datetime) -> int:
+    """Remind the dispatchers once of each ticket waiting in their review queue too long (working time)."""
+    limit = config.settings.dispatch.review_remind_hours * 3600
+    cal = calendar(config)
+    rows = list(db.query(
+        "SELECT * FROM tickets t WHERE state = 'received' AND created_at <= ? AND NOT EXISTS "
+        "(SELECT 1 FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'review_reminded') ORDER BY id",
+        [iso(now - timedelta(seconds=limit))]))   # working time never runs faster than the clock
+    sent = 0
+    for t in rows:
+        if add_working(parse_iso(t["created_at"]), limit, cal) > now:
+            continue
+        with transaction(db):
+            for person in tickets.dispatcher_ids(db, t["community_id"]):
+                outbox.enqueue(db, person, wording.review_overdue(t), now, t["id"], f"review:{t['id']}:{person}")
+            tickets.add_event(db, t["id"], "system", "review_reminded", now, "待审核超时，提醒社区调度员")
+        sent += 1
+    return sent
+
+
 def scan(db: Database, config: Config, now: datetime) -> dict[str, int]:
     """Send every reminder and escalation that is due; returns how many of each were sent."""
     ensure_marks(db, config)
+    counts = {"reminded": review_reminders(db, config, now), "escalated": 0}
     with transaction(db):   # marks of a closed ticket or an old deadline will never be sent
         db.execute(
             "DELETE FROM deadline_marks WHERE sent_at IS NULL AND due_at <= ? AND NOT EXISTS (SELECT 1 FROM "
@@ -112,7 +133,6 @@ def scan(db: Database, config: Config, now: datetime) -> dict[str, int]:
     for m in db.query("SELECT * FROM deadline_marks WHERE sent_at IS NULL AND due_at <= ? ORDER BY due_at, id",
                       [iso(now)]):
         due.setdefault(m["ticket_id"], []).append(m)
-    counts = {"reminded": 0, "escalated": 0}
     for ticket_id, candidates in due.items():
         try:
             sent = _send_due(db, config, ticket_id, [m["id"] for m in candidates], now)

@@ -237,6 +237,7 @@ class DispatchSettings(Strict):
     leader_escalation_hours: float = 24       # 督办 still open this much later → the leaders (working hours
                                               # when the ticket's limit is in working time)
     invite_valid_days: float = 7
+    review_remind_hours: float = 2            # working hours in the review queue before dispatchers are reminded
     daily_digest_at: str = "08:00"            # local HH:MM, every day, to each grid secretary
     weekly_summary_at: str = "mon 08:30"      # local day and HH:MM, to each community dispatcher
     joint_after_departments: int = 2          # a ticket transferred to this many departments goes to 联席会议

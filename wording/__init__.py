@@ -361,6 +361,11 @@ def escalation(t: dict[str, Any], handler: str, deadline: str | None, level: int
             f"{mask_phones(t['text'])[:40]}")
 
 
+def review_overdue(t: dict[str, Any]) -> str:
+    return (f"【待审核提醒】工单 #{t['id']} 还在等社区审核：{mask_phones(t['text'])[:40]}\n"
+            f"回复「派单 {t['id']} 网格或部门」指派，或「驳回 {t['id']} 理由」。")
+
+
 def joint_marked(t: dict[str, Any], reason: str) -> str:
     return f"【联席会议】工单 #{t['id']} 已列入联席会议议题：{reason}\n{mask_phones(t['text'])[:40]}"
 

@@ -119,3 +119,20 @@ def test_the_demo_counts_disputes_in_working_days(chat, db):
     t = get_ticket(db, n)
     assert (t["category"], t["deadline_unit"]) == ("矛盾纠纷", "work_days")
     assert "5 个工作日" in events(db, n)[1]["note"]
+
+
+def test_a_ticket_waiting_in_review_reminds_the_dispatchers_once(chat, db, services):
+    from datetime import timedelta
+
+    from dispatch import deadlines
+    from dispatch.clock import parse_iso
+
+    n = ticket_number(chat.say("r1", "垃圾桶坏了好几天没人管", chat="fengchao"))
+    created = parse_iso(get_ticket(db, n)["created_at"])
+    chat.pushed("dispatcher-longxi")
+    assert deadlines.scan(db, services.config, created + timedelta(minutes=30))["reminded"] == 0
+    week = created + timedelta(days=7)                     # past 2 working hours whatever the weekday
+    assert deadlines.scan(db, services.config, week)["reminded"] == 1
+    assert deadlines.scan(db, services.config, week + timedelta(hours=1))["reminded"] == 0
+    [reminder] = chat.pushed("dispatcher-longxi")
+    assert "待审核提醒" in reminder and f"派单 {n}" in reminder
