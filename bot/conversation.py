@@ -313,7 +313,7 @@ def status(turn: Turn) -> str:
     tz = turn.config.settings.dispatch.timezone
     last_text = f"{local_text(last['at'], tz)[5:]} {wording.STATE_NAMES.get(last['kind'], last['kind'])}"
     if last["kind"] != "received" and last["note"]:
-        last_text += f"（{last['note'][:30]}）"
+        last_text += f"（{last['note'][:40]}）"
     photos = tickets.result_photos(turn.db, ticket_id)
     return wording.status(ticket, handler, local_text(ticket["deadline_at"], tz), last_text, len(photos),
                           [p["url"] for p in photos])

@@ -1,9 +1,10 @@
 """Duplicates: a new report of a problem already open (same place and building, same category, similar
 words, within dispatch.duplicate_window_hours) joins that ticket instead of making a second one.
 
-Similarity is the Dice coefficient of the two texts' Chinese character bigrams, after the place's own
-words are taken out (two reports from one 小区 share those whatever they are about). Dice rather than
-Jaccard because one report is often a short line and the other a long story about the same thing.
+Similarity is the overlap coefficient of the two texts' Chinese character bigrams (shared bigrams over
+the smaller set), after the place's own words, particles and numbers are taken out: one report is often a
+short line ("路灯不亮了") and the other a long story about the same thing, which Jaccard or Dice would
+score low. Same place, building and category are required first, so the words only have to agree on what.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def bigrams(text: str, drop: tuple[str, ...] = ()) -> set[str]:
     for word in sorted(drop, key=len, reverse=True):
         if word:
             text = text.replace(word, " ")
-    runs = re.findall(r"[\u4e00-\u9fff]+|[a-z0-9]+", text.lower())
+    runs = re.findall(r"[\u4e00-\u9fff]+", text)     # numbers (phones, rooms) say nothing about the problem
     grams: set[str] = set()
     for run in runs:
         run = "".join(ch for ch in run if ch not in _FILLER)
@@ -43,7 +44,7 @@ def bigrams(text: str, drop: tuple[str, ...] = ()) -> set[str]:
 
 def similarity(a: str, b: str, drop: tuple[str, ...] = ()) -> float:
     x, y = bigrams(a, drop), bigrams(b, drop)
-    return 2 * len(x & y) / (len(x) + len(y)) if x and y else 0.0
+    return len(x & y) / min(len(x), len(y)) if x and y else 0.0
 
 
 def _place_words(config: Config, place: str | None, building: str | None) -> tuple[str, ...]:

@@ -185,8 +185,10 @@ def may_dispatch(user: dict[str, Any], ticket: dict[str, Any]) -> bool:
 
 
 def assign(db: Database, config: Config, ticket_id: int, actor: str, now: datetime, grid_id: str | None,
-           department_id: str | None, note: str = "") -> dict[str, Any]:
+           department_id: str | None, note: str = "", reason: str | None = None) -> dict[str, Any]:
     """The dispatcher routes a reviewed ticket, or reassigns one, to a grid or a department.
+
+    :param note: the dispatcher's words, added to "社区指派给…"; ``reason`` replaces the whole sentence.
 
     A ticket leaving the review queue, or going to a new department, starts a fresh deadline; moving it
     between grids keeps the one it has (the reporter has waited that long already).
@@ -197,7 +199,7 @@ def assign(db: Database, config: Config, ticket_id: int, actor: str, now: dateti
     community = config.deployment.community_of_grid(grid_id) if grid_id else None
     to_state = State.TRANSFERRED if department_id else State.ROUTED
     handler = config.deployment.handler_name(grid_id, department_id)
-    why = f"社区指派给{handler}" + (f"：{note}" if note else "")
+    why = reason or f"社区指派给{handler}" + (f"：{note}" if note else "")
     before = ([ticket["claimed_by"]] if ticket["claimed_by"] else handler_ids(db, ticket)) \
         if ticket["state"] != State.RECEIVED.value else []
     with transaction(db):
@@ -319,7 +321,7 @@ def transfer(db: Database, config: Config, ticket_id: int, user: dict[str, Any],
         raise TransitionError(ticket_id, ticket["state"], State.TRANSFERRED.value)
     who = user.get("display_name") or user["id"]
     reason = f"{who}转交{config.deployment.handler_name(None, department_id)}" + (f"：{note}" if note else "")
-    return assign(db, config, ticket_id, user["id"], now, ticket["grid_id"], department_id, reason)
+    return assign(db, config, ticket_id, user["id"], now, ticket["grid_id"], department_id, reason=reason)
 
 
 def reject(db: Database, config: Config, ticket_id: int, user: dict[str, Any], reason: str,

@@ -229,7 +229,7 @@ class DispatchSettings(Strict):
     photo_join_minutes: float = 5
     outbox_interval_seconds: float = 2
     deadline_scan_seconds: float = 60
-    duplicate_similarity: float = Field(default=0.4, ge=0, le=1)   # Dice of character bigrams
+    duplicate_similarity: float = Field(default=0.5, ge=0, le=1)   # bigram overlap, see dispatch/duplicates.py
     working_hours: list[str] = ["08:30-12:00", "14:00-17:30"]   # local time, for work_hours / work_days limits
     working_days: list[int] = [1, 2, 3, 4, 5]                    # ISO weekdays, Monday = 1
     holidays: list[str] = []                                     # YYYY-MM-DD days off on a working weekday

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from dispatch import tickets
+import pytest
+
+from dispatch import duplicates, tickets
 from dispatch.clock import parse_iso, utcnow
 from dispatch.tickets import get_ticket
 from tests.dispatch.conftest import events, ticket_number, with_dispatch
@@ -88,3 +90,26 @@ def test_unrated_tickets_close_as_satisfied_only_when_configured(chat, db, servi
     assert (t["state"], t["rating"]) == ("closed", "满意")
     assert "未评价" in events(db, n)[-1]["note"]
     assert any("按满意完结" in m for m in chat.pushed("r1"))
+
+
+@pytest.mark.parametrize("a,b,same", [
+    ("广场花苑小区3栋的垃圾桶坏了", "广场花苑3栋垃圾桶坏掉了，没人修", True),
+    ("濂溪路的路灯不亮了，电话13812345678", "濂溪路路灯晚上一直不亮", True),   # a short line and a longer story
+    ("路灯坏了", "路灯不亮", True),
+    ("广场花苑小区3栋的垃圾桶坏了", "广场花苑小区3栋楼道堆满杂物", False),
+    ("龙西小区5栋楼道灯不亮了", "龙西小区5栋楼道堆满杂物", False),           # only the place words agree
+])
+def test_similar_words(services, a, b, same):
+    drop = ("广场花苑小区", "广场花苑", "3栋", "濂溪路", "龙西小区", "5栋")
+    threshold = services.config.settings.dispatch.duplicate_similarity
+    assert (duplicates.similarity(a, b, drop) >= threshold) is same
+
+
+def test_a_road_report_with_a_phone_number_still_gathers_its_duplicates(chat, db):
+    n = ticket_number(chat.say("r1", "濂溪路的路灯不亮了，电话13812345678"))
+    assert f"工单 {n}" in chat.say("r2", "濂溪路路灯晚上一直不亮")
+    assert any("共 2 人反映" in m for m in chat.pushed("dept-ludeng"))
+    chat.say("dept-ludeng", f"转交 {n} 市政排水处 线路在路面下")
+    assert any("区市政排水处" in m for m in chat.pushed("r2"))
+    status = chat.say("r2", f"进度 {n}")
+    assert "路灯所联络员转交区市政排水处：线路在路面下" in status and "138****5678" in status
