@@ -67,7 +67,8 @@ def measure(path: Path, config: Any) -> list[list[Any]]:
             stats.grid_ratings(db, config, start, end)
         time_it(f"whole overview page, 5 calls ({label})", page, 3)
 
-    time_it("daily rollup, refresh with nothing changed", lambda: rollup.refresh(db, config))
+    time_it("daily rollup, page-load check, nothing changed", lambda: rollup.refresh(db, config))
+    time_it("daily rollup, the worker's forced refresh", lambda: rollup.refresh(db, config, force=True))
     time_it("ticket list, first page", lambda: stats.find_tickets(db, stats.TicketFilter(), 51))
     time_it("ticket list, state=received", lambda: stats.find_tickets(db, stats.TicketFilter(states=("received",)), 51))
     time_it("ticket list, grid + open states",

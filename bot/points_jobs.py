@@ -29,7 +29,7 @@ def sync_points(services: Services) -> int:
 
 def refresh_rollup(services: Services) -> int:
     """Keep the dashboard's daily sums fresh, so a page load never has to sum many days itself."""
-    return _with_db(services, lambda db, config, _now: rollup.refresh(db, config))
+    return _with_db(services, lambda db, config, _now: rollup.refresh(db, config, force=True))
 
 
 def weekly_champion(services: Services) -> Any:

@@ -23,6 +23,8 @@ from settings import Config
 
 SINCE_KEY = "stats:rollup_since"
 SHAPE_KEY = "stats:rollup_shape"     # time zone and good ratings the sums were made with
+NEWEST_KEY = "stats:rollup_newest"   # the newest updated_at the last refresh saw, and when it ran:
+#: a change after a refresh gets an updated_at of at least that second, so it shows as a newer max.
 MARGIN = timedelta(minutes=5)
 
 #: What every period sum counts; `:good0`… are the good rating values, bound at run time.
@@ -81,12 +83,23 @@ def _dirty_days(db: Database, since: str, tz: ZoneInfo) -> list[str]:
     return sorted(days)
 
 
-def refresh(db: Database, config: Config) -> int:
-    """Bring kpi_daily up to date; returns how many days were summed again."""
+def refresh(db: Database, config: Config, force: bool = False) -> int:
+    """Bring kpi_daily and kpi_monthly up to date; returns how many days were summed again.
+
+    Without ``force`` nothing is done while no ticket is newer than at the last refresh, and that refresh
+    ran in a later second than its newest ticket (a couple of look-ups: what a page load pays). The worker
+    forces a refresh every minute, which also catches a write that committed late with an older
+    ``updated_at`` (up to MARGIN; the app stamps changes with the current time).
+    """
     tz = ZoneInfo(config.settings.dispatch.timezone)
     good = config.settings.points.good_ratings
     shape = json.dumps([config.settings.dispatch.timezone, good], ensure_ascii=False)
     sums, names = sums_sql(good)
+    if not force:
+        newest = db.execute("SELECT max(updated_at) FROM tickets").fetchone()[0]
+        seen, ran = (_kv(db, NEWEST_KEY) or "|").split("|")
+        if newest is not None and newest == seen and ran > newest and _kv(db, SHAPE_KEY) == shape:
+            return 0
     with transaction(db):
         since = _kv(db, SINCE_KEY) or ""
         if _kv(db, SHAPE_KEY) != shape:
@@ -112,6 +125,8 @@ def refresh(db: Database, config: Config) -> int:
                 {"month": month, "first": f"{month}-01", "stop": f"{_month_after(month)}-01"})
         if newest:
             _set_kv(db, SINCE_KEY, iso(parse_iso(newest) - MARGIN))
+            ran = db.execute("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now')").fetchone()[0]
+            _set_kv(db, NEWEST_KEY, f"{newest}|{ran}")
         _set_kv(db, SHAPE_KEY, shape)
     return len(days)
 

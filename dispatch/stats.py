@@ -137,8 +137,8 @@ class GridRating:
     on_time_rate: float | None
     activity: float
     satisfaction_rate: float | None
-    score: float
-    colour: str            # 红 | 蓝 | 黄
+    score: float | None    # None: fewer tickets than rating.min_tickets, so not rated
+    colour: str            # 红 | 蓝 | 黄, or "" when not rated
 
 
 def colour_for(score: float, settings: RatingSettings) -> str:
@@ -167,17 +167,17 @@ def grid_ratings(db: Database, config: Config, start: datetime, end: datetime) -
     for community in config.deployment.communities:
         for grid in community.grids:
             r = rows.get(grid.id)
-            if r is None or r["received"] < settings.min_tickets:
-                completion = on_time = satisfaction = None
-                received = r["received"] if r else 0
-                activity = 0.0
-            else:
-                completion, on_time, satisfaction = r["completion_rate"], r["on_time_rate"], r["satisfaction_rate"]
-                received, activity = r["received"], (r["done"] / busiest if busiest else 0.0)
+            received = r["received"] if r else 0
+            if r is None or received < max(1, settings.min_tickets):
+                # Nothing to judge: a quiet grid is not marked 黄 for having no reports.
+                out.append(GridRating(grid.id, grid.name, community.id, received, None, None, 0.0, None, None, ""))
+                continue
+            completion, on_time, satisfaction = r["completion_rate"], r["on_time_rate"], r["satisfaction_rate"]
+            activity = r["done"] / busiest if busiest else 0.0
             score = score_for(settings, completion, on_time, activity, satisfaction)
             out.append(GridRating(grid.id, grid.name, community.id, received, completion, on_time,
                                   round(activity, 4), satisfaction, score, colour_for(score, settings)))
-    return sorted(out, key=lambda g: (-g.score, g.grid_id))
+    return sorted(out, key=lambda g: (g.score is None, -(g.score or 0), g.grid_id))
 
 
 def publish_ratings(db: Database, config: Config, start: datetime, end: datetime, label: str,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -75,20 +76,27 @@ def grid_plan(config: Config, ratings: list[stats.GridRating], width: int = 640)
         return {"width": width, "height": 0, "shapes": []}
     lats = [p[0] for g, _ in shapes for p in g.area]
     lons = [p[1] for g, _ in shapes for p in g.area]
-    span = max(max(lons) - min(lons), max(lats) - min(lats)) or 1
-    pad = 10
-    scale = (width - 2 * pad) / span
+    squash = math.cos(math.radians(sum(lats) / len(lats)))   # a degree of longitude is shorter than one of latitude
+    pad, max_height = 10, 520
+    scale = min((width - 2 * pad) / (((max(lons) - min(lons)) * squash) or 1),
+                (max_height - 2 * pad) / ((max(lats) - min(lats)) or 1))
+    width = int((max(lons) - min(lons)) * squash * scale + 2 * pad)
     height = int((max(lats) - min(lats)) * scale + 2 * pad)
     out = []
     for grid, community in shapes:
-        pts = [((lon - min(lons)) * scale + pad, (max(lats) - lat) * scale + pad) for lat, lon in grid.area]
+        pts = [((lon - min(lons)) * squash * scale + pad, (max(lats) - lat) * scale + pad) for lat, lon in grid.area]
         r = by_id.get(grid.id)
         cx, cy = sum(x for x, _ in pts) / len(pts), sum(y for _, y in pts) / len(pts)
         out.append({"id": grid.id, "name": grid.name, "community": community.name,
                     "points": " ".join(f"{x:.1f},{y:.1f}" for x, y in pts), "cx": round(cx, 1), "cy": round(cy, 1),
                     "colour": r.colour if r else "", "fill": COLOURS.get(r.colour if r else "", "#ccc"),
-                    "score": r.score if r else None, "short": grid.name.replace("社区", "").replace("网格党支部", "")})
+                    "score": r.score if r else None, "short": short_name(grid.name)})
     return {"width": width, "height": height, "shapes": out}
+
+
+def short_name(grid_name: str) -> str:
+    """龙西社区第一网格党支部 → 龙西第一: fits a chart label or a box on the plan."""
+    return grid_name.replace("社区", "").replace("网格党支部", "")
 
 
 def _leaders(config: Config, now: datetime) -> list[dict[str, Any]]:
@@ -109,7 +117,8 @@ def index():
     charts = {
         "category": [{"name": r["key"], "received": r["received"], "done": r["done"]}
                      for r in stats.by_category(db, config, period.start, period.end)],
-        "grid": [{"name": grids.get(r["key"], r["key"] or "未定网格"), "received": r["received"], "done": r["done"]}
+        "grid": [{"name": short_name(grids.get(r["key"], r["key"] or "未定网格")), "received": r["received"],
+                  "done": r["done"]}
                  for r in stats.by_grid(db, config, period.start, period.end)],
     }
     unit, points_ = stats.trend(db, config, period.start, period.end)

@@ -240,7 +240,10 @@ def redeem_refused(reason: str, name: str, cost: int, balance: int, choices: Ite
 def grid_ratings(label: str, community: str, ratings: Iterable[Any]) -> str:
     lines = [f"【网格评星】{community} {label}（红：优秀，蓝：良好，黄：需改进）"]
     for g in ratings:
-        lines.append(f"{RATING_COLOURS.get(g.colour, '')}{g.colour} {g.grid_name} {g.score} 分")
+        if g.colour:
+            lines.append(f"{RATING_COLOURS.get(g.colour, '')}{g.colour} {g.grid_name} {g.score} 分")
+        else:
+            lines.append(f"⚪ {g.grid_name} 本期没有工单，暂不评星")
     return "\n".join(lines)
 
 

@@ -73,6 +73,7 @@ def test_grid_ratings_colour_good_and_poor_grids(chat, db, services, period):
     ratings = {r.grid_id: r for r in stats.grid_ratings(db, services.config, *period)}
     assert ratings["longxi-1"].colour == "红" and ratings["longxi-1"].score == 100.0
     assert ratings["furong-1"].colour == "黄"
+    assert (ratings["pingdong-3"].colour, ratings["pingdong-3"].score) == ("", None)   # no tickets: not rated
     assert len(ratings) == 12
 
 
@@ -88,7 +89,8 @@ def test_publish_ratings_once_per_period(chat, db, services, period):
     stats.publish_ratings(db, services.config, *period, "2026Q4", utcnow())
     stats.publish_ratings(db, services.config, *period, "2026Q4", utcnow())
     pushed = chat.pushed("dispatcher-furong")
-    assert len(pushed) == 1 and "芙蓉社区 2026Q4" in pushed[0] and "红" in pushed[0]
+    assert len(pushed) == 1 and "芙蓉社区 2026Q4" in pushed[0] and "本期没有工单" in pushed[0]
+    assert any("🟡黄 龙西社区第一网格党支部" in m for m in chat.pushed("dispatcher-longxi"))   # 1 open, 0 done
 
 
 def test_whole_days_read_the_daily_rollup_and_follow_changes(chat, db, services):
