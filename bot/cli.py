@@ -53,7 +53,10 @@ def _serve(services: Any, host: str, port: int, scheduler: bool) -> None:
     from bot.app import create_app
     from bot.worker import build_scheduler
 
-    app = create_app(services=services)
+    try:
+        app = create_app(services=services)
+    except ConfigError as e:             # a channel's settings that cannot work (e.g. a bad aes_key)
+        raise click.ClickException(str(e))
     if scheduler:
         build_scheduler(services).start()
     click.echo(f"三单 Sandan 已启动：http://{host}:{port}/  (Ctrl+C 停止)")

@@ -11,10 +11,10 @@ from typing import Callable
 from flask import Blueprint, Flask, Response, abort, request
 
 import wording
-from bot.channels.wechat import (BadMessage, BadSignature, Callback, official_callback, official_echo, to_inbound,
-                                 work_callback, work_echo)
+from bot.channels.wechat import (BadMessage, BadSignature, Callback, aes_key_ok, official_callback, official_echo,
+                                 to_inbound, work_callback, work_echo)
 from dispatch.clock import utcnow
-from settings import Config
+from settings import Config, ConfigError
 
 bp = Blueprint("wechat_callbacks", __name__)
 
@@ -63,15 +63,30 @@ def _serve(enabled: bool, echo: Callable[[Config, dict[str, str]], str],
 def official() -> Response:
     from bot.app import get_services
 
-    return _serve(get_services().config.settings.wechat.enabled, official_echo, official_callback, "wechat")
+    s = get_services().config.settings.wechat
+    # Without a token anyone could sign a callback: an unconfigured channel does not exist.
+    return _serve(s.enabled and bool(s.token), official_echo, official_callback, "wechat")
 
 
 @bp.route("/work-wechat", methods=["GET", "POST"])
 def work() -> Response:
     from bot.app import get_services
 
-    return _serve(get_services().config.settings.work_wechat.enabled, work_echo, work_callback, "work_wechat")
+    s = get_services().config.settings.work_wechat
+    return _serve(s.enabled and bool(s.token and s.aes_key), work_echo, work_callback, "work_wechat")
+
+
+def validate_config(config: Config) -> None:
+    """Fail at start, not on the first message, when an enabled channel's EncodingAESKey cannot work.
+
+    :raises ConfigError: naming the key and the fix.
+    """
+    for section, settings in (("wechat", config.settings.wechat), ("work_wechat", config.settings.work_wechat)):
+        if settings.enabled and settings.aes_key and not aes_key_ok(settings.aes_key):
+            raise ConfigError(f"config.yaml: {section}.aes_key: not a WeChat EncodingAESKey; paste the 43 "
+                              f"characters from the admin page (or set SANDAN_{section.upper()}_AES_KEY)")
 
 
 def init_app(app: Flask) -> None:
+    validate_config(app.config["SANDAN_SERVICES"].config)
     app.register_blueprint(bp)

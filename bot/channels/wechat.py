@@ -6,6 +6,8 @@ Inbound; everything it gets back is text.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 import re
 from dataclasses import dataclass
@@ -61,6 +63,14 @@ class Callback:
         return self.crypto.encrypt_message(xml, self.nonce, self.timestamp)
 
 
+def aes_key_ok(key: str) -> bool:
+    """An EncodingAESKey is 43 base64 characters standing for a 32-byte AES key."""
+    try:
+        return len(key) == 43 and len(base64.b64decode(key + "=", validate=True)) == 32
+    except (binascii.Error, ValueError):
+        return False
+
+
 def _parse(parse: Callable[[str], Any], xml: str) -> Any:
     try:
         message = parse(xml)
@@ -81,6 +91,8 @@ def official_callback(config: Config, args: dict[str, str], body: str) -> Callba
     except InvalidSignatureException:
         raise BadSignature("signature")
     if args.get("encrypt_type") == "aes" and args.get("msg_signature"):
+        if not s.aes_key:
+            raise BadMessage("safe mode, but wechat.aes_key is not set")
         crypto = WeChatCrypto(s.token, s.aes_key, s.app_id)
         xml = _decrypt(crypto, body, args["msg_signature"], timestamp, nonce)
         return Callback(_parse(parse_message, xml), crypto, nonce, timestamp)

@@ -250,3 +250,24 @@ def test_words_then_a_photo_add_the_photo_to_that_report(wechat, db):
     assert reply.text == wording.photo_added(n)
     assert len(tickets(db)) == 1
     assert db.execute("SELECT count(*) FROM media WHERE ticket_id = ?", [n]).fetchone()[0] == 1
+
+
+def test_a_bad_aes_key_fails_at_start_naming_the_key(services):
+    from bot.app import create_app
+    from settings import ConfigError
+
+    s = services.config.settings
+    broken = s.model_copy(update={"wechat": s.wechat.model_copy(update={"aes_key": "too-short"})})
+    with pytest.raises(ConfigError, match=r"wechat\.aes_key"):
+        create_app(services=type(services)(services.config.model_copy(update={"settings": broken}),
+                                           services.engine, services.knowledge))
+
+
+def test_without_a_token_the_callback_does_not_exist(app, client, wechat):
+    services = app.config["SANDAN_SERVICES"]
+    s = services.config.settings
+    settings = s.model_copy(update={"wechat": s.wechat.model_copy(update={"token": ""})})
+    app.config["SANDAN_SERVICES"] = type(services)(services.config.model_copy(update={"settings": settings}),
+                                                   services.engine, services.knowledge)
+    wechat.token = ""
+    assert wechat.text(RIDER, "帮助").status == 404
