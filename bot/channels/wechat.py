@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 
 #: WeChat lets an account send customer-service messages only this long after the user last wrote.
 SERVICE_WINDOW = timedelta(hours=48)
+#: A signed callback older (or newer) than this is refused: a captured request cannot be replayed later.
+#: WeChat's own retries of one message come within about 15 seconds.
+TIMESTAMP_TOLERANCE_SECONDS = 300
 #: 45015: the user has not written within the window; 45047: too many messages in it.
 OUT_OF_WINDOW = (45015, 45047)
 
@@ -82,10 +85,17 @@ def _parse(parse: Callable[[str], Any], xml: str) -> Any:
     return message
 
 
+def _fresh(timestamp: str) -> None:
+    """Refuse a callback whose signed timestamp is far from now (a replayed capture)."""
+    if not timestamp.isdigit() or abs(utcnow().timestamp() - int(timestamp)) > TIMESTAMP_TOLERANCE_SECONDS:
+        raise BadSignature("stale or missing timestamp")
+
+
 def official_callback(config: Config, args: dict[str, str], body: str) -> Callback:
     """Verify and read a POST to /wechat in plaintext, compatible or safe (AES) mode."""
     s = config.settings.wechat
     timestamp, nonce = args.get("timestamp", ""), args.get("nonce", "")
+    _fresh(timestamp)
     try:
         check_signature(s.token, args.get("signature", ""), timestamp, nonce)
     except InvalidSignatureException:
@@ -126,6 +136,7 @@ def work_echo(config: Config, args: dict[str, str]) -> str:
 def work_callback(config: Config, args: dict[str, str], body: str) -> Callback:
     """A POST to /work-wechat: always AES."""
     timestamp, nonce = args.get("timestamp", ""), args.get("nonce", "")
+    _fresh(timestamp)
     crypto = work_crypto(config)
     xml = _decrypt(crypto, body, args.get("msg_signature", ""), timestamp, nonce)
     return Callback(_parse(parse_work_message, xml), crypto, nonce, timestamp)
