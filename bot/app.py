@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -43,11 +44,13 @@ def create_app(config_path: str | Path = "config.yaml", overrides: dict[str, Any
     groups.init_app(app)
     webchat.init_app(app)
 
+    app.extensions["sandan_connections"] = threading.local()
+
     @app.teardown_appcontext
-    def _close_db(_exc: BaseException | None) -> None:
+    def _end_request(_exc: BaseException | None) -> None:
         db = g.pop("db", None)
-        if db is not None:
-            db.close()
+        if db is not None and db.conn.in_transaction:
+            db.conn.rollback()   # never carry a half-done write into the thread's next request
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
@@ -55,11 +58,18 @@ def create_app(config_path: str | Path = "config.yaml", overrides: dict[str, Any
 
 
 def get_db() -> Database:
-    """The request's store connection, opened on first use."""
+    """The store connection of this worker thread, opened on its first request and then reused.
+
+    Opening a connection per request cost more than handling the message: connect, the WAL pragma,
+    and on close a WAL checkpoint (about 5 ms of a 9 ms request).
+    """
     from flask import current_app
 
     if "db" not in g:
-        g.db = connect(current_app.config["SANDAN_DB_PATH"])
+        local = current_app.extensions["sandan_connections"]
+        if getattr(local, "db", None) is None:
+            local.db = connect(current_app.config["SANDAN_DB_PATH"])
+        g.db = local.db
     return g.db
 
 
