@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, machine, summary, table, timed
+from common import RESULTS, ROOT, machine, summary, table, timed
 
 DEFAULT_DATASET = ROOT.parent / "shared" / "datasets" / "teddy2020" / "train.csv"
 DEMO_MESSAGES = [
@@ -158,12 +158,30 @@ def rasa_server() -> None:
                 [(ms["p50"], ms["p99"], f"{agree}/{len(free_text)}")]))
 
 
+class Tee:
+    """Print to the terminal and to bench/results/nlu_bench.md at once."""
+
+    def __init__(self, *streams) -> None:
+        self.streams = streams
+
+    def write(self, text: str) -> None:
+        for stream in self.streams:
+            stream.write(text)
+            stream.flush()
+
+    def flush(self) -> None:
+        for stream in self.streams:
+            stream.flush()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", type=Path, default=DEFAULT_DATASET)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--skip-teddy", action="store_true")
     args = parser.parse_args()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    sys.stdout = Tee(sys.stdout, (RESULTS / "nlu_bench.md").open("w", encoding="utf-8"))
     print(f"# NLU benchmark\n\n{machine()}")
     if args.skip_teddy:
         pass

@@ -8,6 +8,7 @@ confident, and one neither is sure of gets a low confidence and goes to the disp
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from nlu.bundle import NluModel
@@ -72,7 +73,14 @@ class Engine:
         self.deployment = deployment
         self.gazetteer = build_gazetteer(deployment)
         self.tokenizer = Tokenizer(self.gazetteer, extra_words)
-        self.model = model.bind(self.tokenizer.content_tokens) if model else None
+        self.model: NluModel | None = None
+        if model is not None:
+            self.use_model(model)
+
+    def use_model(self, model: NluModel) -> None:
+        """Bind a model to this engine's jieba; the intent and category models share one cut per message."""
+        cached = lru_cache(maxsize=64)(lambda text: tuple(self.tokenizer.content_tokens(text)))
+        self.model = model.bind(lambda text: list(cached(text)))
 
     def parse(self, text: str) -> Parse:
         text = (text or "").strip()
@@ -104,7 +112,7 @@ class Engine:
         if "rate" in model and not _RATING.search(text):
             model["rate"] = 0.0
         if rule_confidence <= 0.5:     # the rules' shrug ("short, so chit-chat?") is no evidence
-            return model
+            return _blend(model, {}, 0.0)
         labels = sorted(set(model) | {rule})
         return _blend(model, _spread(rule, rule_confidence, labels), RULE_WEIGHT)
 

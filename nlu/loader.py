@@ -47,7 +47,7 @@ def build_engine(config: Config, save: bool = True):
         engine = Engine(config.deployment)
     else:
         engine = Engine(config.deployment, extra_words=synonym_words(data))
-        engine.model = fresh_model(config, data, engine, save).bind(engine.tokenizer.content_tokens)
+        engine.use_model(fresh_model(config, data, engine, save))
     nlu = config.settings.nlu
     if nlu.backend == "rasa":
         from nlu.rasa import RasaEngine

@@ -38,6 +38,7 @@ class ModelOptions:
     calibrate: bool = True
     head: int = 0          # >0: the first sentence (up to this many characters) gets features of its own
     head_words: bool = False   # with head: its jieba words too, not only its character n-grams
+    balanced: bool = True      # weigh rare labels up, so a small category is not drowned by a big one
 
 
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
@@ -136,7 +137,7 @@ class TextModel:
             raise ValueError("training needs at least two different labels")
         vectorizers = self._vectorizers()
         x = hstack([v.fit_transform(texts) for _, v in vectorizers], format="csr")
-        svm = LinearSVC(C=self.options.C, class_weight="balanced")
+        svm = LinearSVC(C=self.options.C, class_weight="balanced" if self.options.balanced else None)
         smallest = min(Counter(labels).values())
         if self.options.calibrate and smallest >= 2:
             # ensemble=False: one SVM on all the data, the sigmoid fitted on cross-validated margins.
