@@ -5,21 +5,14 @@ Each handler checks who is speaking, calls one dispatch function and turns its e
 
 from __future__ import annotations
 
-import re
 from typing import Callable
 
 import wording
-from bot.conversation import EXTRA_COMMANDS, Turn, handles
+from bot.conversation import Turn, handles
 from dispatch import invites, joint, tickets
 from dispatch.routing import UnknownTarget
 from dispatch.states import TransitionError
 
-EXTRA_COMMANDS.extend([
-    ("joint_list", re.compile(r"^\s*(联席会议|联席议题|联席列表)\s*$")),
-    ("joint", re.compile(r"^\s*(联席|提交联席)\s*#?\s*(?P<ticket>\d{1,9})\s*(?P<note>.*)$", re.S)),
-    ("joint_settle", re.compile(r"^\s*(议定|联席议定)\s*#?\s*(?P<ticket>\d{1,9})\s*(?P<note>.*)$", re.S)),
-    ("merge", re.compile(r"^\s*合并\s*#?\s*(?P<ticket>\d{1,9})\s*(到|入|进|至|->|→)?\s*#?\s*(?P<into>\d{1,9})\s*$")),
-])
 
 
 def _guarded(turn: Turn, action: Callable[[], str]) -> str:

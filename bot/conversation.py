@@ -60,21 +60,6 @@ class Turn:
 
 Handler = Callable[[Turn], str]
 HANDLERS: dict[str, Handler] = {}
-#: Commands a chat module adds beside nlu's (e.g. "联席 12"): (intent, pattern with named groups).
-EXTRA_COMMANDS: list[tuple[str, Any]] = []
-
-
-def _extra_command(parse: Parse) -> Parse:
-    """A chat module's own fixed-shape command wins over the model's guess."""
-    for intent, pattern in EXTRA_COMMANDS:
-        m = pattern.match(parse.text)
-        if m:
-            args: dict[str, Any] = {k: v.strip() for k, v in m.groupdict().items() if v}
-            for key in ("ticket", "into"):
-                if key in args:
-                    args[key] = int(args[key])
-            return Parse(parse.text, intent, parse.category, parse.urgency, 1.0, parse.entities, args)
-    return parse
 
 
 def handles(*intents: str) -> Callable[[Handler], Handler]:
@@ -95,7 +80,6 @@ def handle(services: Services, db: Database, inbound: Inbound, now: datetime) ->
     if len(text) > MAX_TEXT:
         return wording.TOO_LONG
     parse = services.engine.parse(text) if text else Parse("", "photo", "其他", "一般", 1.0)
-    parse = _extra_command(parse)
     with transaction(db):
         ensure_user(db, inbound.user_id, now, inbound.display_name)
         inserted = db.execute(

@@ -25,6 +25,10 @@ COMMANDS: list[tuple[str, re.Pattern[str]]] = [
     ("points", re.compile(r"^\s*(我的积分|积分|查积分)\s*$")),
     ("leaderboard", re.compile(r"^\s*(排行榜|积分榜|排名)\s*$")),
     ("redeem", re.compile(r"^\s*兑换\s*(?P<item>\S+)\s*$")),
+    ("joint_list", re.compile(r"^\s*(联席会议|联席议题|联席列表)\s*$")),
+    ("joint", re.compile(rf"^\s*(联席|提交联席)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
+    ("joint_settle", re.compile(rf"^\s*(议定|联席议定)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
+    ("merge", re.compile(r"^\s*合并\s*#?\s*(?P<ticket>\d{1,9})\s*(到|入|进|至|->|→)?\s*#?\s*(?P<into>\d{1,9})\s*$")),
     ("help", re.compile(r"^\s*(帮助|help|\?|？|菜单|怎么用|使用说明)\s*$", re.I)),
 ]
 
@@ -39,6 +43,8 @@ def match_command(text: str) -> tuple[str, dict[str, Any]] | None:
         numbers = [g for g in m.groups() if g and g.isdigit()]
         if numbers:
             args["ticket"] = int(numbers[0])
+        if "into" in args:
+            args["into"] = int(args["into"])
         if intent == "rate" and args.get("value") == "非常满意":
             args["value"] = "满意"
         return intent, args
