@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +138,7 @@ def eval_command(config_path: str, table: str | None, text_column: str, label_co
     """
     from tqdm import tqdm
 
+    from nlu.bundle import SMALL_DATA, TABLE_DATA
     from nlu.evaluate import cross_validate, format_report
 
     config = _config(config_path)
@@ -146,7 +148,9 @@ def eval_command(config_path: str, table: str | None, text_column: str, label_co
     else:
         texts, labels = [e.text for e in data.examples], [e.label for e in data.examples]
     engine = _builtin_engine(config, data)
-    evaluation = cross_validate(texts, labels, engine.tokenizer.content_tokens, folds,
+    # The options `train` would use; calibration is left out as it never changes which label wins.
+    options = replace(TABLE_DATA if table else SMALL_DATA, calibrate=False)
+    evaluation = cross_validate(texts, labels, engine.tokenizer.content_tokens, folds, options,
                                 progress=lambda splits: tqdm(splits, desc="folds", unit="fold"))
     click.echo(format_report(evaluation))
 

@@ -106,11 +106,13 @@ class TextModel:
 
     # ------------------------------------------------------------ training (scikit-learn)
 
-    def _vectorizers(self) -> list[tuple[str, TfidfVectorizer]]:
+    def _vectorizers(self, rows: int = 10**9) -> list[tuple[str, TfidfVectorizer]]:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         o = self.options
-        common = dict(sublinear_tf=True, min_df=o.min_df, max_features=o.max_features, dtype=np.float32)
+        # Pruning rare n-grams pays on thousands of rows; on a handful it can leave a block empty.
+        min_df = o.min_df if rows >= 200 else 1
+        common = dict(sublinear_tf=True, min_df=min_df, max_features=o.max_features, dtype=np.float32)
         out = [("char", TfidfVectorizer(analyzer="char", ngram_range=o.char_range, **common))]
         if o.words:
             out.append(("word", TfidfVectorizer(analyzer=self._words, **common)))
@@ -135,7 +137,7 @@ class TextModel:
         labels = [str(y) for y in labels]
         if len(set(labels)) < 2:
             raise ValueError("training needs at least two different labels")
-        vectorizers = self._vectorizers()
+        vectorizers = self._vectorizers(len(texts))
         x = hstack([v.fit_transform(texts) for _, v in vectorizers], format="csr")
         svm = LinearSVC(C=self.options.C, class_weight="balanced" if self.options.balanced else None)
         smallest = min(Counter(labels).values())
