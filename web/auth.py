@@ -1,7 +1,8 @@
 """Dashboard login: users with werkzeug password hashes, a session cookie, and a CSRF token on every POST.
 
 The admin account comes from config (web.admin_user / web.admin_password, or SANDAN_ADMIN_PASSWORD);
-its hash is stored at start. An empty password leaves the dashboard with no admin (nobody can log in).
+its hash is stored on the admin's first login (hashing costs about half a second, so it is not done at
+every start). An empty password leaves the dashboard with no admin (nobody can log in).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from dispatch import accounts
 from dispatch.clock import utcnow
-from dispatch.store import connect
 from web import get_db
 
 bp = Blueprint("auth", __name__, url_prefix="/dashboard", template_folder="templates")
@@ -64,7 +64,7 @@ def login():
         username = request.form.get("username", "").strip()
         password = request.form.get("password", "")
         stored = accounts.password_hash(get_db(), username)
-        if stored and check_password_hash(stored, password):
+        if (stored and check_password_hash(stored, password)) or _configured_admin(username, password):
             session.clear()
             session["user"] = username
             csrf_token()
@@ -80,17 +80,15 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-def ensure_admin(app: Flask) -> None:
-    web = app.config["SANDAN_SERVICES"].config.settings.web
-    if not web.admin_password:
-        return
-    db = connect(app.config["SANDAN_DB_PATH"])
-    try:
-        stored = accounts.password_hash(db, web.admin_user)
-        if not (stored and check_password_hash(stored, web.admin_password)):
-            accounts.set_password(db, web.admin_user, generate_password_hash(web.admin_password), "admin", utcnow())
-    finally:
-        db.close()
+def _configured_admin(username: str, password: str) -> bool:
+    """The admin from config logs in with the configured password; its hash is then stored (or replaced,
+    when the password in config changed)."""
+    web = current_app.config["SANDAN_SERVICES"].config.settings.web
+    if not (web.admin_password and hmac.compare_digest(username.encode(), web.admin_user.encode())
+            and hmac.compare_digest(password.encode(), web.admin_password.encode())):
+        return False
+    accounts.set_password(get_db(), web.admin_user, generate_password_hash(password), "admin", utcnow())
+    return True
 
 
 def init_app(app: Flask) -> None:
@@ -98,4 +96,3 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.register_blueprint(bp)
-    ensure_admin(app)
