@@ -4,43 +4,33 @@ the quarter's grid rating. Added to the worker's scheduler by ``add_jobs``; each
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from apscheduler.schedulers.base import BaseScheduler
 
 from bot.conversation import Services
+from bot.services import with_store
 from dispatch import points, rollup, stats
-from dispatch.clock import utcnow
-from dispatch.store import connect
-
-
-def _with_db(services: Services, work: Callable[..., Any]) -> Any:
-    config = services.config
-    db = connect(config.path(config.settings.store.path))
-    try:
-        return work(db, config, utcnow())
-    finally:
-        db.close()
 
 
 def sync_points(services: Services) -> int:
-    return _with_db(services, points.sync)
+    return with_store(services, points.sync)
 
 
 def refresh_rollup(services: Services) -> int:
     """Keep the dashboard's daily sums fresh, so a page load never has to sum many days itself."""
-    return _with_db(services, lambda db, config, _now: rollup.refresh(db, config, force=True))
+    return with_store(services, lambda db, config, _now: rollup.refresh(db, config, force=True))
 
 
 def weekly_champion(services: Services) -> Any:
-    return _with_db(services, points.announce_champion)
+    return with_store(services, points.announce_champion)
 
 
 def quarterly_rating(services: Services) -> int:
     def publish(db: Any, config: Any, now: Any) -> int:
         start, end, label = stats.previous_quarter(now, config.settings.dispatch.timezone)
         return stats.publish_ratings(db, config, start, end, label, now)
-    return _with_db(services, publish)
+    return with_store(services, publish)
 
 
 def add_jobs(scheduler: BaseScheduler, services: Services) -> None:

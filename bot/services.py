@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
+
+from sqlite_utils import Database
 
 from bot.conversation import Services
+from dispatch.clock import utcnow
+from dispatch.store import connect
 from nlu.loader import build_engine
 from nlu.knowledge import load_knowledge
-from settings import load_config
+from settings import Config, load_config
+
+T = TypeVar("T")
 
 
 def build_services(config_path: str | Path = "config.yaml", overrides: dict[str, Any] | None = None) -> Services:
@@ -16,3 +23,16 @@ def build_services(config_path: str | Path = "config.yaml", overrides: dict[str,
     engine = build_engine(config)   # the saved model; trained from data/nlu when absent or stale
     knowledge = load_knowledge(config.path(config.settings.knowledge_file), engine.tokenizer)
     return Services(config, engine, knowledge)
+
+
+def with_store(services: Services, work: Callable[[Database, Config, datetime], T]) -> T:
+    """Run a scheduled job's work on a store connection of its own, with the current time.
+
+    Jobs run on the scheduler's threads, so each opens and closes its connection.
+    """
+    config = services.config
+    db = connect(config.path(config.settings.store.path))
+    try:
+        return work(db, config, utcnow())
+    finally:
+        db.close()

@@ -19,62 +19,38 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.channels import build_sender, channel_senders
 from bot import points_jobs
 from bot.conversation import Services
+from bot.services import with_store
 from dispatch import deadlines, digests, lease, outbox, tickets
-from dispatch.clock import utcnow
-from dispatch.store import connect
 
 log = logging.getLogger(__name__)
 
 
 def deliver_outbox(services: Services) -> int:
-    config = services.config
-    db = connect(config.path(config.settings.store.path))
-    try:
-        return outbox.deliver_due(db, build_sender(config, channel_senders(config)), utcnow())
-    finally:
-        db.close()
+    return with_store(services, lambda db, config, now: outbox.deliver_due(
+        db, build_sender(config, channel_senders(config)), now))
 
 
 def fetch_media(services: Services) -> int:
     """Download photos that arrived as WeChat media ids (never inside the 5-second callback)."""
     from bot.channels.media import fetch_media as fetch
 
-    config = services.config
-    db = connect(config.path(config.settings.store.path))
-    try:
-        return fetch(config, db)
-    finally:
-        db.close()
+    return with_store(services, lambda db, config, _now: fetch(config, db))
 
 
 def scan_deadlines(services: Services) -> dict[str, int]:
-    config = services.config
-    db = connect(config.path(config.settings.store.path))
-    try:
-        return deadlines.scan(db, config, utcnow())
-    finally:
-        db.close()
-
-
-def _with_db(services: Services, fn: Callable[..., Any]) -> Any:
-    config = services.config
-    db = connect(config.path(config.settings.store.path))
-    try:
-        return fn(db, config, utcnow())
-    finally:
-        db.close()
+    return with_store(services, deadlines.scan)
 
 
 def send_daily_digest(services: Services) -> int:
-    return _with_db(services, digests.daily_digest)
+    return with_store(services, digests.daily_digest)
 
 
 def send_weekly_summary(services: Services) -> int:
-    return _with_db(services, digests.weekly_summary)
+    return with_store(services, digests.weekly_summary)
 
 
 def close_unrated(services: Services) -> int:
-    return _with_db(services, tickets.close_unrated)
+    return with_store(services, tickets.close_unrated)
 
 
 def add_dispatch_jobs(scheduler: BackgroundScheduler, services: Services) -> None:
@@ -97,12 +73,8 @@ def leased(fn: Callable[..., Any], services: Services, holder: str) -> Callable[
     """Run a job only while this scheduler holds the lease, so two schedulers never both run jobs."""
     @functools.wraps(fn)
     def run(*args: Any, **kwargs: Any) -> Any:
-        config = services.config
-        db = connect(config.path(config.settings.store.path))
-        try:
-            held = lease.hold(db, holder, time.time(), config.settings.dispatch.scheduler_lease_seconds)
-        finally:
-            db.close()
+        held = with_store(services, lambda db, config, _now: lease.hold(
+            db, holder, time.time(), config.settings.dispatch.scheduler_lease_seconds))
         if not held:
             log.debug("job %s skipped: another scheduler holds the lease", fn.__name__)
             return None
