@@ -337,19 +337,20 @@ def _writer_turn(path: str | None) -> Iterator[None]:
     if path is None or path == ":memory:":
         yield
         return
+    key = f"{os.getpid()}:{path}"   # a forked worker opens its own lock file: flock is per open file
     with _registry_lock:
-        if path not in _writer_locks:
+        if key not in _writer_locks:
             fd = os.open(f"{path}-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
-            _writer_locks[path] = (threading.RLock(), fd)
-            _writer_depth[path] = 0
-    lock, fd = _writer_locks[path]
+            _writer_locks[key] = (threading.RLock(), fd)
+            _writer_depth[key] = 0
+    lock, fd = _writer_locks[key]
     with lock:
-        _writer_depth[path] += 1
-        if _writer_depth[path] == 1:
+        _writer_depth[key] += 1
+        if _writer_depth[key] == 1:
             fcntl.flock(fd, fcntl.LOCK_EX)
         try:
             yield
         finally:
-            _writer_depth[path] -= 1
-            if _writer_depth[path] == 0:
+            _writer_depth[key] -= 1
+            if _writer_depth[key] == 0:
                 fcntl.flock(fd, fcntl.LOCK_UN)
