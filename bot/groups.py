@@ -9,7 +9,7 @@ sees them, so they make no ticket and no reply. Needs the API key (X-Api-Key).
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, jsonify, request
+from flask import Blueprint, Flask, jsonify
 
 from bot.api import _json_body, inbound_from_json, require_api_key
 from bot.chatlog import is_chatter

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 
@@ -24,6 +24,3 @@ def local_text(text: str | None, tz: str) -> str | None:
         return None
     return parse_iso(text).astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
 
-
-def add_hours(t: datetime, hours: float) -> datetime:
-    return t + timedelta(hours=hours)

@@ -5,7 +5,6 @@ Functions take the time as ``now`` and never read the clock, so tests and the sc
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -133,7 +132,6 @@ def _assign_notices(db: Database, config: Config, ticket: dict[str, Any], route:
 def create_ticket(db: Database, config: Config, reporter: str, parse: Parse, route: Route, now: datetime,
                   photos: list[dict[str, str]] | None = None, message_id: int | None = None) -> Created:
     """File a report: the ticket, its events, its photos and the pushes to whoever must act."""
-    deployment = config.deployment
     e = parse.entities
     state = State.RECEIVED if route.needs_review else (
         State.TRANSFERRED if route.handling == "transfer" else State.ROUTED)
@@ -459,7 +457,3 @@ def last_update(db: Database, ticket_id: int) -> dict[str, Any]:
 
 def result_photos(db: Database, ticket_id: int) -> list[dict[str, Any]]:
     return list(db.query("SELECT * FROM media WHERE ticket_id = ? AND purpose = 'result' ORDER BY id", [ticket_id]))
-
-
-def photos_json(photos: list[dict[str, str]]) -> str:
-    return json.dumps(photos, ensure_ascii=False)

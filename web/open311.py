@@ -39,7 +39,6 @@ bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 
 _OPEN = {s.value for s in OPEN_STATES}
 _CLOSED = tuple(s.value for s in State if s.value not in _OPEN)
-_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 MAX_RESULTS = 1000
 DEFAULT_DAYS = 90
@@ -95,10 +94,6 @@ def _local_iso(text: str | None, tz: ZoneInfo) -> str | None:
     return parse_iso(text).astimezone(tz).isoformat() if text else None
 
 
-def _mask(text: str) -> str:
-    return _PHONE.sub(r"\1****\2", text)
-
-
 def service_request(config: Config, t: dict[str, Any], photo_url: str | None) -> dict[str, Any]:
     tz = ZoneInfo(config.settings.dispatch.timezone)
     status = "open" if t["state"] in _OPEN else "closed"
@@ -107,8 +102,8 @@ def service_request(config: Config, t: dict[str, Any], photo_url: str | None) ->
         notes += f"：{t['resolution']}"
     location = _location(config, t)
     return {
-        "service_request_id": t["id"], "status": status, "status_notes": _mask(notes),
-        "service_name": t["category"], "service_code": t["category"], "description": _mask(t["text"]),
+        "service_request_id": t["id"], "status": status, "status_notes": wording.mask_phones(notes),
+        "service_name": t["category"], "service_code": t["category"], "description": wording.mask_phones(t["text"]),
         "agency_responsible": config.deployment.handler_name(t["grid_id"], t["department_id"]),
         "service_notice": "", "requested_datetime": _local_iso(t["created_at"], tz),
         "updated_datetime": _local_iso(t["updated_at"], tz),

@@ -6,6 +6,7 @@ depending on each other.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable
 
 HANDLING_NAMES = {"reply": "回复解释", "self": "受理自办", "transfer": "转交办理"}
@@ -14,7 +15,6 @@ STATE_NAMES = {
     "resolved": "已办结，待评价", "closed": "已完结", "reopened": "整改中", "escalated": "已督办",
     "transferred": "已转交部门", "merged": "已并入其他工单", "rejected": "未受理", "answered": "已答复",
 }
-RATINGS = ("满意", "基本满意", "不满意")
 
 HELP = (
     "您好，我是三单小助手 🐝\n"
@@ -33,7 +33,6 @@ WELCOME = (
     "直接发文字、照片或位置就行，说清楚小区和几栋更快处理。\n"
     "网格和社区工作人员请发「绑定 邀请码」绑定身份。"
 )
-ERROR = "抱歉，系统刚才开了个小差，您的消息已经保存，我们会尽快处理。"
 TOO_LONG = "消息太长啦，请分几条发送，或者简单说说是哪里、什么问题。"
 NOT_ALLOWED = "抱歉，这个操作只有负责该工单的网格或部门可以办理。"
 NOT_STAFF = "这个命令是给网格和社区工作人员用的。如果您是工作人员，请先发「绑定 邀请码」。"
@@ -285,11 +284,12 @@ def joint_settled(ticket_id: int) -> str:
     return f"已记录联席会议意见，工单 #{ticket_id} 移出议题。"
 
 
-def mask_phones(text: str) -> str:
-    """138****5678: phone numbers are never shown in full in chat."""
-    import re
+_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 
-    return re.sub(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)", r"\1****\2", text or "")
+
+def mask_phones(text: str) -> str:
+    """138****5678: phone numbers are never shown in full, in chat or in the public Open311 list."""
+    return _MOBILE.sub(r"\1****\2", text or "")
 
 
 def bound(role: str, scope: str) -> str:
