@@ -36,14 +36,19 @@ def services(base_services: Services, tmp_path: Path) -> Services:
     return Services(config, base_services.engine, base_services.knowledge)
 
 
-@pytest.fixture
-def app(services: Services):
+def build_app(services: Services):
+    """A test app on the services' store, with the deployment's staff bound."""
     app = create_app(services=services)
     app.config["TESTING"] = True
     db = connect(app.config["SANDAN_DB_PATH"])
     seed_staff(db, services.config.deployment, datetime.now(timezone.utc))
     db.close()
     return app
+
+
+@pytest.fixture
+def app(services: Services):
+    return build_app(services)
 
 
 @pytest.fixture

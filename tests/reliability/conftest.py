@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from datetime import datetime, timezone
 
 import pytest
 
-from bot.app import create_app
 from bot.conversation import Services
-from dispatch.store import connect
-from dispatch.users import seed_staff
 from reliability_helpers import Api
+from tests.conftest import build_app
 
 
 @pytest.fixture(scope="module")
@@ -32,12 +29,7 @@ def shared_services(base_services: Services, tmp_path_factory) -> Services:
 
 @pytest.fixture(scope="module")
 def shared_app(shared_services: Services):
-    app = create_app(services=shared_services)
-    app.config["TESTING"] = True
-    db = connect(app.config["SANDAN_DB_PATH"])
-    seed_staff(db, shared_services.config.deployment, datetime.now(timezone.utc))
-    db.close()
-    return app
+    return build_app(shared_services)
 
 
 _MSG_ID_BLOCKS = itertools.count(1)
