@@ -93,7 +93,7 @@ def find(db: Database, config: Config, parse: Parse, route: Route, now: datetime
 def join(db: Database, config: Config, match: Match, user_id: str, parse: Parse, now: datetime,
          photos: list[dict[str, str]] | None = None, message_id: int | None = None) -> dict[str, Any]:
     """The new reporter follows the ticket; the handler hears how many people have reported it."""
-    from dispatch.tickets import add_event, get_ticket, handler_ids
+    from dispatch.tickets import add_event, add_photos, get_ticket, handler_ids
 
     t = match.ticket
     added = 0
@@ -103,10 +103,7 @@ def join(db: Database, config: Config, match: Match, user_id: str, parse: Parse,
     if added:
         db.execute("UPDATE tickets SET reporters = reporters + 1, updated_at = ? WHERE id = ?", [iso(now), t["id"]])
     add_event(db, t["id"], user_id, "duplicate", now, f"同一问题又有人反映（相似度 {match.score:.2f}）：{parse.text}")
-    for photo in photos or []:
-        db.execute("INSERT INTO media (ticket_id, message_id, purpose, url, media_id, path, created_at) "
-                   "VALUES (?, ?, 'report', ?, ?, ?, ?)",
-                   [t["id"], message_id, photo.get("url", ""), photo.get("media_id", ""), photo.get("path"), iso(now)])
+    add_photos(db, t["id"], photos, "report", now, message_id)
     ticket = get_ticket(db, t["id"])
     if added:
         people = [ticket["claimed_by"]] if ticket["claimed_by"] else handler_ids(db, ticket)

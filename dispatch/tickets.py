@@ -55,6 +55,16 @@ def get_ticket(db: Database, ticket_id: int) -> dict[str, Any]:
     return rows[0]
 
 
+def add_photos(db: Database, ticket_id: int, photos: list[dict[str, str]] | None, purpose: str, now: datetime,
+               message_id: int | None = None) -> None:
+    """Attach photos to a ticket: 'report' (what was reported) or 'result' (the work done)."""
+    for photo in photos or []:
+        db.execute("INSERT INTO media (ticket_id, message_id, purpose, url, media_id, path, created_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   [ticket_id, message_id, purpose, photo.get("url", ""), photo.get("media_id", ""),
+                    photo.get("path"), iso(now)])
+
+
 def add_event(db: Database, ticket_id: int, actor: str, kind: str, now: datetime, note: str = "",
               from_state: str | None = None, to_state: str | None = None) -> None:
     db.execute(
@@ -155,11 +165,7 @@ def create_ticket(db: Database, config: Config, reporter: str, parse: Parse, rou
                 add_event(db, ticket_id, "system", "to_department", now, route.department_id)
         else:
             add_event(db, ticket_id, "system", "review", now, route.reason)
-        for photo in photos or []:
-            db.execute("INSERT INTO media (ticket_id, message_id, purpose, url, media_id, path, created_at) "
-                       "VALUES (?, ?, 'report', ?, ?, ?, ?)",
-                       [ticket_id, message_id, photo.get("url", ""), photo.get("media_id", ""), photo.get("path"),
-                        iso(now)])
+        add_photos(db, ticket_id, photos, "report", now, message_id)
         ticket = get_ticket(db, ticket_id)
         _assign_notices(db, config, ticket, route, now, "new")
     return Created(ticket, route)
@@ -280,10 +286,7 @@ def resolve(db: Database, config: Config, ticket_id: int, user: dict[str, Any], 
             ticket = move(db, ticket, State.CLAIMED, user["id"], "办结时自动接单", now, claimed_by=user["id"])
         note = note.strip() or "已办结"
         ticket = move(db, ticket, State.RESOLVED, user["id"], note, now, resolution=note, resolved_at=iso(now))
-        for photo in photos or []:
-            db.execute("INSERT INTO media (ticket_id, purpose, url, media_id, path, created_at) "
-                       "VALUES (?, 'result', ?, ?, ?, ?)",
-                       [ticket_id, photo.get("url", ""), photo.get("media_id", ""), photo.get("path"), iso(now)])
+        add_photos(db, ticket_id, photos, "result", now)
         notify_reporters(db, ticket, wording.reporter_resolved(ticket_id, note, len(photos or [])), now,
                          f"resolved-{iso(now)}")
     return ticket
