@@ -109,10 +109,7 @@ def _dispatch(turn: Turn) -> str:
         return _add_to_recent_report(turn) or _wait_for_words(turn)
     if turn.inbound.location and not turn.inbound.text:
         return _wait_for_words(turn)
-    handler = HANDLERS.get(turn.parse.intent)
-    if handler is None:
-        return wording.unknown_command(turn.parse.text)
-    return handler(turn)
+    return _run_handler(turn)
 
 
 # ---------------------------------------------------------------- pending state: photo first, or place missing
@@ -151,11 +148,7 @@ def _add_to_recent_report(turn: Turn) -> str | None:
                           [turn.user["id"], iso(turn.now - window)]).fetchone()
     if row is None:
         return None
-    for photo in turn.inbound.photos:
-        turn.db.execute("INSERT INTO media (ticket_id, message_id, purpose, url, media_id, path, created_at) "
-                        "VALUES (?, ?, 'report', ?, ?, ?, ?)",
-                        [row[0], turn.message_id, photo.get("url", ""), photo.get("media_id", ""), photo.get("path"),
-                         iso(turn.now)])
+    tickets.add_photos(turn.db, row[0], turn.inbound.photos, "report", turn.now, turn.message_id)
     turn.db.execute("UPDATE messages SET ticket_id = ? WHERE id = ?", [row[0], turn.message_id])
     return "" if turn.inbound.chat else wording.photo_added(row[0])
 
@@ -170,8 +163,7 @@ def _wait_for_words(turn: Turn) -> str:
     _set_pending(turn, "awaiting_words", pending)
     if turn.inbound.chat:
         return ""
-    got = "照片" if turn.inbound.photos else "位置"
-    return f"收到{got}！请再说说是什么问题，比如「3栋门口垃圾桶坏了」。"
+    return wording.ask_for_words("照片" if turn.inbound.photos else "位置")
 
 
 def _continue_pending(turn: Turn, pending: dict[str, Any]) -> str:
@@ -195,7 +187,7 @@ def _continue_pending(turn: Turn, pending: dict[str, Any]) -> str:
             _set_pending(turn, "awaiting_place", {k: v for k, v in pending.items() if k != "state"})
             return wording.ASK_PLACE
         _clear_pending(turn)
-        return _dispatch_fresh(turn)
+        return _run_handler(turn)
     _clear_pending(turn)
     combined.text = f"{pending['text']}（{turn.parse.text}）" if turn.parse.text else pending["text"]
     turn.parse = combined
@@ -204,7 +196,8 @@ def _continue_pending(turn: Turn, pending: dict[str, Any]) -> str:
     return HANDLERS["report"](turn)
 
 
-def _dispatch_fresh(turn: Turn) -> str:
+def _run_handler(turn: Turn) -> str:
+    """The handler registered for the message's intent; an intent nobody handles gets a plain sentence."""
     handler = HANDLERS.get(turn.parse.intent)
     return handler(turn) if handler else wording.unknown_command(turn.parse.text)
 

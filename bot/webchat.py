@@ -42,7 +42,6 @@ class Persona:
 #: People who are not staff; the staff personas come from the deployment.
 CITIZENS = (Persona("resident-zhang", "张阿姨", "居民"), Persona("rider-li", "小李", "骑手"),
             Persona("rider-chen", "小陈", "骑手"))
-STAFF_ROLES = {"grid_secretary": "网格书记", "dispatcher": "社区调度员"}
 
 
 def personas(config: Config) -> list[Persona]:
@@ -50,7 +49,7 @@ def personas(config: Config) -> list[Persona]:
     deployment = config.deployment
     first = deployment.communities[0]
     grids = {g.id for g in first.grids}
-    staff = [Persona(s.user.partition(":")[2], s.name, STAFF_ROLES[s.role]) for s in deployment.staff
+    staff = [Persona(s.user.partition(":")[2], s.name, wording.ROLE_NAMES[s.role]) for s in deployment.staff
              if s.user.startswith("api:") and ((s.role == "grid_secretary" and s.grid in grids)
                                                or (s.role == "dispatcher" and s.community == first.id))]
     return [*CITIZENS, *staff]

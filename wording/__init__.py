@@ -57,6 +57,10 @@ def ack_report(ticket_id: int, handler: str, deadline: str, needs_review: bool, 
             f"回复「进度 {ticket_id}」可随时查看。")
 
 
+def ask_for_words(got: str) -> str:
+    return f"收到{got}！请再说说是什么问题，比如「3栋门口垃圾桶坏了」。"
+
+
 def ack_duplicate(ticket_id: int, count: int) -> str:
     return (f"谢谢！这个问题已有人反映（工单 {ticket_id}），您的反映已并入，目前共 {count} 人反映。"
             f"办理进展也会告诉您。")
