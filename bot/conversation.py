@@ -81,7 +81,7 @@ def handle(services: Services, db: Database, inbound: Inbound, now: datetime) ->
         return wording.TOO_LONG
     parse = services.engine.parse(text) if text else Parse("", "photo", "其他", "一般", 1.0)
     with transaction(db):
-        ensure_user(db, inbound.user_id, now, inbound.display_name)
+        user = ensure_user(db, inbound.user_id, now, inbound.display_name)
         inserted = db.execute(
             "INSERT OR IGNORE INTO messages (channel, channel_msg_id, sender, chat, kind, text, photos, location, "
             "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -93,7 +93,7 @@ def handle(services: Services, db: Database, inbound: Inbound, now: datetime) ->
             row = db.execute("SELECT reply FROM messages WHERE channel = ? AND channel_msg_id = ?",
                              [inbound.channel, inbound.msg_id]).fetchone()
             return row[0] or ""
-        turn = Turn(services, db, inbound, get_user(db, inbound.user_id), parse, now, inserted.lastrowid)
+        turn = Turn(services, db, inbound, user, parse, now, inserted.lastrowid)
         reply = _dispatch(turn)
         db.execute("UPDATE messages SET reply = ? WHERE id = ?", [reply, turn.message_id])
     return reply
