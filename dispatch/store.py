@@ -267,6 +267,13 @@ def m015_bench_lookup_indexes(db: Database) -> None:
         """
     )
 
+@migrations()
+def m016_duplicate_lookup_index(db: Database) -> None:
+    """The duplicate check of every new report asks for open tickets of one place and category in the
+    last hours; without this index it read every ticket of the window (0.6 ms at 2,000, growing)."""
+    db.execute("CREATE INDEX IF NOT EXISTS tickets_place_category ON tickets(place, category, created_at)")
+
+
 class StoreError(Exception):
     """The database file cannot be opened or migrated."""
 
