@@ -52,6 +52,7 @@ class Turn:
     parse: Parse
     now: datetime
     message_id: int
+    ticket_id: int | None = None    # the ticket this message filed or joined, stored beside the reply
 
     @property
     def config(self) -> Config:
@@ -95,7 +96,7 @@ def handle(services: Services, db: Database, inbound: Inbound, now: datetime) ->
             return row[0] or ""
         turn = Turn(services, db, inbound, user, parse, now, inserted.lastrowid)
         reply = _dispatch(turn)
-        db.execute("UPDATE messages SET reply = ? WHERE id = ?", [reply, turn.message_id])
+        db.execute("UPDATE messages SET reply = ?, ticket_id = ? WHERE id = ?", [reply, turn.ticket_id, turn.message_id])
     return reply
 
 
@@ -149,7 +150,7 @@ def _add_to_recent_report(turn: Turn) -> str | None:
     if row is None:
         return None
     tickets.add_photos(turn.db, row[0], turn.inbound.photos, "report", turn.now, turn.message_id)
-    turn.db.execute("UPDATE messages SET ticket_id = ? WHERE id = ?", [row[0], turn.message_id])
+    turn.ticket_id = row[0]
     return "" if turn.inbound.chat else wording.photo_added(row[0])
 
 
@@ -223,12 +224,12 @@ def report(turn: Turn) -> str:
                                                                 turn.now)):
         ticket = duplicates.join(turn.db, turn.config, match, turn.user["id"], turn.parse, turn.now,
                                  turn.inbound.photos, turn.message_id)
-        turn.db.execute("UPDATE messages SET ticket_id = ? WHERE id = ?", [ticket["id"], turn.message_id])
+        turn.ticket_id = ticket["id"]
         return wording.ack_duplicate(ticket["id"], ticket["reporters"])
     created = tickets.create_ticket(turn.db, turn.config, turn.user["id"], turn.parse, the_route, turn.now,
                                     turn.inbound.photos, turn.message_id)
     ticket = created.ticket
-    turn.db.execute("UPDATE messages SET ticket_id = ? WHERE id = ?", [ticket["id"], turn.message_id])
+    turn.ticket_id = ticket["id"]
     handler = turn.config.deployment.handler_name(ticket["grid_id"], ticket["department_id"])
     deadline = local_text(ticket["deadline_at"], turn.config.settings.dispatch.timezone)
     return wording.ack_report(ticket["id"], handler, deadline, the_route.needs_review, the_route.handling)

@@ -283,12 +283,22 @@ class Store(Database):
     """
 
     def query(self, sql: str, params: Any = None) -> Iterator[dict[str, Any]]:  # type: ignore[override]
-        cursor = self.conn.execute(sql, params if params is not None else ())
+        was_in_transaction = self.conn.in_transaction
+        try:
+            cursor = self.conn.execute(sql, params if params is not None else ())
+        except Exception:
+            if not was_in_transaction and self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")   # an implicit transaction nothing would ever commit
+            raise
         if cursor.description is None:
             raise ValueError("query() can only be used with SQL that returns rows; use execute()")
         keys = [d[0] for d in cursor.description]
         if len(set(keys)) < len(keys):
             keys = dedupe_keys(keys)
+        if not was_in_transaction and self.conn.in_transaction:   # INSERT … RETURNING on its own: commit it
+            rows = cursor.fetchall()
+            self.conn.execute("COMMIT")
+            return (dict(zip(keys, row)) for row in rows)
         return (dict(zip(keys, row)) for row in cursor)
 
 

@@ -147,15 +147,16 @@ def create_ticket(db: Database, config: Config, reporter: str, parse: Parse, rou
         State.TRANSFERRED if route.handling == "transfer" else State.ROUTED)
     limit = deadlines.deadline_for(config, route.category, parse.urgency, now)
     with transaction(db):
-        ticket_id = db.execute(
+        ticket = list(db.query(
             "INSERT INTO tickets (reporter, text, intent, category, handling, urgency, community_id, place, building,"
             " grid_id, department_id, state, confidence, deadline_at, deadline_unit, clock_started_at, created_at,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
             [reporter, parse.text, parse.intent, route.category, route.handling, parse.urgency,
              route.community_id, e.place or e.road or e.landmark, e.building, route.grid_id,
              route.department_id, state.value, parse.confidence, iso(limit.at), limit.unit, iso(now), iso(now),
              iso(now)],
-        ).lastrowid
+        ))[0]
+        ticket_id = ticket["id"]
         add_event(db, ticket_id, reporter, "received", now, parse.text, None, State.RECEIVED.value)
         if state != State.RECEIVED:
             add_event(db, ticket_id, "system", state.value, now, f"{route.reason}；{limit.why}", State.RECEIVED.value,
@@ -166,7 +167,6 @@ def create_ticket(db: Database, config: Config, reporter: str, parse: Parse, rou
         else:
             add_event(db, ticket_id, "system", "review", now, route.reason)
         add_photos(db, ticket_id, photos, "report", now, message_id)
-        ticket = get_ticket(db, ticket_id)
         _assign_notices(db, config, ticket, route, now, "new")
     return Created(ticket, route)
 

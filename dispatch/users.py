@@ -18,13 +18,13 @@ def split_user_id(user_id: str) -> tuple[str, str]:
 
 def ensure_user(db: Database, user_id: str, now: datetime, display_name: str = "") -> dict[str, Any]:
     channel, external = split_user_id(user_id)
-    db.execute(
+    return list(db.query(
         "INSERT INTO users (id, channel, external_id, display_name, created_at, last_inbound_at) "
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET last_inbound_at = excluded.last_inbound_at, "
-        "display_name = CASE WHEN excluded.display_name != '' THEN excluded.display_name ELSE display_name END",
+        "display_name = CASE WHEN excluded.display_name != '' THEN excluded.display_name ELSE display_name END "
+        "RETURNING *",
         [user_id, channel, external, display_name, iso(now), iso(now)],
-    )
-    return get_user(db, user_id)
+    ))[0]
 
 
 def get_user(db: Database, user_id: str) -> dict[str, Any]:
