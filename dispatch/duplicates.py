@@ -70,8 +70,8 @@ def find(db: Database, config: Config, parse: Parse, route: Route, now: datetime
     if not place and not route.grid_id:
         return None
     since = iso(now - timedelta(hours=config.settings.dispatch.duplicate_window_hours))
-    sql = (f"SELECT * FROM tickets WHERE state IN ({', '.join('?' * len(_OPEN))}) AND created_at >= ? "
-           "AND category = ? AND intent = 'report'")
+    sql = (f"SELECT id, reporter, text FROM tickets WHERE state IN ({', '.join('?' * len(_OPEN))}) "
+           "AND created_at >= ? AND category = ? AND intent = 'report'")
     params: list[Any] = [*_OPEN, since, route.category]
     if place:
         sql += " AND place = ?"
@@ -79,11 +79,12 @@ def find(db: Database, config: Config, parse: Parse, route: Route, now: datetime
     else:   # a shared location without a named place: same grid, no place named either
         sql += " AND place IS NULL AND grid_id = ?"
         params.append(route.grid_id)
+    if e.building:   # another building of the same estate is another problem; an unnamed one may be this
+        sql += " AND (building = ? OR building IS NULL)"
+        params.append(e.building)
     drop = _place_words(config, place, e.building)
     best: Match | None = None
     for t in db.query(sql + " ORDER BY id DESC LIMIT 50", params):
-        if e.building and t["building"] and e.building != t["building"]:
-            continue
         score = similarity(parse.text, t["text"], drop)
         if score >= config.settings.dispatch.duplicate_similarity and (best is None or score > best.score):
             best = Match(t, score)
