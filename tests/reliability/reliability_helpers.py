@@ -1,17 +1,21 @@
 """Helpers for the reliability tests: raw posts to the JSON API, and row counts that show
-nothing was half-written."""
+nothing was half-written; servers in their own processes (`sandan serve`, gunicorn) for kill -9, and a
+gunicorn hook that freezes one request so a kill lands mid-request."""
 
 from __future__ import annotations
 
 import http.client
 import json
+import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
+from urllib.parse import parse_qs, urlencode
 
 import pytest
 import yaml
@@ -111,6 +115,142 @@ class Server:
             return r.status, json.loads(r.read() or b"null")
         finally:
             conn.close()
+
+
+T = TypeVar("T")
+
+
+def poll_until(check: Callable[[], T], timeout: float, what: str) -> T:
+    """The first truthy value of ``check()``, asked every 20 ms; fails naming ``what`` after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while not (value := check()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: still not so after {timeout} s")
+        time.sleep(0.02)
+    return value
+
+
+def child_pids(pid: int) -> set[int]:
+    """The live (not zombie) children of a process, read from /proc: a gunicorn master's workers."""
+    children = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, ppid = stat.read_text().rsplit(")", 1)[1].split()[:2]   # after "pid (comm)"
+        except (OSError, IndexError, ValueError):
+            continue                 # the process ended while we looked
+        if int(ppid) == pid and state != "Z":
+            children.add(int(stat.parent.name))
+    return children
+
+
+class Gunicorn(Server):
+    """`bot.wsgi:app` under gunicorn as deployed (gthread workers, --preload), so a test can kill -9 one worker.
+
+    :param hooks: a gunicorn config file (server hooks), e.g. one that installs :class:`HoldOnce`.
+    """
+
+    def __init__(self, config: Path, port: int, log: Path, hooks: Path | None = None, workers: int = 2) -> None:
+        super().__init__(config, port, log)
+        self.hooks, self.count = hooks, workers
+
+    def start(self, timeout: float = 60) -> None:
+        cmd = [str(Path(sys.executable).parent / "gunicorn"), "-w", str(self.count), "-k", "gthread", "--threads",
+               "4", "-b", f"127.0.0.1:{self.port}", "--preload", "--graceful-timeout", "2",
+               "--no-control-socket"]   # the default control socket is one path shared by every gunicorn
+        if self.hooks:
+            cmd += ["-c", str(self.hooks)]
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(cmd + ["bot.wsgi:app"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                         env={**os.environ, "SANDAN_CONFIG": str(self.config)})
+        poll_until(lambda: self.healthy() and len(self.workers()) == self.count, timeout,
+                   f"gunicorn answering /health with {self.count} workers")
+
+    def healthy(self) -> bool:
+        assert self.proc is not None
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited: {self.log.read_text(errors='replace')[-2000:]}")
+        try:
+            return self.request("GET", "/health", timeout=2)[0] == 200
+        except OSError:
+            return False
+
+    def workers(self) -> set[int]:
+        assert self.proc is not None
+        return child_pids(self.proc.pid)
+
+
+class Wire:
+    """A `standin.client` transport: one HTTP connection per request, like WeChat's servers, and a call
+    (``on_sent``) once the request has left, when it is in flight until its answer comes."""
+
+    def __init__(self, port: int, timeout: float = 5, on_sent: Callable[[], None] = lambda: None) -> None:
+        self.port, self.timeout, self.on_sent = port, timeout, on_sent
+
+    def request(self, method: str, path: str, params: dict[str, str], body: str) -> tuple[int, str]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+        try:
+            conn.request(method, f"{path}?{urlencode(params)}", body=body.encode("utf-8"),
+                         headers={"Content-Type": "text/xml"})
+            self.on_sent()
+            r = conn.getresponse()
+            return r.status, r.read().decode("utf-8")
+        finally:
+            conn.close()
+
+
+class HoldOnce:
+    """A gunicorn ``post_worker_init`` hook: the first request from one WeChat user stops at a chosen point
+    and waits there, so a test can kill -9 its worker while that request is certainly in flight.
+
+    :param at: ``"transaction"``: its ticket written but not committed (the store's write lock held, so
+        every other message waits too); ``"reply"``: committed, the reply not yet sent.
+    :param marker: the file the frozen worker writes its pid to. Only the first request to get there creates
+        it, whichever worker or respawn it reaches, so WeChat's retry of the message goes through.
+    """
+
+    def __init__(self, openid: str, at: str, marker: str) -> None:
+        assert at in ("transaction", "reply"), at
+        self.openid, self.at, self.marker = openid, at, marker
+
+    def __call__(self, worker: Any) -> None:
+        mine = threading.local()
+        app = worker.wsgi
+
+        def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+            mine.held = parse_qs(environ.get("QUERY_STRING", "")).get("openid") == [self.openid]
+            result = app(environ, start_response)
+            try:
+                body = list(result)                  # the whole reply, ready to send
+            finally:
+                getattr(result, "close", lambda: None)()
+            if mine.held and self.at == "reply":
+                self.hold()
+            return body
+
+        worker.wsgi = wsgi
+        if self.at == "transaction":
+            from dispatch import tickets
+
+            create = tickets.create_ticket
+
+            def create_then_hold(*args: Any, **kwargs: Any) -> Any:
+                created = create(*args, **kwargs)
+                if mine.held:
+                    self.hold()
+                return created
+
+            tickets.create_ticket = create_then_hold
+
+    def hold(self) -> None:
+        draft = Path(f"{self.marker}.{os.getpid()}.{threading.get_ident()}")
+        draft.write_text(str(os.getpid()))
+        try:
+            os.link(draft, self.marker)           # atomic, and refused once any request has held
+        except FileExistsError:
+            return
+        finally:
+            draft.unlink()
+        threading.Event().wait(60)                # until the test kills this process
 
 
 # Module-scoped stand-ins for tests/conftest.py's `services` and `app`: a test module that imports them
