@@ -73,6 +73,8 @@ class Engine:
         self.deployment = deployment
         self.gazetteer = build_gazetteer(deployment)
         self.tokenizer = Tokenizer(self.gazetteer, extra_words)
+        # intent and category both read the keyword scores of the message being parsed
+        self._category_scores = lru_cache(maxsize=64)(lambda text: category_scores(text, deployment))
         self.model: NluModel | None = None
         if model is not None:
             self.use_model(model)
@@ -102,7 +104,7 @@ class Engine:
         entities = entities or find_entities(text, self.gazetteer)
         has_place = entities.place is not None or entities.road is not None or entities.landmark is not None
         rule, rule_confidence = rule_intent(text, has_place, entities.facility is not None,
-                                            len(category_scores(text, self.deployment)))
+                                            len(self._category_scores(text)))
         if self.model is None:
             return {rule: rule_confidence}
         model = self.model.intent.distribution(text)
@@ -126,14 +128,14 @@ class Engine:
 
     def category_distribution(self, text: str) -> dict[str, float]:
         """Probability per category after keyword rules and model are combined."""
-        scores = category_scores(text, self.deployment)
+        scores = self._category_scores(text)
         model = self.model.category.distribution(text) if self.model and self.model.category else {}
         if not model:
-            best, confidence = rule_category(text, self.deployment)
+            best, confidence = rule_category(scores)
             return {best: confidence}
         if not scores:
             return model
-        best, confidence = rule_category(text, self.deployment)
+        best, confidence = rule_category(scores)
         labels = sorted(set(model) | set(scores))
         return _blend(model, _spread(best, confidence, labels), RULE_WEIGHT)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Callable, Sequence
 
 if TYPE_CHECKING:   # scikit-learn is imported only to train: it costs a second of start-up
@@ -67,13 +68,14 @@ class _Words:
         self.cut = None
 
 
-def char_ngrams(text: str, low: int, high: int) -> list[str]:
+@lru_cache(maxsize=128)   # the intent and the category model cut the same message the same way
+def char_ngrams(text: str, low: int, high: int) -> tuple[str, ...]:
     """Exactly sklearn's analyzer='char' (lowercased, runs of white space made one space)."""
     text = _WHITE.sub(" ", text.lower())
-    grams = []
+    grams: list[str] = []
     for n in range(low, min(high, len(text)) + 1):
         grams.extend(text[i:i + n] for i in range(len(text) - n + 1))
-    return grams
+    return tuple(grams)
 
 
 @dataclass

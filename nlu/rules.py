@@ -57,8 +57,8 @@ def category_scores(text: str, deployment: Deployment) -> dict[str, float]:
     return scores
 
 
-def rule_category(text: str, deployment: Deployment) -> tuple[str, float]:
-    scores = category_scores(text, deployment)
+def rule_category(scores: dict[str, float]) -> tuple[str, float]:
+    """The best category of a message's keyword scores (category_scores) and how sure the rules are."""
     if not scores:
         return "其他", 0.3
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
