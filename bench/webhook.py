@@ -156,7 +156,7 @@ class Gunicorn:
         self.port = port
         cmd = [str(Path(sys.executable).parent / "gunicorn"), "-w", str(workers), "-k", worker_class, "--threads",
                str(THREADS), "-b", f"127.0.0.1:{port}", "--preload", "--keep-alive", "30", "--log-level",
-               "warning", "--access-logfile", "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null"]
+               "warning", "--no-control-socket", "--access-logfile", "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null"]
         if pythonpath:
             cmd += ["--pythonpath", pythonpath]
         self.log = open(log, "ab")
