@@ -390,8 +390,10 @@ def close_unrated(db: Database, config: Config, now: datetime) -> int:
 
 
 def pending_rating(db: Database, reporter: str) -> dict[str, Any] | None:
-    rows = list(db.query("SELECT * FROM tickets WHERE reporter = ? AND state = 'resolved' ORDER BY resolved_at DESC "
-                         "LIMIT 1", [reporter]))
+    """The reporter's most recently resolved ticket: what a bare 满意 / 不满意 rates."""
+    # "+state": find the reporter's few tickets by their index, not every resolved ticket (330 ms at 1M)
+    rows = list(db.query("SELECT * FROM tickets WHERE reporter = ? AND +state = 'resolved' "
+                         "ORDER BY resolved_at DESC LIMIT 1", [reporter]))
     return rows[0] if rows else None
 
 
