@@ -31,6 +31,7 @@ from dispatch.store import connect
 from settings import load_config
 
 MAX_MINUTES = 120   # bounded, whatever is asked
+CHUNK = 500         # messages signed at a time, as they come due (one round of the 500 senders)
 
 
 def rss_mb(pid: int) -> float:
@@ -121,13 +122,22 @@ def main() -> None:
 
     texts = report_texts(config, total, random.Random(5))
     first = int(time.time()) % 100000 * 1000
-    requests = wechat_requests(config, texts, first) if args.channel == "wechat" else api_requests(texts, first)
+
+    def requests_from(i: int) -> list[Request]:
+        """Messages i… signed now: the bot refuses a WeChat signature more than five minutes old."""
+        chunk = texts[i:i + CHUNK]
+        return wechat_requests(config, chunk, first) if args.channel == "wechat" else api_requests(chunk, first + i)
+
     print(f"{total:,} messages at {rate:g}/s for {minutes:g} min to {args.channel}; server pid {pid}", flush=True)
 
     sender = Sender(host, port)
     memory: list[tuple[float, float]] = [(0.0, rss_mb(pid) if pid else 0.0)]
     start = time.monotonic()
-    for i, r in enumerate(requests):   # a fixed clock: message i leaves at start + i / rate
+    batch: list[Request] = []
+    for i in range(total):   # a fixed clock: message i leaves at start + i / rate
+        if i % CHUNK == 0:
+            batch = requests_from(i)
+        r = batch[i % CHUNK]
         delay = start + i / rate - time.monotonic()
         if delay > 0:
             time.sleep(delay)
