@@ -152,10 +152,10 @@ def run(port: int, requests: list[Request], concurrency: int) -> Result:
 
 class Gunicorn:
     def __init__(self, app: str, port: int, log: Path, pythonpath: str = "", worker_class: str = "gthread",
-                 workers: int = WORKERS) -> None:
+                 workers: int = WORKERS, threads: int = THREADS) -> None:
         self.port = port
         cmd = [str(Path(sys.executable).parent / "gunicorn"), "-w", str(workers), "-k", worker_class, "--threads",
-               str(THREADS), "-b", f"127.0.0.1:{port}", "--preload", "--keep-alive", "30", "--log-level",
+               str(threads), "-b", f"127.0.0.1:{port}", "--preload", "--keep-alive", "30", "--log-level",
                "warning", "--no-control-socket", "--access-logfile", "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null"]
         if pythonpath:
             cmd += ["--pythonpath", pythonpath]
@@ -204,6 +204,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--modes", default="echo,wechat,api")
     parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn workers (default 2)")
+    parser.add_argument("--threads", type=int, default=THREADS, help=f"threads per gthread worker (default {THREADS})")
     parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"],
                         help="gunicorn worker class for both apps (sync: no keep-alive, one request per worker)")
     args = parser.parse_args()
@@ -220,10 +221,10 @@ def main() -> None:
     api = api_requests(texts, 1000)
 
     bot = Gunicorn(f"bot.app:create_app({str(config_path)!r})", free_port(), folder / "gunicorn-bot.log",
-                   worker_class=args.worker_class, workers=workers)
+                   worker_class=args.worker_class, workers=workers, threads=args.threads)
     echo = Gunicorn(f"echo_app:create_echo_app({str(config_path)!r})", free_port(), folder / "gunicorn-echo.log",
                     pythonpath=str(ROOT / "bench"), worker_class=args.worker_class,
-                    workers=workers)
+                    workers=workers, threads=args.threads)
     rows, results = [], {}
     try:
         bot.wait()
@@ -251,7 +252,7 @@ def main() -> None:
     stored = {k: db.execute(f"SELECT count(*) FROM {k}").fetchone()[0] for k in ("messages", "tickets", "outbox")}
     db.close()
     lines = [f"Machine: {machine()}",
-             f"Server: gunicorn {workers} workers × {args.worker_class} ({THREADS} threads if gthread), loopback; client: Python threads, "
+             f"Server: gunicorn {workers} workers × {args.worker_class} ({args.threads} threads if gthread), loopback; client: Python threads, "
              "http.client keep-alive, on the same 2 cores", "",
              table(["mode", "clients", "requests", "errors", "req/s", "p50 ms", "p99 ms", "max ms"], rows), ""]
     conc = args.concurrency
