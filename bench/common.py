@@ -117,3 +117,23 @@ def wait_until_up(port: int, proc: "subprocess.Popen | None" = None, timeout: fl
         except OSError:
             time.sleep(0.2)
     raise TimeoutError(f"nothing answered on port {port} after {timeout:.0f} s")
+
+
+def process_tree(pid: int) -> list[int]:
+    """A process and its children (gunicorn's master and workers)."""
+    try:
+        return [pid] + [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return [pid]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process and its children have used so far."""
+    total = 0
+    for p in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])   # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
-from common import RESULTS, ROOT, machine, percentile, table, wait_until_up
+from common import RESULTS, ROOT, machine, percentile, process_tree, table, wait_until_up
 from webhook import Request, api_requests, free_port, fresh_store, report_texts, wechat_requests
 
 from dispatch.store import connect
@@ -37,12 +37,7 @@ CHUNK = 500         # messages signed at a time, as they come due (one round of 
 def rss_mb(pid: int) -> float:
     """Resident memory of a process and its children (gunicorn workers), in MB."""
     total = 0
-    pids = [pid]
-    try:
-        pids += [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        pass
-    for p in pids:
+    for p in process_tree(pid):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):

@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from common import RESULTS, ROOT, machine, percentile, table, wait_until_up, write_config
+from common import RESULTS, ROOT, cpu_seconds, machine, percentile, table, wait_until_up, write_config
 
 from dispatch.clock import utcnow
 from dispatch.store import connect, init_db
@@ -54,6 +54,8 @@ class Result:
     latencies_ms: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    server_cpu_ms: float = 0.0      # per request: the gunicorn master and workers
+    client_cpu_ms: float = 0.0      # per request: this process's client threads
 
     @property
     def rps(self) -> float:
@@ -108,8 +110,11 @@ def api_requests(texts: list[str], first_user: int) -> list[Request]:
 # ---------------------------------------------------------------- the client
 
 
-def run(port: int, requests: list[Request], concurrency: int) -> Result:
-    """Send every request once, from ``concurrency`` threads with one keep-alive connection each."""
+def run(port: int, requests: list[Request], concurrency: int, server_pid: int | None = None) -> Result:
+    """Send every request once, from ``concurrency`` threads with one keep-alive connection each.
+
+    With ``server_pid``, the CPU time the server and the client spent per request is measured too.
+    """
     result = Result()
     lock = threading.Lock()
     shares = [requests[i::concurrency] for i in range(concurrency)]
@@ -138,12 +143,16 @@ def run(port: int, requests: list[Request], concurrency: int) -> Result:
             result.errors.extend(errors)
 
     threads = [threading.Thread(target=client, args=(s,)) for s in shares]
+    server_cpu, client_cpu = cpu_seconds(server_pid) if server_pid else 0.0, time.process_time()
     started = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     result.seconds = time.perf_counter() - started
+    if server_pid and requests:
+        result.server_cpu_ms = (cpu_seconds(server_pid) - server_cpu) / len(requests) * 1000
+        result.client_cpu_ms = (time.process_time() - client_cpu) / len(requests) * 1000
     return result
 
 
@@ -230,18 +239,20 @@ def main() -> None:
         bot.wait()
         echo.wait()
         for mode in modes:
-            port, reqs = {"echo": (echo.port, wechat), "wechat": (bot.port, wechat), "api": (bot.port, api)}[mode]
+            server, reqs = {"echo": (echo, wechat), "wechat": (bot, wechat), "api": (bot, api)}[mode]
+            port = server.port
             # echo replays the same signed messages; the bot gets fresh ones (a replay would be a dedup hit)
             run(port, reqs[-40:], 4)                                              # warm-up
             for label, conc, batch in (("sequential", 1, reqs[:args.sequential]),
                                        (f"{args.concurrency} concurrent", args.concurrency,
                                         reqs[args.sequential:args.sequential + args.requests])):
-                r = run(port, batch, conc)
+                r = run(port, batch, conc, server.proc.pid)
                 results[(mode, conc)] = r
                 rows.append([mode, label, len(r.latencies_ms), len(r.errors), r.rps,
-                             percentile(r.latencies_ms, 50), percentile(r.latencies_ms, 99), max(r.latencies_ms)])
+                             percentile(r.latencies_ms, 50), percentile(r.latencies_ms, 99), max(r.latencies_ms),
+                             r.server_cpu_ms, r.client_cpu_ms])
                 print(f"{mode:7} {label:13} {r.rps:8.0f} req/s  p50 {rows[-1][5]:.1f} ms  p99 {rows[-1][6]:.1f} ms"
-                      f"  errors {len(r.errors)}", flush=True)
+                      f"  server CPU {r.server_cpu_ms:.2f} ms/req  errors {len(r.errors)}", flush=True)
                 if r.errors:
                     print("   first errors:", r.errors[:3])
     finally:
@@ -254,7 +265,8 @@ def main() -> None:
     lines = [f"Machine: {machine()}",
              f"Server: gunicorn {workers} workers × {args.worker_class} ({args.threads} threads if gthread), loopback; client: Python threads, "
              "http.client keep-alive, on the same 2 cores", "",
-             table(["mode", "clients", "requests", "errors", "req/s", "p50 ms", "p99 ms", "max ms"], rows), ""]
+             table(["mode", "clients", "requests", "errors", "req/s", "p50 ms", "p99 ms", "max ms",
+                    "server CPU ms/req", "client CPU ms/req"], rows), ""]
     conc = args.concurrency
     if ("echo", conc) in results:
         for mode in ("wechat", "api"):
@@ -263,6 +275,12 @@ def main() -> None:
                 p99 = percentile(results[(mode, conc)].latencies_ms, 99)
                 lines.append(f"- {mode} at {conc} concurrent: {ratio:.2f} × echo's req/s (target ≥ 0.5), "
                              f"p99 {p99:.1f} ms (target < 50 ms)")
+                mine, bare = results[(mode, conc)], results[("echo", conc)]
+                cores = os.cpu_count() or 1
+                lines.append(f"  CPU per request (server + client): {mode} {mine.server_cpu_ms + mine.client_cpu_ms:.2f} ms, "
+                             f"echo {bare.server_cpu_ms + bare.client_cpu_ms:.2f} ms; {cores} cores allow at most "
+                             f"{cores * 1000 / (mine.server_cpu_ms + mine.client_cpu_ms):,.0f} and "
+                             f"{cores * 1000 / (bare.server_cpu_ms + bare.client_cpu_ms):,.0f} req/s")
     lines.append(f"- stored after the run: {stored['messages']:,} messages, {stored['tickets']:,} tickets, "
                  f"{stored['outbox']:,} outbox rows")
     text = "\n".join(lines)
