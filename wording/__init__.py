@@ -289,11 +289,12 @@ def joint_settled(ticket_id: int) -> str:
 
 
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+_LANDLINE = re.compile(r"(?<!\d)(0\d{2,3}-?)\d{3,4}(\d{4})(?!\d)")   # 0731-88881234, 073188881234
 
 
 def mask_phones(text: str) -> str:
-    """138****5678: phone numbers are never shown in full, in chat or in the public Open311 list."""
-    return _MOBILE.sub(r"\1****\2", text or "")
+    """138****5678, 0731-****1234: phone numbers are never shown in full, in chat or in the public Open311 list."""
+    return _LANDLINE.sub(r"\1****\2", _MOBILE.sub(r"\1****\2", text or ""))
 
 
 def bound(role: str, scope: str) -> str:

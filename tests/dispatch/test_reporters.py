@@ -58,6 +58,12 @@ def test_status_shows_state_handler_deadline_last_update_result_and_masks_phones
     assert "没有找到" in chat.say("stranger", f"进度 {n}")                  # never someone else's
 
 
+def test_a_landline_in_a_report_is_masked_like_a_mobile(chat):
+    n = ticket_number(chat.say("r1", "广场花苑小区3栋的路灯坏了，物业电话0731-88881234"))
+    status = chat.say("r1", f"进度 {n}")
+    assert "0731-****1234" in status and "88881234" not in status
+
+
 def test_not_satisfied_reopens_with_a_shorter_deadline_the_community_sees_it(chat, db):
     n = ticket_number(chat.say("r1", LITTER))
     first = get_ticket(db, n)
