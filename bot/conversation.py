@@ -96,7 +96,8 @@ def handle(services: Services, db: Database, inbound: Inbound, now: datetime) ->
             return row[0] or ""
         turn = Turn(services, db, inbound, user, parse, now, inserted.lastrowid)
         reply = _dispatch(turn)
-        db.execute("UPDATE messages SET reply = ?, ticket_id = ? WHERE id = ?", [reply, turn.ticket_id, turn.message_id])
+        db.execute("UPDATE messages SET reply = ?, ticket_id = ? WHERE id = ?",
+                   [reply, turn.ticket_id, turn.message_id])
     return reply
 
 

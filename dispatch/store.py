@@ -268,6 +268,7 @@ def m015_bench_lookup_indexes(db: Database) -> None:
         """
     )
 
+
 @migrations()
 def m016_duplicate_lookup_index(db: Database) -> None:
     """The duplicate check of every new report asks for open tickets of one place and category in the
