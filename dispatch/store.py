@@ -301,6 +301,8 @@ class Store(Database):
                 self.conn.execute("ROLLBACK")   # an implicit transaction nothing would ever commit
             raise
         if cursor.description is None:
+            if not was_in_transaction and self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise ValueError("query() can only be used with SQL that returns rows; use execute()")
         keys = [d[0] for d in cursor.description]
         if len(set(keys)) < len(keys):
