@@ -205,11 +205,8 @@ class TextModel:
                 grams = self._head_words(text)
             else:
                 grams = self._words(text)
-            vocabulary, counts = block.vocabulary, {}
-            for gram in grams:
-                column = vocabulary.get(gram)
-                if column is not None:
-                    counts[column] = counts.get(column, 0) + 1
+            vocabulary = block.vocabulary
+            counts = {vocabulary[g]: tf for g, tf in Counter(grams).items() if g in vocabulary}
             if not counts:
                 continue
             idf = block.idf_values()
