@@ -4,6 +4,7 @@ a real Rasa 3.6 server."""
 from __future__ import annotations
 
 import socket
+import threading
 
 import pytest
 import requests
@@ -90,6 +91,33 @@ def test_closed_port_gives_the_builtin_answer(engine):
     parse = rasa.parse("濂溪路实验小学对面的路灯不亮了")
     assert (parse.intent, parse.category, parse.source) == ("report", "基础设施维护", "builtin")
     assert not rasa.available()
+
+
+def test_a_server_that_never_answers_costs_one_timeout_then_the_builtin_answers(engine):
+    """A hung Rasa (it accepts the connection and says nothing) must not hold every message for the timeout."""
+    accepted = []
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(8)
+        server.settimeout(5)
+        port = server.getsockname()[1]
+
+        def hold() -> None:
+            try:
+                while True:
+                    accepted.append(server.accept()[0])   # kept open, never answered
+            except OSError:
+                pass
+
+        threading.Thread(target=hold, daemon=True).start()
+        rasa = RasaEngine(engine, f"http://127.0.0.1:{port}", timeout=0.3, retry_seconds=30)
+        first = rasa.parse("濂溪路实验小学对面的路灯不亮了")
+        second = rasa.parse("广场花苑小区3栋的垃圾桶坏了")
+        assert (first.category, first.source) == ("基础设施维护", "builtin")
+        assert (second.category, second.source) == ("环境卫生", "builtin")
+        assert len(accepted) == 1 and not rasa.available()
+        for conn in accepted:
+            conn.close()
 
 
 def test_config_backend_rasa_builds_the_rasa_engine_with_fallback(tmp_path, config_copy):
