@@ -184,18 +184,28 @@ def _continue_pending(turn: Turn, pending: dict[str, Any]) -> str:
     combined = turn.services.engine.parse(f"{turn.parse.text} {pending['text']}")
     location = tuple(pending["location"]) if pending.get("location") else turn.inbound.location
     if not (combined.entities.place or combined.entities.road or combined.entities.landmark or location):
-        if turn.inbound.photos:
-            pending["photos"] = pending.get("photos", []) + turn.inbound.photos
-            _set_pending(turn, "awaiting_place", {k: v for k, v in pending.items() if k != "state"})
-            return wording.ASK_PLACE
-        _clear_pending(turn)
-        return _run_handler(turn)
+        return _still_no_place(turn, pending)
     _clear_pending(turn)
     combined.text = f"{pending['text']}（{turn.parse.text}）" if turn.parse.text else pending["text"]
     turn.parse = combined
     turn.inbound.photos = pending.get("photos", []) + turn.inbound.photos
     turn.inbound.location = location
     return HANDLERS["report"](turn)
+
+
+def _still_no_place(turn: Turn, pending: dict[str, Any]) -> str:
+    """The answer to 「哪个小区？」 named no place: the report keeps waiting, and no word of it is lost.
+
+    More about the problem (「就在我家楼下」, 「3栋」) joins the words; a question is answered meanwhile.
+    """
+    if turn.parse.intent == "question":
+        return _run_handler(turn)
+    data = {k: v for k, v in pending.items() if k != "state"}
+    data["photos"] = pending.get("photos", []) + turn.inbound.photos
+    if turn.parse.text and (turn.parse.intent == "report" or turn.parse.entities.building):
+        data["text"] = f"{pending['text']}，{turn.parse.text}"
+    _set_pending(turn, "awaiting_place", data)
+    return wording.ASK_PLACE_AGAIN
 
 
 def _run_handler(turn: Turn) -> str:

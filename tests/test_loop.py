@@ -122,3 +122,28 @@ def test_api_needs_key_and_json(client):
     assert client.post("/api/messages", json={"sender": "x", "text": "hi"}).status_code == 401
     r = client.post("/api/messages", data="not json", headers={"X-Api-Key": "test-api-key"})
     assert r.status_code == 400 and r.get_json()["ok"] is False
+
+
+def test_an_answer_without_a_place_keeps_the_report_and_asks_again(chat, db):
+    """「就在我家楼下」 answers 「哪个小区？」 without a place: the broken light must not be forgotten."""
+    assert "哪个小区" in chat.say("resident-6", "楼道灯不亮")
+    assert "哪个小区" in chat.say("resident-6", "就在我家楼下")
+    n = ticket_number(chat.say("resident-6", "广场花苑5栋"))
+    ticket = get_ticket(db, n)
+    assert "楼道灯不亮" in ticket["text"] and "就在我家楼下" in ticket["text"]
+    assert (ticket["place"], ticket["building"], ticket["category"]) == ("广场花苑小区", "5栋", "物业服务")
+
+
+def test_a_building_first_then_the_estate_makes_one_report(chat, db):
+    assert "哪个小区" in chat.say("resident-7", "楼下垃圾桶满了")
+    assert "哪个小区" in chat.say("resident-7", "3栋")
+    ticket = get_ticket(db, ticket_number(chat.say("resident-7", "翠湖")))
+    assert "垃圾桶满了" in ticket["text"]
+    assert (ticket["place"], ticket["building"]) == ("翠湖小区", "3栋")
+
+
+def test_a_question_while_the_place_is_awaited_is_answered_and_the_report_still_waits(chat, db):
+    assert "哪个小区" in chat.say("resident-8", "楼道里有人给电动车充电")
+    assert "身份证" in chat.say("resident-8", "老年出行卡怎么办？")
+    ticket = get_ticket(db, ticket_number(chat.say("resident-8", "芙蓉苑小区6栋")))
+    assert "电动车充电" in ticket["text"] and ticket["category"] == "安全隐患"
