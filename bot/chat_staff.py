@@ -12,12 +12,13 @@ from bot.conversation import Turn, handles
 from dispatch import invites, joint, tickets
 from dispatch.routing import UnknownTarget
 from dispatch.states import TransitionError
+from dispatch.users import is_staff
 
 
 
 def _guarded(turn: Turn, action: Callable[[], str]) -> str:
     """Run a staff action; the usual refusals become plain sentences."""
-    if turn.user.get("role", "resident") == "resident":
+    if not is_staff(turn.user):
         return wording.NOT_STAFF
     ticket_id = turn.parse.args.get("ticket", 0)
     try:

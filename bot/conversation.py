@@ -21,7 +21,7 @@ from dispatch.clock import iso, local_text, parse_iso
 from dispatch.routing import Route, route
 from dispatch.states import TransitionError
 from dispatch.store import transaction
-from dispatch.users import ensure_user, get_user
+from dispatch.users import ensure_user, get_user, is_staff
 from nlu.engine import Engine
 from nlu.knowledge import KnowledgeBase
 from nlu.types import Parse
@@ -143,7 +143,7 @@ def _clear_pending(turn: Turn) -> None:
 
 def _add_to_recent_report(turn: Turn) -> str | None:
     """Words first, then the photo: a photo alone soon after a report belongs to that report."""
-    if turn.user.get("role", "resident") != "resident":
+    if is_staff(turn.user):
         return None                  # staff photos go with their own commands (办结 N + 照片)
     window = timedelta(minutes=turn.config.settings.dispatch.photo_join_minutes)
     row = turn.db.execute("SELECT id FROM tickets WHERE reporter = ? AND created_at >= ? ORDER BY id DESC LIMIT 1",
@@ -301,7 +301,8 @@ def status(turn: Turn) -> str:
     last = tickets.last_update(turn.db, ticket_id)
     tz = turn.config.settings.dispatch.timezone
     last_text = f"{local_text(last['at'], tz)[5:]} {wording.STATE_NAMES.get(last['kind'], last['kind'])}"
-    if last["kind"] != "received" and last["note"]:
+    # A person's note says what was done (已换灯泡, 驳回的理由); the system's routing reasons are for staff.
+    if last["kind"] != "received" and last["note"] and (last["actor"] != "system" or is_staff(turn.user)):
         last_text += f"（{last['note'][:40]}）"
     photos = tickets.result_photos(turn.db, ticket_id)
     return wording.status(ticket, handler, local_text(ticket["deadline_at"], tz), last_text, len(photos),
@@ -325,9 +326,7 @@ def rate(turn: Turn) -> str:
 
 
 def _staff_only(turn: Turn) -> str | None:
-    if turn.user.get("role", "resident") == "resident":
-        return wording.NOT_STAFF
-    return None
+    return None if is_staff(turn.user) else wording.NOT_STAFF
 
 
 @handles("claim")

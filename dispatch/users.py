@@ -27,6 +27,11 @@ def ensure_user(db: Database, user_id: str, now: datetime, display_name: str = "
     ))[0]
 
 
+def is_staff(user: dict[str, Any]) -> bool:
+    """Anyone bound to a role (grid, department, community, leader); residents and riders are not."""
+    return user.get("role", "resident") != "resident"
+
+
 def get_user(db: Database, user_id: str) -> dict[str, Any]:
     rows = list(db.query("SELECT * FROM users WHERE id = ?", [user_id]))
     return rows[0] if rows else {}

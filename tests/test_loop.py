@@ -147,3 +147,11 @@ def test_a_question_while_the_place_is_awaited_is_answered_and_the_report_still_
     assert "身份证" in chat.say("resident-8", "老年出行卡怎么办？")
     ticket = get_ticket(db, ticket_number(chat.say("resident-8", "芙蓉苑小区6栋")))
     assert "电动车充电" in ticket["text"] and ticket["category"] == "安全隐患"
+
+
+def test_progress_shows_a_resident_what_happened_not_how_it_was_routed(chat):
+    n = ticket_number(chat.say("resident-9", "广场花苑小区3栋的垃圾桶坏了"))
+    mine = chat.say("resident-9", f"进度 {n}")
+    assert "已派单" in mine
+    assert "置信度" not in mine and "网格自办" not in mine
+    assert "网格自办" in chat.say("sec-longxi-1", f"进度 {n}")     # staff still see why it came to them
