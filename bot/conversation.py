@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable
@@ -176,6 +177,11 @@ def _continue_pending(turn: Turn, pending: dict[str, Any]) -> str:
         turn.inbound.photos = pending.get("photos", []) + turn.inbound.photos
         if pending.get("location") and not turn.inbound.location:
             turn.inbound.location = tuple(pending["location"])
+        if pending.get("text"):      # the place came first (「龙西小区」), now the problem
+            combined = turn.services.engine.parse(f"{pending['text']}，{turn.parse.text}")
+            if combined.intent != "report":
+                return _run_handler(turn)
+            turn.parse = combined
         _clear_pending(turn)
         if turn.parse.intent in ("chitchat", "question", "photo"):
             turn.parse.intent = "report"
@@ -222,6 +228,17 @@ def _route(turn: Turn) -> Route:
                  turn.inbound.location)
 
 
+_PLACE_FILLER = re.compile(r"[\W\d_a-zA-Z]|我|住|在|家|是|的|了|这|那|里|边|附近|小区|号楼|栋|单元|室|号|楼")
+
+
+def _names_only_a_place(turn: Turn) -> bool:
+    """「广场花苑小区」, 「我住在平东小区」, 「芙蓉苑5栋 asdf」: a place and nothing about a problem."""
+    rest = turn.parse.text
+    for name in turn.services.engine.gazetteer.places:
+        rest = rest.replace(name.surface, "")
+    return not _PLACE_FILLER.sub("", rest)
+
+
 @handles("report")
 def report(turn: Turn) -> str:
     e = turn.parse.entities
@@ -230,6 +247,11 @@ def report(turn: Turn) -> str:
         _set_pending(turn, "awaiting_place", {"text": turn.parse.text, "photos": turn.inbound.photos,
                                               "location": None})
         return wording.ASK_PLACE
+    if not turn.inbound.photos and _names_only_a_place(turn):
+        if turn.inbound.chat:
+            return ""
+        _set_pending(turn, "awaiting_words", {"text": turn.parse.text, "photos": [], "location": None})
+        return wording.ask_what_happened(turn.parse.text)
     the_route = _route(turn)
     if not the_route.needs_review and (match := duplicates.find(turn.db, turn.config, turn.parse, the_route,
                                                                 turn.now)):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from dispatch.tickets import get_ticket
 
 
@@ -155,3 +157,18 @@ def test_progress_shows_a_resident_what_happened_not_how_it_was_routed(chat):
     assert "已派单" in mine
     assert "置信度" not in mine and "网格自办" not in mine
     assert "网格自办" in chat.say("sec-longxi-1", f"进度 {n}")     # staff still see why it came to them
+
+
+@pytest.mark.parametrize("text", ["广场花苑小区", "我住在平东小区", "芙蓉苑小区5栋 asdf"])
+def test_a_place_alone_is_no_ticket_and_no_points(chat, db, text):
+    reply = chat.say("farmer", text)
+    assert "什么问题" in reply and "工单" not in reply
+    assert db.execute("SELECT count(*) FROM tickets").fetchone()[0] == 0
+    assert "：0 分" in chat.say("farmer", "积分")
+
+
+def test_the_place_first_then_the_problem_is_one_report(chat, db):
+    assert "什么问题" in chat.say("resident-10", "龙西小区5栋")
+    ticket = get_ticket(db, ticket_number(chat.say("resident-10", "路灯坏了好几天了")))
+    assert (ticket["place"], ticket["building"]) == ("龙西小区", "5栋")
+    assert "路灯坏了" in ticket["text"]

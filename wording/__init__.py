@@ -58,6 +58,10 @@ def ack_report(ticket_id: int, handler: str, deadline: str, needs_review: bool, 
             f"回复「进度 {ticket_id}」可随时查看。")
 
 
+def ask_what_happened(place: str) -> str:
+    return f"好的，「{place[:20]}」。请问那里有什么问题？说说情况就行，有照片也可以发来。"
+
+
 def ask_for_words(got: str) -> str:
     return f"收到{got}！请再说说是什么问题，比如「3栋门口垃圾桶坏了」。"
 
