@@ -29,7 +29,11 @@ def _grid_places(deployment: Deployment):
 
 
 def grid_for_place(deployment: Deployment, place_name: str, building: str | None) -> tuple[Community, Grid] | None:
-    """The grid covering a named place; a 小区 split between grids is split by building number."""
+    """The grid covering a named place; a 小区 split between grids is split by building number.
+
+    Without a building that settles it, a split 小区 has no single grid (None): a guess would send half
+    of its reports to the wrong branch, so the community's dispatcher chooses instead.
+    """
     matches = [(c, g, p) for c, g, p in _grid_places(deployment) if p.name == place_name]
     if not matches:
         return None
@@ -38,6 +42,8 @@ def grid_for_place(deployment: Deployment, place_name: str, building: str | None
         for c, g, p in matches:
             if p.buildings and p.buildings[0] <= number <= p.buildings[1]:
                 return c, g
+    if len({g.id for _, g, _ in matches}) > 1:
+        return None
     return matches[0][0], matches[0][1]
 
 

@@ -17,6 +17,14 @@ def test_a_building_number_picks_the_grid_of_a_split_estate(chat, db):
     assert "属于该网格" in events(db, low)[1]["note"]
 
 
+def test_a_split_estate_without_a_building_goes_to_its_dispatcher_not_to_a_guessed_grid(chat, db):
+    n = ticket_number(chat.say("r3", "龙西小区的路灯坏了"))
+    ticket = get_ticket(db, n)
+    assert (ticket["state"], ticket["grid_id"], ticket["community_id"]) == ("received", None, "longxi")
+    assert any(f"派单 {n}" in m for m in chat.pushed("dispatcher-longxi"))
+    assert not any(f"#{n}" in m for m in chat.pushed("sec-longxi-2"))
+
+
 def test_a_shared_location_goes_to_the_grid_whose_area_contains_it(chat, db):
     reply = chat.say("r1", "这里的垃圾桶坏了好几天了", location=[29.7035, 116.0150])
     n = ticket_number(reply)
