@@ -241,6 +241,8 @@ def _names_only_a_place(turn: Turn) -> bool:
 
 @handles("report")
 def report(turn: Turn) -> str:
+    if turn.inbound.chat and turn.parse.confidence < turn.config.settings.nlu.group_report_threshold:
+        return ""        # 「哪家的外卖好吃」 in the riders' group: nobody asked the bot, so no ticket
     e = turn.parse.entities
     has_place = e.place or e.road or e.landmark or turn.inbound.location
     if not has_place and not turn.inbound.chat:
@@ -271,6 +273,8 @@ def report(turn: Turn) -> str:
 @handles("question")
 def question(turn: Turn) -> str:
     item = turn.services.knowledge.search(turn.parse.text)
+    if item is None and turn.inbound.chat:
+        return ""        # a question to the group is for the group
     if item is None:
         # Nobody can answer from the knowledge base: a person in the community will.
         the_route = _route(turn)

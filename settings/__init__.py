@@ -212,6 +212,7 @@ class WorkWeChatSettings(Strict):
 class NluSettings(Strict):
     backend: Literal["builtin", "rasa"] = "builtin"
     review_threshold: float = Field(default=0.45, ge=0, le=1)
+    group_report_threshold: float = Field(default=0.6, ge=0, le=1)   # in a group chat, less sure is chatter
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: str = ""
     rasa_timeout_seconds: float = 1.5

@@ -144,3 +144,10 @@ def test_a_ticket_waiting_in_review_reminds_the_dispatchers_once(chat, db, servi
     assert deadlines.scan(db, services.config, week + timedelta(hours=1))["reminded"] == 0
     [reminder] = chat.pushed("dispatcher-longxi")
     assert "待审核提醒" in reminder and f"派单 {n}" in reminder
+
+
+@pytest.mark.parametrize("text", ["哪家的外卖好吃", "兄弟们，芙蓉路那边堵车了，绕着走", "兄弟们下雨了注意安全"])
+def test_chatter_in_the_riders_group_files_no_ticket(chat, db, text):
+    assert chat.say("r4", text, chat="fengchao") == ""
+    assert db.execute("SELECT count(*) FROM tickets").fetchone()[0] == 0
+    assert chat.pushed("dispatcher-furong") == [] and chat.pushed("sec-furong-1") == []
