@@ -17,7 +17,7 @@ from sqlite_utils import Database
 
 import wording
 from bot.inbound import Inbound
-from dispatch import duplicates, tickets
+from dispatch import digests, duplicates, tickets
 from dispatch.clock import iso, local_text, parse_iso
 from dispatch.routing import Route, route
 from dispatch.states import TransitionError
@@ -307,8 +307,15 @@ def event(turn: Turn) -> str:
 
 @handles("my_tickets")
 def my_tickets(turn: Turn) -> str:
+    """A resident's own reports; for staff, their open work first (their own reports when there is none)."""
+    if is_staff(turn.user):
+        work, total = digests.staff_work(turn.db, turn.user)
+        if work:
+            return wording.staff_work(work, total, turn.config.settings.dispatch.timezone)
     rows, total = tickets.reporter_tickets(turn.db, turn.user["id"])
-    return wording.my_tickets(rows, total) if rows else wording.NO_TICKETS
+    if rows:
+        return wording.my_tickets(rows, total)
+    return wording.NO_WORK if is_staff(turn.user) else wording.NO_TICKETS
 
 
 @handles("status")

@@ -33,6 +33,27 @@ def grid_work(db: Database, config: Config, grid_id: str, now: datetime) -> dict
     return {"open": rows, "due_today": due_today, "overdue": overdue}
 
 
+#: Most tickets one chat reply lists; the dashboard has the rest.
+WORK_LIST_LIMIT = 10
+
+
+def staff_work(db: Database, user: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
+    """What a staff member acts on next, soonest deadline first, and how many in all: a grid secretary's
+    open grid tickets, a department contact's transferred ones, a dispatcher's review queue."""
+    if user.get("role") == "grid_secretary" and user.get("grid_id"):
+        where, params = f"grid_id = ? AND department_id IS NULL AND state IN ({_IN})", [user["grid_id"], *_WORKING]
+    elif user.get("role") == "department" and user.get("department_id"):
+        where, params = f"department_id = ? AND state IN ({_IN})", [user["department_id"], *_WORKING]
+    elif user.get("role") == "dispatcher" and user.get("community_id"):
+        where, params = "community_id = ? AND state = 'received'", [user["community_id"]]
+    else:
+        return [], 0
+    rows = list(db.query(f"SELECT id, state, text, deadline_at FROM tickets WHERE {where} "
+                         f"ORDER BY deadline_at IS NULL, deadline_at, id LIMIT {WORK_LIST_LIMIT}", params))
+    total = db.execute(f"SELECT count(*) FROM tickets WHERE {where}", params).fetchone()[0]
+    return rows, total
+
+
 def daily_digest(db: Database, config: Config, now: datetime) -> int:
     """Queue today's digest to each grid secretary with open work; returns how many were queued."""
     tz = config.settings.dispatch.timezone

@@ -12,7 +12,7 @@ _NUM = r"#?\s*(\d{1,9})"
 
 #: (intent, pattern); the first match wins. Named groups become the Parse's args.
 COMMANDS: list[tuple[str, re.Pattern[str]]] = [
-    ("my_tickets", re.compile(r"^\s*(我的工单|我的报事|我的单子|我的投诉|工单列表)\s*$")),
+    ("my_tickets", re.compile(r"^\s*(我的工单|我的报事|我的单子|我的投诉|工单列表|待办|我的待办|待办工单)\s*$")),
     ("status", re.compile(rf"^\s*(进度|查询|查单|工单)\s*{_NUM}\s*$")),
     ("claim", re.compile(rf"^\s*(接单|认领)\s*{_NUM}\s*$")),
     ("start", re.compile(rf"^\s*(处理中|开始处理)\s*{_NUM}\s*(?P<note>.*)$", re.S)),

@@ -142,6 +142,19 @@ def my_tickets(tickets: Iterable[dict[str, Any]], total: int) -> str:
     return "您的工单：\n" + "\n".join(lines) + more + "\n回复「进度 编号」看详情。"
 
 
+def staff_work(rows: Iterable[dict[str, Any]], total: int, tz: str) -> str:
+    from dispatch.clock import local_text
+
+    lines = [f"{ticket_line(t)}｜期限 {deadline_text(local_text(t['deadline_at'], tz))}" if t["deadline_at"]
+             else ticket_line(t) for t in rows]
+    more = f"\n（共 {total} 件，显示期限最近的 {len(lines)} 件，全部见工作台）" if total > len(lines) else ""
+    return (f"您的待办 {total} 件：\n" + "\n".join(lines) + more +
+            "\n回复「进度 编号」看详情，「接单 编号」「办结 编号 情况」办理。")
+
+
+NO_WORK = "您手上暂时没有待办工单 👍"
+
+
 def status(t: dict[str, Any], handler: str, deadline: str, last_update: str, photos: int,
            photo_urls: Iterable[str] = ()) -> str:
     lines = [f"工单 #{t['id']}：{mask_phones(t['text'])[:40]}", f"状态：{STATE_NAMES.get(t['state'], t['state'])}",

@@ -108,3 +108,15 @@ def test_concurrent_claims_exactly_one_wins_and_the_others_are_told_who(services
     ticket = get_ticket(db, n)
     assert ticket["claimed_by"] == f"api:{winners[0]}"
     assert [e["kind"] for e in db.query("SELECT kind FROM ticket_events WHERE ticket_id = ?", [n])].count("claimed") == 1
+
+
+def test_staff_ask_for_their_work_in_chat(chat):
+    """「我的工单」 or 「待办」 from a grid secretary lists the grid's open tickets, not their own reports."""
+    assert "没有待办" in chat.say("sec-longxi-1", "我的工单")
+    first = ticket_number(chat.say("r1", "广场花苑小区3栋的垃圾桶坏了"))
+    second = ticket_number(chat.say("r2", "广场花苑小区5栋楼道灯不亮"))
+    work = chat.say("sec-longxi-1", "待办")
+    assert "待办 2 件" in work and f"#{first}" in work and f"#{second}" in work and "期限" in work
+    assert "没有待办" in chat.say("sec-furong-1", "我的工单")          # another grid sees none of them
+    chat.say("r3", "龙西小区的路灯坏了")                               # a split 小区: the dispatcher's review
+    assert "待办 1 件" in chat.say("dispatcher-longxi", "我的工单")
