@@ -24,6 +24,9 @@ from settings import Deployment
 RULE_WEIGHT = 0.5
 #: Intents the model may only choose when the message names a ticket number (or a rating).
 NEEDS_TICKET = frozenset({"claim", "resolve", "transfer"})
+#: A staff action read from free text rather than typed as the command (「接单 12」) must be this sure; below it
+#: the message only asks about the ticket: 「1号工单进度」 read as 接单 at 0.54 would have claimed ticket 1.
+ACTION_CONFIDENCE = 0.8
 _TICKET_NUMBER = re.compile(r"(?<!\d)(\d{1,9})\s*(?:号|#)?")
 _RATING = re.compile(r"(非常满意|基本满意|不满意|满意|好评|差评|五星)")
 
@@ -120,6 +123,8 @@ class Engine:
 
     def _intent(self, text: str, entities: Entities) -> tuple[str, float, dict[str, Any]]:
         intent, confidence = _best(self.intent_distribution(text, entities))
+        if intent in NEEDS_TICKET and confidence < ACTION_CONFIDENCE:
+            intent = "status"
         args = intent_args(intent, text)
         if args is None:
             # "我报的事怎么样了" names no ticket: show the asker's tickets instead.

@@ -45,6 +45,13 @@ def test_intent(engine, utterance, intent):
     assert engine.parse(utterance).intent == intent
 
 
+@pytest.mark.parametrize("utterance, ticket", [("1号工单进度", 1), ("查一下2号", 2), ("12", 12)])
+def test_an_unsure_staff_action_only_looks_at_the_ticket(engine, utterance, ticket):
+    """Read as 接单/办结 these would change a ticket when a grid secretary only asked about it."""
+    parse = engine.parse(utterance)
+    assert (parse.intent, parse.args) == ("status", {"ticket": ticket})
+
+
 @pytest.mark.parametrize("utterance, ticket", [("23号单我接了", 23), ("8号已经修好了", 8), ("进度 12", 12)])
 def test_ticket_number_is_read_from_free_text(engine, utterance, ticket):
     assert engine.parse(utterance).args["ticket"] == ticket
