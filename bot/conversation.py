@@ -300,6 +300,11 @@ def help_(turn: Turn) -> str:
     return wording.HELP
 
 
+@handles("missing_number")
+def missing_number(turn: Turn) -> str:
+    return wording.missing_number(turn.parse.args["verb"])
+
+
 @handles("event")
 def event(turn: Turn) -> str:
     return wording.WELCOME if turn.inbound.text == "subscribe" else ""

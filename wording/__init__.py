@@ -121,7 +121,11 @@ def reopened_for_handler(ticket_id: int, deadline: str, comment: str) -> str:
 
 
 def no_such_ticket(ticket_id: int) -> str:
-    return f"没有找到您的工单 {ticket_id}，请核对编号；发「我的工单」看看您的全部工单。"
+    return f"没有找到工单 {ticket_id}，请核对编号；发「我的工单」看看您的工单。"
+
+
+def missing_number(verb: str) -> str:
+    return f"请在「{verb}」后面加上工单编号，比如「{verb} 12」。发「待办」看看手上的工单。"
 
 
 def nothing_to_rate() -> str:

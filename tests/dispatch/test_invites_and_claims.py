@@ -120,3 +120,8 @@ def test_staff_ask_for_their_work_in_chat(chat):
     assert "没有待办" in chat.say("sec-furong-1", "我的工单")          # another grid sees none of them
     chat.say("r3", "龙西小区的路灯坏了")                               # a split 小区: the dispatcher's review
     assert "待办 1 件" in chat.say("dispatcher-longxi", "我的工单")
+
+
+def test_a_staff_command_without_its_number_says_how(chat):
+    assert "接单 12" in chat.say("sec-longxi-1", "接单")
+    assert "办结 12" in chat.say("sec-longxi-1", "办结")
