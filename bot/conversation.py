@@ -295,6 +295,20 @@ def chitchat(turn: Turn) -> str:
     return "" if turn.inbound.chat else wording.CHITCHAT
 
 
+@handles("withdraw")
+def withdraw(turn: Turn) -> str:
+    ticket_id = turn.parse.args["ticket"]
+    try:
+        tickets.withdraw(turn.db, ticket_id, turn.user, turn.parse.args.get("note", ""), turn.now)
+    except (tickets.TicketNotFound, tickets.NotAllowed):
+        return wording.no_such_ticket(ticket_id)     # only the reporter may, and nobody learns it exists
+    except tickets.OthersStillWaiting:
+        return wording.others_still_waiting(ticket_id)
+    except TransitionError as e:
+        return wording.cannot_withdraw(ticket_id, e.current)
+    return wording.withdrawn(ticket_id)
+
+
 @handles("help")
 def help_(turn: Turn) -> str:
     return wording.HELP

@@ -342,6 +342,31 @@ def reject(db: Database, config: Config, ticket_id: int, user: dict[str, Any], r
     return ticket
 
 
+class OthersStillWaiting(Exception):
+    """The reporter cannot withdraw a ticket that other residents reported too."""
+
+
+def withdraw(db: Database, ticket_id: int, user: dict[str, Any], note: str, now: datetime) -> dict[str, Any]:
+    """撤回: the reporter says it is no longer needed (「已经修好了」); the handlers are told not to go.
+
+    Only the first reporter of a ticket nobody else joined, before the work has started. It ends like a
+    驳回 (the ticket is not counted as the grid's work, and its report points are taken back, so reporting
+    and withdrawing cannot farm points).
+    """
+    ticket = get_ticket(db, ticket_id)
+    if ticket["reporter"] != user["id"]:
+        raise NotAllowed(ticket_id)
+    if ticket["reporters"] > 1:
+        raise OthersStillWaiting(ticket_id)
+    why = note.strip() or "反映人撤回"
+    with transaction(db):
+        ticket = move(db, ticket, State.REJECTED, user["id"], f"反映人撤回：{why}", now, closed_at=iso(now))
+        for person in handler_ids(db, ticket) or dispatcher_ids(db, ticket["community_id"]):
+            outbox.enqueue(db, person, wording.handler_withdrawn_by_reporter(ticket_id, why), now, ticket_id,
+                           f"withdrawn:{ticket_id}:{person}")
+    return ticket
+
+
 def merge(db: Database, config: Config, ticket_id: int, into_id: int, user: dict[str, Any],
           now: datetime) -> dict[str, Any]:
     """合并: a duplicate filed as its own ticket joins another; its people follow the kept ticket."""

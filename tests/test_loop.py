@@ -172,3 +172,19 @@ def test_the_place_first_then_the_problem_is_one_report(chat, db):
     ticket = get_ticket(db, ticket_number(chat.say("resident-10", "路灯坏了好几天了")))
     assert (ticket["place"], ticket["building"]) == ("龙西小区", "5栋")
     assert "路灯坏了" in ticket["text"]
+
+
+def test_the_reporter_withdraws_a_report_that_is_no_longer_needed(chat, db):
+    n = ticket_number(chat.say("resident-11", "广场花苑小区3栋的垃圾桶坏了"))
+    assert "没有找到" in chat.say("resident-12", f"撤回 {n}")          # only the reporter may
+    assert "已撤回" in chat.say("resident-11", f"撤回 {n} 已经修好了")
+    assert get_ticket(db, n)["state"] == "rejected"
+    assert any("撤回" in m and "已经修好了" in m for m in chat.pushed("sec-longxi-1"))
+    assert "不能撤回" in chat.say("resident-11", f"撤回 {n}")
+
+
+def test_a_report_others_joined_cannot_be_withdrawn_by_one_of_them(chat, db):
+    n = ticket_number(chat.say("resident-13", "平东小区8栋门口的垃圾桶坏了"))
+    chat.say("resident-14", "平东小区8栋门口垃圾桶坏了好几天")
+    assert "其他居民" in chat.say("resident-13", f"撤回 {n}")
+    assert get_ticket(db, n)["state"] == "routed"

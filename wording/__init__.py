@@ -20,9 +20,9 @@ HELP = (
     "您好，我是三单小助手 🐝\n"
     "· 直接发文字或照片反映问题，如「广场花苑小区3栋的垃圾桶坏了」\n"
     "· 问事情，如「老年出行卡怎么办？」\n"
-    "· 「我的工单」「进度 12」查看办理情况\n"
+    "· 「我的工单」「进度 12」查看办理情况；不用处理了就发「撤回 12」\n"
     "· 「积分」「排行榜」查看志愿积分\n"
-    "网格工作人员：「接单 12」「处理中 12 说明」「办结 12 已更换」（可附照片）「转交 12 部门」；"
+    "网格工作人员：「待办」「接单 12」「处理中 12 说明」「办结 12 已更换」（可附照片）「转交 12 部门」；"
     "「绑定 邀请码」绑定身份。\n"
     "社区调度员：「派单 12 网格或部门」「驳回 12 理由」「合并 13 到 12」「联席 12」「联席会议」。"
 )
@@ -360,6 +360,23 @@ def reporter_rejected(ticket_id: int, reason: str) -> str:
 
 def handler_withdrawn(ticket_id: int, reason: str) -> str:
     return f"【撤回】工单 #{ticket_id} 已被社区驳回（{reason}），不用再办理了。"
+
+
+def handler_withdrawn_by_reporter(ticket_id: int, reason: str) -> str:
+    return f"【撤回】工单 #{ticket_id} 已被反映人撤回（{mask_phones(reason)[:40]}），不用再办理了。"
+
+
+def withdrawn(ticket_id: int) -> str:
+    return f"好的，工单 {ticket_id} 已撤回，网格那边不用再跑一趟了。谢谢告知！"
+
+
+def cannot_withdraw(ticket_id: int, state: str) -> str:
+    return (f"工单 {ticket_id} 目前{STATE_NAMES.get(state, state)}，不能撤回了。"
+            f"情况有变化的话，直接把新情况发给我，我转告办理人。")
+
+
+def others_still_waiting(ticket_id: int) -> str:
+    return f"工单 {ticket_id} 还有其他居民反映了同一问题，会继续办理；谢谢您告诉我们！"
 
 
 def merged_reply(ticket_id: int, into_id: int) -> str:
