@@ -362,7 +362,7 @@ def withdraw(db: Database, ticket_id: int, user: dict[str, Any], note: str, now:
     with transaction(db):
         ticket = move(db, ticket, State.REJECTED, user["id"], f"反映人撤回：{why}", now, closed_at=iso(now))
         for person in handler_ids(db, ticket) or dispatcher_ids(db, ticket["community_id"]):
-            outbox.enqueue(db, person, wording.handler_withdrawn_by_reporter(ticket_id, why), now, ticket_id,
+            outbox.enqueue(db, person, wording.handler_withdrawn(ticket_id, why, by="反映人撤回"), now, ticket_id,
                            f"withdrawn:{ticket_id}:{person}")
     return ticket
 

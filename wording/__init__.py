@@ -358,12 +358,8 @@ def reporter_rejected(ticket_id: int, reason: str) -> str:
             f"如有疑问，欢迎再联系我们。")
 
 
-def handler_withdrawn(ticket_id: int, reason: str) -> str:
-    return f"【撤回】工单 #{ticket_id} 已被社区驳回（{reason}），不用再办理了。"
-
-
-def handler_withdrawn_by_reporter(ticket_id: int, reason: str) -> str:
-    return f"【撤回】工单 #{ticket_id} 已被反映人撤回（{mask_phones(reason)[:40]}），不用再办理了。"
+def handler_withdrawn(ticket_id: int, reason: str, by: str = "社区驳回") -> str:
+    return f"【撤回】工单 #{ticket_id} 已被{by}（{mask_phones(reason)[:40]}），不用再办理了。"
 
 
 def withdrawn(ticket_id: int) -> str:
