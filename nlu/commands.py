@@ -21,7 +21,6 @@ COMMANDS: list[tuple[str, re.Pattern[str]]] = [
     ("reassign", re.compile(rf"^\s*(改派|派单)\s*{_NUM}\s*(?P<target>\S+)\s*(?P<note>.*)$", re.S)),
     ("withdraw", re.compile(rf"^\s*(撤回|撤销|取消|取消工单)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
     ("reject", re.compile(rf"^\s*(驳回|不予受理)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
-    ("rate", re.compile(rf"^\s*(?P<value>非常满意|满意|基本满意|不满意)\s*(?:{_NUM})?\s*(?P<note>.*)$", re.S)),
     ("bind", re.compile(r"^\s*(绑定|邀请码)\s*(?P<code>[A-Za-z0-9]{4,16})\s*$")),
     ("points", re.compile(r"^\s*(我的积分|积分|查积分)\s*$")),
     ("leaderboard", re.compile(r"^\s*(排行榜|积分榜|排名)\s*$")),
@@ -48,7 +47,64 @@ def match_command(text: str) -> tuple[str, dict[str, Any]] | None:
             args["ticket"] = int(numbers[0])
         if "into" in args:
             args["into"] = int(args["into"])
-        if intent == "rate" and args.get("value") == "非常满意":
-            args["value"] = "满意"
         return intent, args
+    if (rating := match_rating(text)) is not None:
+        return "rate", rating
     return None
+
+
+# ---------------------------------------------------------------- ratings: 满意 / 不满意, with or without a ticket
+
+#: What the resident may type, and the rating it stands for.
+RATING_VALUES = {"非常满意": "满意", "基本满意": "基本满意", "不满意": "不满意", "满意": "满意",
+                 "好评": "满意", "五星": "满意", "差评": "不满意"}
+#: The longer words first, so 「不满意」 is never read as 「满意」.
+RATING_WORD = re.compile("|".join(sorted(RATING_VALUES, key=len, reverse=True)))
+_RATING_FIRST = re.compile(r"^\s*(非常满意|基本满意|不满意|满意)")
+#: A number followed by one of these is a place or an amount (3栋, 1号楼, 3天), not a ticket.
+_NOT_A_TICKET = r"(?!\d)(?!\s*号?\s*(?:栋|幢|楼|单元|院|门|室|层|户|期|区|线|路|米|天|小时|分钟|分|点|个|次|元|块|星|年|月|日|岁))"
+#: How a resident names a ticket: 工单1, #1, 1号, 1号工单, or a bare number next to a leading rating word.
+TICKET_REF = re.compile(
+    rf"工单\s*#?\s*(\d{{1,9}}){_NOT_A_TICKET}"
+    rf"|#\s*(\d{{1,9}}){_NOT_A_TICKET}"
+    rf"|(?<!\d)(\d{{1,9}})\s*号{_NOT_A_TICKET}\s*(?:工单)?"
+    rf"|^\s*(?:(?:{RATING_WORD.pattern})[\s，,]*)?(\d{{1,9}}){_NOT_A_TICKET}(?!\s*号)")
+#: A rating that names its ticket ("1 不满意 灯还是不亮") is only read as one in a short message.
+SHORT_RATING = 60
+_SEPARATORS = " \t\r\n，,。.、:：;；!！~～"
+_TO_WHOM = ("我对", "我给", "对", "给")
+
+
+def rating_args(text: str) -> dict[str, Any] | None:
+    """The rating in a message: value, the ticket it names (if any) and the comment; None without a rating word.
+
+    The comment is what follows the rating and the ticket number (「1 不满意 灯还是不亮」), or else what comes
+    before them (「灯还是不亮，1号不满意」), without the punctuation around it.
+    """
+    word = RATING_WORD.search(text)
+    if word is None:
+        return None
+    args: dict[str, Any] = {"value": RATING_VALUES[word.group()]}
+    spans = [word.span()]
+    if ref := TICKET_REF.search(text):
+        args["ticket"] = int(next(g for g in ref.groups() if g))
+        spans.append(ref.span())
+    start, end = min(s for s, _ in spans), max(e for _, e in spans)
+    note = text[end:].strip(_SEPARATORS) or _without_prefix(text[:start].strip(_SEPARATORS), _TO_WHOM)
+    if note:
+        args["note"] = note
+    return args
+
+
+def match_rating(text: str) -> dict[str, Any] | None:
+    """A rating typed as a command: it starts with the rating word, or it is short and names a ticket."""
+    if _RATING_FIRST.match(text) or (len(text) <= SHORT_RATING and TICKET_REF.search(text)):
+        return rating_args(text)
+    return None
+
+
+def _without_prefix(text: str, prefixes: tuple[str, ...]) -> str:
+    for prefix in prefixes:
+        if text.startswith(prefix):
+            return text[len(prefix):].strip(_SEPARATORS)
+    return text

@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from nlu.bundle import NluModel
-from nlu.commands import match_command
+from nlu.commands import RATING_WORD, match_command, rating_args
 from nlu.entities import find_entities
 from nlu.gazetteer import build_gazetteer
 from nlu.rules import category_scores, rule_category, rule_intent, rule_urgency
@@ -28,21 +28,17 @@ NEEDS_TICKET = frozenset({"claim", "resolve", "transfer"})
 #: the message only asks about the ticket: 「1号工单进度」 read as 接单 at 0.54 would have claimed ticket 1.
 ACTION_CONFIDENCE = 0.8
 _TICKET_NUMBER = re.compile(r"(?<!\d)(\d{1,9})\s*(?:号|#)?")
-_RATING = re.compile(r"(非常满意|基本满意|不满意|满意|好评|差评|五星)")
 
 
 def intent_args(intent: str, text: str) -> dict[str, Any] | None:
     """The arguments an intent's handler needs, read from free text; None when the text lacks them."""
-    args: dict[str, Any] = {}
-    if intent in NEEDS_TICKET | {"status", "rate"} and (m := _TICKET_NUMBER.search(text)):
-        args["ticket"] = int(m.group(1))
     if intent == "rate":
-        if not (m := _RATING.search(text)):
+        return rating_args(text)
+    args: dict[str, Any] = {}
+    if intent in NEEDS_TICKET | {"status"}:
+        if not (m := _TICKET_NUMBER.search(text)):
             return None
-        value = m.group(1)
-        args["value"] = {"非常满意": "满意", "好评": "满意", "五星": "满意", "差评": "不满意"}.get(value, value)
-    if intent in NEEDS_TICKET | {"status"} and "ticket" not in args:
-        return None
+        args["ticket"] = int(m.group(1))
     return args
 
 
@@ -114,7 +110,7 @@ class Engine:
         for intent in NEEDS_TICKET & set(model):
             if not _TICKET_NUMBER.search(text):
                 model[intent] = 0.0
-        if "rate" in model and not _RATING.search(text):
+        if "rate" in model and not RATING_WORD.search(text):
             model["rate"] = 0.0
         if rule_confidence <= 0.5:     # the rules' shrug ("short, so chit-chat?") is no evidence
             return _blend(model, {}, 0.0)

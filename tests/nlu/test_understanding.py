@@ -57,6 +57,33 @@ def test_ticket_number_is_read_from_free_text(engine, utterance, ticket):
     assert engine.parse(utterance).args["ticket"] == ticket
 
 
+@pytest.mark.parametrize("utterance, value, ticket, note", [
+    ("满意", "满意", None, None),
+    ("非常满意", "满意", None, None),
+    ("不满意，根本没换", "不满意", None, "根本没换"),                 # no stray comma before the comment
+    ("不满意 2", "不满意", 2, None),
+    ("2号不满意", "不满意", 2, None),
+    ("1 不满意 灯还是不亮", "不满意", 1, "灯还是不亮"),
+    ("工单1不满意，灯还是不亮", "不满意", 1, "灯还是不亮"),
+    ("#1 满意", "满意", 1, None),
+    ("对1号工单不满意", "不满意", 1, None),
+    ("不满意 工单3 根本没人来", "不满意", 3, "根本没人来"),
+    ("灯还是不亮，1号工单不满意", "不满意", 1, "灯还是不亮"),
+    ("基本满意 #3 还行", "基本满意", 3, "还行"),
+    ("不满意 3栋还是脏", "不满意", None, "3栋还是脏"),                # 3栋 is a building, not ticket 3
+])
+def test_a_rating_reads_its_ticket_and_comment_in_any_order(engine, utterance, value, ticket, note):
+    parse = engine.parse(utterance)
+    assert parse.intent == "rate"
+    assert (parse.args["value"], parse.args.get("ticket"), parse.args.get("note")) == (value, ticket, note)
+
+
+@pytest.mark.parametrize("utterance", ["1号楼不满意物业，楼道灯坏了好久", "翠湖小区2栋楼道灯不亮", "接单 1",
+                                       "办结 1 居民很满意", "工单 1"])
+def test_a_building_number_or_a_staff_command_is_not_a_rating(engine, utterance):
+    assert engine.parse(utterance).intent != "rate"
+
+
 # The example sentences of the source articles, and what 三单 does with each.
 TRIAGE = [
     # (utterance, category, handling, grid, department)
