@@ -365,13 +365,15 @@ def status(turn: Turn) -> str:
 def rate(turn: Turn) -> str:
     value = turn.parse.args["value"]
     try:
-        ticket = tickets.rate(turn.db, turn.config, turn.parse.args.get("ticket"), turn.user, value,
-                              turn.parse.args.get("note", ""), turn.now)
+        rated = tickets.rate(turn.db, turn.config, turn.parse.args.get("ticket"), turn.user, value,
+                             turn.parse.args.get("note", ""), turn.now)
     except tickets.TicketNotFound:
         return wording.nothing_to_rate()
     except TransitionError as e:
-        return wording.wrong_state(e.ticket_id, e.current)
-    return wording.thanks_for_rating(ticket["id"], value)
+        return wording.not_waiting_for_rating(e.ticket_id, e.current)
+    turn.ticket_id = rated.ticket["id"]
+    return wording.thanks_for_rating(rated.ticket["id"], value, rated.ticket["state"], rated.decided,
+                                     rated.still_waiting)
 
 
 # ---------------------------------------------------------------- staff

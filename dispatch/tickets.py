@@ -414,37 +414,102 @@ def close_unrated(db: Database, config: Config, now: datetime) -> int:
     return closed
 
 
-def pending_rating(db: Database, reporter: str) -> dict[str, Any] | None:
-    """The reporter's most recently resolved ticket: what a bare 满意 / 不满意 rates."""
-    # "+state": find the reporter's few tickets by their index, not every resolved ticket (330 ms at 1M)
-    rows = list(db.query("SELECT * FROM tickets WHERE reporter = ? AND +state = 'resolved' "
-                         "ORDER BY resolved_at DESC LIMIT 1", [reporter]))
-    return rows[0] if rows else None
+@dataclass
+class Rating:
+    """What one person's 满意 / 不满意 did to a ticket."""
+
+    ticket: dict[str, Any]
+    decided: bool          # this answer closed or reopened the ticket (False: someone else had answered first)
+    still_waiting: list[int]   # the person's other tickets still waiting for their rating, newest first
+
+
+def awaiting_rating(db: Database, config: Config, user_id: str, now: datetime) -> list[dict[str, Any]]:
+    """Tickets the person reported or followed, were asked to rate, and has not answered; last resolved first.
+
+    Everyone on a ticket is asked when it is resolved. The first answer decides (closes or reopens it); the
+    others stay waiting for rating_timeout_days, so that a co-reporter's answer is still heard.
+    """
+    since = iso(now - timedelta(days=config.settings.dispatch.rating_timeout_days))
+    return list(db.query(
+        "WITH mine AS (SELECT id FROM tickets WHERE reporter = :u "
+        "              UNION SELECT ticket_id FROM ticket_followers WHERE user_id = :u), "
+        "asked AS (SELECT t.*, (SELECT max(e.id) FROM ticket_events e WHERE e.ticket_id = t.id "
+        "                       AND e.to_state = 'resolved') AS asked_event "
+        "          FROM tickets t JOIN mine ON mine.id = t.id WHERE t.state IN ('resolved', 'closed', 'reopened')) "
+        "SELECT a.* FROM asked a JOIN ticket_events e ON e.id = a.asked_event "
+        "WHERE (a.state = 'resolved' OR e.at >= :since) "
+        "AND NOT EXISTS (SELECT 1 FROM ticket_events answer WHERE answer.ticket_id = a.id AND answer.actor = :u "
+        "                AND answer.id > a.asked_event AND answer.kind IN ('closed', 'reopened', 'late_rating')) "
+        "ORDER BY a.asked_event DESC", {"u": user_id, "since": since}))
 
 
 def rate(db: Database, config: Config, ticket_id: int | None, user: dict[str, Any], value: str, comment: str,
-         now: datetime) -> dict[str, Any]:
-    """满意 / 基本满意 close the ticket; 不满意 reopens it to the same handler with a shorter deadline."""
-    ticket = get_ticket(db, ticket_id) if ticket_id else pending_rating(db, user["id"])
+         now: datetime) -> Rating:
+    """A reporter's or follower's 满意 / 基本满意 / 不满意; without a number, the ticket they were asked about last.
+
+    The first answer decides: 满意 / 基本满意 close the ticket, 不满意 reopens it to the same handler with a
+    shorter deadline. A later answer from a co-reporter is recorded, and a 不满意 is passed to the handler
+    and the community, who decide what to do.
+
+    :raises TicketNotFound: nothing waits for this person's rating, or the ticket is not theirs.
+    :raises TransitionError: the ticket is not waiting for this person's rating.
+    """
+    waiting = awaiting_rating(db, config, user["id"], now)
+    ticket = next((t for t in waiting if t["id"] == ticket_id), None) if ticket_id else next(iter(waiting), None)
     if ticket is None:
-        raise TicketNotFound(ticket_id or 0)
-    if ticket["reporter"] != user["id"]:
-        raise TicketNotFound(ticket["id"])
+        if ticket_id is None:
+            raise TicketNotFound(0)
+        ticket = get_ticket(db, ticket_id)
+        if not _asked_to_rate(db, ticket, user["id"]):
+            raise TicketNotFound(ticket_id)
+        raise TransitionError(ticket_id, ticket["state"], State.CLOSED.value)
     with transaction(db):
         db.execute("INSERT INTO ratings (ticket_id, user_id, value, comment, at) VALUES (?, ?, ?, ?, ?)",
                    [ticket["id"], user["id"], value, comment, iso(now)])
-        if value != "不满意":
-            return move(db, ticket, State.CLOSED, user["id"], f"评价：{value}", now, rating=value, closed_at=iso(now))
-        fields, limit_why = _restart_clock(db, config, ticket, now, config.settings.dispatch.reopen_deadline_factor)
-        why = f"不满意：{comment}".rstrip("：") + f"；差评整改，{limit_why}"
-        ticket = move(db, ticket, State.REOPENED, user["id"], why, now, rating=value, resolved_at=None, **fields)
-        local_deadline = local_text(ticket["deadline_at"], config.settings.dispatch.timezone)
-        body = wording.reopened_for_handler(ticket["id"], local_deadline, comment)
-        people = ([ticket["claimed_by"]] if ticket["claimed_by"] else handler_ids(db, ticket))
-        people += dispatcher_ids(db, ticket["community_id"])
-        for person in dict.fromkeys(people):
-            outbox.enqueue(db, person, body, now, ticket["id"], f"reopen:{ticket['id']}:{iso(now)}:{person}")
+        decided = ticket["state"] == State.RESOLVED.value
+        if decided:
+            ticket = _settle_rating(db, config, ticket, user, value, comment, now)
+        else:
+            _record_late_rating(db, ticket, user["id"], value, comment, now)
+    left = [t["id"] for t in waiting if t["id"] != ticket["id"]]
+    return Rating(get_ticket(db, ticket["id"]), decided, left)
+
+
+def _asked_to_rate(db: Database, ticket: dict[str, Any], user_id: str) -> bool:
+    """The reporter and the followers are the people asked to rate a ticket."""
+    return ticket["reporter"] == user_id or bool(db.execute(
+        "SELECT 1 FROM ticket_followers WHERE ticket_id = ? AND user_id = ?", [ticket["id"], user_id]).fetchone())
+
+
+def _settle_rating(db: Database, config: Config, ticket: dict[str, Any], user: dict[str, Any], value: str,
+                   comment: str, now: datetime) -> dict[str, Any]:
+    """The first answer on a resolved ticket: close it, or reopen it to the same handler."""
+    if value != "不满意":
+        return move(db, ticket, State.CLOSED, user["id"], f"评价：{value}", now, rating=value, closed_at=iso(now))
+    fields, limit_why = _restart_clock(db, config, ticket, now, config.settings.dispatch.reopen_deadline_factor)
+    why = f"不满意：{comment}".rstrip("：") + f"；差评整改，{limit_why}"
+    ticket = move(db, ticket, State.REOPENED, user["id"], why, now, rating=value, resolved_at=None, **fields)
+    local_deadline = local_text(ticket["deadline_at"], config.settings.dispatch.timezone)
+    _tell_handler_and_community(db, ticket, wording.reopened_for_handler(ticket["id"], local_deadline, comment),
+                                now, f"reopen:{ticket['id']}:{iso(now)}")
     return ticket
+
+
+def _record_late_rating(db: Database, ticket: dict[str, Any], user_id: str, value: str, comment: str,
+                        now: datetime) -> None:
+    """A co-reporter answers after someone else decided: kept on the ticket; a 不满意 goes to handler and community."""
+    note = f"{value}：{comment}" if comment else value
+    add_event(db, ticket["id"], user_id, "late_rating", now, f"另一位反映人评价：{note}")
+    if value == "不满意":
+        body = wording.late_complaint_for_handler(ticket["id"], ticket["state"], comment)
+        _tell_handler_and_community(db, ticket, body, now, f"late-rating:{ticket['id']}:{user_id}:{iso(now)}")
+
+
+def _tell_handler_and_community(db: Database, ticket: dict[str, Any], body: str, now: datetime, key: str) -> None:
+    people = ([ticket["claimed_by"]] if ticket["claimed_by"] else handler_ids(db, ticket))
+    people += dispatcher_ids(db, ticket["community_id"])
+    for person in dict.fromkeys(people):
+        outbox.enqueue(db, person, body, now, ticket["id"], f"{key}:{person}")
 
 
 def reporter_tickets(db: Database, reporter: str, limit: int = 10) -> tuple[list[dict[str, Any]], int]:

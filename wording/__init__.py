@@ -109,15 +109,32 @@ def reporter_resolved(ticket_id: int, note: str, photos: int) -> str:
             f"请回复「满意」「基本满意」或「不满意」评价，帮助我们做得更好。")
 
 
-def thanks_for_rating(ticket_id: int, value: str) -> str:
-    if value == "不满意":
-        return f"抱歉没让您满意。工单 {ticket_id} 已重新交办整改，社区会跟进督促。"
-    return f"谢谢您的评价！工单 {ticket_id} 已完结。"
+def thanks_for_rating(ticket_id: int, value: str, state: str, decided: bool, still_waiting: list[int]) -> str:
+    """The reply to a rating; ``decided`` is False when another reporter of the same ticket answered first."""
+    if value == "不满意" and decided:
+        reply = f"抱歉没让您满意。工单 {ticket_id} 已重新交办整改，社区会跟进督促。"
+    elif value == "不满意":
+        reply = f"抱歉没让您满意。您对工单 {ticket_id} 的意见已转告网格和社区，他们会跟进。"
+    elif state == "reopened":
+        reply = f"谢谢您的评价！另有居民反映工单 {ticket_id} 还没办好，正在整改，办好后会再告诉您。"
+    else:
+        reply = f"谢谢您的评价！工单 {ticket_id} 已完结。"
+    if still_waiting:
+        others = "、".join(str(n) for n in still_waiting[:3])
+        reply += f"\n您还有工单 {others} 待评价，回复「满意 {still_waiting[0]}」或「不满意 {still_waiting[0]}」即可。"
+    return reply
 
 
 def reopened_for_handler(ticket_id: int, deadline: str, comment: str) -> str:
     extra = f"，意见：{comment}" if comment else ""
     return f"【差评整改】工单 #{ticket_id} 反映人不满意{extra}。请于 {deadline_text(deadline)} 前整改办结。"
+
+
+def late_complaint_for_handler(ticket_id: int, state: str, comment: str) -> str:
+    """Another reporter of the ticket is not satisfied, after the first answer closed or reopened it."""
+    extra = f"，意见：{comment}" if comment else ""
+    return (f"【评价】工单 #{ticket_id}（{STATE_NAMES.get(state, state)}）另一位反映人不满意{extra}。"
+            "请了解情况，需要时联系居民。")
 
 
 def no_such_ticket(ticket_id: int) -> str:
@@ -130,6 +147,13 @@ def missing_number(verb: str) -> str:
 
 def nothing_to_rate() -> str:
     return "您目前没有待评价的工单。"
+
+
+def not_waiting_for_rating(ticket_id: int, state: str) -> str:
+    """A resident rates a ticket that is not waiting for their rating (still being handled, or done)."""
+    if state in ("closed", "rejected", "merged", "answered"):
+        return f"工单 {ticket_id} 已经结束，不用再评价了。如果问题又出现了，直接发给我重新反映就行。"
+    return f"工单 {ticket_id} 现在「{STATE_NAMES.get(state, state)}」，办好后会再请您评价。"
 
 
 def wrong_state(ticket_id: int, state: str) -> str:

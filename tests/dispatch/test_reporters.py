@@ -119,3 +119,79 @@ def test_a_road_report_with_a_phone_number_still_gathers_its_duplicates(chat, db
     assert any("区市政排水处" in m for m in chat.pushed("r2"))
     status = chat.say("r2", f"进度 {n}")
     assert "路灯所联络员转交区市政排水处：线路在路面下" in status and "138****5678" in status
+
+
+LIGHT = "翠湖小区2栋楼道灯不亮"
+
+
+def _resolved(chat, tell, reporter: str, text: str, secretary: str, note: str) -> int:
+    n = tell(chat, reporter, text)
+    chat.say(secretary, f"接单 {n}")
+    chat.say(secretary, f"办结 {n} {note}")
+    chat.pushed(secretary)
+    return n
+
+
+@pytest.mark.parametrize("rating", ["1 不满意 灯还是不亮", "工单1不满意，灯还是不亮", "对1号工单不满意，灯还是不亮"])
+def test_a_rating_that_names_the_ticket_and_adds_a_comment_reopens_it(chat, db, tell, rating):
+    n = _resolved(chat, tell, "r1", LIGHT, "sec-furong-2", "已换灯泡")
+    assert n == 1
+    assert "重新交办" in chat.say("r1", rating)
+    assert get_ticket(db, n)["state"] == "reopened"
+    assert any("意见：灯还是不亮。" in m for m in chat.pushed("sec-furong-2"))
+    assert "办好后会再请您评价" in chat.say("r1", "工单1不满意，还是不亮")   # a second complaint while it is reworked
+
+
+def test_a_comment_after_a_comma_reaches_the_handler_without_the_comma(chat, tell):
+    _resolved(chat, tell, "r1", LITTER, "sec-longxi-1", "已更换")
+    chat.say("r1", "不满意，根本没换")
+    assert any("意见：根本没换。" in m for m in chat.pushed("sec-longxi-1"))
+
+
+def test_plain_rating_rates_the_ticket_resolved_last_and_names_the_other(chat, db, tell):
+    first = _resolved(chat, tell, "r1", LITTER, "sec-longxi-1", "好了")
+    second = _resolved(chat, tell, "r1", LIGHT, "sec-furong-2", "换了灯泡")
+    reply = chat.say("r1", "满意")
+    assert reply.startswith(f"谢谢您的评价！工单 {second} 已完结。")
+    assert f"您还有工单 {first} 待评价" in reply
+    assert get_ticket(db, first)["state"] == "resolved"
+    assert chat.say("r1", "满意") == f"谢谢您的评价！工单 {first} 已完结。"
+    assert chat.say("r1", "满意") == "您目前没有待评价的工单。"
+
+
+BIN = "平东小区8栋门口的垃圾桶坏了"
+SAME_BIN = "平东小区8栋门口垃圾桶坏了好几天"
+
+
+def test_a_second_reporter_who_is_asked_to_rate_may_answer(chat, db, tell):
+    n = tell(chat, "d1", BIN)
+    assert f"工单 {n}" in chat.say("d2", SAME_BIN)
+    chat.say("sec-pingdong-1", f"办结 {n} 已换新垃圾桶")
+    assert any("请回复「满意」" in m for m in chat.pushed("d2"))
+    assert "重新交办" in chat.say("d2", "不满意 还是坏的")
+    assert get_ticket(db, n)["state"] == "reopened"
+    assert any("差评整改" in m and "还是坏的" in m for m in chat.pushed("sec-pingdong-1"))
+
+
+def test_a_co_reporter_who_answers_second_is_still_heard(chat, db, tell):
+    n = tell(chat, "d1", BIN)
+    chat.say("d2", SAME_BIN)
+    chat.say("sec-pingdong-1", f"办结 {n} 已换新垃圾桶")
+    chat.pushed("sec-pingdong-1")
+    chat.pushed("dispatcher-pingdong")
+    assert chat.say("d1", "满意") == f"谢谢您的评价！工单 {n} 已完结。"
+    assert "意见已转告网格和社区" in chat.say("d2", "不满意 门口还是很脏")
+    assert get_ticket(db, n)["state"] == "closed"                         # the first answer decided
+    for person in ("sec-pingdong-1", "dispatcher-pingdong"):
+        assert any("另一位反映人不满意" in m and "门口还是很脏" in m for m in chat.pushed(person))
+    assert "另一位反映人评价：不满意" in events(db, n)[-1]["note"]
+    assert chat.say("d2", "不满意") == "您目前没有待评价的工单。"             # one answer each
+
+
+def test_a_co_reporter_satisfied_after_a_complaint_hears_it_is_being_reworked(chat, db, tell):
+    n = tell(chat, "d1", BIN)
+    chat.say("d2", SAME_BIN)
+    chat.say("sec-pingdong-1", f"办结 {n} 已换新垃圾桶")
+    chat.say("d1", "不满意 桶还是坏的")
+    assert "正在整改" in chat.say("d2", "满意")
+    assert get_ticket(db, n)["state"] == "reopened"
