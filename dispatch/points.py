@@ -148,13 +148,24 @@ def week_start(now: datetime, tz: str) -> datetime:
 
 def leaderboard(db: Database, start: datetime, end: datetime, limit: int = 10,
                 account: str = VOLUNTEER) -> list[dict[str, Any]]:
-    """Points earned (spending not counted) between start and end, highest first; ties go to who got there first."""
+    """Net points earned between start and end, highest first; ties go to who got there first.
+
+    The same sum as 积分, without spending: what was earned in the period, less what was later taken back
+    of it (a report merged or rejected, even after the period ended, so it never wins the week). A take-back
+    of points earned before the period does not lower this period. People left with nothing are not listed.
+    """
     return list(db.query(
-        "SELECT l.user_id, u.display_name, u.external_id, sum(l.points) AS points, max(l.at) AS last_at "
-        "FROM points_ledger l JOIN users u ON u.id = l.user_id "
-        "WHERE l.account = ? AND l.at >= ? AND l.at < ? AND l.points > 0 "
-        "GROUP BY l.user_id ORDER BY points DESC, last_at, l.user_id LIMIT ?",
-        [account, iso(start), iso(end), limit]))
+        "WITH earned AS (SELECT user_id, points, at FROM points_ledger "
+        "                WHERE account = :account AND at >= :start AND at < :end AND points > 0), "
+        "taken_back AS (SELECT v.user_id, v.points, NULL AS at FROM points_ledger v "
+        "               WHERE v.account = :account AND v.at >= :start AND v.points < 0 AND v.ticket_id IS NOT NULL "
+        "               AND EXISTS (SELECT 1 FROM points_ledger g WHERE g.ticket_id = v.ticket_id "
+        "                           AND g.user_id = v.user_id AND g.account = :account AND g.points > 0 "
+        "                           AND g.at >= :start AND g.at < :end)) "
+        "SELECT n.user_id, u.display_name, u.external_id, sum(n.points) AS points, max(n.at) AS last_at "
+        "FROM (SELECT * FROM earned UNION ALL SELECT * FROM taken_back) n JOIN users u ON u.id = n.user_id "
+        "GROUP BY n.user_id HAVING sum(n.points) > 0 ORDER BY points DESC, last_at, n.user_id LIMIT :limit",
+        {"account": account, "start": iso(start), "end": iso(end), "limit": limit}))
 
 
 def group_user_id(group: str) -> str:

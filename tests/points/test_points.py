@@ -148,3 +148,32 @@ def test_weekly_champion_goes_to_the_group_and_the_champion(chat, db, services):
 def test_riders_are_named_without_their_full_id(name, external, expected):
     import wording
     assert wording.person_label(name, external) == expected
+
+
+def test_leaderboard_leaves_out_points_taken_back(chat):
+    chat.say("rider12", "金桂园小区3栋门口垃圾没人清")
+    chat.say("rider13", "广场花苑小区3栋的垃圾桶坏了")
+    assert "10 分" in chat.say("rider12", "积分")
+    chat.say("dispatcher-longxi", "驳回 1 经核实已清理")
+    assert "志愿服务积分：0 分" in chat.say("rider12", "积分")
+    board = chat.say("rider12", "排行榜")
+    assert board.splitlines()[1:] == ["🥇 小蜜蜂er13 10 分"]                # only the accepted report
+
+
+def _earn(db, user: str, ticket_id: int, amount: int, at: datetime) -> None:
+    from dispatch.users import ensure_user
+    ensure_user(db, user, at)
+    points.add_entry(db, user, amount, "有效反映", at, f"report:{ticket_id}:{user}", ticket_id)
+    db.conn.commit()
+
+
+def test_weekly_champion_skips_a_report_taken_back_after_the_week(chat, db, services):
+    now = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)   # Monday 09:00 in Shanghai
+    _earn(db, "api:rejected", 1, 30, now - timedelta(days=2))
+    _earn(db, "api:honest", 2, 10, now - timedelta(days=2))
+    points.add_entry(db, "api:rejected", -30, "工单 #1 未受理，收回积分", now - timedelta(hours=2), "void:1", 1)
+    db.conn.commit()                                          # rejected on Monday morning, before the news
+    champion = points.announce_champion(db, services.config, now)
+    assert (champion["user_id"], champion["points"]) == ("api:honest", 10)
+    this_week = points.leaderboard(db, points.week_start(now, "Asia/Shanghai"), now + timedelta(days=1))
+    assert this_week == []                                    # nor does the take-back count against this week
