@@ -57,8 +57,19 @@ def _inside(point: tuple[float, float], polygon: list[tuple[float, float]]) -> b
     return inside
 
 
-def grid_for_location(deployment: Deployment, location: tuple[float, float]) -> tuple[Community, Grid, str]:
-    """The grid whose area contains a shared location, else the one with the nearest place."""
+#: A shared location farther than this from every place is not in the deployment's area: a person decides.
+NEAREST_PLACE_KM = 2.0
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Distance of two (lat, lon) points; flat-earth is exact enough over a few kilometres."""
+    lat = math.radians((a[0] + b[0]) / 2)
+    return 111.2 * math.hypot(a[0] - b[0], (a[1] - b[1]) * math.cos(lat))
+
+
+def grid_for_location(deployment: Deployment, location: tuple[float, float]) -> tuple[Community, Grid, str] | None:
+    """The grid whose area contains a shared location, else the one with the nearest place within
+    NEAREST_PLACE_KM; None when the location is far from all of them."""
     for community in deployment.communities:
         for grid in community.grids:
             if grid.area and _inside(location, list(grid.area)):
@@ -66,10 +77,11 @@ def grid_for_location(deployment: Deployment, location: tuple[float, float]) -> 
     best: tuple[float, Community, Grid, Place] | None = None
     for community, grid, place in _grid_places(deployment):
         if place.location:
-            d = math.dist(location, place.location)
+            d = _km(location, place.location)
             if best is None or d < best[0]:
                 best = (d, community, grid, place)
-    assert best is not None, "the deployment has no place with a location"
+    if best is None or best[0] > NEAREST_PLACE_KM:
+        return None
     return best[1], best[2], f"离{best[3].name}最近"
 
 
@@ -92,9 +104,9 @@ def route(parse: Parse, deployment: Deployment, review_threshold: float,
     e = parse.entities
     found = grid_for_place(deployment, e.place, e.building) if e.place else None
     place_reason = f"地点「{e.place}」属于该网格" if found else ""
-    if found is None and location is not None:
-        c, g, why = grid_for_location(deployment, location)
-        found, place_reason = (c, g), why
+    if found is None and location is not None and (near := grid_for_location(deployment, location)):
+        c, g, place_reason = near
+        found = (c, g)
     community_id = found[0].id if found else e.community
     grid_id = found[1].id if found else None
 

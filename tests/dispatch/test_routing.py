@@ -151,3 +151,9 @@ def test_chatter_in_the_riders_group_files_no_ticket(chat, db, text):
     assert chat.say("r4", text, chat="fengchao") == ""
     assert db.execute("SELECT count(*) FROM tickets").fetchone()[0] == 0
     assert chat.pushed("dispatcher-furong") == [] and chat.pushed("sec-furong-1") == []
+
+
+def test_a_location_far_from_every_place_goes_to_a_dispatcher(chat, db):
+    n = ticket_number(chat.say("r5", "这里的垃圾桶坏了好几天了", location=[39.9042, 116.4074]))   # Beijing
+    assert (get_ticket(db, n)["state"], get_ticket(db, n)["grid_id"]) == ("received", None)
+    assert "转社区审核" in events(db, n)[-1]["note"]
