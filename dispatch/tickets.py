@@ -284,10 +284,11 @@ def resolve(db: Database, config: Config, ticket_id: int, user: dict[str, Any], 
     with transaction(db):
         if ticket["state"] in (s.value for s in CLAIMABLE_STATES):   # closing unclaimed work claims it
             ticket = move(db, ticket, State.CLAIMED, user["id"], "办结时自动接单", now, claimed_by=user["id"])
-        note = note.strip() or "已办结"
-        ticket = move(db, ticket, State.RESOLVED, user["id"], note, now, resolution=note, resolved_at=iso(now))
+        said = note.strip()
+        ticket = move(db, ticket, State.RESOLVED, user["id"], said or "已办结", now, resolution=said or "已办结",
+                      resolved_at=iso(now))
         add_photos(db, ticket_id, photos, "result", now)
-        notify_reporters(db, ticket, wording.reporter_resolved(ticket_id, note, len(photos or [])), now,
+        notify_reporters(db, ticket, wording.reporter_resolved(ticket_id, said, len(photos or [])), now,
                          f"resolved-{iso(now)}")
     return ticket
 

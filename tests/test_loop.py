@@ -188,3 +188,10 @@ def test_a_report_others_joined_cannot_be_withdrawn_by_one_of_them(chat, db):
     chat.say("resident-14", "平东小区8栋门口垃圾桶坏了好几天")
     assert "其他居民" in chat.say("resident-13", f"撤回 {n}")
     assert get_ticket(db, n)["state"] == "routed"
+
+
+def test_a_close_without_a_note_tells_the_reporter_plainly(chat):
+    n = ticket_number(chat.say("resident-15", "广场花苑小区3栋的垃圾桶坏了"))
+    chat.say("sec-longxi-1", f"办结 {n}")
+    told = chat.pushed("resident-15")[-1]
+    assert f"工单 {n}）已办结。" in told and "已办结：已办结" not in told

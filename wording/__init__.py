@@ -105,7 +105,8 @@ def resolved(ticket_id: int) -> str:
 
 def reporter_resolved(ticket_id: int, note: str, photos: int) -> str:
     with_photo = "（附处理照片）" if photos else ""
-    return (f"您反映的问题（工单 {ticket_id}）已办结{with_photo}：{note or '已处理'}\n"
+    detail = f"：{mask_phones(note)}" if note else "。"
+    return (f"您反映的问题（工单 {ticket_id}）已办结{with_photo}{detail}\n"
             f"请回复「满意」「基本满意」或「不满意」评价，帮助我们做得更好。")
 
 
