@@ -276,13 +276,24 @@ def question(turn: Turn) -> str:
     if item is None and turn.inbound.chat:
         return ""        # a question to the group is for the group
     if item is None:
-        # Nobody can answer from the knowledge base: a person in the community will.
-        the_route = _route(turn)
-        review = Route("reply", the_route.category, the_route.community_id, the_route.grid_id, None, True,
-                       "知识库无答案，转人工答复")
-        tickets.create_ticket(turn.db, turn.config, turn.user["id"], turn.parse, review, turn.now)
+        _to_a_person(turn, "知识库无答案，转人工答复")
         return wording.no_answer()
     return wording.answer(item.title, list(item.fields))
+
+
+@handles("human")
+def human(turn: Turn) -> str:
+    if turn.inbound.chat:
+        return ""
+    _to_a_person(turn, "居民要求人工答复")
+    return wording.TO_A_PERSON
+
+
+def _to_a_person(turn: Turn, why: str) -> None:
+    """A ticket in the community dispatcher's review queue, so a person in the community answers."""
+    the_route = _route(turn)
+    review = Route("reply", the_route.category, the_route.community_id, the_route.grid_id, None, True, why)
+    tickets.create_ticket(turn.db, turn.config, turn.user["id"], turn.parse, review, turn.now)
 
 
 @handles("greeting")

@@ -29,6 +29,7 @@ COMMANDS: list[tuple[str, re.Pattern[str]]] = [
     ("joint", re.compile(rf"^\s*(联席|提交联席)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
     ("joint_settle", re.compile(rf"^\s*(议定|联席议定)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
     ("merge", re.compile(r"^\s*合并\s*#?\s*(?P<ticket>\d{1,9})\s*(到|入|进|至|->|→)?\s*#?\s*(?P<into>\d{1,9})\s*$")),
+    ("human", re.compile(r"^\s*(转人工|人工|人工客服|人工服务|找人工|我要人工|找工作人员)\s*$")),
     ("help", re.compile(r"^\s*(帮助|help|\?|？|菜单|怎么用|使用说明)\s*$", re.I)),
     # a staff command typed without its ticket number: say how, rather than guess
     ("missing_number", re.compile(r"^\s*(?P<verb>接单|认领|办结|完成|处理中|开始处理|转交|转办|驳回|改派|派单|撤回|取消工单)\s*$")),

@@ -195,3 +195,9 @@ def test_a_close_without_a_note_tells_the_reporter_plainly(chat):
     chat.say("sec-longxi-1", f"办结 {n}")
     told = chat.pushed("resident-15")[-1]
     assert f"工单 {n}）已办结。" in told and "已办结：已办结" not in told
+
+
+def test_asking_for_a_person_reaches_the_community_dispatcher(chat, db):
+    assert "工作人员" in chat.say("grandma", "转人工")
+    assert db.execute("SELECT count(*) FROM tickets WHERE state = 'received'").fetchone()[0] == 1
+    assert any("待审核" in m for m in chat.pushed("dispatcher-longxi") + chat.pushed("dispatcher-furong"))

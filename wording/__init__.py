@@ -212,6 +212,9 @@ def answer(title: str, fields: list[tuple[str, str]]) -> str:
     return f"关于「{title}」，一次说清：\n{body}"
 
 
+TO_A_PERSON = "好的，已请社区工作人员联系您，请稍等。着急的事也可以直接说说是什么情况。"
+
+
 def no_answer() -> str:
     return "这个问题我还答不上来，已转给社区工作人员，会尽快回复您。"
 
