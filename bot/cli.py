@@ -207,7 +207,7 @@ def triage_record(services: Any, text: str) -> dict[str, Any]:
     department = config.deployment.department(r.department_id)
     return {
         "text": text, "intent": parse.intent, "category": r.category, "handling": r.handling,
-        "urgency": parse.urgency, "community": community.name if community else None,
+        "urgency": parse.urgency, "emergency": parse.emergency, "community": community.name if community else None,
         "place": e.place or e.road or e.landmark, "building": e.building,
         "grid": grid.name if grid else None, "department": department.name if department else None,
         "confidence": parse.confidence, "grid_id": r.grid_id, "department_id": r.department_id,

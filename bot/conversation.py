@@ -241,8 +241,16 @@ def _names_only_a_place(turn: Turn) -> bool:
 
 @handles("report")
 def report(turn: Turn) -> str:
+    """File the report; an emergency's reply first tells the sender whom to call."""
     if turn.inbound.chat and turn.parse.confidence < turn.config.settings.nlu.group_report_threshold:
         return ""        # 「哪家的外卖好吃」 in the riders' group: nobody asked the bot, so no ticket
+    reply = _file_report(turn)
+    emergency = turn.config.deployment.emergency_kind(turn.parse.emergency)
+    return wording.call_first(emergency.call, emergency.also, reply) if emergency else reply
+
+
+def _file_report(turn: Turn) -> str:
+    """Ask where, join an open ticket about the same thing, or file a new one; the reply says which."""
     e = turn.parse.entities
     has_place = e.place or e.road or e.landmark or turn.inbound.location
     if not has_place and not turn.inbound.chat:

@@ -15,10 +15,10 @@ from nlu.bundle import NluModel
 from nlu.commands import RATING_WORD, match_command, rating_args
 from nlu.entities import find_entities
 from nlu.gazetteer import build_gazetteer
-from nlu.rules import category_scores, rule_category, rule_intent, rule_urgency
+from nlu.rules import category_scores, find_emergency, rule_category, rule_intent, rule_urgency
 from nlu.tokenizer import Tokenizer
 from nlu.types import Entities, Parse
-from settings import Deployment
+from settings import Deployment, EmergencyKind
 
 #: How much the rules count against the model when both have an opinion.
 RULE_WEIGHT = 0.5
@@ -27,6 +27,12 @@ NEEDS_TICKET = frozenset({"claim", "resolve", "transfer"})
 #: A staff action read from free text rather than typed as the command (「接单 12」) must be this sure; below it
 #: the message only asks about the ticket: 「1号工单进度」 read as 接单 at 0.54 would have claimed ticket 1.
 ACTION_CONFIDENCE = 0.8
+#: How sure a report of an emergency is: its words are the deployment's own, and a dispatcher's review would
+#: only delay it.
+EMERGENCY_CONFIDENCE = 0.95
+#: Intents that, with an emergency's words, are a report of the emergency: "着火了怎么办" asks for help,
+#: not for information. Commands and staff intents (办结 3 火已扑灭) stay what they are.
+EMERGENCY_REPORTS = frozenset({"report", "question", "chitchat", "greeting"})
 _TICKET_NUMBER = re.compile(r"(?<!\d)(\d{1,9})\s*(?:号|#)?")
 
 
@@ -85,18 +91,28 @@ class Engine:
 
     def parse(self, text: str) -> Parse:
         text = (text or "").strip()
-        urgency = rule_urgency(text, self.deployment)
+        emergency = find_emergency(text, self.deployment)
+        urgency = emergency.urgency if emergency else rule_urgency(text, self.deployment)
         command = match_command(text)
         entities = find_entities(text, self.gazetteer)
         if command:
             intent, args = command
             return Parse(text, intent, "其他", urgency, 1.0, entities, args)
         intent, intent_confidence, args = self._intent(text, entities)
+        if emergency is not None and intent in EMERGENCY_REPORTS:
+            return self._emergency_report(text, emergency, urgency, entities)
         if intent != "report":
             return Parse(text, intent, "其他", urgency, round(intent_confidence, 3), entities, args)
         category, category_confidence = self._category(text)
         confidence = min(intent_confidence, category_confidence)
         return Parse(text, intent, category, urgency, round(confidence, 3), entities, args)
+
+    def _emergency_report(self, text: str, emergency: EmergencyKind, urgency: str, entities: Entities) -> Parse:
+        """A report of an emergency: the kind's category when it names one (a 跳楼 threat is no 市容秩序 matter
+        for 城管), sure enough to go straight to the grid."""
+        category = emergency.category or self._category(text)[0]
+        return Parse(text, "report", category, urgency, EMERGENCY_CONFIDENCE, entities, {},
+                     emergency=emergency.name)
 
     def intent_distribution(self, text: str, entities: Entities | None = None) -> dict[str, float]:
         """Probability per intent after rules and model are combined (commands aside)."""

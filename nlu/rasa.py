@@ -98,6 +98,8 @@ class RasaEngine:
     def to_parse(self, text: str, body: dict[str, Any]) -> Parse:
         """Map Rasa's answer onto a Parse; ``report_<category>`` carries the category."""
         base = self.builtin.parse(text)
+        if base.emergency:     # the deployment's emergency words decide, whatever the model says
+            return base
         name = str(body["intent"].get("name") or "")
         confidence = float(body["intent"].get("confidence") or 0.0)
         if name.startswith(REPORT_PREFIX):

@@ -6,8 +6,9 @@ These decide when no trained model is present and give the learned model feature
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from settings import Deployment
+from settings import Deployment, Emergencies, EmergencyKind
 
 _GREETING = re.compile(r"^\s*(你好|您好|hi|hello|在吗|在不在|早上好|晚上好|下午好|哈喽)[呀啊!！。~ ]*\s*$", re.I)
 _CHITCHAT = re.compile(
@@ -68,9 +69,53 @@ def rule_category(scores: dict[str, float]) -> tuple[str, float]:
     return best, round(min(0.95, 0.55 + 0.1 * top + 0.2 * margin), 3)
 
 
+#: What ends a clause: a hedge in another clause ("好可怕，着火了") says nothing about this one.
+_CLAUSE_END = r"，。！？,.!?；;、\s"
+
+
+@lru_cache(maxsize=64)
+def any_of(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for a list of words that are regular expressions (plain words included)."""
+    return re.compile("|".join(f"(?:{w})" for w in words) or r"(?!)")
+
+
+@lru_cache(maxsize=8)
+def _hedged_before(not_after: tuple[str, ...]) -> re.Pattern[str]:
+    """Matches the text before a word when a hedge ends it: a one-character hedge right before the word ("会起火"),
+    a longer one up to two characters before it in the same clause ("防止老人摔倒")."""
+    short = "|".join(re.escape(w) for w in not_after if len(w) == 1)
+    long = "|".join(re.escape(w) for w in not_after if len(w) > 1)
+    parts = ([f"(?:{long})[^{_CLAUSE_END}]{{0,2}}$"] if long else []) + ([f"(?:{short})$"] if short else [])
+    return re.compile("|".join(parts) or r"(?!)")
+
+
+@lru_cache(maxsize=8)
+def _hedged_after(not_before: tuple[str, ...]) -> re.Pattern[str]:
+    """Matches the text after a word when a risk word follows it, at most one character on ("起火的隐患")."""
+    words = "|".join(re.escape(w) for w in not_before)
+    return re.compile(f"^[^{_CLAUSE_END}]?(?:{words})" if words else r"(?!)")
+
+
+def _happening_now(text: str, match: re.Match[str], emergencies: Emergencies) -> bool:
+    """False when the words around the match speak of a risk (容易起火, 火灾隐患) or deny it (没有人受伤)."""
+    before, after = text[:match.start()], text[match.end():]
+    return not (_hedged_before(tuple(emergencies.not_after)).search(before)
+                or _hedged_after(tuple(emergencies.not_before)).search(after))
+
+
+def find_emergency(text: str, deployment: Deployment) -> EmergencyKind | None:
+    """The first configured emergency kind one of whose words occurs as something happening now."""
+    emergencies = deployment.emergencies
+    for kind in emergencies.kinds:
+        if any(_happening_now(text, m, emergencies) for m in any_of(tuple(kind.words)).finditer(text)):
+            return kind
+    return None
+
+
 def rule_urgency(text: str, deployment: Deployment) -> str:
-    """The first configured urgency level whose words occur; the last level is the default."""
+    """The first configured level whose words occur; the last level is the default. (An emergency's own
+    urgency comes before this: see find_emergency.)"""
     for level in deployment.urgency:
-        if any(w in text for w in level.words):
+        if any_of(tuple(level.words)).search(text):
             return level.name
     return deployment.urgency[-1].name if deployment.urgency else "一般"

@@ -7,11 +7,12 @@ wechatpy or the store, so nlu/ and dispatch/ can depend on it.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 Handling = Literal["reply", "self", "transfer"]
 
@@ -92,10 +93,48 @@ class AuthorityRule(Strict):
     category: str | None = None
 
 
+def _check_patterns(words: list[str]) -> list[str]:
+    """Words are regular expressions (plain words are fine too); one that does not compile is named."""
+    for word in words:
+        try:
+            re.compile(word)
+        except re.error as e:
+            raise ValueError(f"'{word}' is not a valid regular expression ({e}); fix it or write it as plain words")
+    return words
+
+
 class Urgency(Strict):
+    """A level of urgency. ``words`` (regular expressions) make a message this urgent; ``deadline_hours``
+    of the clock then limit the ticket when that ends before the category's limit."""
+
     name: str
     deadline_hours: float
     words: list[str] = []
+
+    _words_compile = field_validator("words")(_check_patterns)
+
+
+class EmergencyKind(Strict):
+    """A danger to life happening now (a fire, someone trapped or hurt): the ticket gets ``urgency``, and the
+    reply first tells the sender to call ``call`` (and ``also``, when set)."""
+
+    name: str
+    call: str = Field(min_length=1)      # the number to call at once: 119, 120, 110
+    also: str = ""                       # somewhere else to call as well, e.g. 燃气公司抢修电话
+    words: list[str] = Field(min_length=1)   # regular expressions
+    category: str | None = None          # the category the ticket takes, whatever the model guesses
+    urgency: str = "紧急"
+
+    _words_compile = field_validator("words")(_check_patterns)
+
+
+class Emergencies(Strict):
+    """Which messages are emergencies. A word right after one of ``not_after`` (容易起火, 防止老人摔倒, 没有人受伤)
+    or right before one of ``not_before`` (火灾隐患) speaks of a risk, not of something happening now."""
+
+    not_after: list[str] = []
+    not_before: list[str] = []
+    kinds: list[EmergencyKind] = []
 
 
 class StaffMember(Strict):
@@ -117,6 +156,7 @@ class Deployment(Strict):
     facilities: list[str] = []
     authority: list[AuthorityRule] = []
     urgency: list[Urgency] = []
+    emergencies: Emergencies = Emergencies()
     staff: list[StaffMember] = []
     groups: dict[str, str] = {}  # group chat id → display name, e.g. the riders' group
 
@@ -134,6 +174,9 @@ class Deployment(Strict):
 
     def category(self, name: str) -> Category:
         return next((c for c in self.categories if c.name == name), None) or self.category("其他")
+
+    def emergency_kind(self, name: str | None) -> EmergencyKind | None:
+        return next((k for k in self.emergencies.kinds if k.name == name), None)
 
     def handler_name(self, grid_id: str | None, department_id: str | None) -> str:
         """Who has a ticket, as people call them: the department if transferred, else the grid."""
@@ -159,6 +202,13 @@ class Deployment(Strict):
                 raise ValueError(f"authority.{r.facility}.department: unknown department '{r.department}'")
             if r.category and r.category not in categories:
                 raise ValueError(f"authority.{r.facility}.category: unknown category '{r.category}'")
+        levels = {u.name for u in self.urgency}
+        for kind in self.emergencies.kinds:
+            if kind.category and kind.category not in categories:
+                raise ValueError(f"emergencies.{kind.name}.category: unknown category '{kind.category}'")
+            if kind.urgency not in levels:
+                raise ValueError(f"emergencies.{kind.name}.urgency: unknown urgency level '{kind.urgency}'; "
+                                 f"use one of the names under urgency")
         for s in self.staff:
             if s.grid and s.grid not in grids:
                 raise ValueError(f"staff.{s.user}.grid: unknown grid '{s.grid}'")
@@ -246,8 +296,6 @@ class DispatchSettings(Strict):
 
     @model_validator(mode="after")
     def _times_read(self) -> "DispatchSettings":
-        import re
-
         hhmm = r"([01]?\d|2[0-3]):[0-5]\d"
         for span in self.working_hours:
             if not re.fullmatch(rf"{hhmm}-{hhmm}", span):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
+from dispatch.clock import parse_iso
 from dispatch.tickets import get_ticket
 
 
@@ -201,3 +203,38 @@ def test_asking_for_a_person_reaches_the_community_dispatcher(chat, db):
     assert "工作人员" in chat.say("grandma", "转人工")
     assert db.execute("SELECT count(*) FROM tickets WHERE state = 'received'").fetchone()[0] == 1
     assert any("待审核" in m for m in chat.pushed("dispatcher-longxi") + chat.pushed("dispatcher-furong"))
+
+
+@pytest.mark.parametrize("text, call, grid", [
+    ("龙西小区5栋有人要跳楼", "110", "longxi-2"),
+    ("书香苑2栋着火了", "119", "xianyuan-3"),
+    ("翠湖小区2栋电梯困人了", "119", "furong-2"),
+    ("阳光家园3栋有老人摔倒了起不来", "120", "pingdong-2"),
+])
+def test_an_emergency_is_told_whom_to_call_first_and_is_urgent(chat, db, text, call, grid):
+    reply = chat.say("resident-8", text)
+    first, _, rest = reply.partition("\n")
+    assert first == f"情况紧急，请马上拨打 {call}！"
+    n = ticket_number(rest)
+    ticket = get_ticket(db, n)
+    assert (ticket["urgency"], ticket["grid_id"], ticket["department_id"]) == ("紧急", grid, None)
+    assert parse_iso(ticket["deadline_at"]) - parse_iso(ticket["created_at"]) == timedelta(hours=4)
+    assert any(f"接单 {n}" in m for m in chat.pushed(f"sec-{grid}"))
+
+
+def test_a_gas_leak_also_names_the_gas_company(chat):
+    assert chat.say("resident-8", "平东小区3栋厨房漏气了").startswith(
+        "情况紧急，请马上拨打 119，也可以打燃气公司抢修电话！\n已收到，工单号")
+
+
+def test_an_emergency_without_a_place_is_told_whom_to_call_before_being_asked_where(chat, db):
+    assert chat.say("resident-8", "电梯困了个人") == "情况紧急，请马上拨打 119！\n请问是哪个小区、几栋？告诉我地点就能马上派给对应网格。"
+    n = ticket_number(chat.say("resident-8", "翠湖小区2栋"))
+    assert get_ticket(db, n)["urgency"] == "紧急"
+
+
+@pytest.mark.parametrize("text", ["广场花苑小区3栋的垃圾桶坏了", "龙西小区5栋门口防火通道被占", "芙蓉苑小区1栋楼道堆放杂物有火灾隐患"])
+def test_an_ordinary_report_gets_no_call_advice(chat, text):
+    reply = chat.say("resident-9", text)
+    assert reply.startswith("已收到，工单号") and "拨打" not in reply
+

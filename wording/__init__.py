@@ -62,6 +62,13 @@ def ask_what_happened(place: str) -> str:
     return f"好的，「{place[:20]}」。请问那里有什么问题？说说情况就行，有照片也可以发来。"
 
 
+
+def call_first(call: str, also: str, reply: str) -> str:
+    """The reply to an emergency: whom to call at once, then the usual answer."""
+    also_text = f"，也可以打{also}" if also else ""
+    return f"情况紧急，请马上拨打 {call}{also_text}！\n{reply}"
+
+
 def ask_for_words(got: str) -> str:
     return f"收到{got}！请再说说是什么问题，比如「3栋门口垃圾桶坏了」。"
 

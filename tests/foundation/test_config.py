@@ -41,6 +41,13 @@ def test_shipped_demo_config_is_valid():
     (("deployment.yaml", "department: chengguan", "department: nowhere"),
      "deployment.yaml: categories.市容秩序.department: unknown department 'nowhere'"),
     (("deployment.yaml", "  - name: 其他\n", "  - name: 杂项\n"), "add a catch-all category named '其他'"),
+    (("deployment.yaml", "words: [着火,", "words: ['着火(', "),
+     "deployment.yaml: emergencies.kinds.2.words: '着火(' is not a valid regular expression"),
+    (("deployment.yaml", "      category: 安全隐患\n      words: [着火", "      category: 消防\n      words: [着火"),
+     "deployment.yaml: emergencies.火情.category: unknown category '消防'"),
+    (("deployment.yaml", '      call: "120"\n', "      call: ''\n"), "deployment.yaml: emergencies.kinds.6.call:"),
+    (("deployment.yaml", "words: [电线裸露,", "words: ['电线(裸露', "),
+     "deployment.yaml: urgency.0.words: '电线(裸露' is not a valid regular expression"),
 ])
 def test_broken_config_names_the_key(deployment_copy: Path, edit, expected):
     name, old, new = edit

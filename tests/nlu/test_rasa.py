@@ -56,6 +56,12 @@ def test_report_intent_carries_the_category_and_the_builtin_entities(engine):
                               {"token": "s3cret"}, 0.5)]
 
 
+def test_an_emergency_keeps_the_deployments_reading_whatever_rasa_says(engine):
+    rasa = RasaEngine(engine, "http://rasa:5005/", session=FakeSession(rasa_answer("report_市容秩序", 0.97)))
+    parse = rasa.parse("龙西小区5栋有人要跳楼")
+    assert (parse.category, parse.urgency, parse.emergency) == ("安全隐患", "紧急", "轻生")
+
+
 def test_commands_never_go_to_rasa(engine):
     session = FakeSession(rasa_answer("greeting", 0.99))
     parse = RasaEngine(engine, "http://rasa:5005", session=session).parse("接单 12")

@@ -116,9 +116,66 @@ def test_bikes_in_the_hallway_without_a_place_is_still_a_safety_report(engine):
     assert (parse.intent, parse.category) == ("report", "安全隐患")
 
 
-@pytest.mark.parametrize("utterance", ["小区有人放煤气罐闻到燃气味", "龙西小区3栋有人被困在电梯里", "仙源小区楼道电线裸露"])
+@pytest.mark.parametrize("utterance", ["小区有人放煤气罐闻到燃气味", "龙西小区3栋有人被困在电梯里", "仙源小区楼道电线裸露",
+                                       "芙蓉苑小区1栋水管爆了，水淹到楼道了", "龙西小区5栋爆管了"])
 def test_urgent_words_make_it_urgent(engine, utterance):
     assert engine.parse(utterance).urgency == "紧急"
+
+
+EMERGENCIES = [
+    # (utterance, emergency kind in data/deployment.yaml): urgent, and the reply says whom to call
+    ("龙西小区5栋有人要跳楼", "轻生"),
+    ("楼上邻居说他想不开要轻生", "轻生"),
+    ("书香苑2栋着火了", "火情"),
+    ("平东小区3栋楼道起火了", "火情"),
+    ("配电箱冒烟了", "火情"),
+    ("平东小区3栋厨房漏气了", "燃气泄漏"),
+    ("楼道里有很大的煤气味", "燃气泄漏"),
+    ("翠湖小区2栋电梯困人了", "被困"),
+    ("电梯困了个人", "被困"),
+    ("有人困在电梯里出不来", "被困"),
+    ("阳光家园3栋有老人摔倒了起不来", "受伤"),
+    ("奶奶在楼梯上跌倒了", "受伤"),
+    ("仙源小区4栋有人晕倒了", "受伤"),
+    ("龙西小区有人触电了", "触电"),
+    ("东湖小区5栋的墙塌了", "倒塌"),
+]
+
+
+@pytest.mark.parametrize("utterance, kind", EMERGENCIES)
+def test_emergencies_are_urgent_reports(engine, utterance, kind):
+    parse = engine.parse(utterance)
+    assert (parse.intent, parse.emergency, parse.urgency) == ("report", kind, "紧急")
+
+
+@pytest.mark.parametrize("utterance", [
+    "防火通道被占",                        # a hazard report, not a fire
+    "火车站门口好多垃圾",
+    "楼道堆放杂物有火灾隐患",
+    "电动车在楼道充电容易起火",
+    "路面结冰容易摔倒",
+    "昨天差点摔倒",
+    "建议装扶手，防止老人摔倒",
+    "电动车轮胎漏气了",
+    "被楼上的噪音困扰好久了",
+    "家里生活困难想申请低保",
+    "如果着火了怎么办",
+    "消防演练什么时候搞",
+])
+def test_no_false_alarm(engine, utterance):
+    assert engine.parse(utterance).emergency is None
+
+
+def test_a_jumping_threat_goes_to_the_grid_not_to_chengguan(base_services):
+    record = triage_record(base_services, "龙西小区5栋有人要跳楼")
+    assert (record["category"], record["handling"], record["grid_id"], record["department_id"]) == (
+        "安全隐患", "self", "longxi-2", None)
+    assert (record["urgency"], record["emergency"], record["needs_review"]) == ("紧急", "轻生", False)
+
+
+def test_a_staff_command_is_never_an_emergency(engine):
+    parse = engine.parse("办结 3 火已扑灭，没有人受伤")
+    assert (parse.intent, parse.emergency) == ("resolve", None)
 
 
 def test_vague_message_goes_to_review(base_services):
