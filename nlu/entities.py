@@ -13,7 +13,17 @@ _BUILDING = re.compile(_NUMBER + r"\s*(?:号楼|栋|幢|座|号楼栋)")
 _UNIT = re.compile(_NUMBER + r"\s*单元")
 _ROOM = re.compile(r"(\d{3,4})\s*(?:室|房|号房)?(?!\d)")
 _PHONE = re.compile(r"(?<!\d)(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
-_ROAD = re.compile(r"([\u4e00-\u9fa5]{2,5}?(?:大道|路|街|巷))")
+#: How a road's name ends. A road the deployment lists is found by name; these read roads it does not list.
+_ROAD_ENDING = re.compile(r"大道|路|街|巷")
+#: Characters that, right after the ending, make it another word: 路灯, 路面, 路过, 街道, 巷子.
+_NOT_A_ROAD_AFTER = {"路": "灯面牙沿障过人线程况费", "街": "道坊", "巷": "子", "大道": "理"}
+#: Words never inside a road's name: the name starts after the last of them ("在幸福路" → 幸福路), and
+#: "小区门口的路灯", "3栋门口的路" or "回家路上" leave no name at all.
+_NOT_IN_ROAD_NAME = re.compile(r"的|了|在|是|我|你|他|她|这|那|条|个|家|去|到|从|往|向|门口|小区|栋|号楼|单元|"
+                               r"旁边|附近|对面|边上|楼下|楼上|上班|下班|外卖|送餐")
+_CHINESE_BEFORE = re.compile(r"[\u4e00-\u9fa5]{0,5}$")
+#: Common words that end like a road but are none.
+_NOT_ROADS = ("马路", "走路", "过路", "上路", "道路")
 _LANDMARK = re.compile(r"([\u4e00-\u9fa5]{2,6}?(?:小学|中学|幼儿园|学校|医院|公园|广场|菜市场|农贸市场|市场|超市|银行|公交站|卫生站|服务站))")
 
 
@@ -69,6 +79,20 @@ def fuzzy_place(text: str, gazetteer: Gazetteer) -> PlaceName | None:
     return next(iter(found.values())) if len(found) == 1 else None
 
 
+def find_road(text: str) -> str | None:
+    """A road the deployment does not list: a name of two to five characters before 路/街/大道/巷."""
+    for ending in _ROAD_ENDING.finditer(text):
+        next_char = text[ending.end():ending.end() + 1]
+        if next_char and next_char in _NOT_A_ROAD_AFTER[ending.group()]:
+            continue
+        before = _CHINESE_BEFORE.search(text[max(0, ending.start() - 5):ending.start()]).group()
+        name = _NOT_IN_ROAD_NAME.split(before)[-1]
+        road = name + ending.group()
+        if len(name) >= 2 and not road.endswith(_NOT_ROADS):
+            return road
+    return None
+
+
 def _known_place(text: str, gazetteer: Gazetteer) -> PlaceName | None:
     return next((p for p in gazetteer.places if p.surface in text), None) or fuzzy_place(text, gazetteer)
 
@@ -87,9 +111,7 @@ def find_entities(text: str, gazetteer: Gazetteer) -> Entities:
                 e.community = community_id
                 break
     if e.road is None:
-        m = _ROAD.search(text)
-        if m and not m.group(1).endswith(("马路", "走路", "过路", "上路", "道路")):
-            e.road = m.group(1)
+        e.road = find_road(text)
     if e.landmark is None:
         m = _LANDMARK.search(text)
         if m:

@@ -238,3 +238,10 @@ def test_an_ordinary_report_gets_no_call_advice(chat, text):
     reply = chat.say("resident-9", text)
     assert reply.startswith("已收到，工单号") and "拨打" not in reply
 
+
+
+def test_a_street_light_at_the_estate_gate_asks_where(chat, db):
+    assert chat.say("resident-6", "我家小区门口的路灯坏了").startswith("请问是哪个小区、几栋？")
+    assert db.execute("SELECT count(*) FROM tickets").fetchone()[0] == 0
+    ticket = get_ticket(db, ticket_number(chat.say("resident-6", "广场花苑小区3栋")))
+    assert (ticket["place"], ticket["grid_id"], ticket["state"]) == ("广场花苑小区", "longxi-1", "routed")

@@ -23,6 +23,9 @@ ENTITIES = [
     ("幸福路菜市场门口的井盖没了", "road", "幸福路"),               # a road the deployment does not list
     ("龙西幼儿园后面的下水道堵塞了", "place_kind", "landmark"),
     ("翠湖小区停水了，电话13812345678", "phone", "13812345678"),
+    ("在幸福路摆摊的太多了", "road", "幸福路"),                     # the name starts after 在
+    ("解放西路口的井盖没了", "road", "解放西路"),                    # 路口 of a named road
+    ("和平路路灯不亮", "road", "和平路"),
 ]
 
 
@@ -38,6 +41,21 @@ def test_entity(engine, text, field, value):
 ])
 def test_no_place_is_guessed_when_unsure(engine, text):
     assert engine.parse(text).entities.place is None
+
+
+@pytest.mark.parametrize("text", [
+    "我家小区门口的路灯坏了",      # not the road 「小区门口的路」
+    "3栋门口的路灯坏了",
+    "森工大厦门口的路灯坏了",
+    "小区路灯坏了",
+    "楼下的路面坏了",
+    "这条路上的井盖没了",
+    "送外卖路上看到井盖没了",
+    "十里街道的办事大厅",          # 街道 is no 街
+    "骑车路过看到护栏倒了",
+])
+def test_words_ending_in_a_road_ending_are_no_road(engine, text):
+    assert engine.parse(text).entities.road is None
 
 
 def test_edit_distance():
