@@ -111,8 +111,9 @@ def test_triage(base_services, utterance, category, handling, grid, department):
     assert not record["needs_review"], record["reason"]
 
 
-def test_bikes_in_the_hallway_without_a_place_is_still_a_safety_report(engine):
-    parse = engine.parse("楼道里有人给电动车充电")
+@pytest.mark.parametrize("utterance", ["楼道里有人给电动车充电", "防火通道被占"])
+def test_a_hazard_without_a_place_is_still_a_safety_report(engine, utterance):
+    parse = engine.parse(utterance)
     assert (parse.intent, parse.category) == ("report", "安全隐患")
 
 
