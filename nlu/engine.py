@@ -135,8 +135,9 @@ class Engine:
 
     def _intent(self, text: str, entities: Entities) -> tuple[str, float, dict[str, Any]]:
         intent, confidence = _best(self.intent_distribution(text, entities))
-        if intent in NEEDS_TICKET and confidence < ACTION_CONFIDENCE:
-            intent = "status"
+        if (intent in NEEDS_TICKET and confidence < ACTION_CONFIDENCE) or (
+                intent == "my_tickets" and _TICKET_NUMBER.search(text)):
+            intent = "status"      # 「1号工单进度」 asks about ticket 1
         args = intent_args(intent, text)
         if args is None:
             # "我报的事怎么样了" names no ticket: show the asker's tickets instead.

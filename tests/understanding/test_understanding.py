@@ -188,3 +188,10 @@ def test_confidence_is_a_probability(engine):
     sure = engine.parse("广场花苑小区3栋的垃圾桶坏了").confidence
     unsure = engine.parse("龙西小区那个事情你们看一下怎么弄吧").confidence
     assert 0 <= unsure < sure <= 1
+
+
+@pytest.mark.parametrize("utterance, intent", [
+    ("我想问一下居住证", "question"), ("问一下，暂住证怎么弄", "question"), ("查进度", "my_tickets"),
+])
+def test_everyday_wordings_of_a_question_and_of_my_tickets(engine, utterance, intent):
+    assert engine.parse(utterance).intent == intent
