@@ -265,9 +265,11 @@ def _file_report(turn: Turn) -> str:
     the_route = _route(turn)
     if not the_route.needs_review and (match := duplicates.find(turn.db, turn.config, turn.parse, the_route,
                                                                 turn.now)):
-        ticket = duplicates.join(turn.db, turn.config, match, turn.user["id"], turn.parse, turn.now,
-                                 turn.inbound.photos, turn.message_id)
+        ticket, new_reporter = duplicates.join(turn.db, turn.config, match, turn.user["id"], turn.parse, turn.now,
+                                               turn.inbound.photos, turn.message_id)
         turn.ticket_id = ticket["id"]
+        if not new_reporter:
+            return wording.already_reported(ticket["id"])
         return wording.ack_duplicate(ticket["id"], ticket["reporters"])
     created = tickets.create_ticket(turn.db, turn.config, turn.user["id"], turn.parse, the_route, turn.now,
                                     turn.inbound.photos, turn.message_id)

@@ -92,12 +92,17 @@ def find(db: Database, config: Config, parse: Parse, route: Route, now: datetime
 
 
 def join(db: Database, config: Config, match: Match, user_id: str, parse: Parse, now: datetime,
-         photos: list[dict[str, str]] | None = None, message_id: int | None = None) -> dict[str, Any]:
-    """The new reporter follows the ticket; the handler hears how many people have reported it."""
+         photos: list[dict[str, str]] | None = None, message_id: int | None = None) -> tuple[dict[str, Any], bool]:
+    """The new reporter follows the ticket; the handler hears how many people have reported it.
+
+    Returns the ticket and whether this person is new to it (False: they had reported it themselves).
+    """
     from dispatch.tickets import add_event, add_photos, get_ticket, handler_ids
 
     t = match.ticket
     added = 0
+    already_following = bool(db.execute("SELECT 1 FROM ticket_followers WHERE ticket_id = ? AND user_id = ?",
+                                        [t["id"], user_id]).fetchone())
     if user_id != t["reporter"]:
         added = db.execute("INSERT OR IGNORE INTO ticket_followers (ticket_id, user_id) VALUES (?, ?)",
                            [t["id"], user_id]).rowcount
@@ -111,4 +116,4 @@ def join(db: Database, config: Config, match: Match, user_id: str, parse: Parse,
         for person in people:
             outbox.enqueue(db, person, wording.more_reporters(ticket, parse.text), now, ticket["id"],
                            f"dup:{ticket['id']}:{ticket['reporters']}:{person}")
-    return ticket
+    return ticket, not (user_id == t["reporter"] or already_following)

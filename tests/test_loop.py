@@ -245,3 +245,10 @@ def test_a_street_light_at_the_estate_gate_asks_where(chat, db):
     assert db.execute("SELECT count(*) FROM tickets").fetchone()[0] == 0
     ticket = get_ticket(db, ticket_number(chat.say("resident-6", "广场花苑小区3栋")))
     assert (ticket["place"], ticket["grid_id"], ticket["state"]) == ("广场花苑小区", "longxi-1", "routed")
+
+
+def test_sending_ones_own_report_again_is_not_a_second_reporter(chat, db):
+    n = ticket_number(chat.say("resident-16", "平东小区8栋门口的垃圾桶坏了"))
+    again = chat.say("resident-16", "平东小区8栋门口垃圾桶坏了好几天")
+    assert "您已经反映过" in again and f"工单 {n}" in again and "已有人反映" not in again
+    assert get_ticket(db, n)["reporters"] == 1

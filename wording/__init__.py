@@ -73,6 +73,10 @@ def ask_for_words(got: str) -> str:
     return f"收到{got}！请再说说是什么问题，比如「3栋门口垃圾桶坏了」。"
 
 
+def already_reported(ticket_id: int) -> str:
+    return f"您已经反映过这个问题（工单 {ticket_id}），正在办理，新情况已补充进去。发「进度 {ticket_id}」看看进展。"
+
+
 def ack_duplicate(ticket_id: int, count: int) -> str:
     return (f"谢谢！这个问题已有人反映（工单 {ticket_id}），您的反映已并入，目前共 {count} 人反映。"
             f"办理进展也会告诉您。")
