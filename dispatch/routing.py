@@ -164,7 +164,7 @@ def resolve_target(deployment: Deployment, target: str,
         if text.lower() == g.id.lower() or text == g.name:
             return g.id, None
     for d in deployment.departments:
-        if text.lower() == d.id.lower() or text == d.name:
+        if text.lower() == d.id.lower() or text == d.name or text in d.aliases:
             return None, d.id
     short = text.replace("党支部", "").replace("社区", "")
     found: list[tuple[str | None, str | None, str]] = []

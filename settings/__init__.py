@@ -69,6 +69,7 @@ class Department(Strict):
     id: str
     name: str
     duties: str = ""
+    aliases: list[str] = []      # what staff call it in chat: 「转交 12 路灯所」
 
 
 class Category(Strict):
