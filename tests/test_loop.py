@@ -219,7 +219,7 @@ def test_an_emergency_is_told_whom_to_call_first_and_is_urgent(chat, db, text, c
     ticket = get_ticket(db, n)
     assert (ticket["urgency"], ticket["grid_id"], ticket["department_id"]) == ("紧急", grid, None)
     assert parse_iso(ticket["deadline_at"]) - parse_iso(ticket["created_at"]) == timedelta(hours=4)
-    assert any(f"接单 {n}" in m for m in chat.pushed(f"sec-{grid}"))
+    assert any(m.startswith(f"【紧急工单】#{n}") and f"接单 {n}" in m for m in chat.pushed(f"sec-{grid}"))
 
 
 def test_a_gas_leak_also_names_the_gas_company(chat):

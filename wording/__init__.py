@@ -84,6 +84,8 @@ def ack_duplicate(ticket_id: int, count: int) -> str:
 
 def assignment(ticket: dict[str, Any], deadline: str, handling: str) -> str:
     head = "【新工单·转交】" if handling == "transfer" else "【新工单】"
+    if ticket.get("urgency") == "紧急":
+        head = head.replace("新工单", "紧急工单")
     return (f"{head}#{ticket['id']} {ticket['category']}｜{place_text(ticket['place'], ticket['building'])}\n"
             f"{ticket['text']}\n请于 {deadline_text(deadline)} 前办结，回复「接单 {ticket['id']}」认领。")
 
