@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_NUM = r"#?\s*(\d{1,9})"
+_NUM = r"#?\s*(\d{1,9})\s*号?"   # 12, #12, 12号
 
 #: (intent, pattern); the first match wins. Named groups become the Parse's args.
 COMMANDS: list[tuple[str, re.Pattern[str]]] = [
@@ -28,7 +28,7 @@ COMMANDS: list[tuple[str, re.Pattern[str]]] = [
     ("joint_list", re.compile(r"^\s*(联席会议|联席议题|联席列表)\s*$")),
     ("joint", re.compile(rf"^\s*(联席|提交联席)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
     ("joint_settle", re.compile(rf"^\s*(议定|联席议定)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
-    ("merge", re.compile(r"^\s*合并\s*#?\s*(?P<ticket>\d{1,9})\s*(到|入|进|至|->|→)?\s*#?\s*(?P<into>\d{1,9})\s*$")),
+    ("merge", re.compile(r"^\s*合并\s*#?\s*(?P<ticket>\d{1,9})\s*号?\s*(到|入|进|至|->|→)?\s*#?\s*(?P<into>\d{1,9})\s*号?\s*$")),
     ("human", re.compile(r"^\s*(转人工|人工|人工客服|人工服务|找人工|我要人工|找工作人员)\s*$")),
     ("help", re.compile(r"^\s*(帮助|help|\?|？|菜单|怎么用|使用说明)\s*$", re.I)),
     # a staff command typed without its ticket number: say how, rather than guess
