@@ -32,6 +32,8 @@ def _guarded(turn: Turn, action: Callable[[], str]) -> str:
         return wording.unknown_target(e.target, e.candidates, e.hint)
     except tickets.NeedsReason:
         return wording.REJECT_NEEDS_REASON
+    except tickets.AlreadyAssigned as e:
+        return wording.already_assigned(e.ticket_id, e.current)
     except TransitionError as e:
         return wording.wrong_state(e.ticket_id, e.current)
 

@@ -188,6 +188,14 @@ def may_dispatch(user: dict[str, Any], ticket: dict[str, Any]) -> bool:
     return role in ("leader", "admin")
 
 
+class AlreadyAssigned(TransitionError):
+    """派单 to the grid or department that already has the ticket: nothing to change (work in hand stays)."""
+
+
+def _assigned_state(department_id: str | None) -> State:
+    return State.TRANSFERRED if department_id else State.ROUTED
+
+
 def assign(db: Database, config: Config, ticket_id: int, actor: str, now: datetime, grid_id: str | None,
            department_id: str | None, note: str = "", reason: str | None = None) -> dict[str, Any]:
     """The dispatcher routes a reviewed ticket, or reassigns one, to a grid or a department.
@@ -200,8 +208,11 @@ def assign(db: Database, config: Config, ticket_id: int, actor: str, now: dateti
     ticket = get_ticket(db, ticket_id)
     handling = "transfer" if department_id else "self"
     grid_id = grid_id or ticket["grid_id"]
+    if ticket["state"] != State.RECEIVED.value and (grid_id, department_id) == (ticket["grid_id"],
+                                                                             ticket["department_id"]):
+        raise AlreadyAssigned(ticket_id, ticket["state"], _assigned_state(department_id).value)
     community = config.deployment.community_of_grid(grid_id) if grid_id else None
-    to_state = State.TRANSFERRED if department_id else State.ROUTED
+    to_state = _assigned_state(department_id)
     handler = config.deployment.handler_name(grid_id, department_id)
     why = reason or f"社区指派给{handler}" + (f"：{note}" if note else "")
     before = ([ticket["claimed_by"]] if ticket["claimed_by"] else handler_ids(db, ticket)) \
@@ -221,7 +232,9 @@ def assign(db: Database, config: Config, ticket_id: int, actor: str, now: dateti
                       False, why)
         _assign_notices(db, config, ticket, route, now, f"assign{ticket_id}-{iso(now)}")
         notify_reporters(db, ticket, wording.reporter_assigned(ticket_id, handler), now, f"assigned-{iso(now)}")
-        for person in set(before) - set(handler_ids(db, ticket)) - {actor}:   # the old handler stops working on it
+        # the old handler stops working on it, unless a transfer keeps them informed (the grid stays in the loop)
+        informed = set(staff_ids(db, "grid_secretary", grid_id=ticket["grid_id"])) if department_id else set()
+        for person in set(before) - set(handler_ids(db, ticket)) - informed - {actor}:
             outbox.enqueue(db, person, wording.handed_over(ticket_id, handler), now, ticket_id,
                            f"handover:{ticket_id}:{iso(now)}:{person}")
         if department_id:
@@ -376,9 +389,13 @@ def merge(db: Database, config: Config, ticket_id: int, into_id: int, user: dict
         raise NotAllowed(ticket_id)
     if target["state"] not in (s.value for s in OPEN_STATES) or ticket_id == into_id:
         raise TransitionError(into_id, target["state"], State.MERGED.value)
+    handlers = [ticket["claimed_by"]] if ticket["claimed_by"] else handler_ids(db, ticket)
     with transaction(db):
         ticket = move(db, ticket, State.MERGED, user["id"], f"与工单 #{into_id} 是同一问题，合并", now,
                       merged_into=into_id, closed_at=iso(now))
+        for person in set(handlers) - {user["id"]}:     # whoever was on it stops, or follows the kept one
+            outbox.enqueue(db, person, wording.handler_merged(ticket_id, into_id), now, ticket_id,
+                           f"merged:{ticket_id}:{person}")
         people = [ticket["reporter"]] + [r["user_id"] for r in db.query(
             "SELECT user_id FROM ticket_followers WHERE ticket_id = ?", [ticket_id])]
         added = 0

@@ -416,6 +416,14 @@ def others_still_waiting(ticket_id: int) -> str:
     return f"工单 {ticket_id} 还有其他居民反映了同一问题，会继续办理；谢谢您告诉我们！"
 
 
+def handler_merged(ticket_id: int, into_id: int) -> str:
+    return f"【合并】工单 #{ticket_id} 与 #{into_id} 是同一问题，已并入 #{into_id}，#{ticket_id} 不用再单独办理。"
+
+
+def already_assigned(ticket_id: int, state: str) -> str:
+    return f"工单 #{ticket_id} 已经在这里（{STATE_NAMES.get(state, state)}），不用重复派单。"
+
+
 def merged_reply(ticket_id: int, into_id: int) -> str:
     return f"工单 #{ticket_id} 已并入 #{into_id}，反映人会一起收到进展。"
 

@@ -157,3 +157,26 @@ def test_a_location_far_from_every_place_goes_to_a_dispatcher(chat, db):
     n = ticket_number(chat.say("r5", "这里的垃圾桶坏了好几天了", location=[39.9042, 116.4074]))   # Beijing
     assert (get_ticket(db, n)["state"], get_ticket(db, n)["grid_id"]) == ("received", None)
     assert "转社区审核" in events(db, n)[-1]["note"]
+
+
+def test_dispatching_again_to_the_same_grid_keeps_the_work_in_hand(chat, db):
+    n = ticket_number(chat.say("r1", "广场花苑小区3栋的垃圾桶坏了"))
+    chat.say("sec-longxi-1", f"处理中 {n} 已上门查看")
+    assert "不用重复派单" in chat.say("dispatcher-longxi", f"派单 {n} longxi-1")
+    t = get_ticket(db, n)
+    assert (t["state"], t["claimed_by"]) == ("in_progress", "api:sec-longxi-1")
+
+
+def test_a_transfer_keeps_the_grid_informed_without_telling_it_to_stop(chat):
+    n = ticket_number(chat.say("r1", "广场花苑小区3栋的垃圾桶坏了"))
+    chat.say("dispatcher-longxi", f"派单 {n} 路灯所")
+    told = [m for m in chat.pushed("sec-longxi-1") if f"#{n}" in m]
+    assert any("知会" in m for m in told) and not any("不用再跟进" in m for m in told)
+
+
+def test_the_handler_of_a_merged_ticket_is_told(chat):
+    first = ticket_number(chat.say("r1", "广场花苑小区3栋的垃圾桶坏了"))
+    second = ticket_number(chat.say("r2", "广场花苑小区3栋楼道灯不亮"))
+    chat.say("sec-longxi-1", f"接单 {second}")
+    chat.say("dispatcher-longxi", f"合并 {second} 到 {first}")
+    assert any(m.startswith(f"【合并】工单 #{second}") for m in chat.pushed("sec-longxi-1"))
