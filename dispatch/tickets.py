@@ -66,10 +66,11 @@ def add_photos(db: Database, ticket_id: int, photos: list[dict[str, str]] | None
 
 
 def add_event(db: Database, ticket_id: int, actor: str, kind: str, now: datetime, note: str = "",
-              from_state: str | None = None, to_state: str | None = None) -> None:
-    db.execute(
+              from_state: str | None = None, to_state: str | None = None) -> int:
+    """Record what happened to a ticket; returns the event's id."""
+    return db.execute(
         "INSERT INTO ticket_events (ticket_id, at, actor, kind, from_state, to_state, note) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)", [ticket_id, iso(now), actor, kind, from_state, to_state, note])
+        "VALUES (?, ?, ?, ?, ?, ?, ?)", [ticket_id, iso(now), actor, kind, from_state, to_state, note]).lastrowid
 
 
 def move(db: Database, ticket: dict[str, Any], to_state: State, actor: str, note: str, now: datetime,
@@ -308,11 +309,16 @@ def resolve(db: Database, config: Config, ticket_id: int, user: dict[str, Any], 
 
 def start(db: Database, config: Config, ticket_id: int, user: dict[str, Any], note: str,
           now: datetime) -> dict[str, Any]:
-    """处理中: the handler says work has begun (claiming it first if nobody has)."""
+    """处理中: the handler says work has begun (claiming it first if nobody has); said again with a note, it
+    is news on the way (「物业说明天换新桶」), passed on to the reporter."""
     ticket = get_ticket(db, ticket_id)
     if not may_handle(user, ticket):
         raise NotAllowed(ticket_id)
     with transaction(db):
+        if ticket["state"] == State.IN_PROGRESS.value and note.strip():
+            news = add_event(db, ticket_id, user["id"], "progress", now, note.strip())
+            notify_reporters(db, ticket, wording.reporter_started(ticket_id, note.strip()), now, f"progress-{news}")
+            return ticket
         if ticket["state"] in (s.value for s in CLAIMABLE_STATES) and not ticket["claimed_by"]:
             ticket = move(db, ticket, State.CLAIMED, user["id"], "开始处理时自动接单", now, claimed_by=user["id"])
         ticket = move(db, ticket, State.IN_PROGRESS, user["id"], note.strip() or "开始处理", now)

@@ -195,3 +195,10 @@ def test_a_co_reporter_satisfied_after_a_complaint_hears_it_is_being_reworked(ch
     chat.say("d1", "不满意 桶还是坏的")
     assert "正在整改" in chat.say("d2", "满意")
     assert get_ticket(db, n)["state"] == "reopened"
+
+
+def test_news_on_the_way_reaches_the_reporter(chat):
+    n = ticket_number(chat.say("r9", "广场花苑小区3栋的垃圾桶坏了"))
+    chat.say("sec-longxi-1", f"处理中 {n} 已联系物业")
+    assert "处理中" in chat.say("sec-longxi-1", f"处理中 {n} 物业说明天换新桶")
+    assert any("物业说明天换新桶" in m for m in chat.pushed("r9"))
