@@ -351,7 +351,7 @@ def my_tickets(turn: Turn) -> str:
     if is_staff(turn.user):
         work, total = digests.staff_work(turn.db, turn.user)
         if work:
-            return wording.staff_work(work, total, turn.config.settings.dispatch.timezone)
+            return wording.staff_work(work, total, turn.config.settings.dispatch.timezone, turn.user["role"])
     rows, total = tickets.reporter_tickets(turn.db, turn.user["id"])
     if rows:
         return wording.my_tickets(rows, total)

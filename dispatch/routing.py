@@ -148,6 +148,11 @@ class UnknownTarget(Exception):
         self.target, self.candidates, self.hint = target, candidates, hint
 
 
+def _plain_grid_name(name: str) -> str:
+    """「龙西社区第二网格党支部」 → 「龙西二网格」, as staff say it."""
+    return name.replace("党支部", "").replace("社区", "").replace("第", "")
+
+
 def resolve_target(deployment: Deployment, target: str,
                    community_id: str | None = None) -> tuple[str | None, str | None]:
     """(grid_id, department_id) for a grid id or name, a department id or name, or a 自办 word (None, None).
@@ -166,10 +171,10 @@ def resolve_target(deployment: Deployment, target: str,
     for d in deployment.departments:
         if text.lower() == d.id.lower() or text == d.name or text in d.aliases:
             return None, d.id
-    short = text.replace("党支部", "").replace("社区", "")
+    short = _plain_grid_name(text)
     found: list[tuple[str | None, str | None, str]] = []
     for g in grids:
-        plain = g.name.replace("党支部", "").replace("社区", "")
+        plain = _plain_grid_name(g.name)
         if short and (short in plain or plain in short):
             found.append((g.id, None, g.name))
     for d in deployment.departments:

@@ -184,14 +184,21 @@ def my_tickets(tickets: Iterable[dict[str, Any]], total: int) -> str:
     return "您的工单：\n" + "\n".join(lines) + more + "\n回复「进度 编号」看详情。"
 
 
-def staff_work(rows: Iterable[dict[str, Any]], total: int, tz: str) -> str:
+def staff_work(rows: Iterable[dict[str, Any]], total: int, tz: str, role: str) -> str:
     from dispatch.clock import local_text
 
     lines = [f"{ticket_line(t)}｜期限 {deadline_text(local_text(t['deadline_at'], tz))}" if t["deadline_at"]
              else ticket_line(t) for t in rows]
     more = f"\n（共 {total} 件，显示期限最近的 {len(lines)} 件，全部见工作台）" if total > len(lines) else ""
     return (f"您的待办 {total} 件：\n" + "\n".join(lines) + more +
-            "\n回复「进度 编号」看详情，「接单 编号」「办结 编号 情况」办理。")
+            "\n回复「进度 编号」看详情，" + STAFF_WORK_HINTS.get(role, STAFF_WORK_HINTS["grid_secretary"]))
+
+
+STAFF_WORK_HINTS = {
+    "grid_secretary": "「接单 编号」「办结 编号 情况」办理。",
+    "department": "「接单 编号」「办结 编号 情况」办理。",
+    "dispatcher": "「派单 编号 网格或部门」「驳回 编号 理由」处理。",
+}
 
 
 NO_WORK = "您手上暂时没有待办工单 👍"

@@ -110,6 +110,7 @@ def test_only_dispatchers_reassign_and_unknown_targets_are_explained(chat, db):
     ("longxi-2", ("longxi-2", None)), ("LUDENG", (None, "ludeng")), ("龙西社区第二网格党支部", ("longxi-2", None)),
     ("龙西第二网格", ("longxi-2", None)), ("路灯维护所", (None, "ludeng")), ("区城管局", (None, "chengguan")),
     ("自办", (None, None)), ("城管", (None, "chengguan")), ("路灯所", (None, "ludeng")), ("市政", (None, "shizheng")),
+    ("龙西二网格", ("longxi-2", None)),
 ])
 def test_targets_by_id_name_or_part_of_a_name(services, target, expected):
     assert resolve_target(services.config.deployment, target) == expected
