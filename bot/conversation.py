@@ -109,7 +109,7 @@ def _dispatch(turn: Turn) -> str:
     if pending and turn.parse.intent in ("report", "chitchat", "question", "photo", "location"):
         return _continue_pending(turn, pending)
     if turn.inbound.photos and not turn.inbound.text:
-        return _add_to_recent_report(turn) or _wait_for_words(turn)
+        return _add_result_photo(turn) or _add_to_recent_report(turn) or _wait_for_words(turn)
     if turn.inbound.location and not turn.inbound.text:
         return _wait_for_words(turn)
     return _run_handler(turn)
@@ -142,10 +142,21 @@ def _clear_pending(turn: Turn) -> None:
     turn.db.execute("DELETE FROM conversations WHERE user_id = ?", [turn.user["id"]])
 
 
+def _add_result_photo(turn: Turn) -> str | None:
+    """A handler's photo alone shows the work on the ticket in hand (or just closed)."""
+    if not is_staff(turn.user):
+        return None
+    window = timedelta(minutes=turn.config.settings.dispatch.photo_join_minutes)
+    work = tickets.current_work(turn.db, turn.user["id"], turn.now - window)
+    if work is None:
+        return None                  # no work in hand: the photo is their own report, as anyone's
+    tickets.add_photos(turn.db, work["id"], turn.inbound.photos, "result", turn.now, turn.message_id)
+    turn.ticket_id = work["id"]
+    return wording.result_photo_added(work["id"], done=work["state"] == "resolved")
+
+
 def _add_to_recent_report(turn: Turn) -> str | None:
     """Words first, then the photo: a photo alone soon after a report belongs to that report."""
-    if is_staff(turn.user):
-        return None                  # staff photos go with their own commands (办结 N + 照片)
     window = timedelta(minutes=turn.config.settings.dispatch.photo_join_minutes)
     row = turn.db.execute("SELECT id FROM tickets WHERE reporter = ? AND created_at >= ? ORDER BY id DESC LIMIT 1",
                           [turn.user["id"], iso(turn.now - window)]).fetchone()

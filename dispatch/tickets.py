@@ -302,7 +302,8 @@ def resolve(db: Database, config: Config, ticket_id: int, user: dict[str, Any], 
         ticket = move(db, ticket, State.RESOLVED, user["id"], said or "已办结", now, resolution=said or "已办结",
                       resolved_at=iso(now))
         add_photos(db, ticket_id, photos, "result", now)
-        notify_reporters(db, ticket, wording.reporter_resolved(ticket_id, said, len(photos or [])), now,
+        shown = len(result_photos(db, ticket_id))       # those sent before 「办结」 count too
+        notify_reporters(db, ticket, wording.reporter_resolved(ticket_id, said, shown), now,
                          f"resolved-{iso(now)}")
     return ticket
 
@@ -586,6 +587,18 @@ def last_update(db: Database, ticket_id: int) -> dict[str, Any]:
     rows = list(db.query("SELECT * FROM ticket_events WHERE ticket_id = ? AND to_state IS NOT NULL "
                          "ORDER BY id DESC LIMIT 1", [ticket_id]))
     return rows[0] if rows else last_event(db, ticket_id)
+
+
+def current_work(db: Database, user_id: str, resolved_since: datetime) -> dict[str, Any] | None:
+    """The ticket a handler's photo belongs to: the one they are working on, or just closed, most recent first.
+
+    WeChat sends a photo as a message of its own, so 「办结 12」 and its photo arrive apart.
+    """
+    rows = list(db.query(
+        "SELECT id, state FROM tickets WHERE claimed_by = ? AND (state IN ('claimed', 'in_progress') "
+        "OR (state = 'resolved' AND resolved_at >= ?)) ORDER BY updated_at DESC, id DESC LIMIT 1",
+        [user_id, iso(resolved_since)]))
+    return rows[0] if rows else None
 
 
 def result_photos(db: Database, ticket_id: int) -> list[dict[str, Any]]:

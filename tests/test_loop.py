@@ -252,3 +252,16 @@ def test_sending_ones_own_report_again_is_not_a_second_reporter(chat, db):
     again = chat.say("resident-16", "平东小区8栋门口垃圾桶坏了好几天")
     assert "您已经反映过" in again and f"工单 {n}" in again and "已有人反映" not in again
     assert get_ticket(db, n)["reporters"] == 1
+
+
+def test_a_handlers_photo_sent_on_its_own_shows_the_work(chat, db):
+    """WeChat sends a photo as a message of its own: before or after 「办结」, it is the ticket's result photo."""
+    n = ticket_number(chat.say("resident-17", "广场花苑小区3栋的垃圾桶坏了"))
+    chat.say("sec-longxi-1", f"接单 {n}")
+    assert f"#{n}" in chat.say("sec-longxi-1", "", photos=["http://example.invalid/before.jpg"])
+    chat.say("sec-longxi-1", f"办结 {n} 已更换新垃圾桶")
+    assert "附处理照片" in chat.pushed("resident-17")[-1]
+    assert f"#{n}" in chat.say("sec-longxi-1", "", photos=["http://example.invalid/after.jpg"])
+    results = db.execute("SELECT count(*) FROM media WHERE ticket_id = ? AND purpose = 'result'", [n]).fetchone()[0]
+    assert results == 2
+    assert "处理照片 2 张" in chat.say("resident-17", f"进度 {n}")

@@ -330,6 +330,11 @@ CHAT_PHOTO_TOO_BIG = "照片太大了，请换一张小一点的。"
 CHAT_PHOTO_BAD = "只能发 JPG、PNG、GIF 或 WEBP 图片。"
 
 
+def result_photo_added(ticket_id: int, done: bool) -> str:
+    then = "反映人能在「进度」里看到。" if done else f"办好后回复「办结 {ticket_id} 处理说明」。"
+    return f"照片已加到工单 #{ticket_id} 的处理结果，{then}"
+
+
 def photo_added(ticket_id: int) -> str:
     return f"照片已补充到工单 {ticket_id}。如果是另一个问题，请再说说是什么问题、在哪里。"
 
