@@ -31,7 +31,7 @@ def _guarded(turn: Turn, action: Callable[[], str]) -> str:
     except UnknownTarget as e:
         return wording.unknown_target(e.target, e.candidates, e.hint)
     except tickets.NeedsReason:
-        return wording.REJECT_NEEDS_REASON
+        return wording.SEND_BACK_NEEDS_REASON if turn.parse.intent == "send_back" else wording.REJECT_NEEDS_REASON
     except tickets.AlreadyAssigned as e:
         return wording.already_assigned(e.ticket_id, e.current)
     except TransitionError as e:
@@ -62,6 +62,15 @@ def reassign(turn: Turn) -> str:
         t = tickets.reassign(turn.db, turn.config, turn.parse.args["ticket"], turn.user, turn.parse.args["target"],
                              turn.now, turn.parse.args.get("note", ""))
         return wording.assigned_reply(t["id"], turn.config.deployment.handler_name(t["grid_id"], t["department_id"]))
+    return _guarded(turn, act)
+
+
+@handles("send_back")
+def send_back(turn: Turn) -> str:
+    def act() -> str:
+        t = tickets.send_back(turn.db, turn.config, turn.parse.args["ticket"], turn.user,
+                              turn.parse.args.get("note", ""), turn.now)
+        return wording.sent_back_reply(t["id"], turn.config.deployment.handler_name(t["grid_id"], None))
     return _guarded(turn, act)
 
 

@@ -346,6 +346,27 @@ def transfer(db: Database, config: Config, ticket_id: int, user: dict[str, Any],
     return assign(db, config, ticket_id, user["id"], now, ticket["grid_id"], department_id, reason=reason)
 
 
+def send_back(db: Database, config: Config, ticket_id: int, user: dict[str, Any], reason: str,
+              now: datetime) -> dict[str, Any]:
+    """退回: a department says a transferred ticket is not theirs (「小区内部路灯，归物业」); it goes back to
+    the grid, with the reason, and the grid and the community hear it."""
+    ticket = get_ticket(db, ticket_id)
+    if not (ticket["department_id"] and may_handle(user, ticket)):
+        raise NotAllowed(ticket_id)
+    if not reason.strip():
+        raise NeedsReason(ticket_id)
+    if not ticket["grid_id"]:
+        raise UnknownTarget("", [], "这张工单还没有网格，请联系社区调度员改派")
+    who = config.deployment.handler_name(None, ticket["department_id"])
+    with transaction(db):
+        ticket = assign(db, config, ticket_id, user["id"], now, ticket["grid_id"], None,
+                        reason=f"{who}退回：{reason.strip()}")
+        for person in handler_ids(db, ticket) + dispatcher_ids(db, ticket["community_id"]):
+            outbox.enqueue(db, person, wording.handler_sent_back(ticket_id, who, reason.strip()), now, ticket_id,
+                           f"sent-back:{ticket_id}:{iso(now)}:{person}")
+    return ticket
+
+
 def reject(db: Database, config: Config, ticket_id: int, user: dict[str, Any], reason: str,
            now: datetime) -> dict[str, Any]:
     """驳回: the dispatcher decides this is not a problem the community handles; the reporter is told why."""

@@ -19,6 +19,7 @@ COMMANDS: list[tuple[str, re.Pattern[str]]] = [
     ("resolve", re.compile(rf"^\s*(办结|完成|已办结)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
     ("transfer", re.compile(rf"^\s*(转交|转办)\s*{_NUM}\s*(?P<target>\S+)\s*(?P<note>.*)$", re.S)),
     ("reassign", re.compile(rf"^\s*(改派|派单)\s*{_NUM}\s*(?P<target>\S+)\s*(?P<note>.*)$", re.S)),
+    ("send_back", re.compile(rf"^\s*(退回|退单)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
     ("withdraw", re.compile(rf"^\s*(撤回|撤销|取消|取消工单)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
     ("reject", re.compile(rf"^\s*(驳回|不予受理)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
     ("bind", re.compile(r"^\s*(绑定|邀请码)\s*(?P<code>[A-Za-z0-9]{4,16})\s*$")),

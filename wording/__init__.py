@@ -22,7 +22,7 @@ HELP = (
     "· 问事情，如「老年出行卡怎么办？」\n"
     "· 「我的工单」「进度 12」查看办理情况；不用处理了就发「撤回 12」\n"
     "· 「积分」「排行榜」查看志愿积分\n"
-    "网格工作人员：「待办」「接单 12」「处理中 12 说明」「办结 12 已更换」（可附照片）「转交 12 部门」；"
+    "网格工作人员：「待办」「接单 12」「处理中 12 说明」「办结 12 已更换」（可附照片）「转交 12 部门」；部门：「退回 12 理由」；"
     "「绑定 邀请码」绑定身份。\n"
     "社区调度员：「派单 12 网格或部门」「驳回 12 理由」「合并 13 到 12」「联席 12」「联席会议」。"
 )
@@ -388,6 +388,17 @@ def reporter_started(ticket_id: int, note: str) -> str:
 
 def assigned_reply(ticket_id: int, handler: str) -> str:
     return f"工单 #{ticket_id} 已派给{handler}，已通知对方。"
+
+
+def handler_sent_back(ticket_id: int, department: str, reason: str) -> str:
+    return f"【退回】工单 #{ticket_id} 被{department}退回：{mask_phones(reason)[:60]}。请网格处理或联系社区改派。"
+
+
+SEND_BACK_NEEDS_REASON = "请写上退回理由，比如「退回 12 小区内部路灯，归物业管」，我们会转告网格和社区。"
+
+
+def sent_back_reply(ticket_id: int, grid: str) -> str:
+    return f"工单 #{ticket_id} 已退回{grid}，理由已转告网格和社区。"
 
 
 def transferred_reply(ticket_id: int, department: str) -> str:

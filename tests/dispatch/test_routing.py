@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import wording
 from dispatch.routing import UnknownTarget, resolve_target
 from dispatch.tickets import get_ticket
 from tests.dispatch.conftest import events, ticket_number
@@ -181,3 +182,14 @@ def test_the_handler_of_a_merged_ticket_is_told(chat):
     chat.say("sec-longxi-1", f"接单 {second}")
     chat.say("dispatcher-longxi", f"合并 {second} 到 {first}")
     assert any(m.startswith(f"【合并】工单 #{second}") for m in chat.pushed("sec-longxi-1"))
+
+
+def test_a_department_sends_a_wrong_transfer_back_to_the_grid_with_its_reason(chat, db):
+    n = ticket_number(chat.say("r6", "广场花苑小区3栋的垃圾桶坏了"))
+    chat.say("dispatcher-longxi", f"派单 {n} 路灯所")
+    assert "理由" in chat.say("dept-ludeng", f"退回 {n}")
+    assert "已退回" in chat.say("dept-ludeng", f"退回 {n} 小区内部的事，归物业管")
+    t = get_ticket(db, n)
+    assert (t["state"], t["grid_id"], t["department_id"]) == ("routed", "longxi-1", None)
+    assert any("【退回】" in m and "归物业管" in m for m in chat.pushed("sec-longxi-1"))
+    assert chat.say("dept-shizheng", f"退回 {n} 不归我们") == wording.NOT_ALLOWED     # not theirs to send back
