@@ -205,6 +205,7 @@ class TicketFilter:
     states: tuple[str, ...] = ()
     grid_id: str | None = None
     category: str | None = None
+    intent: str | None = None          # "report": what residents reported, not questions or 转人工
     text: str | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
@@ -221,7 +222,7 @@ def find_tickets(db: Database, f: TicketFilter, limit: int = 50) -> list[dict[st
         column = "state" if set(f.states) <= set(_OPEN) else "+state"
         where.append(f"{column} IN ({', '.join(':' + n for n in names)})")
         params.update(names)
-    for column, value in (("grid_id", f.grid_id), ("category", f.category)):
+    for column, value in (("grid_id", f.grid_id), ("category", f.category), ("intent", f.intent)):
         if value:
             where.append(f"{column} = :{column}")   # column names are ours
             params[column] = value

@@ -9,8 +9,18 @@ question ("which 小区?"); a request without a place that routing can use lands
 review queue instead.
 
 Statuses: open while the ticket is being worked on (or waiting for review), closed otherwise; the
-state in Chinese and the resolution go in status_notes. Phone numbers in descriptions are masked,
-since this list is public.
+state in Chinese goes in status_notes.
+
+The GET lists are public, so they carry only reports (never questions or 转人工, which are private
+conversations with the community) and no free text: residents write names, room numbers and their
+stories into a report, and no rule finds every name in Chinese text. The public description is built
+from what routing already knows, 类别｜小区楼栋 (``wording.public_description``). A client with the API
+key (``api_key``, as for POST, or the ``X-Api-Key`` header of our JSON API) gets the resident's words
+(phones masked) and the handler's resolution.
+
+A POST that repeats an open request (the client's retry, or another report of the same problem) joins
+that ticket like a chat report does (dispatch/duplicates.py): GeoReport v2 has no idempotency key, and
+the duplicate check also covers a retry whose first answer was lost.
 """
 
 from __future__ import annotations
@@ -26,7 +36,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Flask, Response, request
 
 import wording
-from dispatch import stats, tickets
+from dispatch import duplicates, stats, tickets
 from dispatch.clock import local_text, parse_iso, utcnow
 from dispatch.routing import route
 from dispatch.states import OPEN_STATES, State
@@ -94,16 +104,18 @@ def _local_iso(text: str | None, tz: ZoneInfo) -> str | None:
     return parse_iso(text).astimezone(tz).isoformat() if text else None
 
 
-def service_request(config: Config, t: dict[str, Any], photo_url: str | None) -> dict[str, Any]:
+def service_request(config: Config, t: dict[str, Any], photo_url: str | None, full: bool = False) -> dict[str, Any]:
+    """One request as GeoReport v2 shows it; ``full`` (a client with the key) adds the people's own words."""
     tz = ZoneInfo(config.settings.dispatch.timezone)
     status = "open" if t["state"] in _OPEN else "closed"
     notes = wording.STATE_NAMES.get(t["state"], t["state"])
-    if t["resolution"]:
+    if full and t["resolution"]:
         notes += f"：{t['resolution']}"
+    description = t["text"] if full else wording.public_description(t["category"], t["place"], t["building"])
     location = _location(config, t)
     return {
         "service_request_id": t["id"], "status": status, "status_notes": wording.mask_phones(notes),
-        "service_name": t["category"], "service_code": t["category"], "description": wording.mask_phones(t["text"]),
+        "service_name": t["category"], "service_code": t["category"], "description": wording.mask_phones(description),
         "agency_responsible": config.deployment.handler_name(t["grid_id"], t["department_id"]),
         "service_notice": "", "requested_datetime": _local_iso(t["created_at"], tz),
         "updated_datetime": _local_iso(t["updated_at"], tz),
@@ -156,6 +168,18 @@ def _date(name: str) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(get_services().config.settings.dispatch.timezone))
 
 
+def _has_key() -> bool:
+    """The API key, as ``api_key`` (Open311's name, also for GET) or the ``X-Api-Key`` header."""
+    expected = get_services().config.settings.web.api_key
+    given = request.values.get("api_key") or request.headers.get("X-Api-Key", "")
+    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+
+
+def _public(t: dict[str, Any]) -> bool:
+    """Only reports are service requests; questions and 转人工 are private conversations."""
+    return t["intent"] == "report"
+
+
 @bp.get("/requests.<ext>")
 def list_requests(ext: str):
     fmt = ext if ext in ("json", "xml") else "json"
@@ -168,9 +192,11 @@ def list_requests(ext: str):
             for part in ids.split(",")[:MAX_RESULTS]:
                 if part.strip().isdigit():
                     try:
-                        rows.append(tickets.get_ticket(db, int(part)))
+                        t = tickets.get_ticket(db, int(part))
                     except tickets.TicketNotFound:
-                        pass
+                        continue
+                    if _public(t):
+                        rows.append(t)
         else:
             status = request.args.get("status", "")
             if status not in ("", "open", "closed"):
@@ -179,9 +205,10 @@ def list_requests(ext: str):
             end = _date("end_date")
             start = _date("start_date") or ((end or utcnow()) - timedelta(days=DEFAULT_DAYS))
             rows = stats.find_tickets(db, stats.TicketFilter(
-                states=states, category=request.args.get("service_code") or None, created_from=start,
-                created_to=end), MAX_RESULTS)
-        out = [service_request(config, t, _photo_url(db, t["id"])) for t in rows]
+                states=states, category=request.args.get("service_code") or None, intent="report",
+                created_from=start, created_to=end), MAX_RESULTS)
+        full = _has_key()
+        out = [service_request(config, t, _photo_url(db, t["id"]), full) for t in rows]
     except Open311Error as e:
         return _error(fmt, e)
     return _respond(fmt, "service_requests", "request", out)
@@ -196,10 +223,13 @@ def one_request(ticket_id: int, ext: str):
         try:
             t = tickets.get_ticket(db, ticket_id)
         except tickets.TicketNotFound:
+            t = None
+        if t is None or not _public(t):
             raise Open311Error(404, f"no service request {ticket_id}")
     except Open311Error as e:
         return _error(fmt, e)
-    return _respond(fmt, "service_requests", "request", [service_request(config, t, _photo_url(db, ticket_id))])
+    return _respond(fmt, "service_requests", "request",
+                    [service_request(config, t, _photo_url(db, ticket_id), _has_key())])
 
 
 def _float(name: str) -> float | None:
@@ -225,8 +255,7 @@ def create_request(ext: str):
 def _create() -> dict[str, Any]:
     services_, db, now = get_services(), get_db(), utcnow()
     config = services_.config
-    expected, given = config.settings.web.api_key, request.values.get("api_key", "")
-    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+    if not _has_key():
         raise Open311Error(403, "a valid api_key is required")
     code = request.values.get("service_code", "")
     if code not in {c.name for c in config.deployment.categories}:

@@ -45,6 +45,11 @@ def place_text(place: str | None, building: str | None) -> str:
     return f"{place or ''}{building or ''}" or "地点待确认"
 
 
+def public_description(category: str, place: str | None, building: str | None) -> str:
+    """What the public Open311 list says of a report: what kind of problem, and where (小区 and 楼栋 only)."""
+    return f"{category}｜{place_text(place, building)}"
+
+
 def deadline_text(deadline_at_local: str | None) -> str:
     return deadline_at_local[5:16].replace("-", "月", 1).replace(" ", "日 ") if deadline_at_local else "尽快"
 

@@ -58,7 +58,9 @@ def test_request_by_id_maps_status_and_notes(client, chat, db):
     assert (one["status"], one["status_notes"], one["service_code"]) == ("open", "已派单，待接单", "环境卫生")
     chat.say("sec-longxi-1", f"办结 {ticket_id} 已更换新桶")
     one = client.get(f"{BASE}/requests/{ticket_id}.json").get_json()[0]
-    assert one["status"] == "closed" and "已更换新桶" in one["status_notes"]
+    assert (one["status"], one["status_notes"]) == ("closed", "已办结，待评价")
+    keyed = client.get(f"{BASE}/requests/{ticket_id}.json?api_key={API_KEY}").get_json()[0]
+    assert keyed["status_notes"] == "已办结，待评价：已更换新桶"
     assert client.get(f"{BASE}/requests/99999.json").status_code == 404
 
 
@@ -69,7 +71,7 @@ def test_list_filters_by_status_and_service(client, chat):
     closed = client.get(f"{BASE}/requests.json?status=closed").get_json()
     assert [r["service_request_id"] for r in closed] == [first]
     lifts = client.get(f"{BASE}/requests.json?service_code=物业服务").get_json()
-    assert [r["description"] for r in lifts] == ["电梯坏了"]
+    assert [r["description"] for r in lifts] == ["物业服务｜广场花苑小区3栋"]
     assert client.get(f"{BASE}/requests.json?start_date=2999-01-01T00:00:00Z").get_json() == []
     assert client.get(f"{BASE}/requests.json?start_date=yesterday").status_code == 400
 
@@ -77,7 +79,38 @@ def test_list_filters_by_status_and_service(client, chat):
 def test_xml_escapes_user_text_and_masks_phones(client):
     text = "<b>垃圾</b> & 桶坏了 \x07 联系13812345678"
     ticket_id = post(client, api_key=API_KEY, description=text).get_json()[0]["service_request_id"]
-    r = client.get(f"{BASE}/requests/{ticket_id}.xml")
+    r = client.get(f"{BASE}/requests/{ticket_id}.xml", headers={"X-Api-Key": API_KEY})
     assert b"&lt;b&gt;" in r.data and b"&amp;" in r.data
     description = ET.fromstring(r.data).find("request/description").text
     assert description == "<b>垃圾</b> & 桶坏了  联系138****5678"
+
+
+PRIVATE_STORY = "龙西小区5栋2单元302室独居老人张桂英腿脚不便，电话13812345678，希望社区上门看看"
+
+
+def test_public_list_shows_reports_without_personal_details(client, chat):
+    chat.say("r2", PRIVATE_STORY)
+    chat.say("r3", "转人工")
+    chat.say("r3", "我家孩子上学的事情想咨询一下，我叫李明住在书香苑2栋101")
+    for path in (f"{BASE}/requests.json", f"{BASE}/requests.xml", f"{BASE}/requests/1.json"):
+        body = client.get(path).get_data(as_text=True)
+        for private in ("张桂英", "302室", "13812345678", "138****5678", "李明", "转人工", "上学"):
+            assert private not in body, (path, private)
+    public = client.get(f"{BASE}/requests.json").get_json()
+    assert [(r["service_request_id"], r["description"]) for r in public] == [(1, "居家养老｜龙西小区5栋")]
+
+
+def test_questions_and_transfers_to_a_person_are_not_service_requests(client, chat):
+    chat.say("r3", "转人工")
+    assert client.get(f"{BASE}/requests/1.json").status_code == 404
+    assert client.get(f"{BASE}/requests.json?service_request_id=1").get_json() == []
+    assert client.get(f"{BASE}/requests/1.json", headers={"X-Api-Key": API_KEY}).status_code == 404
+
+
+def test_the_api_key_shows_the_residents_words(client, chat):
+    chat.say("r2", PRIVATE_STORY)
+    for query in (f"?api_key={API_KEY}", ""):
+        r = client.get(f"{BASE}/requests.json{query}", headers={} if query else {"X-Api-Key": API_KEY})
+        assert r.get_json()[0]["description"] == PRIVATE_STORY.replace("13812345678", "138****5678")
+    wrong = client.get(f"{BASE}/requests.json?api_key=wrong").get_json()[0]
+    assert wrong["description"] == "居家养老｜龙西小区5栋"
