@@ -63,6 +63,17 @@ def ack_report(ticket_id: int, handler: str, deadline: str, needs_review: bool, 
             f"回复「进度 {ticket_id}」可随时查看。")
 
 
+def open311_notice(ticket_id: int, handler: str, deadline: str, needs_review: bool, joined: bool) -> str:
+    """The service_notice of an Open311 POST: an API client reads progress at GET requests/{id}, not in chat."""
+    if joined:
+        head = f"同一问题已在办理（工单 {ticket_id}），本次反映已并入，不另立单。"
+    elif needs_review:
+        head = f"已收到，工单 {ticket_id}，社区确认后派给负责的网格。"
+    else:
+        head = f"已收到，工单 {ticket_id}，由{handler}办理，预计 {deadline_text(deadline)} 前办结。"
+    return head + f"进度见 GET /open311/v2/requests/{ticket_id}.json"
+
+
 def ask_what_happened(place: str) -> str:
     return f"好的，「{place[:20]}」。请问那里有什么问题？说说情况就行，有照片也可以发来。"
 

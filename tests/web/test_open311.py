@@ -114,3 +114,21 @@ def test_the_api_key_shows_the_residents_words(client, chat):
         assert r.get_json()[0]["description"] == PRIVATE_STORY.replace("13812345678", "138****5678")
     wrong = client.get(f"{BASE}/requests.json?api_key=wrong").get_json()[0]
     assert wrong["description"] == "居家养老｜龙西小区5栋"
+
+
+def test_a_retried_post_files_one_ticket(client, db, chat):
+    first = post(client, api_key=API_KEY, email="a@b.c").get_json()[0]
+    again = post(client, api_key=API_KEY, email="a@b.c").get_json()[0]
+    assert again["service_request_id"] == first["service_request_id"]
+    assert db.execute("SELECT count(*) FROM tickets").fetchone()[0] == 1
+    assert "不另立单" in again["service_notice"]
+    other = post(client, api_key=API_KEY, email="c@d.e", description="3栋垃圾桶坏了好几天了").get_json()[0]
+    assert other["service_request_id"] == first["service_request_id"]
+    assert tickets.get_ticket(db, first["service_request_id"])["reporters"] == 2
+
+
+def test_the_notice_speaks_to_an_api_client(client):
+    notice = post(client, api_key=API_KEY).get_json()[0]["service_notice"]
+    assert notice.startswith("已收到，工单 1，由龙西社区第一网格党支部办理")
+    assert notice.endswith("进度见 GET /open311/v2/requests/1.json")
+    assert "回复" not in notice
