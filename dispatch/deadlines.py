@@ -171,7 +171,8 @@ def _remind(db: Database, config: Config, t: dict[str, Any], mark: dict[str, Any
     for person in people:
         outbox.enqueue(db, person, body, now, t["id"], f"mark:{mark['id']}:{person}")
     db.execute("UPDATE tickets SET reminders_sent = ? WHERE id = ?", [mark["step"], t["id"]])
-    tickets.add_event(db, t["id"], "system", "reminded", now, f"期限已过 {mark['step']}/{len(config.settings.dispatch.remind_at)} 档，提醒办理人")
+    fraction = sorted(config.settings.dispatch.remind_at)[mark["step"] - 1]   # marks_for numbers them so
+    tickets.add_event(db, t["id"], "system", "reminded", now, wording.reminder_note(fraction))
 
 
 def leader_ids(db: Database, community_id: str | None) -> list[str]:

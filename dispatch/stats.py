@@ -242,7 +242,11 @@ def find_tickets(db: Database, f: TicketFilter, limit: int = 50) -> list[dict[st
 
 
 def timeline(db: Database, ticket_id: int) -> list[dict[str, Any]]:
-    return list(db.query("SELECT * FROM ticket_events WHERE ticket_id = ? ORDER BY id", [ticket_id]))
+    """The ticket's events, oldest first, each with its actor's role, display name and external id."""
+    return list(db.query(
+        "SELECT e.*, u.role AS actor_role, u.display_name AS actor_name, u.external_id AS actor_external "
+        "FROM ticket_events e LEFT JOIN users u ON u.id = e.actor WHERE e.ticket_id = ? ORDER BY e.id",
+        [ticket_id]))
 
 
 def photos(db: Database, ticket_id: int) -> list[dict[str, Any]]:

@@ -159,6 +159,19 @@ def _targets(config: Config) -> list[tuple[str, str]]:
     return grids + [(f"dept:{d.id}", d.name) for d in config.deployment.departments]
 
 
+def _timeline(config: Config, ticket: dict[str, Any]) -> list[dict[str, Any]]:
+    """办理经过 in words: what happened, who did it (by name), and the note (a department by its name)."""
+    admin = config.settings.web.admin_user
+    rows = []
+    for e in stats.timeline(get_db(), ticket["id"]):
+        note = config.deployment.handler_name(None, e["note"]) if e["kind"] == "to_department" else e["note"]
+        rows.append({"at": e["at"], "note": note,
+                     "what": wording.event_name(e["kind"], e["from_state"], e["actor"] == ticket["reporter"]),
+                     "who": wording.actor_name(e["actor"], e["actor_role"], e["actor_name"], e["actor_external"],
+                                               admin)})
+    return rows
+
+
 @bp.get("/tickets/<int:ticket_id>")
 @login_required
 def ticket_page(ticket_id: int):
@@ -169,7 +182,7 @@ def ticket_page(ticket_id: int):
         abort(404)
     tz = config.settings.dispatch.timezone
     return render_template(
-        "ticket.html", t=ticket, events=stats.timeline(db, ticket_id), photos=stats.photos(db, ticket_id),
+        "ticket.html", t=ticket, events=_timeline(config, ticket), photos=stats.photos(db, ticket_id),
         ratings=stats.ratings(db, ticket_id), targets=_targets(config), states=wording.STATE_NAMES, tz=tz,
         handlings=wording.HANDLING_NAMES,
         handler=config.deployment.handler_name(ticket["grid_id"], ticket["department_id"]),

@@ -16,6 +16,43 @@ STATE_NAMES = {
     "transferred": "已转交部门", "merged": "已并入其他工单", "rejected": "未受理", "answered": "已答复",
 }
 
+#: What each ticket event means, as the dashboard's 办理经过 shows it (the kinds that are states, and the rest).
+EVENT_NAMES = {
+    "received": "收到反映", "routed": "已派单", "transferred": "已转交部门", "to_department": "交给部门",
+    "claimed": "已接单", "in_progress": "处理中", "resolved": "已办结", "closed": "已完结",
+    "reopened": "不满意，重新整改", "escalated": "超期督办", "merged": "并入其他工单", "merged_in": "有工单并入",
+    "rejected": "驳回", "answered": "已答复", "review": "转社区审核", "review_reminded": "提醒社区审核",
+    "duplicate": "又有人反映", "late_rating": "另一位反映人评价", "joint_meeting": "列入联席会议",
+    "joint_settled": "联席会议议定", "reminded": "提醒办理人",
+}
+
+
+def event_name(kind: str, from_state: str | None, by_reporter: bool) -> str:
+    """「收到反映」 opens every ticket; a later move back to review, or a 驳回 by the reporter, reads as what it was."""
+    if kind == "received" and from_state:
+        return "退回社区审核"
+    if kind == "rejected" and by_reporter:
+        return "反映人撤回"
+    return EVENT_NAMES.get(kind, kind)
+
+
+def actor_name(actor: str, role: str | None, display_name: str | None, external_id: str | None,
+               admin_user: str) -> str:
+    """Who did it: staff by name, residents masked as on the leaderboard, 系统, 管理员."""
+    if actor == "system":
+        return "系统"
+    if actor.startswith("dashboard:"):
+        login = actor.partition(":")[2]
+        return "管理员" if login == admin_user else f"管理员（{login}）"
+    if role and role != "resident":
+        return display_name or ROLE_NAMES.get(role, "工作人员")
+    return person_label(display_name, external_id or actor.partition(":")[2])
+
+
+def reminder_note(fraction: float) -> str:
+    return f"办理时限已用去 {fraction:.0%}，提醒办理人"
+
+
 HELP = (
     "您好，我是三单小助手 🐝\n"
     "· 直接发文字或照片反映问题，如「广场花苑小区3栋的垃圾桶坏了」\n"

@@ -70,6 +70,8 @@ def test_reminders_and_escalation_follow_working_time(chat, db, services):
     assert scan(2026, 11, 23, 15, 30)["reminded"] == 1                       # 6.4 working hours: Mon 15:24
     reminders = chat.pushed("sec-longxi-1")
     assert len(reminders) == 2 and "提醒" in reminders[0] and "紧急提醒" in reminders[1]
+    assert [e["note"] for e in events(db, n) if e["kind"] == "reminded"] == [
+        "办理时限已用去 50%，提醒办理人", "办理时限已用去 80%，提醒办理人"]
     assert scan(2026, 11, 23, 17, 1)["escalated"] == 1
     assert get_ticket(db, n)["state"] == "escalated"
     assert any("【督办】" in m for m in chat.pushed("dispatcher-longxi"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 
@@ -61,7 +62,36 @@ def test_reassign_from_the_queue(chat, dash, db, queued):
     assert (ticket["state"], ticket["grid_id"]) == ("routed", "longxi-2")
     assert any(f"#{ticket_id}" in m for m in chat.pushed("sec-longxi-2"))
     assert f"/dashboard/tickets/{ticket_id}" not in dash.page("/dashboard/queue")
-    assert "dashboard:admin" in dash.page(f"/dashboard/tickets/{ticket_id}")
+    assert "管理员" in timeline(dash.page(f"/dashboard/tickets/{ticket_id}"))
+
+
+def timeline(html: str) -> str:
+    """办理经过 as a person reads it: one line per row."""
+    rows = re.findall(r"<li>(.*?)</li>", re.search(r'<ol class="timeline".*?</ol>', html, re.S).group(0), re.S)
+    return "\n".join(" ".join(re.sub(r"<[^>]+>", " ", r).split()) for r in rows)
+
+
+def test_the_timeline_reads_as_chinese_with_names(chat, dash):
+    chat.say("r1", "广场花苑小区门口路灯不亮了")
+    chat.say("sec-longxi-1", "转交 1 路灯所")
+    chat.say("r4", "平东小区8栋下水道堵了")
+    chat.say("r5", "平东小区8栋下水道堵了好几天了")
+    chat.say("sec-pingdong-1", "办结 2 已疏通")
+    chat.say("r4", "满意")
+    chat.say("r5", "不满意 还是堵")
+    first, second = timeline(dash.page("/dashboard/tickets/1")), timeline(dash.page("/dashboard/tickets/2"))
+    assert first.splitlines()[0].endswith("收到反映 小蜜蜂r1 广场花苑小区门口路灯不亮了")
+    assert " 已派单 系统 " in first.splitlines()[1]
+    assert "交给部门 龙西一网格王书记 区城管局路灯维护所" in first
+    assert "又有人反映 小蜜蜂r5" in second and "另一位反映人评价 小蜜蜂r5" in second
+    for code in ("to_department", "ludeng", "duplicate", "late_rating", "api:", "system", "待社区审核"):
+        assert code not in first + second
+
+
+def test_a_report_waiting_for_review_says_so_after_it_was_received(chat, dash):
+    chat.say("u0", "龙西小区那边有点问题你们看看")
+    rows = timeline(dash.page("/dashboard/tickets/1")).splitlines()
+    assert ["收到反映" in rows[0], "转社区审核 系统" in rows[1]] == [True, True]
 
 
 def test_filters_narrow_the_list(chat, dash):
