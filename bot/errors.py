@@ -1,10 +1,14 @@
-"""One error shape for every HTTP response that fails: {"ok": false, "error", "status"}."""
+"""One error shape for every HTTP response that fails: {"ok": false, "error", "status"}.
+
+The dashboard's pages are read by people in a browser, so there the same error is a page in Chinese
+(web/templates/error.html); /api, /open311 and a dashboard request asking for JSON keep the JSON body.
+"""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -27,6 +31,21 @@ def error_body(status: int, message: str) -> dict:
     return {"ok": False, "error": message, "status": status}
 
 
+def _wants_page() -> bool:
+    return request.path.startswith("/dashboard") and request.accept_mimetypes.best != "application/json"
+
+
+def _message(e: HTTPException, status: int) -> str:
+    """Our own sentence from ``abort(status, "…")``, else the plain one for the status (never werkzeug's English)."""
+    if e.description and e.description != type(e).description:
+        return e.description
+    return MESSAGES.get(status, e.description or "error")
+
+
+def _page(status: int, message: str):
+    return render_template("error.html", status=status, message=message), status
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(e: ApiError):
@@ -37,9 +56,13 @@ def init_app(app: Flask) -> None:
         status = e.code or 500
         if request.path.startswith(("/wechat", "/work-wechat")):
             return MESSAGES.get(status, "error"), status, {"Content-Type": "text/plain; charset=utf-8"}
+        if _wants_page():
+            return _page(status, _message(e, status))
         return jsonify(error_body(status, MESSAGES.get(status, e.description or "error"))), status
 
     @app.errorhandler(Exception)
     def _crash(e: Exception):
         log.exception("unhandled error on %s", request.path)
+        if _wants_page():
+            return _page(500, MESSAGES[500])
         return jsonify(error_body(500, MESSAGES[500])), 500

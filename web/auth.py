@@ -15,6 +15,7 @@ from typing import Any, Callable
 from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
+import wording
 from dispatch import accounts
 from dispatch.clock import utcnow
 from web import get_db
@@ -32,7 +33,7 @@ def check_csrf() -> None:
     given = request.form.get("csrf_token", "")
     expected = session.get("csrf", "")
     if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
-        abort(400, "表单已过期，请刷新页面再试")
+        abort(400, wording.FORM_EXPIRED)
 
 
 def login_required(view: Callable[..., Any]) -> Callable[..., Any]:

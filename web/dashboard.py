@@ -29,8 +29,7 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="
 
 PAGE = 50
 EXPORT_LIMIT = 100_000
-EXPORT_COLUMNS = ("id", "created_at", "state", "category", "handling", "urgency", "community_id", "grid_id",
-                  "department_id", "place", "building", "text", "deadline_at", "resolved_at", "rating")
+EXPORT_COLUMNS = tuple(wording.EXPORT_HEADERS)
 COLOURS = {"红": "#d9363e", "蓝": "#2f6fde", "黄": "#e8b31a"}
 
 
@@ -90,7 +89,8 @@ def grid_plan(config: Config, ratings: list[stats.GridRating], width: int = 640)
         out.append({"id": grid.id, "name": grid.name, "community": community.name,
                     "points": " ".join(f"{x:.1f},{y:.1f}" for x, y in pts), "cx": round(cx, 1), "cy": round(cy, 1),
                     "colour": r.colour if r else "", "fill": COLOURS.get(r.colour if r else "", "#ccc"),
-                    "score": r.score if r else None, "short": short_name(grid.name)})
+                    "score": r.score if r else None, "short": short_name(grid.name),
+                    "rating": wording.grid_rating_text(r.colour, r.score) if r else wording.NO_RATING})
     return {"width": width, "height": height, "shapes": out}
 
 
@@ -179,7 +179,7 @@ def ticket_page(ticket_id: int):
     try:
         ticket = tickets.get_ticket(db, ticket_id)
     except tickets.TicketNotFound:
-        abort(404)
+        abort(404, wording.no_ticket_page(ticket_id))
     tz = config.settings.dispatch.timezone
     return render_template(
         "ticket.html", t=ticket, events=_timeline(config, ticket), photos=stats.photos(db, ticket_id),
@@ -204,7 +204,7 @@ def assign(ticket_id: int):
     kind, _, target = request.form.get("target", "").partition(":")
     valid = dict(_targets(config))
     if f"{kind}:{target}" not in valid:
-        abort(400, "请选择要指派的网格或部门")
+        abort(400, wording.PICK_A_TARGET)
     grid_id = target if kind == "grid" else None
     department_id = target if kind == "dept" else None
     if department_id:
@@ -250,8 +250,25 @@ def publish_ratings():
 
 
 def _export_rows() -> list[list[Any]]:
-    rows = stats.find_tickets(get_db(), _filter(_config()), EXPORT_LIMIT)
-    return [[_cell(r[c]) for c in EXPORT_COLUMNS] for r in rows]
+    config = _config()
+    rows = stats.find_tickets(get_db(), _filter(config), EXPORT_LIMIT)
+    return [[_cell(_readable(config, c, r[c])) for c in EXPORT_COLUMNS] for r in rows]
+
+
+def _readable(config: Config, column: str, value: Any) -> Any:
+    """A cell as people read it: states and handling in Chinese, names instead of ids, local times."""
+    if value is None or value == "":
+        return value
+    deployment = config.deployment
+    if column.endswith("_at"):
+        return local_text(value, config.settings.dispatch.timezone)
+    if column == "state":
+        return wording.STATE_NAMES.get(value, value)
+    if column == "handling":
+        return wording.HANDLING_NAMES.get(value, value)
+    found = {"community_id": deployment.community, "grid_id": deployment.grid,
+             "department_id": deployment.department}.get(column, lambda _: None)(value)
+    return found.name if found else value
 
 
 def _cell(value: Any) -> Any:
@@ -266,9 +283,9 @@ def _cell(value: Any) -> Any:
 def export_csv():
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(EXPORT_COLUMNS)
+    writer.writerow(wording.EXPORT_HEADERS.values())
     writer.writerows(_export_rows())
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8",
+    return Response("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename=tickets.csv"})
 
 
@@ -279,7 +296,7 @@ def export_xlsx():
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("工单")
-    ws.append(list(EXPORT_COLUMNS))
+    ws.append(list(wording.EXPORT_HEADERS.values()))
     for row in _export_rows():
         ws.append(row)
     out = io.BytesIO()

@@ -53,6 +53,26 @@ def reminder_note(fraction: float) -> str:
     return f"办理时限已用去 {fraction:.0%}，提醒办理人"
 
 
+#: The dashboard's CSV/XLSX export: column → header.
+EXPORT_HEADERS = {
+    "id": "工单号", "created_at": "反映时间", "state": "状态", "category": "类别", "handling": "办理方式",
+    "urgency": "紧急程度", "community_id": "社区", "grid_id": "网格", "department_id": "部门", "place": "地点",
+    "building": "楼栋", "text": "反映内容", "deadline_at": "办结期限", "resolved_at": "办结时间", "rating": "评价",
+}
+NO_RATING = "暂无评级"
+FORM_EXPIRED = "表单已过期，请刷新页面再试"
+PICK_A_TARGET = "请选择要指派的网格或部门"
+
+
+def no_ticket_page(ticket_id: int) -> str:
+    return f"没有工单 #{ticket_id}，请核对编号。"
+
+
+def grid_rating_text(colour: str, score: float | None) -> str:
+    """The grid plan's hover text: 红 92.5 分, or 暂无评级 for a grid with too few tickets."""
+    return f"{colour} {score:g} 分" if colour and score is not None else NO_RATING
+
+
 HELP = (
     "您好，我是三单小助手 🐝\n"
     "· 直接发文字或照片反映问题，如「广场花苑小区3栋的垃圾桶坏了」\n"

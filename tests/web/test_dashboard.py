@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 
@@ -40,7 +41,16 @@ def test_login_then_kpis(chat, dash):
 def test_post_without_csrf_token_is_refused(dash, queued):
     ticket_id = queued("r3", "广场花苑小区3栋的垃圾桶坏了")
     r = dash.client.post(f"/dashboard/tickets/{ticket_id}/assign", data={"target": "grid:longxi-2"})
-    assert r.status_code == 400
+    assert r.status_code == 400 and r.mimetype == "text/html"
+    assert "<h1>表单已过期，请刷新页面再试</h1>" in r.get_data(as_text=True)
+
+
+def test_a_missing_ticket_is_a_page_in_chinese(dash, client):
+    r = dash.client.get("/dashboard/tickets/999")
+    assert r.status_code == 404 and r.mimetype == "text/html"
+    assert "没有工单 #999" in r.get_data(as_text=True)
+    assert client.get("/api/nothing-here").is_json
+    assert client.get("/open311/v2/requests/999.json").get_json()[0]["code"] == 404
 
 
 def test_user_text_is_escaped(chat, dash, db):
@@ -108,13 +118,19 @@ def test_csv_and_xlsx_export(chat, dash):
     from openpyxl import load_workbook
 
     chat.say("r8", "=HYPERLINK(\"x\") 广场花苑小区3栋的垃圾桶坏了")
-    csv_text = dash.page("/dashboard/export.csv")
-    assert csv_text.startswith("\ufeffid,created_at,state")
+    r = dash.client.get("/dashboard/export.csv")
+    assert r.headers["Content-Type"] == "text/csv; charset=utf-8"
+    csv_text = r.get_data(as_text=True)
+    assert csv_text.startswith("\ufeff工单号,反映时间,状态,类别,办理方式,紧急程度,社区,网格,部门,地点,楼栋,反映内容")
     assert "'=HYPERLINK" in csv_text   # a formula is not run when the file is opened
+    row = next(csv.reader(io.StringIO(csv_text.splitlines()[1])))
+    assert row[2:9] == ["已派单，待接单", "环境卫生", "受理自办", "一般", "龙西社区", "龙西社区第一网格党支部", ""]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", row[1]) and not any(c.endswith("Z") for c in row)
     r = dash.client.get("/dashboard/export.xlsx")
     sheet = load_workbook(io.BytesIO(r.data)).active
     rows = list(sheet.values)
-    assert rows[0][0] == "id" and len(rows) == 2 and "垃圾桶" in rows[1][11]
+    assert rows[0][0] == "工单号" and len(rows) == 2 and "垃圾桶" in rows[1][11]
+    assert (rows[1][2], rows[1][7]) == ("已派单，待接单", "龙西社区第一网格党支部")
 
 
 def test_leaderboard_page(chat, dash):
@@ -126,6 +142,7 @@ def test_grid_plan_and_publishing_ratings(chat, dash):
     chat.say("r10", "广场花苑小区3栋的垃圾桶坏了")
     html = dash.page("/dashboard/")
     assert html.count("<polygon") == 12
+    assert "None" not in html and "龙西社区 龙西社区第二网格党支部 暂无评级</title>" in html
     r = dash.post("/dashboard/ratings/publish")
     assert r.status_code == 302
     pushed = chat.pushed("dispatcher-longxi")
