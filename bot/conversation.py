@@ -384,13 +384,15 @@ def status(turn: Turn) -> str:
         handler += f"（{get_user(turn.db, ticket['claimed_by']).get('display_name') or '已接单'}）"
     last = tickets.last_update(turn.db, ticket_id)
     tz = turn.config.settings.dispatch.timezone
-    last_text = f"{local_text(last['at'], tz)[5:]} {wording.STATE_NAMES.get(last['kind'], last['kind'])}"
+    withdrawn = last["kind"] == "rejected" and last["actor"] == ticket["reporter"]   # tickets.withdraw
+    last_name = wording.WITHDRAWN if withdrawn else wording.STATE_NAMES.get(last["kind"], last["kind"])
+    last_text = f"{local_text(last['at'], tz)[5:]} {last_name}"
     # A person's note says what was done (已换灯泡, 驳回的理由); the system's routing reasons are for staff.
     if last["kind"] != "received" and last["note"] and (last["actor"] != "system" or is_staff(turn.user)):
         last_text += f"（{last['note'][:40]}）"
     photos = tickets.result_photos(turn.db, ticket_id)
     return wording.status(ticket, handler, local_text(ticket["deadline_at"], tz), last_text, len(photos),
-                          [p["url"] for p in photos])
+                          [p["url"] for p in photos], withdrawn)
 
 
 @handles("rate")

@@ -183,6 +183,14 @@ def test_the_reporter_withdraws_a_report_that_is_no_longer_needed(chat, db):
     assert get_ticket(db, n)["state"] == "rejected"
     assert any("撤回" in m and "已经修好了" in m for m in chat.pushed("sec-longxi-1"))
     assert "不能撤回" in chat.say("resident-11", f"撤回 {n}")
+    status = chat.say("resident-11", f"进度 {n}")
+    assert "状态：已撤回" in status and "未受理" not in status
+
+
+def test_a_report_the_community_refused_still_reads_as_not_accepted(chat):
+    n = ticket_number(chat.say("resident-16", "广场花苑小区3栋的垃圾桶坏了"))
+    chat.say("dispatcher-longxi", f"驳回 {n} 属于物业合同纠纷")
+    assert "状态：未受理" in chat.say("resident-16", f"进度 {n}")
 
 
 def test_a_report_others_joined_cannot_be_withdrawn_by_one_of_them(chat, db):

@@ -15,6 +15,7 @@ STATE_NAMES = {
     "resolved": "已办结，待评价", "closed": "已完结", "reopened": "整改中", "escalated": "已督办",
     "transferred": "已转交部门", "merged": "已并入其他工单", "rejected": "未受理", "answered": "已答复",
 }
+WITHDRAWN = "已撤回"   # rejected because the reporter withdrew it (「撤回 12」), not refused by the community
 
 #: What each ticket event means, as the dashboard's 办理经过 shows it (the kinds that are states, and the rest).
 EVENT_NAMES = {
@@ -278,8 +279,9 @@ NO_WORK = "您手上暂时没有待办工单 👍"
 
 
 def status(t: dict[str, Any], handler: str, deadline: str, last_update: str, photos: int,
-           photo_urls: Iterable[str] = ()) -> str:
-    lines = [f"工单 #{t['id']}：{mask_phones(t['text'])[:40]}", f"状态：{STATE_NAMES.get(t['state'], t['state'])}",
+           photo_urls: Iterable[str] = (), withdrawn: bool = False) -> str:
+    state = WITHDRAWN if withdrawn else STATE_NAMES.get(t["state"], t["state"])
+    lines = [f"工单 #{t['id']}：{mask_phones(t['text'])[:40]}", f"状态：{state}",
              f"办理：{handler}"]
     if t["state"] not in ("closed", "resolved", "answered", "rejected", "merged"):
         lines.append(f"期限：{deadline_text(deadline)}")
