@@ -24,7 +24,7 @@ EVENT_NAMES = {
     "reopened": "不满意，重新整改", "escalated": "超期督办", "merged": "并入其他工单", "merged_in": "有工单并入",
     "rejected": "驳回", "answered": "已答复", "review": "转社区审核", "review_reminded": "提醒社区审核",
     "duplicate": "又有人反映", "late_rating": "另一位反映人评价", "joint_meeting": "列入联席会议",
-    "joint_settled": "联席会议议定", "reminded": "提醒办理人",
+    "joint_settled": "联席会议议定", "reminded": "提醒办理人", "progress": "办理进展",
 }
 
 
