@@ -188,6 +188,7 @@ def _continue_pending(turn: Turn, pending: dict[str, Any]) -> str:
         turn.inbound.photos = pending.get("photos", []) + turn.inbound.photos
         if pending.get("location") and not turn.inbound.location:
             turn.inbound.location = tuple(pending["location"])
+            turn.inbound.location_label = pending.get("label", "")
         if pending.get("text"):      # the place came first (「龙西小区」), now the problem
             combined = turn.services.engine.parse(f"{pending['text']}，{turn.parse.text}")
             if combined.intent != "report":
@@ -283,12 +284,18 @@ def _file_report(turn: Turn) -> str:
             return wording.already_reported(ticket["id"])
         return wording.ack_duplicate(ticket["id"], ticket["reporters"])
     created = tickets.create_ticket(turn.db, turn.config, turn.user["id"], turn.parse, the_route, turn.now,
-                                    turn.inbound.photos, turn.message_id)
+                                    turn.inbound.photos, turn.message_id, _shared_location(turn.inbound))
     ticket = created.ticket
     turn.ticket_id = ticket["id"]
     handler = turn.config.deployment.handler_name(ticket["grid_id"], ticket["department_id"])
     deadline = local_text(ticket["deadline_at"], turn.config.settings.dispatch.timezone)
     return wording.ack_report(ticket["id"], handler, deadline, the_route.needs_review, the_route.handling)
+
+
+def _shared_location(inbound: Inbound) -> tickets.Location | None:
+    if inbound.location is None:
+        return None
+    return tickets.Location(inbound.location[0], inbound.location[1], inbound.location_label)
 
 
 @handles("question")

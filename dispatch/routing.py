@@ -67,6 +67,28 @@ def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 111.2 * math.hypot(a[0] - b[0], (a[1] - b[1]) * math.cos(lat))
 
 
+#: A place closer than this to a shared location names it for the people sent there (「广场花苑小区附近」).
+NEAR_PLACE_KM = 0.3
+
+
+def _nearest_place(deployment: Deployment,
+                   location: tuple[float, float]) -> tuple[float, Community, Grid, Place] | None:
+    """The known place closest to a location, with its distance in km; None when no place has a point."""
+    best: tuple[float, Community, Grid, Place] | None = None
+    for community, grid, place in _grid_places(deployment):
+        if place.location:
+            d = _km(location, place.location)
+            if best is None or d < best[0]:
+                best = (d, community, grid, place)
+    return best
+
+
+def place_near(deployment: Deployment, location: tuple[float, float]) -> str | None:
+    """The name of a known place within NEAR_PLACE_KM of a location, to tell a person where it is."""
+    best = _nearest_place(deployment, location)
+    return best[3].name if best and best[0] <= NEAR_PLACE_KM else None
+
+
 def grid_for_location(deployment: Deployment, location: tuple[float, float]) -> tuple[Community, Grid, str] | None:
     """The grid whose area contains a shared location, else the one with the nearest place within
     NEAREST_PLACE_KM; None when the location is far from all of them."""
@@ -74,12 +96,7 @@ def grid_for_location(deployment: Deployment, location: tuple[float, float]) -> 
         for grid in community.grids:
             if grid.area and _inside(location, list(grid.area)):
                 return community, grid, "位置在网格范围内"
-    best: tuple[float, Community, Grid, Place] | None = None
-    for community, grid, place in _grid_places(deployment):
-        if place.location:
-            d = _km(location, place.location)
-            if best is None or d < best[0]:
-                best = (d, community, grid, place)
+    best = _nearest_place(deployment, location)
     if best is None or best[0] > NEAREST_PLACE_KM:
         return None
     return best[1], best[2], f"离{best[3].name}最近"

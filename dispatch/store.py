@@ -285,6 +285,20 @@ def m017_reporter_listing_index(db: Database) -> None:
     db.execute("DROP INDEX IF EXISTS tickets_reporter")
 
 
+@migrations()
+def m018_ticket_location(db: Database) -> None:
+    """A shared location stays with its ticket, so the person sent there knows where to go (it only
+    routed before): the point, and the label the sender's map gave it (「广场花苑小区东门」) or else the
+    nearest known place (「广场花苑小区附近」)."""
+    db.executescript(
+        """
+        ALTER TABLE tickets ADD COLUMN lat REAL;
+        ALTER TABLE tickets ADD COLUMN lon REAL;
+        ALTER TABLE tickets ADD COLUMN location_label TEXT;
+        """
+    )
+
+
 class Store(Database):
     """sqlite-utils' Database, with a query() that runs the SELECT as it is.
 

@@ -14,7 +14,7 @@ from sqlite_utils import Database
 import wording
 from dispatch import deadlines, joint, outbox
 from dispatch.clock import iso, local_text
-from dispatch.routing import Route, UnknownTarget, resolve_target
+from dispatch.routing import Route, UnknownTarget, place_near, resolve_target
 from dispatch.states import CLAIMABLE_STATES, OPEN_STATES, State, TransitionError, check_transition
 from dispatch.store import transaction
 from dispatch.users import get_user, staff_ids
@@ -40,6 +40,24 @@ class AlreadyClaimed(Exception):
     def __init__(self, ticket_id: int, who: str) -> None:
         super().__init__(f"ticket {ticket_id} already claimed by {who}")
         self.ticket_id, self.who = ticket_id, who
+
+
+@dataclass(frozen=True)
+class Location:
+    """A position the reporter shared, and the label their map app gave it ("" when it gave none)."""
+
+    lat: float
+    lon: float
+    label: str = ""
+
+
+def _location_columns(config: Config, location: Location | None) -> tuple[float | None, float | None, str | None]:
+    """(lat, lon, location_label); without the sender's label, the nearest known place names the spot."""
+    if location is None:
+        return None, None, None
+    near = place_near(config.deployment, (location.lat, location.lon))
+    label = location.label.strip() or (wording.near_place(near) if near else "")
+    return location.lat, location.lon, label or None
 
 
 @dataclass
@@ -141,9 +159,14 @@ def _assign_notices(db: Database, config: Config, ticket: dict[str, Any], route:
 
 
 def create_ticket(db: Database, config: Config, reporter: str, parse: Parse, route: Route, now: datetime,
-                  photos: list[dict[str, str]] | None = None, message_id: int | None = None) -> Created:
-    """File a report: the ticket, its events, its photos and the pushes to whoever must act."""
+                  photos: list[dict[str, str]] | None = None, message_id: int | None = None,
+                  location: Location | None = None) -> Created:
+    """File a report: the ticket, its events, its photos and the pushes to whoever must act.
+
+    :param location: a shared position; the ticket keeps it, so the push can say where to go.
+    """
     e = parse.entities
+    lat, lon, location_label = _location_columns(config, location)
     state = State.RECEIVED if route.needs_review else (
         State.TRANSFERRED if route.handling == "transfer" else State.ROUTED)
     limit = deadlines.deadline_for(config, route.category, parse.urgency, now)
@@ -151,11 +174,12 @@ def create_ticket(db: Database, config: Config, reporter: str, parse: Parse, rou
         ticket = list(db.query(
             "INSERT INTO tickets (reporter, text, intent, category, handling, urgency, community_id, place, building,"
             " grid_id, department_id, state, confidence, deadline_at, deadline_unit, clock_started_at, created_at,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+            " updated_at, lat, lon, location_label)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
             [reporter, parse.text, parse.intent, route.category, route.handling, parse.urgency,
              route.community_id, e.place or e.road or e.landmark, e.building, route.grid_id,
              route.department_id, state.value, parse.confidence, iso(limit.at), limit.unit, iso(now), iso(now),
-             iso(now)],
+             iso(now), lat, lon, location_label],
         ))[0]
         ticket_id = ticket["id"]
         add_event(db, ticket_id, reporter, "received", now, parse.text, None, State.RECEIVED.value)

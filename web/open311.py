@@ -120,14 +120,16 @@ def service_request(config: Config, t: dict[str, Any], photo_url: str | None, fu
         "service_notice": "", "requested_datetime": _local_iso(t["created_at"], tz),
         "updated_datetime": _local_iso(t["updated_at"], tz),
         "expected_datetime": _local_iso(t["deadline_at"], tz) if status == "open" else None,
-        "address": f"{t['place'] or ''}{t['building'] or ''}", "address_id": "", "zipcode": "",
+        "address": wording.known_place(t) or t["building"] or "", "address_id": "", "zipcode": "",
         "lat": location[0] if location else None, "long": location[1] if location else None,
         "media_url": photo_url,
     }
 
 
 def _location(config: Config, t: dict[str, Any]) -> tuple[float, float] | None:
-    """The place's point from the deployment (tickets do not keep the reporter's exact position)."""
+    """The position the reporter shared, else the named place's point from the deployment."""
+    if t["lat"] is not None and t["lon"] is not None:
+        return t["lat"], t["lon"]
     for community in config.deployment.communities:
         for grid in community.grids:
             for place in grid.places:
@@ -283,7 +285,8 @@ def _create() -> dict[str, Any]:
         if match:   # a retry, or someone else's report of the same open problem
             t, _ = duplicates.join(db, config, match, reporter, parse, now, photos)
         else:
-            t = tickets.create_ticket(db, config, reporter, parse, the_route, now, photos).ticket
+            t = tickets.create_ticket(db, config, reporter, parse, the_route, now, photos,
+                                      location=tickets.Location(*location, address) if location else None).ticket
     notice = wording.open311_notice(t["id"], config.deployment.handler_name(t["grid_id"], t["department_id"]),
                                     local_text(t["deadline_at"], config.settings.dispatch.timezone),
                                     t["state"] == "received", bool(match))

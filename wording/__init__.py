@@ -99,13 +99,36 @@ ASK_PLACE_AGAIN = "记下了。还差地点：是哪个小区、几栋？也可�
 NO_TICKETS = "您还没有反映过问题。直接发文字或照片就可以反映哦。"
 
 
-def place_text(place: str | None, building: str | None) -> str:
-    return f"{place or ''}{building or ''}" or "地点待确认"
+def near_place(name: str) -> str:
+    """A shared location without a label, named by the known place beside it."""
+    return f"{name}附近"
+
+
+def _coordinates(t: dict[str, Any]) -> str:
+    """「29.7045, 116.0045」 for a ticket with a shared location, else ""."""
+    if t.get("lat") is None or t.get("lon") is None:
+        return ""
+    return ", ".join(f"{v:.6f}".rstrip("0").rstrip(".") for v in (t["lat"], t["lon"]))
+
+
+def known_place(t: dict[str, Any]) -> str:
+    """The place named in the words, else the shared location's label; "" when neither says where."""
+    name = t.get("place") or t.get("location_label") or ""
+    return f"{name}{t.get('building') or ''}" if name else ""
+
+
+def place_text(t: dict[str, Any]) -> str:
+    """Where to go, for the people sent there: a name, else the shared point, else 「地点待确认」."""
+    if where := known_place(t):
+        return where
+    if coordinates := _coordinates(t):
+        return f"位置：{coordinates}" + (f"，{t['building']}" if t.get("building") else "")
+    return t.get("building") or "地点待确认"
 
 
 def public_description(category: str, place: str | None, building: str | None) -> str:
     """What the public Open311 list says of a report: what kind of problem, and where (小区 and 楼栋 only)."""
-    return f"{category}｜{place_text(place, building)}"
+    return f"{category}｜{place or ''}{building or ''}" if place or building else f"{category}｜地点待确认"
 
 
 def deadline_text(deadline_at_local: str | None) -> str:
@@ -160,17 +183,18 @@ def assignment(ticket: dict[str, Any], deadline: str, handling: str) -> str:
     head = "【新工单·转交】" if handling == "transfer" else "【新工单】"
     if ticket.get("urgency") == "紧急":
         head = head.replace("新工单", "紧急工单")
-    return (f"{head}#{ticket['id']} {ticket['category']}｜{place_text(ticket['place'], ticket['building'])}\n"
+    return (f"{head}#{ticket['id']} {ticket['category']}｜{place_text(ticket)}\n"
             f"{ticket['text']}\n请于 {deadline_text(deadline)} 前办结，回复「接单 {ticket['id']}」认领。")
 
 
 def informed_of_transfer(ticket: dict[str, Any], department: str) -> str:
-    return (f"【知会】工单 #{ticket['id']}（{place_text(ticket['place'], ticket['building'])}）"
+    return (f"【知会】工单 #{ticket['id']}（{place_text(ticket)}）"
             f"已转交{department}办理，请协助跟进。\n{ticket['text']}")
 
 
 def review_needed(ticket: dict[str, Any], why: str) -> str:
-    return (f"【待审核】工单 #{ticket['id']}：{ticket['text']}\n原因：{why}\n"
+    where = f"（{place_text(ticket)}）" if known_place(ticket) or _coordinates(ticket) else ""
+    return (f"【待审核】工单 #{ticket['id']}{where}：{ticket['text']}\n原因：{why}\n"
             f"回复「派单 {ticket['id']} 网格编号」指派，或在工作台处理。")
 
 
@@ -280,9 +304,13 @@ NO_WORK = "您手上暂时没有待办工单 👍"
 
 def status(t: dict[str, Any], handler: str, deadline: str, last_update: str, photos: int,
            photo_urls: Iterable[str] = (), withdrawn: bool = False) -> str:
+    lines = [f"工单 #{t['id']}：{mask_phones(t['text'])[:40]}"]
+    if where := known_place(t):
+        lines.append(f"地点：{where}")
+    elif coordinates := _coordinates(t):
+        lines.append(f"位置：{coordinates}")
     state = WITHDRAWN if withdrawn else STATE_NAMES.get(t["state"], t["state"])
-    lines = [f"工单 #{t['id']}：{mask_phones(t['text'])[:40]}", f"状态：{state}",
-             f"办理：{handler}"]
+    lines += [f"状态：{state}", f"办理：{handler}"]
     if t["state"] not in ("closed", "resolved", "answered", "rejected", "merged"):
         lines.append(f"期限：{deadline_text(deadline)}")
     lines.append(f"最近：{mask_phones(last_update)}")
@@ -541,7 +569,7 @@ def closed_by_default(ticket_id: int, days: int) -> str:
 
 def reminder(t: dict[str, Any], deadline: str | None, step: int, total: int) -> str:
     head = "【提醒】" if step < total else "【紧急提醒】"
-    return (f"{head}工单 #{t['id']}（{place_text(t['place'], t['building'])}）将于 {deadline_text(deadline)} 到期，"
+    return (f"{head}工单 #{t['id']}（{place_text(t)}）将于 {deadline_text(deadline)} 到期，"
             f"请抓紧办理。\n{mask_phones(t['text'])[:40]}")
 
 

@@ -143,6 +143,15 @@ def test_location_then_words_make_one_report_routed_by_the_location(wechat, db):
     assert ticket["id"] == n and ticket["grid_id"] == "longxi-2"
 
 
+def test_the_grid_is_told_where_a_shared_location_is_and_so_is_the_reporter(wechat, secretary, push, standin):
+    wechat.location(RIDER, 29.7045, 116.0045, "广场花苑小区东门")
+    n = ticket_no(wechat.text(RIDER, "这里路灯不亮").text)
+    push()
+    [to_secretary] = [m["text"] for m in standin.sent() if m["touser"] == secretary]
+    assert f"#{n} 基础设施维护｜广场花苑小区东门" in to_secretary
+    assert "地点：广场花苑小区东门" in wechat.text(RIDER, f"进度 {n}").text
+
+
 def test_a_link_is_read_by_its_title(wechat, db):
     reply = wechat.link(RIDER, "广场花苑小区3栋的垃圾桶坏了", "好几天没人管", "https://example.invalid/a")
     assert ticket_no(reply.text)

@@ -39,6 +39,14 @@ def test_a_location_outside_every_area_goes_to_the_nearest_place(chat, db):
     assert "最近" in events(db, n)[1]["note"]
 
 
+def test_a_location_without_a_label_is_named_by_the_place_beside_it(chat, db):
+    chat.say("r1", "", location=[29.7045, 116.0045])
+    n = ticket_number(chat.say("r1", "这里路灯不亮"))
+    [push] = chat.pushed("sec-longxi-1")
+    assert push.startswith(f"【新工单】#{n} 基础设施维护｜广场花苑小区附近")
+    assert "地点：广场花苑小区附近" in chat.say("r1", f"进度 {n}")
+
+
 def test_a_street_light_on_a_road_goes_to_its_department_with_the_reason(chat, db):
     n = ticket_number(chat.say("r1", "濂溪路的路灯不亮了"))
     t = get_ticket(db, n)
@@ -159,6 +167,7 @@ def test_a_location_far_from_every_place_goes_to_a_dispatcher(chat, db):
     n = ticket_number(chat.say("r5", "这里的垃圾桶坏了好几天了", location=[39.9042, 116.4074]))   # Beijing
     assert (get_ticket(db, n)["state"], get_ticket(db, n)["grid_id"]) == ("received", None)
     assert "转社区审核" in events(db, n)[-1]["note"]
+    assert any(f"#{n}（位置：39.9042, 116.4074）" in m for m in chat.pushed("dispatcher-longxi"))
 
 
 def test_dispatching_again_to_the_same_grid_keeps_the_work_in_hand(chat, db):

@@ -52,6 +52,15 @@ def test_post_needs_a_known_service_and_a_place(client):
     assert r.status_code == 400 and "location" in r.get_json()[0]["description"]
 
 
+def test_a_request_with_only_a_position_keeps_it(client, chat):
+    r = post(client, api_key=API_KEY, service_code="基础设施维护", description="路灯不亮", address_string="",
+             lat="29.7045", long="116.0045")
+    ticket_id = r.get_json()[0]["service_request_id"]
+    one = client.get(f"{BASE}/requests/{ticket_id}.json").get_json()[0]
+    assert (one["lat"], one["long"], one["address"]) == (29.7045, 116.0045, "广场花苑小区附近")
+    assert any(f"#{ticket_id} 基础设施维护｜广场花苑小区附近" in m for m in chat.pushed("sec-longxi-1"))
+
+
 def test_request_by_id_maps_status_and_notes(client, chat, db):
     ticket_id = post(client, api_key=API_KEY).get_json()[0]["service_request_id"]
     one = client.get(f"{BASE}/requests/{ticket_id}.json").get_json()[0]
