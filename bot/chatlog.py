@@ -22,12 +22,15 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterator
+from zoneinfo import ZoneInfo
 
 from nlu.engine import Engine
 
 TIME = r"(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?)"
+TIME_FIELDS = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?")
 HEADER_TIME_FIRST = re.compile(rf"^{TIME}\s+(.{{1,64}}?)\s*$")
 HEADER_SENDER_FIRST = re.compile(rf"^(.{{1,64}}?)\s+{TIME}\s*$")
 #: WeChat's inline emoji codes ([强], [微笑], [捂脸]…) and the placeholders exports write for media.
@@ -45,6 +48,17 @@ class ChatLine:
     time: str
     sender: str
     text: str
+
+    def sent_at(self, tz: str) -> datetime | None:
+        """The line's time (local to the deployment's time zone ``tz``) in UTC; None when unreadable."""
+        m = TIME_FIELDS.fullmatch(self.time.strip())
+        if not m:
+            return None
+        try:
+            local = datetime(*(int(part or 0) for part in m.groups()), tzinfo=ZoneInfo(tz))
+        except ValueError:
+            return None
+        return local.astimezone(timezone.utc)
 
     @property
     def msg_id(self) -> str:
@@ -112,12 +126,6 @@ def parse_chat_log(text: str, name: str = "") -> list[ChatLine]:
         raise ValueError("no message headers found; expected lines like '2024-05-01 10:23:45 张三' "
                          "followed by the message, or a CSV with time,sender,text")
     return lines
-
-
-def complaints(lines: Iterable[ChatLine], engine: Engine) -> Iterator[tuple[ChatLine, bool]]:
-    """Each line with whether it looks like a complaint (a report) rather than chatter or a question."""
-    for line in lines:
-        yield line, not is_chatter(line.text) and engine.parse(line.text).intent == "report"
 
 
 def read_chat_file(path: Path) -> list[ChatLine]:

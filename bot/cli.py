@@ -5,11 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, Callable, TextIO
+from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 import click
 
 from settings import ConfigError, load_config
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from bot.chatlog import ChatLine
 
 
 def config_option(fn: Callable) -> Callable:
@@ -249,7 +254,10 @@ cli.add_command(nlu_group)
 def import_chat(config_path: str, file: str, dry_run: bool, group: str) -> None:
     """File the complaints in an exported group-chat log (WeChat text export or CSV time,sender,text).
 
-    Chit-chat, thanks and emoji-only lines are skipped; importing the same log again files nothing twice.
+    A line is a complaint when the bot would file it in the group (the same test, the same
+    nlu.group_report_threshold), so --dry-run lists exactly what a real run files. Chit-chat, thanks and
+    emoji-only lines are skipped; a ticket's time is the line's time; importing the same log again files
+    nothing twice.
 
     \b
     Example:
@@ -260,9 +268,7 @@ def import_chat(config_path: str, file: str, dry_run: bool, group: str) -> None:
 
     import wording
     from bot.chatlog import is_chatter, read_chat_file
-    from bot.conversation import handle
-    from bot.inbound import Inbound
-    from dispatch.clock import utcnow
+    from bot.conversation import files_in_group
     from dispatch.store import init_db
 
     try:
@@ -271,27 +277,42 @@ def import_chat(config_path: str, file: str, dry_run: bool, group: str) -> None:
         raise click.ClickException(f"{file}: {e}")
     services = _services(config_path)
     db = None if dry_run else init_db(services.config.path(services.config.settings.store.path))
-    filed = skipped = before = 0
+    counts = dict.fromkeys(("reports", "new", "joined", "before", "skipped"), 0)
     for line in tqdm(lines, desc="导入", unit="条", file=sys.stderr):
-        if is_chatter(line.text, services.engine):
-            skipped += 1
-            continue
-        record = triage_record(services, line.text)
-        if record["intent"] != "report":
-            continue
-        if db is None:
-            click.echo(json.dumps({"time": line.time, "sender": line.sender, **record}, ensure_ascii=False))
-            filed += 1
-            continue
-        if db.execute("SELECT 1 FROM messages WHERE channel = 'import' AND channel_msg_id = ?",
-                      [line.msg_id]).fetchone():
-            before += 1              # imported before: the same line never files a second ticket
-            continue
-        inbound = Inbound(channel="import", sender=line.sender, msg_id=line.msg_id, text=line.text,
-                          chat=group or Path(file).stem, display_name=line.sender[:64])
-        handle(services, db, inbound, utcnow())
-        filed += 1
-    click.echo(wording.import_summary(len(lines), filed, skipped, dry_run, before), err=True)
+        if is_chatter(line.text) or not files_in_group(services, services.engine.parse(line.text)):
+            counts["skipped"] += 1
+        elif db is None:
+            click.echo(json.dumps({"time": line.time, "sender": line.sender, **triage_record(services, line.text)},
+                                  ensure_ascii=False))
+            counts["reports"] += 1
+        else:
+            counts[_import_line(services, db, line, group or Path(file).stem)] += 1
+    if dry_run:
+        click.echo(wording.import_preview(len(lines), counts["reports"], counts["skipped"]), err=True)
+    else:
+        click.echo(wording.import_summary(len(lines), counts["new"], counts["joined"], counts["before"],
+                                          counts["skipped"]), err=True)
+
+
+def _import_line(services: Any, db: Database, line: ChatLine, chat: str) -> str:
+    """File one complaint of a chat log as its sender's group message; says what became of it:
+    "new" ticket, "joined" an open one, imported "before", or "skipped" (the bot filed nothing)."""
+    from bot.conversation import handle
+    from bot.inbound import Inbound
+    from dispatch.clock import utcnow
+
+    if db.execute("SELECT 1 FROM messages WHERE channel = 'import' AND channel_msg_id = ?",
+                  [line.msg_id]).fetchone():
+        return "before"              # the same line never files a second ticket
+    newest = db.execute("SELECT max(id) FROM tickets").fetchone()[0] or 0
+    inbound = Inbound(channel="import", sender=line.sender, msg_id=line.msg_id, text=line.text, chat=chat,
+                      display_name=line.sender[:64], sent_at=line.sent_at(services.config.settings.dispatch.timezone))
+    handle(services, db, inbound, utcnow())
+    row = db.execute("SELECT ticket_id FROM messages WHERE channel = 'import' AND channel_msg_id = ?",
+                     [line.msg_id]).fetchone()
+    if not row or row[0] is None:
+        return "skipped"
+    return "new" if row[0] > newest else "joined"
 
 
 def main() -> None:

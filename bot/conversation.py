@@ -243,19 +243,30 @@ def _route(turn: Turn) -> Route:
 _PLACE_FILLER = re.compile(r"[\W\d_a-zA-Z]|我|住|在|家|是|的|了|这|那|里|边|附近|小区|号楼|栋|单元|室|号|楼")
 
 
-def _names_only_a_place(turn: Turn) -> bool:
+def _names_only_a_place(engine: Engine, text: str) -> bool:
     """「广场花苑小区」, 「我住在平东小区」, 「芙蓉苑5栋 asdf」: a place and nothing about a problem."""
-    rest = turn.parse.text
-    for name in turn.services.engine.gazetteer.places:
+    rest = text
+    for name in engine.gazetteer.places:
         rest = rest.replace(name.surface, "")
     return not _PLACE_FILLER.sub("", rest)
+
+
+def files_in_group(services: Services, parse: Parse, with_photos: bool = False) -> bool:
+    """Whether a message in a group chat becomes a ticket: a report at least as sure as
+    nlu.group_report_threshold that says what is wrong, not only where.
+
+    Nobody in the group asked the bot, so 「哪家的外卖好吃」 (a weak report) files nothing and gets no
+    reply. ``sandan import-chat`` asks this same question, so its --dry-run lists what a real run files.
+    """
+    return (parse.intent == "report" and parse.confidence >= services.config.settings.nlu.group_report_threshold
+            and (with_photos or not _names_only_a_place(services.engine, parse.text)))
 
 
 @handles("report")
 def report(turn: Turn) -> str:
     """File the report; an emergency's reply first tells the sender whom to call."""
-    if turn.inbound.chat and turn.parse.confidence < turn.config.settings.nlu.group_report_threshold:
-        return ""        # 「哪家的外卖好吃」 in the riders' group: nobody asked the bot, so no ticket
+    if turn.inbound.chat and not files_in_group(turn.services, turn.parse, bool(turn.inbound.photos)):
+        return ""
     reply = _file_report(turn)
     emergency = turn.config.deployment.emergency_kind(turn.parse.emergency)
     return wording.call_first(emergency.call, emergency.also, reply) if emergency else reply
@@ -269,14 +280,13 @@ def _file_report(turn: Turn) -> str:
         _set_pending(turn, "awaiting_place", {"text": turn.parse.text, "photos": turn.inbound.photos,
                                               "location": None})
         return wording.ASK_PLACE
-    if not turn.inbound.photos and _names_only_a_place(turn):
-        if turn.inbound.chat:
-            return ""
+    if not turn.inbound.photos and _names_only_a_place(turn.services.engine, turn.parse.text):
         _set_pending(turn, "awaiting_words", {"text": turn.parse.text, "photos": [], "location": None})
         return wording.ask_what_happened(turn.parse.text)
     the_route = _route(turn)
+    written = turn.inbound.sent_at or turn.now     # a chat log's line repeats what was open when it was written
     if not the_route.needs_review and (match := duplicates.find(turn.db, turn.config, turn.parse, the_route,
-                                                                turn.now)):
+                                                                written)):
         ticket, new_reporter = duplicates.join(turn.db, turn.config, match, turn.user["id"], turn.parse, turn.now,
                                                turn.inbound.photos, turn.message_id)
         turn.ticket_id = ticket["id"]
@@ -284,7 +294,7 @@ def _file_report(turn: Turn) -> str:
             return wording.already_reported(ticket["id"])
         return wording.ack_duplicate(ticket["id"], ticket["reporters"])
     created = tickets.create_ticket(turn.db, turn.config, turn.user["id"], turn.parse, the_route, turn.now,
-                                    turn.inbound.photos, turn.message_id, _shared_location(turn.inbound))
+                                    turn.inbound.photos, turn.message_id, _shared_location(turn.inbound), written)
     ticket = created.ticket
     turn.ticket_id = ticket["id"]
     handler = turn.config.deployment.handler_name(ticket["grid_id"], ticket["department_id"])

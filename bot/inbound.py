@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 
 @dataclass
@@ -17,6 +18,7 @@ class Inbound:
     chat: str | None = None               # group id; None for a 1:1 chat
     kind: str = "text"                    # text | image | voice | location | event
     display_name: str = ""
+    sent_at: datetime | None = None       # when it was written, if long before it reached us (a chat log's line)
 
     @property
     def user_id(self) -> str:

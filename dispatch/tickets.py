@@ -160,12 +160,15 @@ def _assign_notices(db: Database, config: Config, ticket: dict[str, Any], route:
 
 def create_ticket(db: Database, config: Config, reporter: str, parse: Parse, route: Route, now: datetime,
                   photos: list[dict[str, str]] | None = None, message_id: int | None = None,
-                  location: Location | None = None) -> Created:
+                  location: Location | None = None, reported_at: datetime | None = None) -> Created:
     """File a report: the ticket, its events, its photos and the pushes to whoever must act.
 
     :param location: a shared position; the ticket keeps it, so the push can say where to go.
+    :param reported_at: when the person wrote it, if earlier (a line of an imported chat log): the ticket's
+        created time. Its deadline still runs from ``now``, when the handler first hears of it.
     """
     e = parse.entities
+    created_at = min(reported_at, now) if reported_at else now
     lat, lon, location_label = _location_columns(config, location)
     state = State.RECEIVED if route.needs_review else (
         State.TRANSFERRED if route.handling == "transfer" else State.ROUTED)
@@ -178,11 +181,11 @@ def create_ticket(db: Database, config: Config, reporter: str, parse: Parse, rou
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
             [reporter, parse.text, parse.intent, route.category, route.handling, parse.urgency,
              route.community_id, e.place or e.road or e.landmark, e.building, route.grid_id,
-             route.department_id, state.value, parse.confidence, iso(limit.at), limit.unit, iso(now), iso(now),
-             iso(now), lat, lon, location_label],
+             route.department_id, state.value, parse.confidence, iso(limit.at), limit.unit, iso(now),
+             iso(created_at), iso(now), lat, lon, location_label],
         ))[0]
         ticket_id = ticket["id"]
-        add_event(db, ticket_id, reporter, "received", now, parse.text, None, State.RECEIVED.value)
+        add_event(db, ticket_id, reporter, "received", created_at, parse.text, None, State.RECEIVED.value)
         if state != State.RECEIVED:
             add_event(db, ticket_id, "system", state.value, now, f"{route.reason}；{limit.why}", State.RECEIVED.value,
                       state.value)

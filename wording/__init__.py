@@ -442,11 +442,18 @@ def photo_added(ticket_id: int) -> str:
     return f"照片已补充到工单 {ticket_id}。如果是另一个问题，请再说说是什么问题、在哪里。"
 
 
-def import_summary(messages: int, filed: int, skipped: int, dry_run: bool, before: int = 0) -> str:
-    if dry_run:
-        return f"共 {messages} 条消息，其中 {filed} 条像是问题反映（试运行，未立单），{skipped} 条闲聊已跳过。"
-    again = f"，{before} 条以前已导入" if before else ""
-    return f"共 {messages} 条消息，新立单 {filed} 件{again}，{skipped} 条闲聊已跳过。"
+def import_preview(messages: int, reports: int, skipped: int) -> str:
+    return f"共 {messages} 条消息，其中 {reports} 条是问题反映（试运行，未立单），{skipped} 条闲聊已跳过。"
+
+
+def import_summary(messages: int, new: int, joined: int, before: int, skipped: int) -> str:
+    """What an import filed; the numbers add up to the messages read."""
+    parts = [f"新立单 {new} 件"]
+    if joined:
+        parts.append(f"{joined} 条并入已有工单")
+    if before:
+        parts.append(f"{before} 条以前已导入")
+    return f"共 {messages} 条消息，{'，'.join(parts)}，{skipped} 条闲聊已跳过。"
 
 
 # ---------------------------------------------------------------- dispatch: staff commands, deadlines, digests
