@@ -25,6 +25,7 @@ from dispatch.store import transaction
 from dispatch.users import ensure_user, get_user, is_staff
 from nlu.engine import Engine
 from nlu.knowledge import KnowledgeBase
+from nlu.rules import category_scores
 from nlu.types import Parse
 from settings import Config
 
@@ -253,13 +254,20 @@ def _names_only_a_place(engine: Engine, text: str) -> bool:
 
 def files_in_group(services: Services, parse: Parse, with_photos: bool = False) -> bool:
     """Whether a message in a group chat becomes a ticket: a report at least as sure as
-    nlu.group_report_threshold that says what is wrong, not only where.
+    nlu.group_report_threshold, or one that names a place or facility and a problem's words, saying what
+    is wrong and not only where.
 
     Nobody in the group asked the bot, so 「哪家的外卖好吃」 (a weak report) files nothing and gets no
     reply. ``sandan import-chat`` asks this same question, so its --dry-run lists what a real run files.
     """
-    return (parse.intent == "report" and parse.confidence >= services.config.settings.nlu.group_report_threshold
-            and (with_photos or not _names_only_a_place(services.engine, parse.text)))
+    if parse.intent != "report" or not (with_photos or not _names_only_a_place(services.engine, parse.text)):
+        return False
+    if parse.confidence >= services.config.settings.nlu.group_report_threshold:
+        return True
+    # less sure, but it names where and what (「龙西小区5栋楼道灯不亮了」 at 0.49): the problem words decide
+    e = parse.entities
+    names_where = e.place or e.road or e.landmark or e.facility
+    return bool(names_where and category_scores(parse.text, services.config.deployment))
 
 
 @handles("report")

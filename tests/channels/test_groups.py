@@ -119,10 +119,10 @@ def test_import_chat_dry_run_prints_the_complaints_only(tmp_path: Path, run, ser
     result = run(log, "--dry-run")
     assert result.exit_code == 0, result.output
     records = [json.loads(line) for line in result.stdout.splitlines()]
-    # 小陈's two lines about 龙西小区5栋 read as a weak report (0.49), under nlu.group_report_threshold: the
-    # bot files nothing for them in the group, so neither does the import, and the dry run does not list them.
+    # 小陈's lines about 龙西小区5栋 read as a weak report (0.49), under nlu.group_report_threshold, but they name
+    # the place and the broken light: the bot files them in the group, so the import does too.
     assert [(r["sender"], r["place"], r["grid"]) for r in records] == [
-        ("张三", "广场花苑小区", "龙西社区第一网格党支部")]
+        ("张三", "广场花苑小区", "龙西社区第一网格党支部"), ("小陈", "龙西小区", "龙西社区第二网格党支部")]
     assert "试运行" in result.stderr and "导入" in result.stderr       # the summary and the progress bar
     assert not Path(services.config.settings.store.path).exists()
 
