@@ -324,6 +324,7 @@ def media(media_id: int):
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.add_template_filter(lambda text, tz: local_text(text, tz) or "—", "localtime")
+    app.add_template_filter(wording.place_text, "place")     # a named place, a shared location's label, or the point
 
     @app.after_request
     def _headers(response: Response) -> Response:

@@ -166,3 +166,9 @@ def test_pages_forbid_inline_scripts(dash):
     r = dash.client.get("/dashboard/")
     assert "script-src" not in r.headers["Content-Security-Policy"]   # default-src 'self' covers scripts
     assert r.headers["Content-Security-Policy"].startswith("default-src 'self'")
+
+
+def test_a_ticket_filed_from_a_shared_location_shows_where_on_its_page(chat, dash):
+    chat.say("r7", "", location=[29.7045, 116.0045])
+    chat.say("r7", "这里路灯不亮")
+    assert "<dd>广场花苑小区附近</dd>" in dash.page("/dashboard/tickets/1")
