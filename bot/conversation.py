@@ -184,13 +184,15 @@ def _wait_for_words(turn: Turn) -> str:
 def _continue_pending(turn: Turn, pending: dict[str, Any]) -> str:
     """Join the earlier photo/location or the earlier words with this message into one report."""
     if pending["state"] == "awaiting_words":
-        if turn.inbound.photos or turn.inbound.location:
+        if (turn.inbound.photos or turn.inbound.location) and not turn.inbound.text:
             return _wait_for_words(turn)
         turn.inbound.photos = pending.get("photos", []) + turn.inbound.photos
         if pending.get("location") and not turn.inbound.location:
             turn.inbound.location = tuple(pending["location"])
             turn.inbound.location_label = pending.get("label", "")
         if pending.get("text"):      # the place came first (「龙西小区」), now the problem
+            if turn.parse.intent == "chitchat":
+                return _run_handler(turn)          # 「谢谢」 says nothing about the problem: still waiting
             combined = turn.services.engine.parse(f"{pending['text']}，{turn.parse.text}")
             if combined.intent != "report":
                 return _run_handler(turn)
@@ -200,6 +202,8 @@ def _continue_pending(turn: Turn, pending: dict[str, Any]) -> str:
             turn.parse.intent = "report"
         return HANDLERS["report"](turn)
     # awaiting_place: the earlier words lacked a place; this message should name it.
+    if _is_complete_report(turn):
+        return _report_beside_the_waiting_one(turn, pending)
     combined = turn.services.engine.parse(f"{turn.parse.text} {pending['text']}")
     location = tuple(pending["location"]) if pending.get("location") else turn.inbound.location
     if not (combined.entities.place or combined.entities.road or combined.entities.landmark or location):
@@ -210,6 +214,29 @@ def _continue_pending(turn: Turn, pending: dict[str, Any]) -> str:
     turn.inbound.photos = pending.get("photos", []) + turn.inbound.photos
     turn.inbound.location = location
     return HANDLERS["report"](turn)
+
+
+def _is_complete_report(turn: Turn) -> bool:
+    """A report with its own place and problem (「芙蓉苑小区天然气漏了」): a new matter, not the answer to
+    「哪个小区？」 for the waiting one."""
+    e = turn.parse.entities
+    return (turn.parse.intent == "report" and bool(e.place or e.road or e.landmark)
+            and _names_a_problem(turn.parse, turn.config)
+            and not _names_only_a_place(turn.services.engine, turn.parse.text))
+
+
+def _names_a_problem(parse: Parse, config: Config) -> bool:
+    """Words of a problem: a category's keywords, an emergency, or a facility (路灯, 井盖)."""
+    return bool(parse.emergency or parse.entities.facility or category_scores(parse.text, config.deployment))
+
+
+def _report_beside_the_waiting_one(turn: Turn, pending: dict[str, Any]) -> str:
+    """File the new report on its own; the waiting one keeps waiting for its place, and the reply says so."""
+    reply = HANDLERS["report"](turn)
+    _set_pending(turn, "awaiting_place", {k: v for k, v in pending.items() if k != "state"})
+    if not _names_a_problem(turn.services.engine.parse(pending["text"]), turn.config):
+        return reply                            # the waiting words named no problem: nothing to remind of
+    return f"{reply}\n{wording.still_waiting_for_place(pending['text'])}"
 
 
 def _still_no_place(turn: Turn, pending: dict[str, Any]) -> str:
@@ -266,8 +293,8 @@ def files_in_group(services: Services, parse: Parse, with_photos: bool = False) 
         return True
     # less sure, but it names where and what (「龙西小区5栋楼道灯不亮了」 at 0.49): the problem words decide
     e = parse.entities
-    names_where = e.place or e.road or e.landmark or e.facility
-    return bool(names_where and category_scores(parse.text, services.config.deployment))
+    names_what = parse.emergency or category_scores(parse.text, services.config.deployment)
+    return bool((e.place or e.road or e.landmark or e.facility) and names_what)
 
 
 @handles("report")

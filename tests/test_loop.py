@@ -273,3 +273,27 @@ def test_a_handlers_photo_sent_on_its_own_shows_the_work(chat, db):
     results = db.execute("SELECT count(*) FROM media WHERE ticket_id = ? AND purpose = 'result'", [n]).fetchone()[0]
     assert results == 2
     assert "处理照片 2 张" in chat.say("resident-17", f"进度 {n}")
+
+
+def test_a_complete_report_while_another_waits_for_its_place_is_filed_on_its_own(chat, db):
+    assert "哪个小区" in chat.say("resident-18", "电梯困人了")
+    reply = chat.say("resident-18", "芙蓉苑小区6栋天然气漏了")
+    ticket = get_ticket(db, ticket_number(reply))
+    assert ticket["text"] == "芙蓉苑小区6栋天然气漏了"
+    assert "电梯困人了" in reply and "还没说在哪里" in reply
+    later = get_ticket(db, ticket_number(chat.say("resident-18", "翠湖小区2栋")))
+    assert "电梯困人了" in later["text"] and later["place"] == "翠湖小区"
+
+
+def test_thanks_after_naming_a_place_files_nothing_and_the_place_still_counts(chat, db):
+    assert "什么问题" in chat.say("resident-19", "龙西小区5栋")
+    chat.say("resident-19", "谢谢")
+    assert db.execute("SELECT count(*) FROM tickets").fetchone()[0] == 0
+    ticket = get_ticket(db, ticket_number(chat.say("resident-19", "楼道灯坏了好几天了")))
+    assert (ticket["place"], ticket["building"]) == ("龙西小区", "5栋")
+
+
+def test_words_with_a_location_after_a_photo_file_the_report(chat, db):
+    chat.say("resident-20", "", photos=["http://example.invalid/p.jpg"])
+    n = ticket_number(chat.say("resident-20", "路灯坏了", location=[29.7045, 116.0045]))
+    assert db.execute("SELECT count(*) FROM media WHERE ticket_id = ?", [n]).fetchone()[0] == 1
