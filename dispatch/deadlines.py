@@ -101,20 +101,26 @@ def ensure_marks(db: Database, config: Config) -> int:
 
 
 def review_reminders(db: Database, config: Config, now: datetime) -> int:
-    """Remind the dispatchers once of each ticket waiting in their review queue too long (working time)."""
+    """Remind the dispatchers once of each ticket waiting in their review queue too long: working time, or
+    minutes of the clock for an emergency (a fire waiting for a grid must not wait for Monday)."""
     limit = config.settings.dispatch.review_remind_hours * 3600
+    urgent_limit = timedelta(minutes=config.settings.dispatch.urgent_review_remind_minutes)
     cal = calendar(config)
     rows = list(db.query(
         "SELECT * FROM tickets t WHERE state = 'received' AND created_at <= ? AND NOT EXISTS "
         "(SELECT 1 FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'review_reminded') ORDER BY id",
-        [iso(now - timedelta(seconds=limit))]))   # working time never runs faster than the clock
+        [iso(now - min(timedelta(seconds=limit), urgent_limit))]))   # working time never runs faster than the clock
     sent = 0
     for t in rows:
-        if add_working(parse_iso(t["created_at"]), limit, cal) > now:
+        created = parse_iso(t["created_at"])
+        urgent = config.deployment.is_urgent(t["urgency"])
+        due = created + urgent_limit if urgent else add_working(created, limit, cal)
+        if due > now:
             continue
         with transaction(db):
             for person in tickets.dispatcher_ids(db, t["community_id"]):
-                outbox.enqueue(db, person, wording.review_overdue(t), now, t["id"], f"review:{t['id']}:{person}")
+                outbox.enqueue(db, person, wording.review_overdue(t, urgent), now, t["id"],
+                               f"review:{t['id']}:{person}")
             tickets.add_event(db, t["id"], "system", "review_reminded", now, "待审核超时，提醒社区调度员")
         sent += 1
     return sent

@@ -141,13 +141,14 @@ def notify_reporters(db: Database, ticket: dict[str, Any], body: str, now: datet
 def _assign_notices(db: Database, config: Config, ticket: dict[str, Any], route: Route, now: datetime,
                     key: str) -> None:
     deadline = local_text(ticket["deadline_at"], config.settings.dispatch.timezone)
+    urgent = config.deployment.is_urgent(ticket["urgency"])
     if route.needs_review:
         for person in dispatcher_ids(db, ticket["community_id"]):
-            outbox.enqueue(db, person, wording.review_needed(ticket, route.reason), now, ticket["id"],
+            outbox.enqueue(db, person, wording.review_needed(ticket, route.reason, urgent), now, ticket["id"],
                            f"{key}:review:{ticket['id']}:{person}")
         return
     for person in handler_ids(db, ticket):
-        outbox.enqueue(db, person, wording.assignment(ticket, deadline, route.handling), now, ticket["id"],
+        outbox.enqueue(db, person, wording.assignment(ticket, deadline, route.handling, urgent), now, ticket["id"],
                        f"{key}:assign:{ticket['id']}:{person}")
     if route.handling == "transfer":
         department = config.deployment.handler_name(None, ticket["department_id"])

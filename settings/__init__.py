@@ -179,6 +179,10 @@ class Deployment(Strict):
     def emergency_kind(self, name: str | None) -> EmergencyKind | None:
         return next((k for k in self.emergencies.kinds if k.name == name), None)
 
+    def is_urgent(self, urgency: str | None) -> bool:
+        """The most urgent level (the first listed, 紧急 in the demo): pushes say so, and review cannot wait."""
+        return bool(self.urgency) and urgency == self.urgency[0].name
+
     def handler_name(self, grid_id: str | None, department_id: str | None) -> str:
         """Who has a ticket, as people call them: the department if transferred, else the grid."""
         if (d := self.department(department_id)) is not None:
@@ -290,6 +294,7 @@ class DispatchSettings(Strict):
                                               # when the ticket's limit is in working time)
     invite_valid_days: float = 7
     review_remind_hours: float = 2            # working hours in the review queue before dispatchers are reminded
+    urgent_review_remind_minutes: float = 15  # an emergency waiting in review: minutes of the clock, day or night
     daily_digest_at: str = "08:00"            # local HH:MM, every day, to each grid secretary
     weekly_summary_at: str = "mon 08:30"      # local day and HH:MM, to each community dispatcher
     joint_after_departments: int = 2          # a ticket transferred to this many departments goes to 联席会议

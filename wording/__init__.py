@@ -183,9 +183,9 @@ def ack_duplicate(ticket_id: int, count: int) -> str:
             f"办理进展也会告诉您。")
 
 
-def assignment(ticket: dict[str, Any], deadline: str, handling: str) -> str:
+def assignment(ticket: dict[str, Any], deadline: str, handling: str, urgent: bool = False) -> str:
     head = "【新工单·转交】" if handling == "transfer" else "【新工单】"
-    if ticket.get("urgency") == "紧急":
+    if urgent:
         head = head.replace("新工单", "紧急工单")
     return (f"{head}#{ticket['id']} {ticket['category']}｜{place_text(ticket)}\n"
             f"{ticket['text']}\n请于 {deadline_text(deadline)} 前办结，回复「接单 {ticket['id']}」认领。")
@@ -196,9 +196,10 @@ def informed_of_transfer(ticket: dict[str, Any], department: str) -> str:
             f"已转交{department}办理，请协助跟进。\n{ticket['text']}")
 
 
-def review_needed(ticket: dict[str, Any], why: str) -> str:
+def review_needed(ticket: dict[str, Any], why: str, urgent: bool = False) -> str:
     where = f"（{place_text(ticket)}）" if known_place(ticket) or _coordinates(ticket) else ""
-    return (f"【待审核】工单 #{ticket['id']}{where}：{ticket['text']}\n原因：{why}\n"
+    head = "【紧急·待审核】" if urgent else "【待审核】"
+    return (f"{head}工单 #{ticket['id']}{where}：{ticket['text']}\n原因：{why}\n"
             f"回复「派单 {ticket['id']} 网格编号」指派，或在工作台处理。")
 
 
@@ -590,8 +591,9 @@ def escalation(t: dict[str, Any], handler: str, deadline: str | None, level: int
             f"{mask_phones(t['text'])[:40]}")
 
 
-def review_overdue(t: dict[str, Any]) -> str:
-    return (f"【待审核提醒】工单 #{t['id']} 还在等社区审核：{mask_phones(t['text'])[:40]}\n"
+def review_overdue(t: dict[str, Any], urgent: bool = False) -> str:
+    head = "【紧急·待审核提醒】" if urgent else "【待审核提醒】"
+    return (f"{head}工单 #{t['id']} 还在等社区审核：{mask_phones(t['text'])[:40]}\n"
             f"回复「派单 {t['id']} 网格或部门」指派，或「驳回 {t['id']} 理由」。")
 
 

@@ -202,3 +202,18 @@ def test_a_department_sends_a_wrong_transfer_back_to_the_grid_with_its_reason(ch
     assert (t["state"], t["grid_id"], t["department_id"]) == ("routed", "longxi-1", None)
     assert any("【退回】" in m and "归物业管" in m for m in chat.pushed("sec-longxi-1"))
     assert chat.say("dept-shizheng", f"退回 {n} 不归我们") == wording.NOT_ALLOWED     # not theirs to send back
+
+
+def test_an_emergency_waiting_in_review_is_marked_and_reminded_within_minutes(chat, db, services):
+    from datetime import timedelta
+
+    from dispatch import deadlines
+    from dispatch.clock import parse_iso
+
+    n = ticket_number(chat.say("r8", "龙西小区着火了"))            # a split 小区: the dispatcher must choose
+    assert any(m.startswith(f"【紧急·待审核】工单 #{n}") for m in chat.pushed("dispatcher-longxi"))
+    created = parse_iso(get_ticket(db, n)["created_at"])
+    assert deadlines.scan(db, services.config, created + timedelta(minutes=10))["reminded"] == 0
+    assert deadlines.scan(db, services.config, created + timedelta(minutes=16))["reminded"] == 1
+    [reminder] = chat.pushed("dispatcher-longxi")
+    assert reminder.startswith(f"【紧急·待审核提醒】工单 #{n}")
