@@ -389,8 +389,15 @@ def withdraw(turn: Turn) -> str:
     except tickets.OthersStillWaiting:
         return wording.others_still_waiting(ticket_id)
     except TransitionError as e:
+        if _withdrawn_by_reporter(tickets.get_ticket(turn.db, ticket_id), tickets.last_update(turn.db, ticket_id)):
+            return wording.already_withdrawn(ticket_id)
         return wording.cannot_withdraw(ticket_id, e.current)
     return wording.withdrawn(ticket_id)
+
+
+def _withdrawn_by_reporter(ticket: dict[str, Any], last: dict[str, Any]) -> bool:
+    """A 驳回 the reporter made themselves (tickets.withdraw), told apart from the community's by its last event."""
+    return last["kind"] == "rejected" and last["actor"] == ticket["reporter"]
 
 
 @handles("help")
@@ -436,7 +443,7 @@ def status(turn: Turn) -> str:
         handler += f"（{get_user(turn.db, ticket['claimed_by']).get('display_name') or '已接单'}）"
     last = tickets.last_update(turn.db, ticket_id)
     tz = turn.config.settings.dispatch.timezone
-    withdrawn = last["kind"] == "rejected" and last["actor"] == ticket["reporter"]   # tickets.withdraw
+    withdrawn = _withdrawn_by_reporter(ticket, last)
     last_name = wording.WITHDRAWN if withdrawn else wording.STATE_NAMES.get(last["kind"], last["kind"])
     last_text = f"{local_text(last['at'], tz)[5:]} {last_name}"
     # A person's note says what was done (已换灯泡, 驳回的理由); the system's routing reasons are for staff.

@@ -428,9 +428,10 @@ def withdraw(db: Database, ticket_id: int, user: dict[str, Any], note: str, now:
         raise NotAllowed(ticket_id)
     if ticket["reporters"] > 1:
         raise OthersStillWaiting(ticket_id)
-    why = note.strip() or "反映人撤回"
+    why = note.strip()
     with transaction(db):
-        ticket = move(db, ticket, State.REJECTED, user["id"], f"反映人撤回：{why}", now, closed_at=iso(now))
+        ticket = move(db, ticket, State.REJECTED, user["id"], "反映人撤回" + (f"：{why}" if why else ""), now,
+                      closed_at=iso(now))
         for person in handler_ids(db, ticket) or dispatcher_ids(db, ticket["community_id"]):
             outbox.enqueue(db, person, wording.handler_withdrawn(ticket_id, why, by="反映人撤回"), now, ticket_id,
                            f"withdrawn:{ticket_id}:{person}")

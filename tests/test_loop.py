@@ -182,7 +182,7 @@ def test_the_reporter_withdraws_a_report_that_is_no_longer_needed(chat, db):
     assert "已撤回" in chat.say("resident-11", f"撤回 {n} 已经修好了")
     assert get_ticket(db, n)["state"] == "rejected"
     assert any("撤回" in m and "已经修好了" in m for m in chat.pushed("sec-longxi-1"))
-    assert "不能撤回" in chat.say("resident-11", f"撤回 {n}")
+    assert "已经撤回了" in chat.say("resident-11", f"撤回 {n}")
     status = chat.say("resident-11", f"进度 {n}")
     assert "状态：已撤回" in status and "未受理" not in status
 
@@ -297,3 +297,10 @@ def test_words_with_a_location_after_a_photo_file_the_report(chat, db):
     chat.say("resident-20", "", photos=["http://example.invalid/p.jpg"])
     n = ticket_number(chat.say("resident-20", "路灯坏了", location=[29.7045, 116.0045]))
     assert db.execute("SELECT count(*) FROM media WHERE ticket_id = ?", [n]).fetchone()[0] == 1
+
+
+def test_a_withdrawal_without_a_reason_reads_plainly(chat):
+    n = ticket_number(chat.say("resident-21", "广场花苑小区3栋的垃圾桶坏了"))
+    chat.say("resident-21", f"撤回 {n}")
+    assert f"【撤回】工单 #{n} 已被反映人撤回，不用再办理了。" in chat.pushed("sec-longxi-1")
+    assert "反映人撤回：反映人撤回" not in chat.say("resident-21", f"进度 {n}")

@@ -538,11 +538,16 @@ def reporter_rejected(ticket_id: int, reason: str) -> str:
 
 
 def handler_withdrawn(ticket_id: int, reason: str, by: str = "社区驳回") -> str:
-    return f"【撤回】工单 #{ticket_id} 已被{by}（{mask_phones(reason)[:40]}），不用再办理了。"
+    why = f"（{mask_phones(reason)[:40]}）" if reason else ""
+    return f"【撤回】工单 #{ticket_id} 已被{by}{why}，不用再办理了。"
 
 
 def withdrawn(ticket_id: int) -> str:
     return f"好的，工单 {ticket_id} 已撤回，网格那边不用再跑一趟了。谢谢告知！"
+
+
+def already_withdrawn(ticket_id: int) -> str:
+    return f"工单 {ticket_id} 已经撤回了，不用再发。"
 
 
 def cannot_withdraw(ticket_id: int, state: str) -> str:
