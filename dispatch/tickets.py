@@ -259,13 +259,15 @@ def assign(db: Database, config: Config, ticket_id: int, actor: str, now: dateti
             add_event(db, ticket_id, actor, "to_department", now, department_id)
         route = Route(handling, ticket["category"], ticket["community_id"], ticket["grid_id"], department_id,
                       False, why)
-        _assign_notices(db, config, ticket, route, now, f"assign{ticket_id}-{iso(now)}")
-        notify_reporters(db, ticket, wording.reporter_assigned(ticket_id, handler), now, f"assigned-{iso(now)}")
+        # keyed by time and target: two moves within one second (转交, then 退回) are two sets of notices
+        moment = f"{iso(now)}:{grid_id}:{department_id}"
+        _assign_notices(db, config, ticket, route, now, f"assign{ticket_id}-{moment}")
+        notify_reporters(db, ticket, wording.reporter_assigned(ticket_id, handler), now, f"assigned-{moment}")
         # the old handler stops working on it, unless a transfer keeps them informed (the grid stays in the loop)
         informed = set(staff_ids(db, "grid_secretary", grid_id=ticket["grid_id"])) if department_id else set()
         for person in set(before) - set(handler_ids(db, ticket)) - informed - {actor}:
             outbox.enqueue(db, person, wording.handed_over(ticket_id, handler), now, ticket_id,
-                           f"handover:{ticket_id}:{iso(now)}:{person}")
+                           f"handover:{ticket_id}:{moment}:{person}")
         if department_id:
             joint.check_automatic(db, config, ticket, now)
     return get_ticket(db, ticket_id)

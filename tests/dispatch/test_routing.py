@@ -217,3 +217,16 @@ def test_an_emergency_waiting_in_review_is_marked_and_reminded_within_minutes(ch
     assert deadlines.scan(db, services.config, created + timedelta(minutes=16))["reminded"] == 1
     [reminder] = chat.pushed("dispatcher-longxi")
     assert reminder.startswith(f"【紧急·待审核提醒】工单 #{n}")
+
+
+def test_two_moves_in_the_same_second_both_tell_the_reporter(chat, db, services):
+    from dispatch import tickets
+    from dispatch.clock import utcnow
+    from dispatch.users import get_user
+
+    n = ticket_number(chat.say("r9", "广场花苑小区3栋的垃圾桶坏了"))
+    now, dispatcher = utcnow(), get_user(db, "api:dispatcher-longxi")
+    tickets.reassign(db, services.config, n, dispatcher, "路灯所", now)
+    tickets.reassign(db, services.config, n, dispatcher, "longxi-1", now)
+    told = [m for m in chat.pushed("r9") if "交给" in m]
+    assert len(told) == 2 and "路灯维护所" in told[0] and "第一网格" in told[1]
