@@ -97,10 +97,12 @@ def _hedged_after(not_before: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def _happening_now(text: str, match: re.Match[str], emergencies: Emergencies) -> bool:
-    """False when the words around the match speak of a risk (容易起火, 火灾隐患) or deny it (没有人受伤)."""
+    """False when the words around the match speak of a risk (容易起火, 火灾隐患), deny it (没有人受伤) or say it
+    is over (去年着火过, 摔倒了，已经没事了)."""
     before, after = text[:match.start()], text[match.end():]
     return not (_hedged_before(tuple(emergencies.not_after)).search(before)
-                or _hedged_after(tuple(emergencies.not_before)).search(after))
+                or _hedged_after(tuple(emergencies.not_before)).search(after)
+                or any_of(tuple(emergencies.over)).search(after))
 
 
 def find_emergency(text: str, deployment: Deployment) -> EmergencyKind | None:

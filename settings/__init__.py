@@ -131,11 +131,15 @@ class EmergencyKind(Strict):
 
 class Emergencies(Strict):
     """Which messages are emergencies. A word right after one of ``not_after`` (容易起火, 防止老人摔倒, 没有人受伤)
-    or right before one of ``not_before`` (火灾隐患) speaks of a risk, not of something happening now."""
+    or right before one of ``not_before`` (火灾隐患) speaks of a risk, not of something happening now. One
+    followed anywhere later by an ``over`` pattern (着火过, 摔倒了，已经没事了) is over."""
 
     not_after: list[str] = []
     not_before: list[str] = []
+    over: list[str] = []                 # regular expressions, searched in the rest of the message
     kinds: list[EmergencyKind] = []
+
+    _over_compile = field_validator("over")(_check_patterns)
 
 
 class StaffMember(Strict):

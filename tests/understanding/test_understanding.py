@@ -140,6 +140,9 @@ EMERGENCIES = [
     ("仙源小区4栋有人晕倒了", "受伤"),
     ("龙西小区有人触电了", "触电"),
     ("东湖小区5栋的墙塌了", "倒塌"),
+    ("着火了怎么办", "火情"),                 # asks for help with a fire
+    ("楼下烧烤店着火了", "火情"),             # a grill on fire is a fire; only its smoke is a nuisance
+    ("有人晕倒了，叫不醒了", "受伤"),
 ]
 
 
@@ -162,6 +165,10 @@ def test_emergencies_are_urgent_reports(engine, utterance, kind):
     "家里生活困难想申请低保",
     "如果着火了怎么办",
     "消防演练什么时候搞",
+    "龙西小区去年着火过",                  # in the past
+    "龙西小区5栋楼下烧烤店冒烟很呛",        # a nuisance (环境卫生), not a fire
+    "广场花苑小区3栋老人摔倒了，已经没事了",  # over
+    "有人被困在电梯里，已经救出来了",
 ])
 def test_no_false_alarm(engine, utterance):
     assert engine.parse(utterance).emergency is None
