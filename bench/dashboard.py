@@ -57,14 +57,14 @@ def measure(path: Path, config: Any) -> list[list[Any]]:
         time_it(f"chart by category ({label})", lambda: stats.by_category(db, config, start, end))
         time_it(f"chart by grid ({label})", lambda: stats.by_grid(db, config, start, end))
         time_it(f"chart by week or month ({label})", lambda: stats.trend(db, config, start, end))
-        time_it(f"grid rating ({label})", lambda: stats.grid_ratings(db, config, start, end))
+        time_it(f"grid rating ({label})", lambda: stats.grid_ratings(db, config, start, end, NOW))
 
         def page() -> None:
             stats.kpis(db, config, start, end, NOW)
             stats.by_category(db, config, start, end)
             stats.by_grid(db, config, start, end)
             stats.trend(db, config, start, end)
-            stats.grid_ratings(db, config, start, end)
+            stats.grid_ratings(db, config, start, end, NOW)
         time_it(f"whole overview page, 5 calls ({label})", page, 3)
 
     time_it("daily rollup, page-load check, nothing changed", lambda: rollup.refresh(db, config))

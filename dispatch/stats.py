@@ -135,9 +135,9 @@ class GridRating:
     received: int
     completion_rate: float | None
     on_time_rate: float | None
-    activity: float
+    activity: float | None
     satisfaction_rate: float | None
-    score: float | None    # None: fewer tickets than rating.min_tickets, so not rated
+    score: float | None    # None: nothing to judge yet (no ticket due, done or rated), so not rated
     colour: str            # 红 | 蓝 | 黄, or "" when not rated
 
 
@@ -147,21 +147,38 @@ def colour_for(score: float, settings: RatingSettings) -> str:
     return "蓝" if score >= settings.blue_at else "黄"
 
 
-def score_for(settings: RatingSettings, completion: float | None, on_time: float | None, activity: float,
-              satisfaction: float | None) -> float:
-    """Weighted score out of 100. A rate with nothing to measure (no done or no rated tickets) is left
-    out and the remaining weights rescaled, so a quiet grid is judged on what it did."""
+def score_for(settings: RatingSettings, completion: float | None, on_time: float | None,
+              activity: float | None, satisfaction: float | None) -> float | None:
+    """Weighted score out of 100. A rate with nothing to measure (nothing due, done or rated) is left out and
+    the remaining weights rescaled, so a quiet grid is judged on what it did; None when nothing is left."""
     parts = [(settings.completion_weight, completion), (settings.on_time_weight, on_time),
              (settings.activity_weight, activity), (settings.satisfaction_weight, satisfaction)]
     known = [(w, v) for w, v in parts if v is not None]
     total = sum(w for w, _ in known)
-    return round(100 * sum(w * v for w, v in known) / total, 1) if total else 0.0
+    return round(100 * sum(w * v for w, v in known) / total, 1) if total else None
 
 
-def grid_ratings(db: Database, config: Config, start: datetime, end: datetime) -> list[GridRating]:
-    """Every grid of the deployment, rated on the tickets created in the period; best first."""
+def not_yet_due(db: Database, start: datetime, end: datetime, now: datetime) -> dict[str, int]:
+    """Per grid, the tickets created in the period that are still open with their deadline ahead (or not set
+    yet): they say nothing about the grid's work so far."""
+    marks = ", ".join("?" * len(_OPEN))
+    rows = db.execute(f"SELECT grid_id, count(*) FROM tickets WHERE state IN ({marks}) "
+                      "AND (deadline_at IS NULL OR deadline_at > ?) AND created_at >= ? AND created_at < ? "
+                      "GROUP BY grid_id", [*_OPEN, iso(now), iso(start), iso(end)]).fetchall()
+    return {grid_id: count for grid_id, count in rows}
+
+
+def _unrated(grid: Any, community_id: str, received: int) -> GridRating:
+    return GridRating(grid.id, grid.name, community_id, received, None, None, None, None, None, "")
+
+
+def grid_ratings(db: Database, config: Config, start: datetime, end: datetime, now: datetime) -> list[GridRating]:
+    """Every grid of the deployment, rated on the tickets created in the period as they stand at ``now``;
+    best first. 办结率 counts only tickets done or due by now; a grid with nothing due, done or rated is not
+    rated (a ticket filed today is no failure)."""
     settings = config.settings.rating
     rows = {r["key"]: r for r in by_grid(db, config, start, end)}
+    pending = not_yet_due(db, start, end, now)
     busiest = max((r["done"] for r in rows.values()), default=0)
     out = []
     for community in config.deployment.communities:
@@ -170,20 +187,26 @@ def grid_ratings(db: Database, config: Config, start: datetime, end: datetime) -
             received = r["received"] if r else 0
             if r is None or received < max(1, settings.min_tickets):
                 # Nothing to judge: a quiet grid is not marked 黄 for having no reports.
-                out.append(GridRating(grid.id, grid.name, community.id, received, None, None, 0.0, None, None, ""))
+                out.append(_unrated(grid, community.id, received))
                 continue
-            completion, on_time, satisfaction = r["completion_rate"], r["on_time_rate"], r["satisfaction_rate"]
-            activity = r["done"] / busiest if busiest else 0.0
-            score = score_for(settings, completion, on_time, activity, satisfaction)
+            completion = rate(r["done"], r["accepted"] - pending.get(grid.id, 0))
+            on_time, satisfaction = r["on_time_rate"], r["satisfaction_rate"]
+            activity = round(r["done"] / busiest, 4) if busiest else None
+            # Activity only compares grids: a grid with nothing due, done or rated yet is not judged on it.
+            measured = completion is not None or satisfaction is not None
+            score = score_for(settings, completion, on_time, activity, satisfaction) if measured else None
+            if score is None:
+                out.append(_unrated(grid, community.id, received))
+                continue
             out.append(GridRating(grid.id, grid.name, community.id, received, completion, on_time,
-                                  round(activity, 4), satisfaction, score, colour_for(score, settings)))
+                                  activity, satisfaction, score, colour_for(score, settings)))
     return sorted(out, key=lambda g: (g.score is None, -(g.score or 0), g.grid_id))
 
 
 def publish_ratings(db: Database, config: Config, start: datetime, end: datetime, label: str,
                     now: datetime) -> int:
     """Queue each community's ratings to its dispatchers (once per period label); returns messages queued."""
-    ratings = grid_ratings(db, config, start, end)
+    ratings = grid_ratings(db, config, start, end, now)
     queued = 0
     with transaction(db):
         for community in config.deployment.communities:

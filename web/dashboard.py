@@ -113,7 +113,7 @@ def index():
     points.sync(db, config, now)
     kpi = stats.kpis(db, config, period.start, period.end, now)
     grids = _grid_names(config)
-    ratings = stats.grid_ratings(db, config, period.start, period.end)
+    ratings = stats.grid_ratings(db, config, period.start, period.end, now)
     charts = {
         "category": [{"name": r["key"], "received": r["received"], "done": r["done"]}
                      for r in stats.by_category(db, config, period.start, period.end)],

@@ -70,7 +70,7 @@ def no_ticket_page(ticket_id: int) -> str:
 
 
 def grid_rating_text(colour: str, score: float | None) -> str:
-    """The grid plan's hover text: 红 92.5 分, or 暂无评级 for a grid with too few tickets."""
+    """The grid plan's hover text: 红 92.5 分, or 暂无评级 for a grid with nothing to judge yet."""
     return f"{colour} {score:g} 分" if colour and score is not None else NO_RATING
 
 
@@ -423,6 +423,8 @@ def grid_ratings(label: str, community: str, ratings: Iterable[Any]) -> str:
     for g in ratings:
         if g.colour:
             lines.append(f"{RATING_COLOURS.get(g.colour, '')}{g.colour} {g.grid_name} {g.score} 分")
+        elif g.received:    # too few tickets, or none due, done or rated yet
+            lines.append(f"⚪ {g.grid_name} 本期 {g.received} 件工单，{NO_RATING}")
         else:
             lines.append(f"⚪ {g.grid_name} 本期没有工单，暂不评星")
     return "\n".join(lines)

@@ -61,6 +61,7 @@ def test_unknown_rates_are_left_out_of_the_score():
     settings = RatingSettings()
     assert stats.score_for(settings, 1.0, 1.0, 1.0, None) == 100.0
     assert stats.score_for(settings, 0.5, None, 0.0, None) == pytest.approx(37.5)
+    assert stats.score_for(settings, None, None, None, None) is None
 
 
 def test_grid_ratings_colour_good_and_poor_grids(chat, db, services, period):
@@ -70,7 +71,7 @@ def test_grid_ratings_colour_good_and_poor_grids(chat, db, services, period):
         chat.say(f"g{i}", "满意")
     poor = _report(chat, db, "p1", "森工大厦小区2栋的垃圾桶坏了")                 # furong-1: overdue, not done
     _late(db, poor)
-    ratings = {r.grid_id: r for r in stats.grid_ratings(db, services.config, *period)}
+    ratings = {r.grid_id: r for r in stats.grid_ratings(db, services.config, *period, utcnow())}
     assert ratings["longxi-1"].colour == "红" and ratings["longxi-1"].score == 100.0
     assert ratings["furong-1"].colour == "黄"
     assert (ratings["pingdong-3"].colour, ratings["pingdong-3"].score) == ("", None)   # no tickets: not rated
@@ -90,7 +91,23 @@ def test_publish_ratings_once_per_period(chat, db, services, period):
     stats.publish_ratings(db, services.config, *period, "2026Q4", utcnow())
     pushed = chat.pushed("dispatcher-furong")
     assert len(pushed) == 1 and "芙蓉社区 2026Q4" in pushed[0] and "本期没有工单" in pushed[0]
-    assert any("🟡黄 龙西社区第一网格党支部" in m for m in chat.pushed("dispatcher-longxi"))   # 1 open, 0 done
+    assert any("⚪ 龙西社区第一网格党支部 本期 1 件工单，暂无评级" in m        # filed today: not due yet
+               for m in chat.pushed("dispatcher-longxi"))
+
+
+def test_a_grid_is_rated_on_what_is_due_done_or_rated(chat, db, services, period):
+    waiting = _report(chat, db, "n1", "广场花苑小区3栋的垃圾桶坏了")     # longxi-1: filed today, not due yet
+    ratings = {r.grid_id: r for r in stats.grid_ratings(db, services.config, *period, utcnow())}
+    assert (ratings["longxi-1"].colour, ratings["longxi-1"].score, ratings["longxi-1"].completion_rate) == (
+        "", None, None)
+    done = _report(chat, db, "n2", "广场花苑小区5栋的垃圾桶坏了")        # one done on time; the other still not due
+    chat.say("sec-longxi-1", f"办结 {done} 已更换")
+    ratings = {r.grid_id: r for r in stats.grid_ratings(db, services.config, *period, utcnow())}
+    assert (ratings["longxi-1"].completion_rate, ratings["longxi-1"].satisfaction_rate) == (1.0, None)
+    assert (ratings["longxi-1"].colour, ratings["longxi-1"].score) == ("红", 100.0)   # no rating: weights rescaled
+    _late(db, waiting)                                                      # now due and not done: it counts
+    ratings = {r.grid_id: r for r in stats.grid_ratings(db, services.config, *period, utcnow())}
+    assert ratings["longxi-1"].completion_rate == 0.5
 
 
 def test_whole_days_read_the_daily_rollup_and_follow_changes(chat, db, services):
