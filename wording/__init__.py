@@ -626,20 +626,31 @@ def unknown_target(target: str, candidates: list[str], hint: str = "") -> str:
     return (hint or f"没找到「{target[:16]}」") + "。可以写网格编号（如 longxi-2）、网格名称或部门名称。"
 
 
+#: Tickets the morning digest lists per part (超期, 今天到期); the rest are counted.
+DIGEST_ROWS = 5
+
+
 def daily_digest(grid: str, work: dict[str, list[dict[str, Any]]], tz: str) -> str:
     from dispatch.clock import local_text
 
     lines = [f"【今日待办】{grid}：在办 {len(work['open'])} 件，今天到期 {len(work['due_today'])} 件，"
              f"已超期 {len(work['overdue'])} 件。"]
     for label, rows in (("超期", work["overdue"]), ("今天到期", work["due_today"])):
-        for t in rows[:5]:
+        for t in rows[:DIGEST_ROWS]:
             lines.append(f"· {label} #{t['id']} {mask_phones(t['text'])[:16]}｜期限 "
                          f"{deadline_text(local_text(t['deadline_at'], tz))}")
+        if len(rows) > DIGEST_ROWS:
+            lines.append(f"· 另有 {len(rows) - DIGEST_ROWS} 件{label}，见工作台")
     return "\n".join(lines)
 
 
+def percent(part: int, whole: int) -> int:
+    """A share as a whole percentage, rounded half up (2 of 3 is 67%, not 66%)."""
+    return (200 * part + whole) // (2 * whole)
+
+
 def weekly_summary(w: dict[str, Any]) -> str:
-    rate = f"{w['satisfied'] * 100 // w['rated']}%" if w["rated"] else "暂无评价"
+    rate = f"{percent(w['satisfied'], w['rated'])}%" if w["rated"] else "暂无评价"
     lines = [f"【本周小结】{w['name']}：新收 {w['new']} 件，办结 {w['resolved']} 件，完结 {w['closed']} 件；"
              f"满意率 {rate}；差评整改 {w['reopened']} 件；当前超期 {w['overdue']} 件，"
              f"待审核 {w['review']} 件，联席会议待议 {w['joint']} 件。"]

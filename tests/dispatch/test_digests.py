@@ -42,3 +42,26 @@ def test_weekly_summary_to_each_community(chat, db, services):
     assert "新收 0 件" in other
     digests.weekly_summary(db, services.config, now + timedelta(hours=1))
     assert chat.pushed("dispatcher-longxi") == []
+
+
+def test_a_long_digest_says_how_many_more(chat, db, services):
+    numbers = [ticket_number(chat.say(f"r{i}", f"广场花苑小区{i + 1}栋的垃圾桶坏了")) for i in range(7)]
+    now = parse_iso(get_ticket(db, numbers[0])["created_at"]) + timedelta(hours=1)
+    db.execute("UPDATE tickets SET deadline_at = ?", [iso(now - timedelta(hours=2))])
+    db.conn.commit()
+    chat.pushed("sec-longxi-1")
+    digests.daily_digest(db, services.config, now)
+    [digest] = chat.pushed("sec-longxi-1")
+    assert "已超期 7 件" in digest and digest.count("· 超期 #") == 5
+    assert digest.endswith("· 另有 2 件超期，见工作台")
+
+
+def test_weekly_satisfaction_is_rounded_half_up(chat, db, services):
+    for i, rating in enumerate(["满意", "基本满意", "不满意 还是坏的"]):
+        n = ticket_number(chat.say(f"w{i}", f"广场花苑小区{i + 1}栋的垃圾桶坏了"))
+        chat.say("sec-longxi-1", f"办结 {n} 已更换")
+        chat.say(f"w{i}", rating)
+    chat.pushed("dispatcher-longxi")
+    digests.weekly_summary(db, services.config, parse_iso(get_ticket(db, n)["created_at"]) + timedelta(hours=1))
+    [summary] = chat.pushed("dispatcher-longxi")
+    assert "满意率 67%" in summary                 # 2 of 3, not 66%
