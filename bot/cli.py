@@ -250,7 +250,8 @@ cli.add_command(nlu_group)
 @config_option
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Print the triage of each complaint as JSON lines; store nothing.")
-@click.option("--group", default="", help="The group the log came from (default: the file's name).")
+@click.option("--group", default="", help="The id of the group the log came from, as in the deployment's groups "
+                                         "(default: the file's name).")
 def import_chat(config_path: str, file: str, dry_run: bool, group: str) -> None:
     """File the complaints in an exported group-chat log (WeChat text export or CSV time,sender,text).
 
@@ -276,6 +277,10 @@ def import_chat(config_path: str, file: str, dry_run: bool, group: str) -> None:
     except ValueError as e:
         raise click.ClickException(f"{file}: {e}")
     services = _services(config_path)
+    groups = services.config.deployment.groups
+    if group and group not in groups:
+        known = ", ".join(f"{gid} ({name})" for gid, name in groups.items()) or "none in the deployment"
+        raise click.ClickException(f"unknown group {group!r}; --group takes one of the deployment's group ids: {known}")
     db = None if dry_run else init_db(services.config.path(services.config.settings.store.path))
     counts = dict.fromkeys(("reports", "new", "joined", "before", "skipped"), 0)
     for line in tqdm(lines, desc="导入", unit="条", file=sys.stderr):

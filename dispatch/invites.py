@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Iterable
 
 from sqlite_utils import Database
 
 from dispatch.clock import iso
 from dispatch.store import transaction
 from dispatch.users import set_role
-from settings import Config
+from settings import Community, Config, Department, Deployment, Grid
 
 ROLES = ("grid_secretary", "dispatcher", "department", "leader")
 #: No 0/O, 1/I/L: codes are read aloud and typed on phones.
@@ -29,28 +29,47 @@ class InviteError(Exception):
         self.reason = reason
 
 
+#: The one option naming each role's scope (a leader's --community is optional).
+SCOPE_OPTION = {"grid_secretary": "grid", "department": "department", "dispatcher": "community",
+                "leader": "community"}
+
+
+def _ids(items: Iterable[Grid | Department | Community]) -> str:
+    """The ids a user may type, each with its name: "ludeng (路灯所), shizheng (市政排水)"."""
+    return ", ".join(f"{item.id} ({item.name})" for item in items)
+
+
+def _check_scope(deployment: Deployment, role: str, scope: dict[str, str | None]) -> None:
+    """The role's own option names a known grid, department or community, and no other option is given.
+
+    :raises InviteError: with the one line that says what to pass instead.
+    """
+    if role not in ROLES:
+        raise InviteError("bad_scope", f"unknown role '{role}'; use one of {', '.join(ROLES)}")
+    own = SCOPE_OPTION[role]
+    others = [f"--{option}" for option, value in scope.items() if value is not None and option != own]
+    if others:
+        raise InviteError("bad_scope", f"{role} takes --{own} only; drop {' and '.join(others)}")
+    known = {"grid": [g for c in deployment.communities for g in c.grids],
+             "department": deployment.departments, "community": deployment.communities}[own]
+    value = scope[own]
+    if value is None and role == "leader":
+        return
+    if all(item.id != value for item in known):
+        got = f" (got {value!r})" if value is not None else ""
+        raise InviteError("bad_scope", f"{role} needs --{own}, one of the deployment's {own} ids: {_ids(known)}{got}")
+
+
 def create(db: Database, config: Config, role: str, now: datetime, grid_id: str | None = None,
            department_id: str | None = None, community_id: str | None = None, display_name: str = "") -> str:
     """Make a single-use code for a role and its scope; returns the code.
 
-    :raises InviteError: the role needs a grid / department / community that is missing or unknown.
+    :raises InviteError: the role's grid / department / community is missing or unknown, or another is given.
     """
     d = config.deployment
-    if role not in ROLES:
-        raise InviteError("bad_scope", f"unknown role '{role}'; use one of {', '.join(ROLES)}")
+    _check_scope(d, role, {"grid": grid_id, "department": department_id, "community": community_id})
     if role == "grid_secretary":
-        if d.grid(grid_id) is None:
-            raise InviteError("bad_scope", f"grid_secretary needs --grid, one of the deployment's grid ids "
-                                           f"(got {grid_id!r})")
         community_id = d.community_of_grid(grid_id).id
-    if role == "department" and d.department(department_id) is None:
-        raise InviteError("bad_scope", f"department needs --department, one of the deployment's department ids "
-                                       f"(got {department_id!r})")
-    if role == "dispatcher" and d.community(community_id) is None:
-        raise InviteError("bad_scope", f"dispatcher needs --community, one of the deployment's community ids "
-                                       f"(got {community_id!r})")
-    if community_id is not None and d.community(community_id) is None:
-        raise InviteError("bad_scope", f"unknown community {community_id!r}")
     expires = now + timedelta(days=config.settings.dispatch.invite_valid_days)
     with transaction(db):
         while True:

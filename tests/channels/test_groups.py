@@ -191,6 +191,15 @@ def test_an_imported_ticket_is_as_old_as_its_line_but_its_deadline_runs_from_the
     assert clock > created
 
 
+def test_import_chat_refuses_an_unknown_group(tmp_path: Path, run):
+    log = tmp_path / "chat.csv"
+    log.write_text("time,sender,text\n2024-05-01 10:00:00,张三,广场花苑小区3栋的垃圾桶坏了\n", encoding="utf-8")
+    result = run(log, "--group", "nogroup", "--dry-run")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == ("Error: unknown group 'nogroup'; --group takes one of the deployment's group ids: "
+                             "fengchao (蜂巢驿站)\n")
+
+
 def test_import_chat_says_what_format_it_wants(tmp_path: Path):
     log = tmp_path / "notes.txt"
     log.write_text("just some notes\nwithout headers\n", encoding="utf-8")

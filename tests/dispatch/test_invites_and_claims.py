@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
@@ -41,6 +42,26 @@ def test_cli_prints_a_code_that_binds_the_sender_once(tmp_path, monkeypatch, bas
 def test_cli_names_a_missing_scope(tmp_path):
     result = CliRunner().invoke(cli, ["invite", "--role", "grid_secretary", "--grid", "nowhere"])
     assert result.exit_code == 1 and "needs --grid" in result.output
+
+
+@pytest.mark.parametrize("args, error", [
+    (["--role", "grid_secretary", "--grid", "longxi-1", "--department", "ludeng"],
+     "Error: grid_secretary takes --grid only; drop --department\n"),
+    (["--role", "department", "--department", "ludeng", "--grid", "longxi-1", "--community", "longxi"],
+     "Error: department takes --department only; drop --grid and --community\n"),
+    (["--role", "dispatcher", "--community", "longxi", "--grid", "longxi-1"],
+     "Error: dispatcher takes --community only; drop --grid\n"),
+])
+def test_cli_refuses_a_scope_of_the_wrong_kind(args, error):
+    result = CliRunner().invoke(cli, ["invite", *args])
+    assert (result.exit_code, result.output) == (1, error)
+
+
+def test_cli_lists_the_ids_when_a_scope_is_unknown():
+    result = CliRunner().invoke(cli, ["invite", "--role", "department", "--department", "路灯所"])
+    assert result.exit_code == 1
+    assert "department needs --department, one of the deployment's department ids: " in result.output
+    assert "ludeng (区城管局路灯维护所)" in result.output and "(got '路灯所')" in result.output
 
 
 def test_binding_in_chat_makes_a_secretary_who_can_claim(chat, db, services):
