@@ -26,6 +26,8 @@ def _guarded(turn: Turn, action: Callable[[], str]) -> str:
     except tickets.TicketNotFound:
         return wording.no_such_ticket(ticket_id)
     except tickets.NotAllowed:
+        if turn.parse.intent == "send_back" and turn.user.get("role") != "department":
+            return wording.SEND_BACK_IS_FOR_DEPARTMENTS
         return wording.NOT_DISPATCHER if turn.parse.intent in ("reassign", "reject", "merge", "joint") \
             else wording.NOT_ALLOWED
     except UnknownTarget as e:
@@ -35,6 +37,8 @@ def _guarded(turn: Turn, action: Callable[[], str]) -> str:
     except tickets.AlreadyAssigned as e:
         return wording.already_assigned(e.ticket_id, e.current)
     except TransitionError as e:
+        if turn.parse.intent == "start" and e.current == "in_progress":
+            return wording.already_in_progress(e.ticket_id)
         return wording.wrong_state(e.ticket_id, e.current)
 
 

@@ -106,7 +106,7 @@ def handle(services: Services, db: Database, inbound: Inbound, now: datetime) ->
 def _dispatch(turn: Turn) -> str:
     if turn.inbound.kind == "event":
         return HANDLERS["event"](turn)
-    pending = _pending(turn)
+    pending = None if turn.inbound.chat else _pending(turn)     # a group message never answers a 1:1 question
     if pending and turn.parse.intent in ("report", "chitchat", "question", "photo", "location"):
         return _continue_pending(turn, pending)
     if turn.inbound.photos and not turn.inbound.text:
@@ -317,7 +317,8 @@ def _file_report(turn: Turn) -> str:
         return wording.ASK_PLACE
     if not turn.inbound.photos and _names_only_a_place(turn.services.engine, turn.parse.text):
         _set_pending(turn, "awaiting_words", {"text": turn.parse.text, "photos": [], "location": None})
-        return wording.ask_what_happened(turn.parse.text)
+        e = turn.parse.entities
+        return wording.ask_what_happened(f"{e.place or e.road or e.landmark or turn.parse.text}{e.building or ''}")
     the_route = _route(turn)
     written = turn.inbound.sent_at or turn.now     # a chat log's line repeats what was open when it was written
     if not the_route.needs_review and (match := duplicates.find(turn.db, turn.config, turn.parse, the_route,

@@ -511,6 +511,13 @@ def handler_sent_back(ticket_id: int, department: str, reason: str) -> str:
     return f"【退回】工单 #{ticket_id} 被{department}退回：{mask_phones(reason)[:60]}。请网格处理或联系社区改派。"
 
 
+SEND_BACK_IS_FOR_DEPARTMENTS = "「退回」是部门用的。网格办不了的，请「转交 编号 部门」，或请社区调度员改派。"
+
+
+def already_in_progress(ticket_id: int) -> str:
+    return f"工单 #{ticket_id} 已经在处理中了。有新进展就写上，比如「处理中 {ticket_id} 电工明天上午到」。"
+
+
 SEND_BACK_NEEDS_REASON = "请写上退回理由，比如「退回 12 小区内部路灯，归物业管」，我们会转告网格和社区。"
 
 

@@ -230,3 +230,17 @@ def test_two_moves_in_the_same_second_both_tell_the_reporter(chat, db, services)
     tickets.reassign(db, services.config, n, dispatcher, "longxi-1", now)
     told = [m for m in chat.pushed("r9") if "交给" in m]
     assert len(told) == 2 and "路灯维护所" in told[0] and "第一网格" in told[1]
+
+
+def test_staff_refusals_say_what_to_do_instead(chat):
+    n = ticket_number(chat.say("r10", "广场花苑小区3栋的垃圾桶坏了"))
+    assert "部门用的" in chat.say("sec-longxi-1", f"退回 {n} 不归我们管")
+    chat.say("sec-longxi-1", f"处理中 {n}")
+    assert "已经在处理中" in chat.say("sec-longxi-1", f"处理中 {n}")
+
+
+def test_a_group_message_never_answers_a_question_asked_in_private(chat, db):
+    assert "哪个小区" in chat.say("r11", "垃圾桶坏了")
+    chat.say("r11", "龙西小区5栋楼道灯不亮了", chat="fengchao")
+    texts = [r[0] for r in db.execute("SELECT text FROM tickets ORDER BY id")]
+    assert texts == ["龙西小区5栋楼道灯不亮了"]
