@@ -1,6 +1,6 @@
 """The JSON API: a channel for integrations, group-chat connectors and the web chat.
 
-POST /api/messages   {"sender", "text", "photos"?, "location"?, "chat"?, "msg_id"?} → {"ok", "reply"}
+POST /api/messages   {"sender", "text", "photos"?, "location"?, "location_label"?, "chat"?, "msg_id"?} → {"ok", "reply"}
 GET  /api/inbox      ?user=ID&after=N → the pushes queued for that user
 Both need the API key in the X-Api-Key header.
 """
@@ -53,9 +53,13 @@ def inbound_from_json(body: dict[str, Any], channel: str = "api") -> Inbound:
             location = (float(location[0]), float(location[1]))
         except (TypeError, ValueError, IndexError, KeyError):
             raise ApiError(400, "location 必须是 [纬度, 经度]")
+    label = body.get("location_label") or ""
+    if not isinstance(label, str):
+        raise ApiError(400, "location_label 必须是字符串")
     return Inbound(
         channel=channel, sender=sender.strip(), msg_id=str(body.get("msg_id") or uuid.uuid4().hex), text=text,
         photos=[p if isinstance(p, dict) else {"url": p} for p in photos], location=location,
+        location_label=label.strip()[:100] if location else "",
         chat=body.get("chat") or None, kind="image" if photos and not text else "text",
         display_name=str(body.get("name", ""))[:64],
     )

@@ -111,7 +111,7 @@ def service_request(config: Config, t: dict[str, Any], photo_url: str | None, fu
     notes = wording.STATE_NAMES.get(t["state"], t["state"])
     if full and t["resolution"]:
         notes += f"：{t['resolution']}"
-    description = t["text"] if full else wording.public_description(t["category"], t["place"], t["building"])
+    description = t["text"] if full else wording.public_description(t)
     location = _location(config, t)
     return {
         "service_request_id": t["id"], "status": status, "status_notes": wording.mask_phones(notes),

@@ -130,9 +130,10 @@ def place_text(t: dict[str, Any]) -> str:
     return t.get("building") or "地点待确认"
 
 
-def public_description(category: str, place: str | None, building: str | None) -> str:
-    """What the public Open311 list says of a report: what kind of problem, and where (小区 and 楼栋 only)."""
-    return f"{category}｜{place or ''}{building or ''}" if place or building else f"{category}｜地点待确认"
+def public_description(t: dict[str, Any]) -> str:
+    """What the public Open311 list says of a report: what kind of problem, and where (小区 and 楼栋, or the
+    shared location's map label), never the resident's own words."""
+    return f"{t['category']}｜{known_place(t) or '地点待确认'}"
 
 
 def deadline_text(deadline_at_local: str | None) -> str:

@@ -141,3 +141,10 @@ def test_the_notice_speaks_to_an_api_client(client):
     assert notice.startswith("已收到，工单 1，由龙西社区第一网格党支部办理")
     assert notice.endswith("进度见 GET /open311/v2/requests/1.json")
     assert "回复" not in notice
+
+
+def test_a_chat_report_with_a_labelled_location_is_described_by_its_label(chat, client):
+    chat.say("rider-c", "这里有人晕倒了", location=[29.7041, 116.0041], location_label="广场花苑小区东门")
+    assert any("广场花苑小区东门" in m for m in chat.pushed("sec-longxi-1"))
+    [request] = client.get("/open311/v2/requests.json").get_json()
+    assert request["description"].endswith("｜广场花苑小区东门")
