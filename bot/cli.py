@@ -213,7 +213,7 @@ def triage_record(services: Any, text: str) -> dict[str, Any]:
     return {
         "text": text, "intent": parse.intent, "category": r.category, "handling": r.handling,
         "urgency": parse.urgency, "emergency": parse.emergency, "community": community.name if community else None,
-        "place": e.place or e.road or e.landmark, "building": e.building,
+        "place": e.where, "building": e.building,
         "grid": grid.name if grid else None, "department": department.name if department else None,
         "confidence": parse.confidence, "grid_id": r.grid_id, "department_id": r.department_id,
         "needs_review": r.needs_review, "reason": r.reason,

@@ -206,7 +206,7 @@ def _continue_pending(turn: Turn, pending: dict[str, Any]) -> str:
         return _report_beside_the_waiting_one(turn, pending)
     combined = turn.services.engine.parse(f"{turn.parse.text} {pending['text']}")
     location = tuple(pending["location"]) if pending.get("location") else turn.inbound.location
-    if not (combined.entities.place or combined.entities.road or combined.entities.landmark or location):
+    if not (combined.entities.where or location):
         return _still_no_place(turn, pending)
     _clear_pending(turn)
     combined.text = f"{pending['text']}（{turn.parse.text}）" if turn.parse.text else pending["text"]
@@ -220,7 +220,7 @@ def _is_complete_report(turn: Turn) -> bool:
     """A report with its own place and problem (「芙蓉苑小区天然气漏了」): a new matter, not the answer to
     「哪个小区？」 for the waiting one."""
     e = turn.parse.entities
-    return (turn.parse.intent == "report" and bool(e.place or e.road or e.landmark)
+    return (turn.parse.intent == "report" and bool(e.where)
             and _names_a_problem(turn.parse, turn.config)
             and not _names_only_a_place(turn.services.engine, turn.parse.text))
 
@@ -294,7 +294,7 @@ def files_in_group(services: Services, parse: Parse, with_photos: bool = False) 
     # less sure, but it names where and what (「龙西小区5栋楼道灯不亮了」 at 0.49): the problem words decide
     e = parse.entities
     names_what = parse.emergency or category_scores(parse.text, services.config.deployment)
-    return bool((e.place or e.road or e.landmark or e.facility) and names_what)
+    return bool((e.where or e.facility) and names_what)
 
 
 @handles("report")
@@ -310,7 +310,7 @@ def report(turn: Turn) -> str:
 def _file_report(turn: Turn) -> str:
     """Ask where, join an open ticket about the same thing, or file a new one; the reply says which."""
     e = turn.parse.entities
-    has_place = e.place or e.road or e.landmark or turn.inbound.location
+    has_place = e.where or turn.inbound.location
     if not has_place and not turn.inbound.chat:
         _set_pending(turn, "awaiting_place", {"text": turn.parse.text, "photos": turn.inbound.photos,
                                               "location": None})
@@ -318,7 +318,7 @@ def _file_report(turn: Turn) -> str:
     if not turn.inbound.photos and _names_only_a_place(turn.services.engine, turn.parse.text):
         _set_pending(turn, "awaiting_words", {"text": turn.parse.text, "photos": [], "location": None})
         e = turn.parse.entities
-        return wording.ask_what_happened(f"{e.place or e.road or e.landmark or turn.parse.text}{e.building or ''}")
+        return wording.ask_what_happened(f"{e.where or turn.parse.text}{e.building or ''}")
     the_route = _route(turn)
     written = turn.inbound.sent_at or turn.now     # a chat log's line repeats what was open when it was written
     if not the_route.needs_review and (match := duplicates.find(turn.db, turn.config, turn.parse, the_route,

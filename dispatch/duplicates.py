@@ -66,7 +66,7 @@ class Match:
 def find(db: Database, config: Config, parse: Parse, route: Route, now: datetime) -> Match | None:
     """The open ticket this report repeats, if any (the most similar one)."""
     e = parse.entities
-    place = e.place or e.road or e.landmark
+    place = e.where
     if not place and not route.grid_id:
         return None
     since = iso(now - timedelta(hours=config.settings.dispatch.duplicate_window_hours))
@@ -101,8 +101,6 @@ def join(db: Database, config: Config, match: Match, user_id: str, parse: Parse,
 
     t = match.ticket
     added = 0
-    already_following = bool(db.execute("SELECT 1 FROM ticket_followers WHERE ticket_id = ? AND user_id = ?",
-                                        [t["id"], user_id]).fetchone())
     if user_id != t["reporter"]:
         added = db.execute("INSERT OR IGNORE INTO ticket_followers (ticket_id, user_id) VALUES (?, ?)",
                            [t["id"], user_id]).rowcount
@@ -116,4 +114,4 @@ def join(db: Database, config: Config, match: Match, user_id: str, parse: Parse,
         for person in people:
             outbox.enqueue(db, person, wording.more_reporters(ticket, parse.text), now, ticket["id"],
                            f"dup:{ticket['id']}:{ticket['reporters']}:{person}")
-    return ticket, not (user_id == t["reporter"] or already_following)
+    return ticket, bool(added)      # INSERT OR IGNORE added nobody: they had reported or joined it already

@@ -117,7 +117,7 @@ class Engine:
     def intent_distribution(self, text: str, entities: Entities | None = None) -> dict[str, float]:
         """Probability per intent after rules and model are combined (commands aside)."""
         entities = entities or find_entities(text, self.gazetteer)
-        has_place = entities.place is not None or entities.road is not None or entities.landmark is not None
+        has_place = entities.where is not None
         rule, rule_confidence = rule_intent(text, has_place, entities.facility is not None,
                                             len(self._category_scores(text)))
         if self.model is None:

@@ -19,6 +19,11 @@ class Entities:
     facility: str | None = None
     phone: str | None = None
 
+    @property
+    def where(self) -> str | None:
+        """The place the words name, whatever its kind: a 小区, a road or a landmark."""
+        return self.place or self.road or self.landmark
+
 
 @dataclass
 class Parse:
