@@ -181,7 +181,7 @@ def create_ticket(db: Database, config: Config, reporter: str, parse: Parse, rou
             " updated_at, lat, lon, location_label)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
             [reporter, parse.text, parse.intent, route.category, route.handling, parse.urgency,
-             route.community_id, e.place or e.road or e.landmark, e.building, route.grid_id,
+             route.community_id, e.where, e.building, route.grid_id,
              route.department_id, state.value, parse.confidence, iso(limit.at), limit.unit, iso(now),
              iso(created_at), iso(now), lat, lon, location_label],
         ))[0]
@@ -537,7 +537,7 @@ def rate(db: Database, config: Config, ticket_id: int | None, user: dict[str, An
         if ticket_id is None:
             raise TicketNotFound(0)
         ticket = get_ticket(db, ticket_id)
-        if not _asked_to_rate(db, ticket, user["id"]):
+        if not reported_it(db, ticket, user["id"]):
             raise TicketNotFound(ticket_id)
         raise TransitionError(ticket_id, ticket["state"], State.CLOSED.value)
     with transaction(db):
@@ -552,8 +552,9 @@ def rate(db: Database, config: Config, ticket_id: int | None, user: dict[str, An
     return Rating(get_ticket(db, ticket["id"]), decided, left)
 
 
-def _asked_to_rate(db: Database, ticket: dict[str, Any], user_id: str) -> bool:
-    """The reporter and the followers are the people asked to rate a ticket."""
+def reported_it(db: Database, ticket: dict[str, Any], user_id: str | None) -> bool:
+    """The first reporter or a follower (who reported the same problem later): the people told of each step,
+    who may see the ticket and are asked to rate it."""
     return ticket["reporter"] == user_id or bool(db.execute(
         "SELECT 1 FROM ticket_followers WHERE ticket_id = ? AND user_id = ?", [ticket["id"], user_id]).fetchone())
 
@@ -614,8 +615,6 @@ def reporter_tickets(db: Database, reporter: str, limit: int = 10) -> tuple[list
 
 def may_see(db: Database, user: dict[str, Any], ticket: dict[str, Any]) -> bool:
     """Residents see their own (and followed) tickets; staff see what they handle or oversee."""
-    if ticket["reporter"] == user.get("id"):
-        return True
     if may_handle(user, ticket):
         return True
     role = user.get("role")
@@ -625,8 +624,7 @@ def may_see(db: Database, user: dict[str, Any], ticket: dict[str, Any]) -> bool:
         return True
     if role == "grid_secretary" and ticket["grid_id"] == user.get("grid_id"):
         return True   # the grid stays informed of transfers in its area
-    return bool(list(db.query("SELECT 1 FROM ticket_followers WHERE ticket_id = ? AND user_id = ?",
-                              [ticket["id"], user.get("id")])))
+    return reported_it(db, ticket, user.get("id"))
 
 
 def last_event(db: Database, ticket_id: int) -> dict[str, Any]:
