@@ -320,19 +320,14 @@ def _file_report(turn: Turn) -> str:
         e = turn.parse.entities
         return wording.ask_what_happened(f"{e.where or turn.parse.text}{e.building or ''}")
     the_route = _route(turn)
-    written = turn.inbound.sent_at or turn.now     # a chat log's line repeats what was open when it was written
-    if not the_route.needs_review and (match := duplicates.find(turn.db, turn.config, turn.parse, the_route,
-                                                                written)):
-        ticket, new_reporter = duplicates.join(turn.db, turn.config, match, turn.user["id"], turn.parse, turn.now,
-                                               turn.inbound.photos, turn.message_id)
-        turn.ticket_id = ticket["id"]
-        if not new_reporter:
-            return wording.already_reported(ticket["id"])
-        return wording.ack_duplicate(ticket["id"], ticket["reporters"])
-    created = tickets.create_ticket(turn.db, turn.config, turn.user["id"], turn.parse, the_route, turn.now,
-                                    turn.inbound.photos, turn.message_id, _shared_location(turn.inbound), written)
-    ticket = created.ticket
+    ticket, outcome = duplicates.file_or_join(turn.db, turn.config, turn.user["id"], turn.parse, the_route, turn.now,
+                                              turn.inbound.photos, turn.message_id, _shared_location(turn.inbound),
+                                              turn.inbound.sent_at)
     turn.ticket_id = ticket["id"]
+    if outcome == "again":
+        return wording.already_reported(ticket["id"])
+    if outcome == "joined":
+        return wording.ack_duplicate(ticket["id"], ticket["reporters"])
     handler = turn.config.deployment.handler_name(ticket["grid_id"], ticket["department_id"])
     deadline = local_text(ticket["deadline_at"], turn.config.settings.dispatch.timezone)
     return wording.ack_report(ticket["id"], handler, deadline, the_route.needs_review, the_route.handling)

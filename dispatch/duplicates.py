@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
@@ -23,6 +23,9 @@ from dispatch.routing import Route
 from dispatch.states import OPEN_STATES
 from nlu.types import Parse
 from settings import Config
+
+if TYPE_CHECKING:
+    from dispatch.tickets import Location
 
 _OPEN = tuple(s.value for s in OPEN_STATES)
 _FILLER = set("的了吗呢啊呀吧么")
@@ -115,3 +118,23 @@ def join(db: Database, config: Config, match: Match, user_id: str, parse: Parse,
             outbox.enqueue(db, person, wording.more_reporters(ticket, parse.text), now, ticket["id"],
                            f"dup:{ticket['id']}:{ticket['reporters']}:{person}")
     return ticket, bool(added)      # INSERT OR IGNORE added nobody: they had reported or joined it already
+
+
+def file_or_join(db: Database, config: Config, reporter: str, parse: Parse, route: Route, now: datetime,
+                 photos: list[dict[str, str]] | None = None, message_id: int | None = None,
+                 location: Location | None = None,
+                 written: datetime | None = None) -> tuple[dict[str, Any], str]:
+    """A report joins the open ticket it repeats, else it files a new one (a ticket for review never joins).
+
+    Returns the ticket and what happened: "new", "joined" (another reporter), or "again" (the same person
+    sent their own report again). ``written`` is when the report was made, if earlier than ``now`` (a chat
+    log's line repeats what was open then).
+    """
+    from dispatch.tickets import create_ticket
+
+    match = None if route.needs_review else find(db, config, parse, route, written or now)
+    if match:
+        ticket, new_reporter = join(db, config, match, reporter, parse, now, photos, message_id)
+        return ticket, "joined" if new_reporter else "again"
+    created = create_ticket(db, config, reporter, parse, route, now, photos, message_id, location, written)
+    return created.ticket, "new"

@@ -281,15 +281,12 @@ def _create() -> dict[str, Any]:
     name = " ".join(filter(None, [request.values.get("first_name"), request.values.get("last_name")]))[:64]
     with transaction(db):
         ensure_user(db, reporter, now, name)
-        match = None if the_route.needs_review else duplicates.find(db, config, parse, the_route, now)
-        if match:   # a retry, or someone else's report of the same open problem
-            t, _ = duplicates.join(db, config, match, reporter, parse, now, photos)
-        else:
-            t = tickets.create_ticket(db, config, reporter, parse, the_route, now, photos,
-                                      location=tickets.Location(*location, address) if location else None).ticket
+        # a retry, or someone else's report of the same open problem, joins the open ticket
+        t, outcome = duplicates.file_or_join(db, config, reporter, parse, the_route, now, photos,
+                                             location=tickets.Location(*location, address) if location else None)
     notice = wording.open311_notice(t["id"], config.deployment.handler_name(t["grid_id"], t["department_id"]),
                                     local_text(t["deadline_at"], config.settings.dispatch.timezone),
-                                    t["state"] == "received", bool(match))
+                                    t["state"] == "received", outcome != "new")
     return {"service_request_id": t["id"], "service_notice": notice, "account_id": None}
 
 
