@@ -17,7 +17,7 @@ from dispatch.clock import iso, local_text
 from dispatch.routing import Route, UnknownTarget, place_near, resolve_target
 from dispatch.states import CLAIMABLE_STATES, OPEN_STATES, State, TransitionError, check_transition
 from dispatch.store import transaction
-from dispatch.users import get_user, staff_ids
+from dispatch.users import get_user, is_demo, staff_ids
 from nlu.types import Parse
 from settings import Config
 
@@ -112,19 +112,29 @@ def move(db: Database, ticket: dict[str, Any], to_state: State, actor: str, note
 
 def handler_ids(db: Database, ticket: dict[str, Any]) -> list[str]:
     """Who is pushed a ticket's work: the department's contacts if transferred, else the grid's secretaries."""
+    demo = is_demo(ticket["reporter"])
     if ticket["department_id"]:
-        return staff_ids(db, "department", department_id=ticket["department_id"])
+        return staff_ids(db, "department", department_id=ticket["department_id"], demo=demo)
     if ticket["grid_id"]:
-        return staff_ids(db, "grid_secretary", grid_id=ticket["grid_id"])
+        return staff_ids(db, "grid_secretary", grid_id=ticket["grid_id"], demo=demo)
     return []
 
 
-def dispatcher_ids(db: Database, community_id: str | None) -> list[str]:
-    return staff_ids(db, "dispatcher", community_id=community_id) or staff_ids(db, "dispatcher")
+def dispatcher_ids(db: Database, community_id: str | None, demo: bool = False) -> list[str]:
+    """The community's dispatchers, else every dispatcher; ``demo``: the demo's personas instead of real staff."""
+    return (staff_ids(db, "dispatcher", community_id=community_id, demo=demo)
+            or staff_ids(db, "dispatcher", demo=demo))
+
+
+def other_world(user: dict[str, Any], ticket: dict[str, Any]) -> bool:
+    """A demo persona and a ticket reported outside the demo: the persona may not see or touch it."""
+    return is_demo(user.get("id")) and not is_demo(ticket["reporter"])
 
 
 def may_handle(user: dict[str, Any], ticket: dict[str, Any]) -> bool:
     """Only the assigned department (when transferred) or the assigned grid may claim, update or close."""
+    if other_world(user, ticket):
+        return False
     if ticket["department_id"]:
         return user.get("role") == "department" and user.get("department_id") == ticket["department_id"]
     return user.get("role") == "grid_secretary" and user.get("grid_id") == ticket["grid_id"] is not None
@@ -143,7 +153,7 @@ def _assign_notices(db: Database, config: Config, ticket: dict[str, Any], route:
     deadline = local_text(ticket["deadline_at"], config.settings.dispatch.timezone)
     urgent = config.deployment.is_urgent(ticket["urgency"])
     if route.needs_review:
-        for person in dispatcher_ids(db, ticket["community_id"]):
+        for person in dispatcher_ids(db, ticket["community_id"], is_demo(ticket["reporter"])):
             outbox.enqueue(db, person, wording.review_needed(ticket, route.reason, urgent), now, ticket["id"],
                            f"{key}:review:{ticket['id']}:{person}")
         return
@@ -152,8 +162,8 @@ def _assign_notices(db: Database, config: Config, ticket: dict[str, Any], route:
                        f"{key}:assign:{ticket['id']}:{person}")
     if route.handling == "transfer":
         department = config.deployment.handler_name(None, ticket["department_id"])
-        informed = staff_ids(db, "grid_secretary", grid_id=ticket["grid_id"]) if ticket["grid_id"] else []
-        informed += dispatcher_ids(db, ticket["community_id"])
+        informed = staff_ids(db, "grid_secretary", grid_id=ticket["grid_id"], demo=is_demo(ticket["reporter"])) if ticket["grid_id"] else []
+        informed += dispatcher_ids(db, ticket["community_id"], is_demo(ticket["reporter"]))
         for person in informed:
             outbox.enqueue(db, person, wording.informed_of_transfer(ticket, department), now, ticket["id"],
                            f"{key}:inform:{ticket['id']}:{person}")
@@ -211,6 +221,8 @@ def _restart_clock(db: Database, config: Config, ticket: dict[str, Any], now: da
 
 def may_dispatch(user: dict[str, Any], ticket: dict[str, Any]) -> bool:
     """The community's dispatcher (or a street-level one), leaders and admins may route, reject and merge."""
+    if other_world(user, ticket):
+        return False
     role = user.get("role")
     if role == "dispatcher":
         return user.get("community_id") in (None, ticket["community_id"]) or ticket["community_id"] is None
@@ -264,7 +276,7 @@ def assign(db: Database, config: Config, ticket_id: int, actor: str, now: dateti
         _assign_notices(db, config, ticket, route, now, f"assign{ticket_id}-{moment}")
         notify_reporters(db, ticket, wording.reporter_assigned(ticket_id, handler), now, f"assigned-{moment}")
         # the old handler stops working on it, unless a transfer keeps them informed (the grid stays in the loop)
-        informed = set(staff_ids(db, "grid_secretary", grid_id=ticket["grid_id"])) if department_id else set()
+        informed = set(staff_ids(db, "grid_secretary", grid_id=ticket["grid_id"], demo=is_demo(ticket["reporter"]))) if department_id else set()
         for person in set(before) - set(handler_ids(db, ticket)) - informed - {actor}:
             outbox.enqueue(db, person, wording.handed_over(ticket_id, handler), now, ticket_id,
                            f"handover:{ticket_id}:{moment}:{person}")
@@ -391,7 +403,7 @@ def send_back(db: Database, config: Config, ticket_id: int, user: dict[str, Any]
     with transaction(db):
         ticket = assign(db, config, ticket_id, user["id"], now, ticket["grid_id"], None,
                         reason=f"{who}退回：{reason.strip()}")
-        for person in handler_ids(db, ticket) + dispatcher_ids(db, ticket["community_id"]):
+        for person in handler_ids(db, ticket) + dispatcher_ids(db, ticket["community_id"], is_demo(ticket["reporter"])):
             outbox.enqueue(db, person, wording.handler_sent_back(ticket_id, who, reason.strip()), now, ticket_id,
                            f"sent-back:{ticket_id}:{iso(now)}:{person}")
     return ticket
@@ -434,7 +446,7 @@ def withdraw(db: Database, ticket_id: int, user: dict[str, Any], note: str, now:
     with transaction(db):
         ticket = move(db, ticket, State.REJECTED, user["id"], "反映人撤回" + (f"：{why}" if why else ""), now,
                       closed_at=iso(now))
-        for person in handler_ids(db, ticket) or dispatcher_ids(db, ticket["community_id"]):
+        for person in handler_ids(db, ticket) or dispatcher_ids(db, ticket["community_id"], is_demo(ticket["reporter"])):
             outbox.enqueue(db, person, wording.handler_withdrawn(ticket_id, why, by="反映人撤回"), now, ticket_id,
                            f"withdrawn:{ticket_id}:{person}")
     return ticket
@@ -585,7 +597,7 @@ def _record_late_rating(db: Database, ticket: dict[str, Any], user_id: str, valu
 
 def _tell_handler_and_community(db: Database, ticket: dict[str, Any], body: str, now: datetime, key: str) -> None:
     people = ([ticket["claimed_by"]] if ticket["claimed_by"] else handler_ids(db, ticket))
-    people += dispatcher_ids(db, ticket["community_id"])
+    people += dispatcher_ids(db, ticket["community_id"], is_demo(ticket["reporter"]))
     for person in dict.fromkeys(people):
         outbox.enqueue(db, person, body, now, ticket["id"], f"{key}:{person}")
 
@@ -617,6 +629,8 @@ def may_see(db: Database, user: dict[str, Any], ticket: dict[str, Any]) -> bool:
     """Residents see their own (and followed) tickets; staff see what they handle or oversee."""
     if may_handle(user, ticket):
         return True
+    if other_world(user, ticket):
+        return False
     role = user.get("role")
     if role == "dispatcher" and user.get("community_id") in (ticket["community_id"], None):
         return True

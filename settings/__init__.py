@@ -244,7 +244,7 @@ class WebSettings(Strict):
     admin_password: str = ""
     max_body_bytes: int = 1_048_576
     api_key: str = ""          # for the JSON API and Open311 POST; empty disables them
-    demo_chat: bool = True     # the /chat demo page: no login, anyone may act as demo staff; off in production
+    demo_chat: bool = False    # the /chat demo page: no login, anyone may act as demo staff; `sandan demo` turns it on
 
 
 class WeChatSettings(Strict):

@@ -437,6 +437,9 @@ UNSUPPORTED_MESSAGE = "暂时只能看懂文字、照片、语音和位置哦，
 VOICE_UNCLEAR = "语音没听清 😅 请再说一遍，或者直接打字告诉我。"
 CHAT_DEMO_NOTICE = ("演示页面：可以扮演居民、骑手、网格书记或社区调度员，和三单小助手对话。"
                     "消息走真实的处理流程，但不验证身份，请勿用于正式工作。")
+DEMO_CHAT_ON_WARNING = ("!!! web.demo_chat is on: /chat lets anyone on the network, without a login, act as the "
+                        "demo residents, riders, grid secretaries and dispatcher (a world of their own, apart from "
+                        "real users). Use it for demos and training only; set web.demo_chat: false otherwise. !!!")
 CHAT_PHOTO_TOO_BIG = "照片太大了，请换一张小一点的。"
 CHAT_PHOTO_BAD = "只能发 JPG、PNG、GIF 或 WEBP 图片。"
 
