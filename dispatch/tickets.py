@@ -17,7 +17,7 @@ from dispatch.clock import iso, local_text
 from dispatch.routing import Route, UnknownTarget, place_near, resolve_target
 from dispatch.states import CLAIMABLE_STATES, OPEN_STATES, State, TransitionError, check_transition
 from dispatch.store import transaction
-from dispatch.users import get_user, is_demo, staff_ids
+from dispatch.users import get_user, is_demo, is_staff, staff_ids
 from nlu.types import Parse
 from settings import Config
 
@@ -140,12 +140,19 @@ def may_handle(user: dict[str, Any], ticket: dict[str, Any]) -> bool:
     return user.get("role") == "grid_secretary" and user.get("grid_id") == ticket["grid_id"] is not None
 
 
-def notify_reporters(db: Database, ticket: dict[str, Any], body: str, now: datetime, key: str) -> None:
-    """The reporter and everyone who reported the same problem later (followers)."""
-    people = [ticket["reporter"]] + [r["user_id"] for r in db.query(
-        "SELECT user_id FROM ticket_followers WHERE ticket_id = ?", [ticket["id"]])]
-    for person in dict.fromkeys(people):
-        outbox.enqueue(db, person, body, now, ticket["id"], f"{key}:{ticket['id']}:{person}")
+def notify_reporters(db: Database, ticket: dict[str, Any], body: str, now: datetime, key: str,
+                     public: str | None = None) -> None:
+    """The reporter and everyone who reported the same problem later (followers).
+
+    :param public: what followers are told instead, when ``body`` carries a person's note (the handler's
+        办结 words, a 驳回 reason): a follower may be a stranger to the first reporter, so they get the
+        public status only.
+    """
+    outbox.enqueue(db, ticket["reporter"], body, now, ticket["id"], f"{key}:{ticket['id']}:{ticket['reporter']}")
+    for r in db.query("SELECT user_id FROM ticket_followers WHERE ticket_id = ? ORDER BY user_id", [ticket["id"]]):
+        if r["user_id"] != ticket["reporter"]:
+            outbox.enqueue(db, r["user_id"], body if public is None else public, now, ticket["id"],
+                           f"{key}:{ticket['id']}:{r['user_id']}")
 
 
 def _assign_notices(db: Database, config: Config, ticket: dict[str, Any], route: Route, now: datetime,
@@ -346,7 +353,7 @@ def resolve(db: Database, config: Config, ticket_id: int, user: dict[str, Any], 
         add_photos(db, ticket_id, photos, "result", now)
         shown = len(result_photos(db, ticket_id))       # those sent before 「办结」 count too
         notify_reporters(db, ticket, wording.reporter_resolved(ticket_id, said, shown), now,
-                         f"resolved-{iso(now)}")
+                         f"resolved-{iso(now)}", wording.reporter_resolved(ticket_id, "", shown))
     return ticket
 
 
@@ -360,12 +367,14 @@ def start(db: Database, config: Config, ticket_id: int, user: dict[str, Any], no
     with transaction(db):
         if ticket["state"] == State.IN_PROGRESS.value and note.strip():
             news = add_event(db, ticket_id, user["id"], "progress", now, note.strip())
-            notify_reporters(db, ticket, wording.reporter_started(ticket_id, note.strip()), now, f"progress-{news}")
+            notify_reporters(db, ticket, wording.reporter_started(ticket_id, note.strip()), now, f"progress-{news}",
+                             wording.reporter_started(ticket_id, ""))
             return ticket
         if ticket["state"] in (s.value for s in CLAIMABLE_STATES) and not ticket["claimed_by"]:
             ticket = move(db, ticket, State.CLAIMED, user["id"], "开始处理时自动接单", now, claimed_by=user["id"])
         ticket = move(db, ticket, State.IN_PROGRESS, user["id"], note.strip() or "开始处理", now)
-        notify_reporters(db, ticket, wording.reporter_started(ticket_id, note.strip()), now, f"started-{iso(now)}")
+        notify_reporters(db, ticket, wording.reporter_started(ticket_id, note.strip()), now, f"started-{iso(now)}",
+                         wording.reporter_started(ticket_id, ""))
     return ticket
 
 
@@ -419,7 +428,8 @@ def reject(db: Database, config: Config, ticket_id: int, user: dict[str, Any], r
         raise NeedsReason(ticket_id)
     with transaction(db):
         ticket = move(db, ticket, State.REJECTED, user["id"], f"驳回：{reason.strip()}", now, closed_at=iso(now))
-        notify_reporters(db, ticket, wording.reporter_rejected(ticket_id, reason.strip()), now, "rejected")
+        notify_reporters(db, ticket, wording.reporter_rejected(ticket_id, reason.strip()), now, "rejected",
+                         wording.reporter_rejected(ticket_id, ""))
         for person in handler_ids(db, ticket):
             outbox.enqueue(db, person, wording.handler_withdrawn(ticket_id, reason.strip()), now, ticket_id,
                            f"withdrawn:{ticket_id}:{person}")
@@ -536,9 +546,10 @@ def rate(db: Database, config: Config, ticket_id: int | None, user: dict[str, An
          now: datetime) -> Rating:
     """A reporter's or follower's 满意 / 基本满意 / 不满意; without a number, the ticket they were asked about last.
 
-    The first answer decides: 满意 / 基本满意 close the ticket, 不满意 reopens it to the same handler with a
-    shorter deadline. A later answer from a co-reporter is recorded, and a 不满意 is passed to the handler
-    and the community, who decide what to do.
+    The first reporter's answer decides: 满意 / 基本满意 close the ticket, 不满意 reopens it to the same handler
+    with a shorter deadline. A follower's answer (someone who reported the same problem later, perhaps a
+    stranger to the first) never closes or reopens another's ticket: it is recorded, once per resolution, and a
+    不满意 is passed to the handler and the community, who decide what to do.
 
     :raises TicketNotFound: nothing waits for this person's rating, or the ticket is not theirs.
     :raises TransitionError: the ticket is not waiting for this person's rating.
@@ -555,7 +566,7 @@ def rate(db: Database, config: Config, ticket_id: int | None, user: dict[str, An
     with transaction(db):
         db.execute("INSERT INTO ratings (ticket_id, user_id, value, comment, at) VALUES (?, ?, ?, ?, ?)",
                    [ticket["id"], user["id"], value, comment, iso(now)])
-        decided = ticket["state"] == State.RESOLVED.value
+        decided = ticket["state"] == State.RESOLVED.value and ticket["reporter"] == user["id"]
         if decided:
             ticket = _settle_rating(db, config, ticket, user, value, comment, now)
         else:
@@ -623,6 +634,18 @@ def reporter_tickets(db: Database, reporter: str, limit: int = 10) -> tuple[list
     total = db.execute("SELECT count(*) FROM (SELECT id FROM tickets WHERE reporter = :u "
                        "UNION SELECT ticket_id FROM ticket_followers WHERE user_id = :u)", params).fetchone()[0]
     return rows, total
+
+
+def follows_only(db: Database, user: dict[str, Any], ticket: dict[str, Any]) -> bool:
+    """A follower with no other right to the ticket: they read its public status only (see follower_view)."""
+    return (user.get("id") != ticket["reporter"] and not may_handle(user, ticket) and not may_dispatch(user, ticket)
+            and not is_staff(user) and reported_it(db, ticket, user.get("id")))
+
+
+def follower_view(ticket: dict[str, Any]) -> dict[str, Any]:
+    """What a follower reads of a ticket: its category, place and state — not the first reporter's words, the
+    shared location's label or the handler's result note."""
+    return {**ticket, "text": wording.public_description(ticket), "location_label": None, "resolution": None}
 
 
 def may_see(db: Database, user: dict[str, Any], ticket: dict[str, Any]) -> bool:

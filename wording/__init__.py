@@ -130,10 +130,16 @@ def place_text(t: dict[str, Any]) -> str:
     return t.get("building") or "地点待确认"
 
 
+def public_place(t: dict[str, Any]) -> str:
+    """Where a report is, for the public: the 小区 (or road, landmark) and 楼栋 named in it; never a shared
+    location's label, which the sender's map or the sender wrote (「张家门口」)."""
+    return f"{t['place']}{t.get('building') or ''}" if t.get("place") else ""
+
+
 def public_description(t: dict[str, Any]) -> str:
-    """What the public Open311 list says of a report: what kind of problem, and where (小区 and 楼栋, or the
-    shared location's map label), never the resident's own words."""
-    return f"{t['category']}｜{known_place(t) or '地点待确认'}"
+    """What the public Open311 list says of a report: what kind of problem, and where (小区 and 楼栋), never
+    the resident's own words."""
+    return f"{t['category']}｜{public_place(t) or ('位置见坐标' if _coordinates(t) else '地点待确认')}"
 
 
 def deadline_text(deadline_at_local: str | None) -> str:
@@ -235,6 +241,8 @@ def thanks_for_rating(ticket_id: int, value: str, state: str, decided: bool, sti
         reply = f"抱歉没让您满意。您对工单 {ticket_id} 的意见已转告网格和社区，他们会跟进。"
     elif state == "reopened":
         reply = f"谢谢您的评价！另有居民反映工单 {ticket_id} 还没办好，正在整改，办好后会再告诉您。"
+    elif state == "resolved":       # a follower's answer: heard, while the first reporter's decides
+        reply = f"谢谢您的评价！已记下您对工单 {ticket_id} 的意见。"
     else:
         reply = f"谢谢您的评价！工单 {ticket_id} 已完结。"
     if still_waiting:
@@ -546,7 +554,8 @@ def rejected_reply(ticket_id: int) -> str:
 
 
 def reporter_rejected(ticket_id: int, reason: str) -> str:
-    return (f"感谢您的反映！经社区核实，工单 {ticket_id} 暂不属于社区受理的事项：{reason}。"
+    why = f"：{reason}" if reason else ""
+    return (f"感谢您的反映！经社区核实，工单 {ticket_id} 暂不属于社区受理的事项{why}。"
             f"如有疑问，欢迎再联系我们。")
 
 
