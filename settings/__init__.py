@@ -317,6 +317,22 @@ class DispatchSettings(Strict):
         return self
 
 
+class LimitSettings(Strict):
+    """Limits on one person: reports and points in chat (one person, or one stolen account, cannot flood the
+    grids with tickets and pushes, or mint points; staff are not limited), and guesses at dashboard passwords
+    and invite codes."""
+
+    reports_per_minute: int = Field(default=5, ge=1)
+    reports_per_hour: int = Field(default=30, ge=1)
+    points_per_day: int = Field(default=100, ge=0)     # 志愿服务积分 earned in any 24 hours; more is recorded as 0
+    # guessing (dashboard passwords, invite codes): free failures, then a lock doubling from lock_seconds
+    free_failures: int = Field(default=5, ge=1)
+    lock_seconds: float = Field(default=30, gt=0)
+    lock_max_seconds: float = Field(default=3600, gt=0)
+    forget_failures_seconds: float = Field(default=3600, gt=0)   # failures this long ago no longer count
+    session_hours: float = Field(default=12, gt=0)               # a dashboard login lasts this long
+
+
 class Reward(Strict):
     """An item in the rewards catalogue; ``stock`` None means unlimited."""
 
@@ -365,6 +381,7 @@ class Settings(Strict):
     nlu: NluSettings = NluSettings()
     dispatch: DispatchSettings = DispatchSettings()
     points: PointsSettings = PointsSettings()
+    limits: LimitSettings = LimitSettings()
     rating: RatingSettings = RatingSettings()
 
 

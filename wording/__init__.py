@@ -62,6 +62,13 @@ EXPORT_HEADERS = {
 }
 NO_RATING = "暂无评级"
 FORM_EXPIRED = "表单已过期，请刷新页面再试"
+LOGIN_FAILED = "用户名或密码不对"
+
+
+def login_locked(seconds: float) -> str:
+    """Too many wrong passwords for this name or from this address: try again later."""
+    minutes = max(1, round(seconds / 60))
+    return f"密码错误次数太多，请 {minutes} 分钟后再试。"
 PICK_A_TARGET = "请选择要指派的网格或部门"
 
 
@@ -358,6 +365,17 @@ def no_answer() -> str:
 
 # ---------------------------------------------------------------- points, leaderboard, rewards, grid rating
 
+def too_many_reports(per: str, limit: int) -> str:
+    """The reply when one sender files more than limits.reports_per_minute (per 分钟) or _per_hour (per 小时)."""
+    return (f"谢谢您这么热心！一{per}内最多受理 {limit} 件新反映，刚才这条还没有登记，请稍后再发。"
+            "如果情况紧急，请直接拨打 110/119/120。")
+
+
+def points_daily_cap(cap: int) -> str:
+    """The ledger line of a report that earned nothing because its sender reached limits.points_per_day."""
+    return f"今日积分已达上限 {cap} 分，本条不再加分"
+
+
 POINTS_NAMES = {"volunteer": "志愿服务积分", "wish": "心愿积分"}
 RATING_COLOURS = {"红": "🔴", "蓝": "🔵", "黄": "🟡"}
 
@@ -484,6 +502,7 @@ INVITE_PROBLEMS = {
     "invalid": "邀请码不对，请核对后再发（注意区分字母和数字）。",
     "used": "这个邀请码已经用过了，请向社区管理员要一个新的。",
     "expired": "这个邀请码已过期，请向社区管理员要一个新的。",
+    "throttled": "邀请码错误次数太多，请过一会儿再试，或向社区管理员核对邀请码。",
 }
 NO_JOINT_ITEMS = "目前没有待提交联席会议的工单。"
 

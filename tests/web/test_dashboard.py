@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from dispatch import tickets
+import wording
+from dispatch import throttle, tickets
 
 XSS = "广场花苑小区3栋<script>alert('x')</script>垃圾桶坏了"
 
@@ -172,3 +173,45 @@ def test_a_ticket_filed_from_a_shared_location_shows_where_on_its_page(chat, das
     chat.say("r7", "", location=[29.7045, 116.0045])
     chat.say("r7", "这里路灯不亮")
     assert "<dd>广场花苑小区附近</dd>" in dash.page("/dashboard/tickets/1")
+
+
+@pytest.mark.parametrize("target", ["/\t/evil.example", "/\n/evil.example", "/\\evil.example", "/ /evil.example",
+                                    "/\\/evil.example"])
+def test_login_never_returns_to_a_path_a_browser_reads_as_another_site(anonymous, target):
+    """`next=/%09/evil.example` was sent on as `Location: //evil.example`."""
+    r = anonymous.login(next=target)
+    assert r.status_code == 302 and r.headers["Location"] == "/dashboard/"
+
+
+def test_a_copied_session_cookie_stops_working_at_logout(app, dash):
+    copied = dash.client.get_cookie("session").value
+    assert dash.client.get("/dashboard/").status_code == 200
+    assert dash.post("/dashboard/logout").status_code == 302
+    thief = app.test_client()
+    thief.set_cookie("session", copied)
+    r = thief.get("/dashboard/")
+    assert r.status_code == 302 and r.headers["Location"].startswith("/dashboard/login")
+
+
+def test_wrong_passwords_lock_the_name_out_and_every_attempt_is_logged(anonymous, caplog):
+    with caplog.at_level("INFO", logger="web.auth"):
+        for _ in range(5):
+            r = anonymous.login(password="guess")
+            assert r.status_code == 401 and wording.LOGIN_FAILED in r.get_data(as_text=True)
+        r = anonymous.login(password="guess")
+        assert r.status_code == 401 and "分钟后再试" in r.get_data(as_text=True)
+        r = anonymous.login()                              # even the right password waits out the lock
+        assert r.status_code == 429 and "分钟后再试" in r.get_data(as_text=True)
+    failed = [m for m in caplog.messages if "login failed for 'admin'" in m]
+    assert len(failed) == 6 and "locked for 30 s" in failed[-1]
+    assert any("login refused for 'admin'" in m for m in caplog.messages)
+    assert not any("guess" in m or "sandan-demo" in m for m in caplog.messages)
+
+
+def test_a_lock_doubles_at_each_further_failure_and_a_success_clears_it(db, services):
+    limits = services.config.settings.limits
+    locks = [throttle.failed(db, "login:x", 1000.0 + i, limits)[1] for i in range(9)]
+    assert locks == [0, 0, 0, 0, 0, 30, 60, 120, 240]
+    assert throttle.locked_for(db, "login:x", 1008.0 + 100) == pytest.approx(140)
+    throttle.succeeded(db, "login:x")
+    assert throttle.locked_for(db, "login:x", 1009.0) == 0
