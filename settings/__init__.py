@@ -288,6 +288,7 @@ class DispatchSettings(Strict):
     duplicate_window_hours: float = 72
     photo_join_minutes: float = 5
     outbox_interval_seconds: float = 2
+    outbox_max_attempts: int = Field(default=12, ge=1)   # a push failing this often (about 45 minutes) is given up
     deadline_scan_seconds: float = 60
     duplicate_similarity: float = Field(default=0.5, ge=0, le=1)   # bigram overlap, see dispatch/duplicates.py
     working_hours: list[str] = ["08:30-12:00", "14:00-17:30"]   # local time, for work_hours / work_days limits

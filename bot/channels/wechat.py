@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 from xml.parsers.expat import ExpatError
 
+import requests
 from wechatpy import create_reply, parse_message
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.enterprise import parse_message as parse_work_message
@@ -26,6 +27,7 @@ from wechatpy.utils import check_signature
 from bot.channels.clients import OfficialAccountClient, WorkClient
 from bot.inbound import Inbound
 from dispatch.clock import parse_iso, utcnow
+from dispatch.outbox import Unconfirmed
 from settings import Config
 
 log = logging.getLogger(__name__)
@@ -224,6 +226,13 @@ class WeChatChannel:
         self.client = OfficialAccountClient(self.settings, config.path(config.settings.store.path))
 
     def send(self, user: dict[str, Any], body: str) -> None:
+        """:raises Unconfirmed: WeChat did not answer in time; it may have sent the message (never resend)."""
+        try:
+            self._send(user, body)
+        except requests.exceptions.ReadTimeout as e:
+            raise Unconfirmed(f"WeChat did not answer within the timeout: {e}")
+
+    def _send(self, user: dict[str, Any], body: str) -> None:
         openid = user["external_id"]
         if _recent(user):
             try:
@@ -250,7 +259,12 @@ class WorkWeChatChannel:
                                  config.settings.wechat.token_refresh_retries)
 
     def send(self, user: dict[str, Any], body: str) -> None:
-        self.client.call(lambda: self.client.message.send_text(self.settings.agent_id, user["external_id"], body))
+        """:raises Unconfirmed: 企业微信 did not answer in time; it may have sent the message (never resend)."""
+        try:
+            self.client.call(lambda: self.client.message.send_text(self.settings.agent_id, user["external_id"],
+                                                                   body))
+        except requests.exceptions.ReadTimeout as e:
+            raise Unconfirmed(f"企业微信 did not answer within the timeout: {e}")
 
 
 # ---------------------------------------------------------------- media

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import wording
-from bot.channels import build_sender, channel_senders
+from bot.channels import build_sender, channel_senders, clients
 from bot.conversation import Services
 from dispatch import outbox
 from dispatch.clock import iso, utcnow
@@ -325,3 +325,17 @@ def test_without_a_token_the_callback_does_not_exist(app, client, wechat):
                                                    services.engine, services.knowledge)
     wechat.token = ""
     assert wechat.text(RIDER, "帮助").status == 404
+
+
+def test_a_push_wechat_accepts_slowly_goes_out_once(services, standin, secretary, db, monkeypatch):
+    """WeChat answering after our timeout had accepted the push: it went out 4 times in 60 s."""
+    monkeypatch.setattr(clients, "TIMEOUT_SECONDS", 0.2)
+    db.execute("UPDATE users SET last_inbound_at = ? WHERE id = ?", [iso(utcnow()), f"wechat:{SECRETARY}"])
+    outbox.enqueue(db, f"wechat:{SECRETARY}", "【新工单】#7", utcnow(), None, "slow:7")
+    standin.fault(slow=0.5, count=10)
+    send, now = build_sender(services.config, channel_senders(services.config)), utcnow()
+    for tick in range(13):              # the worker's job over a minute (simulated), as on the day it went 4 times
+        outbox.deliver_due(db, send, now + timedelta(seconds=5 * tick))
+    assert [m["text"] for m in standin.sent() if m["touser"] == SECRETARY] == ["【新工单】#7"]
+    sent_at, error = db.execute("SELECT sent_at, last_error FROM outbox").fetchone()
+    assert sent_at and error.startswith("unconfirmed")
