@@ -23,7 +23,7 @@ from bot.errors import ApiError
 from bot.inbound import Inbound
 from dispatch import outbox
 from dispatch.clock import utcnow
-from dispatch.store import connect, transaction
+from dispatch.store import connect, row_id, transaction
 from dispatch.users import DEMO_CHANNEL, set_role
 from settings import Config
 
@@ -159,7 +159,7 @@ def updates():
     config = _config()
     persona = _persona(config, request.args.get("persona", ""))
     try:
-        after = {k: int(request.args.get(k, "0")) for k in ("direct", "push", "group")}
+        after = {k: row_id(int(request.args.get(k, "0"))) for k in ("direct", "push", "group")}
     except ValueError:
         raise ApiError(400, "after 必须是整数")
     db = get_db()

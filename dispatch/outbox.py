@@ -20,7 +20,7 @@ from typing import Any, Callable
 from sqlite_utils import Database
 
 from dispatch.clock import iso
-from dispatch.store import transaction
+from dispatch.store import row_id, transaction
 
 log = logging.getLogger(__name__)
 
@@ -109,4 +109,4 @@ def inbox(db: Database, recipient: str, after_id: int = 0, limit: int = 50) -> l
     """Messages pushed to one user, oldest first (the web chat and JSON API read these)."""
     return list(db.query(
         "SELECT id, body, ticket_id, created_at, sent_at FROM outbox WHERE recipient = ? AND id > ? "
-        "ORDER BY id LIMIT ?", [recipient, after_id, limit]))
+        "ORDER BY id LIMIT ?", [recipient, row_id(after_id), limit]))

@@ -335,6 +335,16 @@ class Store(Database):
         return (dict(zip(keys, row)) for row in cursor)
 
 
+#: SQLite keeps integers in 64 bits; a bigger number from a URL or a message (「进度 99999999999999999999」)
+#: names no row, and must not reach the driver, which raises OverflowError (a 500 for everyone who tried).
+MAX_ROW_ID = 2**63 - 1
+
+
+def row_id(n: int) -> int:
+    """A number bound against an id column, clamped into SQLite's range."""
+    return max(-1, min(n, MAX_ROW_ID))
+
+
 class StoreError(Exception):
     """The database file cannot be opened or migrated."""
 

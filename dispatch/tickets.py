@@ -5,6 +5,7 @@ Functions take the time as ``now`` and never read the clock, so tests and the sc
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,7 +17,7 @@ from dispatch import deadlines, joint, outbox
 from dispatch.clock import iso, local_text
 from dispatch.routing import Route, UnknownTarget, place_near, resolve_target
 from dispatch.states import CLAIMABLE_STATES, OPEN_STATES, State, TransitionError, check_transition
-from dispatch.store import transaction
+from dispatch.store import row_id, transaction
 from dispatch.users import get_user, is_demo, is_staff, staff_ids
 from nlu.types import Parse
 from settings import Config
@@ -51,6 +52,12 @@ class Location:
     label: str = ""
 
 
+def on_earth(lat: float, lon: float) -> bool:
+    """A point that can exist: finite, latitude within ±90 and longitude within ±180 (NaN, infinity or
+    200° once made a ticket that broke the sender's next report)."""
+    return math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180
+
+
 def _location_columns(config: Config, location: Location | None) -> tuple[float | None, float | None, str | None]:
     """(lat, lon, location_label); without the sender's label, the nearest known place names the spot."""
     if location is None:
@@ -67,7 +74,7 @@ class Created:
 
 
 def get_ticket(db: Database, ticket_id: int) -> dict[str, Any]:
-    rows = list(db.query("SELECT * FROM tickets WHERE id = ?", [ticket_id]))
+    rows = list(db.query("SELECT * FROM tickets WHERE id = ?", [row_id(ticket_id)]))
     if not rows:
         raise TicketNotFound(ticket_id)
     return rows[0]

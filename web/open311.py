@@ -200,7 +200,7 @@ def list_requests(ext: str):
         if ids:
             rows = []
             for part in ids.split(",")[:MAX_RESULTS]:
-                if part.strip().isdigit():
+                if re.fullmatch("[0-9]{1,30}", part.strip()):
                     try:
                         t = tickets.get_ticket(db, int(part))
                     except tickets.TicketNotFound:
@@ -278,6 +278,8 @@ def _create() -> dict[str, Any]:
         raise Open311Error(400, "description is required")
     if not address and (lat is None or lon is None):
         raise Open311Error(400, "a location is required: lat and long, or address_string")
+    if (lat is None) != (lon is None) or (lat is not None and not tickets.on_earth(lat, lon)):
+        raise Open311Error(400, "lat and long must both be given, within -90..90 and -180..180")
     who = (request.values.get("account_id") or request.values.get("email") or request.values.get("device_id")
            or "anonymous")[:128]
     reporter = f"open311:{who}"

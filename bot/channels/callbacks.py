@@ -62,6 +62,8 @@ def _serve(enabled: bool, echo: Callable[[Config, dict[str, str]], str],
         abort(403)
     except BadMessage:
         abort(400)
+    if not callback.message.source:
+        abort(400)                  # no FromUserName: nobody to answer, and no "wechat:None" to merge into
     if not _first_use(callback, channel, body):
         abort(403)
     return _answer(callback, channel)

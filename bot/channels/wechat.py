@@ -198,9 +198,11 @@ def to_inbound(message: Any, channel: str) -> Inbound | None:
     if kind == "link":
         return Inbound(**base, text=" ".join(p for p in (message.title, message.description) if p))
     if kind == "event":
-        # Events carry no MsgId: FromUserName + CreateTime identifies WeChat's retries of one event.
+        # Events carry no MsgId: FromUserName + CreateTime + the event identifies WeChat's retries of one event
+        # (two events of one user in one second, a scan and a subscribe, are two).
         event = (message.event or "").lower()
-        return Inbound(**base | {"msg_id": f"{sender}:{message.time}"}, kind="event", text=event)
+        key = getattr(message, "key", None) or getattr(message, "scene_id", None) or ""
+        return Inbound(**base | {"msg_id": f"{sender}:{message.time}:{event}:{key}"}, kind="event", text=event)
     return None
 
 

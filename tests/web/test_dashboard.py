@@ -215,3 +215,21 @@ def test_a_lock_doubles_at_each_further_failure_and_a_success_clears_it(db, serv
     assert throttle.locked_for(db, "login:x", 1008.0 + 100) == pytest.approx(140)
     throttle.succeeded(db, "login:x")
     assert throttle.locked_for(db, "login:x", 1009.0) == 0
+
+
+def test_a_control_character_in_one_report_does_not_break_the_export(chat, dash):
+    """One \\x01 in any report made export.xlsx a 500 for everyone."""
+    from openpyxl import load_workbook
+
+    chat.say("r8", "广场花苑小区3栋的垃圾桶坏了\x01\x1b[31m")
+    r = dash.client.get("/dashboard/export.xlsx")
+    assert r.status_code == 200
+    rows = list(load_workbook(io.BytesIO(r.data)).active.iter_rows(values_only=True))
+    assert any("广场花苑小区3栋的垃圾桶坏了[31m" in str(cell) for cell in rows[1])
+
+
+@pytest.mark.parametrize("path", ["/dashboard/tickets?before=99999999999999999999999",
+                                  "/dashboard/tickets?before=²", "/dashboard/tickets/99999999999999999999999",
+                                  "/dashboard/media/99999999999999999999999"])
+def test_numbers_too_big_for_the_store_are_not_a_500(dash, path):
+    assert dash.client.get(path).status_code in (200, 404)
