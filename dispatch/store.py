@@ -300,7 +300,19 @@ def m018_ticket_location(db: Database) -> None:
 
 
 @migrations()
-def m019_outbox_gives_up(db: Database) -> None:
+def m019_message_outcome(db: Database) -> None:
+    """What the bot made of a message beside its reply: filed, joined, asked, answered or ignored, and what it
+    said to the sender privately (a group's personal answers go 1:1), so a replay answers as the first time."""
+    db.executescript(
+        """
+        ALTER TABLE messages ADD COLUMN outcome TEXT;
+        ALTER TABLE messages ADD COLUMN private TEXT;
+        """
+    )
+
+
+@migrations()
+def m020_outbox_gives_up(db: Database) -> None:
     """A push that keeps failing is given up after dispatch.outbox_max_attempts, visibly (it retried every ten
     minutes for ever)."""
     db.execute("ALTER TABLE outbox ADD COLUMN failed_at TEXT")

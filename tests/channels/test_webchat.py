@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import wording
-from bot.conversation import Services
+from bot.services import Services
 from tests.channels.conftest import tiny_png
 from tests.conftest import build_app
 

@@ -10,7 +10,7 @@ import pytest
 
 import wording
 from bot.channels import build_sender, channel_senders, clients
-from bot.conversation import Services
+from bot.services import Services
 from dispatch import outbox
 from dispatch.clock import iso, utcnow
 from dispatch.users import set_role

@@ -7,7 +7,7 @@ import re
 import pytest
 
 import wording
-from bot.conversation import Services
+from bot.services import Services
 
 PLACES = ["广场花苑小区3栋", "龙西小区5栋", "平东小区8栋", "芙蓉苑小区2栋", "书香苑2栋", "龙西小区12栋", "平东小区3栋"]
 
