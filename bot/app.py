@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from bot import api, db, errors, groups, webchat
+from bot import api, capacity, db, errors, groups, webchat
 from bot.channels import callbacks
 from bot.services import Services, build_services
 from dispatch.store import init_db
@@ -42,6 +42,7 @@ def create_app(config_path: str | Path = "config.yaml", overrides: dict[str, Any
     webchat.init_app(app)
 
     db.init_app(app)
+    capacity.init_app(app)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)

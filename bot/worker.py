@@ -41,6 +41,13 @@ def fetch_media(services: Services) -> int:
     return with_store(services, lambda db, config, _now: fetch(config, db))
 
 
+def drain_spool(services: Services) -> int:
+    """Handle WeChat messages kept while the store was too busy to answer them in time."""
+    from bot import spool
+
+    return spool.drain(services)
+
+
 def scan_deadlines(services: Services) -> dict[str, int]:
     return with_store(services, deadlines.scan)
 
@@ -104,6 +111,8 @@ def build_scheduler(services: Services) -> BackgroundScheduler:
                       id="outbox", replace_existing=True, max_instances=1, coalesce=True)
     scheduler.add_job(fetch_media, "interval", seconds=settings.outbox_interval_seconds, args=[services],
                       id="media", replace_existing=True, max_instances=1, coalesce=True)
+    scheduler.add_job(drain_spool, "interval", seconds=settings.outbox_interval_seconds, args=[services],
+                      id="spool", replace_existing=True, max_instances=1, coalesce=True)
     scheduler.add_job(scan_deadlines, "interval", seconds=settings.deadline_scan_seconds, args=[services],
                       id="deadlines", replace_existing=True, max_instances=1, coalesce=True)
     points_jobs.add_jobs(scheduler, services)

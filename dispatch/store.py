@@ -9,6 +9,7 @@ import fcntl
 import os
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -361,6 +362,10 @@ class StoreError(Exception):
     """The database file cannot be opened or migrated."""
 
 
+class WriterBusy(StoreError):
+    """Another writer held the store longer than this connection's ``writer_wait`` allows."""
+
+
 def connect(path: str | Path) -> Database:
     """Open the store (creating its folder), with WAL, foreign keys and a busy timeout.
 
@@ -370,7 +375,7 @@ def connect(path: str | Path) -> Database:
     if str(path) != ":memory:":
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
         db = Store(conn)
         db.writer_lock_path = str(path)  # type: ignore[attr-defined]  # read by transaction()
         if str(path) != ":memory:":
@@ -401,8 +406,9 @@ def transaction(db: Database) -> Iterator[Database]:
         with db.atomic():
             yield db
         return
-    with _writer_turn(getattr(db, "writer_lock_path", None)):
-        db.conn.execute("BEGIN IMMEDIATE")
+    wait = getattr(db, "writer_wait", None)
+    with _writer_turn(getattr(db, "writer_lock_path", None), wait):
+        _begin_immediate(db, wait)
         try:
             yield db
         except BaseException:
@@ -416,8 +422,43 @@ _writer_depth: dict[str, int] = {}
 _registry_lock = threading.Lock()
 
 
+def _begin_immediate(db: Database, wait: float | None) -> None:
+    """BEGIN IMMEDIATE, waiting at most ``wait`` seconds for a writer outside this app (a backup, a sqlite3
+    shell) when a wait is set; the connection's own busy timeout otherwise."""
+    if wait is None:
+        db.conn.execute("BEGIN IMMEDIATE")
+        return
+    db.conn.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")   # an int we computed, not input
+    try:
+        db.conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as e:
+        raise WriterBusy(f"the store stayed locked for {wait} s: {e}")
+    finally:
+        db.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
+#: connect()'s busy timeout, restored after a bounded wait.
+BUSY_TIMEOUT_MS = 30_000
+
+
+def _flock_within(fd: int, wait: float | None) -> None:
+    """Take the lock file, or raise WriterBusy after ``wait`` seconds (None: wait as long as it takes)."""
+    if wait is None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        return
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise WriterBusy(f"another writer held the store for {wait} s")
+            time.sleep(0.01)
+
+
 @contextmanager
-def _writer_turn(path: str | None) -> Iterator[None]:
+def _writer_turn(path: str | None, wait: float | None = None) -> Iterator[None]:
     """Queue writers to one database file in line, across threads and processes, before BEGIN IMMEDIATE.
 
     SQLite's own busy handler sleeps and retries (up to 100 ms a nap), so under 8 concurrent writers the
@@ -434,13 +475,21 @@ def _writer_turn(path: str | None) -> Iterator[None]:
             _writer_locks[key] = (threading.RLock(), fd)
             _writer_depth[key] = 0
     lock, fd = _writer_locks[key]
-    with lock:
+    if not lock.acquire(timeout=-1 if wait is None else wait):
+        raise WriterBusy(f"another thread held the store for {wait} s")
+    try:
         _writer_depth[key] += 1
-        if _writer_depth[key] == 1:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            if _writer_depth[key] == 1:
+                _flock_within(fd, wait)
+        except BaseException:
+            _writer_depth[key] -= 1
+            raise
         try:
             yield
         finally:
             _writer_depth[key] -= 1
             if _writer_depth[key] == 0:
                 fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        lock.release()

@@ -236,6 +236,7 @@ class Deployment(Strict):
 class StoreSettings(Strict):
     path: str = "var/sandan.db"
     media_dir: str = "var/media"
+    spool_dir: str = "var/spool"     # WeChat messages kept while the store was too busy to take them in time
 
 
 class WebSettings(Strict):
@@ -245,6 +246,9 @@ class WebSettings(Strict):
     max_body_bytes: int = 1_048_576
     api_key: str = ""          # for the JSON API and Open311 POST; empty disables them
     demo_chat: bool = False    # the /chat demo page: no login, anyone may act as demo staff; `sandan demo` turns it on
+    pool_size: int = Field(default=16, ge=1)                  # store connections kept for reuse; more are closed
+    max_concurrent_requests: int = Field(default=64, ge=1)    # requests handled at once; the rest wait their turn
+    request_wait_seconds: float = Field(default=2, ge=0)      # …this long, then 503
 
 
 class WeChatSettings(Strict):
@@ -256,6 +260,8 @@ class WeChatSettings(Strict):
     api_base_url: str = "https://api.weixin.qq.com/cgi-bin/"
     template_ids: dict[str, str] = {}
     token_refresh_retries: int = Field(default=2, ge=0, le=5)
+    writer_wait_seconds: float = Field(default=3, gt=0)   # a callback waits this long for the store, then keeps
+                                                          # the message to handle after and answers in time
 
 
 class WorkWeChatSettings(Strict):
