@@ -19,7 +19,8 @@ from dispatch import outbox, tickets
 from dispatch.clock import iso, local_text, parse_iso
 from dispatch.states import WORKING_STATES, State
 from dispatch.store import transaction
-from dispatch.worktime import Calendar, Limit, add_working, category_limit, working_seconds_between
+from dispatch.worktime import (Calendar, Limit, add_working, category_limit, unknown_years,
+                              working_seconds_between)
 from dispatch.users import is_demo
 from settings import Config
 
@@ -38,6 +39,13 @@ class Deadline:
 
 def calendar(config: Config) -> Calendar:
     return Calendar.from_settings(config.settings.dispatch)
+
+
+def calendar_warning(config: Config, now: datetime) -> str | None:
+    """What to tell the operator when this year's or next year's days off are not known, else None."""
+    cal = calendar(config)
+    years = unknown_years(cal, now.astimezone(cal.tz).date(), config.settings.dispatch.calendar_warn_days)
+    return wording.calendar_unknown(years) if years else None
 
 
 def deadline_for(config: Config, category: str, urgency: str, start: datetime, factor: float = 1.0) -> Deadline:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 import wording
-from dispatch import joint, outbox
+from dispatch import deadlines, joint, outbox
 from dispatch.clock import iso, local_text
 from dispatch.states import WORKING_STATES
 from dispatch.store import transaction
@@ -58,9 +58,13 @@ def staff_work(db: Database, user: dict[str, Any]) -> tuple[list[dict[str, Any]]
 
 
 def daily_digest(db: Database, config: Config, now: datetime) -> int:
-    """Queue today's digest to each grid secretary with open work; returns how many were queued."""
+    """Queue today's digest to each grid secretary with open work, on working days (China's calendar);
+    returns how many were queued."""
     tz = config.settings.dispatch.timezone
-    day = now.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d")
+    local_day = now.astimezone(ZoneInfo(tz)).date()
+    if not deadlines.calendar(config).is_working_day(local_day):
+        return 0                     # weekends, 法定节假日: the grids are off; the next working morning says it all
+    day = local_day.isoformat()
     sent = 0
     secretaries = list(db.query("SELECT id, grid_id FROM users WHERE role = 'grid_secretary' AND grid_id IS NOT NULL AND channel != 'demo' "
                                 "ORDER BY id"))

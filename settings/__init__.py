@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -299,8 +300,11 @@ class DispatchSettings(Strict):
     duplicate_similarity: float = Field(default=0.5, ge=0, le=1)   # bigram overlap, see dispatch/duplicates.py
     working_hours: list[str] = ["08:30-12:00", "14:00-17:30"]   # local time, for work_hours / work_days limits
     working_days: list[int] = [1, 2, 3, 4, 5]                    # ISO weekdays, Monday = 1
-    holidays: list[str] = []                                     # YYYY-MM-DD days off on a working weekday
-    extra_working_days: list[str] = []                           # YYYY-MM-DD 调休 working weekend days
+    holiday_calendar: Literal["china", "none"] = "china"         # 法定节假日 and 调休 from chinese-calendar
+    holidays: list[str] = []                                     # YYYY-MM-DD days off (overrides the calendar)
+    extra_working_days: list[str] = []                           # YYYY-MM-DD days worked (overrides the calendar)
+    calendar_years: list[int] = []            # years whose days off config lists in full (the package lacks them)
+    calendar_warn_days: int = Field(default=60, ge=0, le=366)   # warn this long before an unknown year begins
     leader_escalation_hours: float = 24       # 督办 still open this much later → the leaders (working hours
                                               # when the ticket's limit is in working time)
     invite_valid_days: float = 7
@@ -317,6 +321,12 @@ class DispatchSettings(Strict):
         for span in self.working_hours:
             if not re.fullmatch(rf"{hhmm}-{hhmm}", span):
                 raise ValueError(f"working_hours: '{span}' should look like 08:30-12:00")
+        for field in ("holidays", "extra_working_days"):
+            for day in getattr(self, field):
+                try:
+                    date.fromisoformat(day)
+                except ValueError:
+                    raise ValueError(f"{field}: '{day}' is not a date like 2027-10-01")
         if not re.fullmatch(hhmm, self.daily_digest_at):
             raise ValueError(f"daily_digest_at: '{self.daily_digest_at}' should look like 08:00")
         if not re.fullmatch(rf"(mon|tue|wed|thu|fri|sat|sun) {hhmm}", self.weekly_summary_at):

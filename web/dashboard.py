@@ -18,7 +18,7 @@ from flask import (Blueprint, Flask, Response, abort, flash, g, redirect, render
                    send_from_directory, url_for)
 
 import wording
-from dispatch import points, stats, tickets
+from dispatch import deadlines, points, stats, tickets
 from dispatch.clock import local_text, utcnow
 from dispatch.states import OPEN_STATES, State, TransitionError
 from settings import Config
@@ -125,7 +125,8 @@ def index():
     unit, points_ = stats.trend(db, config, period.start, period.end)
     charts["trend"] = [{"name": r["key"], "received": r["received"], "done": r["done"]} for r in points_]
     return render_template("index.html", kpi=kpi, period=period, charts=charts, ratings=ratings, unit=unit,
-                           plan=grid_plan(config, ratings), leaders=_leaders(config, now))
+                           plan=grid_plan(config, ratings), leaders=_leaders(config, now),
+                           calendar_warning=deadlines.calendar_warning(config, now))
 
 
 def _filter(config: Config) -> stats.TicketFilter:

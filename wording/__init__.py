@@ -508,6 +508,15 @@ INVITE_PROBLEMS = {
 NO_JOINT_ITEMS = "目前没有待提交联席会议的工单。"
 
 
+def calendar_unknown(years: list[int]) -> str:
+    """The operator's warning that the working calendar of a year is not published yet (no silent guess)."""
+    names = "、".join(f"{y} 年" for y in years)
+    return (f"注意：还没有 {names}的法定节假日和调休安排，这段时间的办理期限暂按周一至周五计算。"
+            f"请升级 chinese-calendar（pip install -U chinese-calendar），或把国务院办公厅公布的放假日期写进 "
+            f"config.yaml 的 dispatch.holidays、调休上班日写进 dispatch.extra_working_days，"
+            f"并把年份加进 dispatch.calendar_years。")
+
+
 def joint_settled(ticket_id: int) -> str:
     return f"已记录联席会议意见，工单 #{ticket_id} 移出议题。"
 
