@@ -15,8 +15,8 @@ from typing import Callable
 from flask import Blueprint, Flask, Response, abort, request
 
 import wording
-from bot.channels.wechat import (TIMESTAMP_TOLERANCE_SECONDS, BadMessage, BadSignature, Callback, aes_key_ok,
-                                 official_callback, official_echo, to_inbound, work_callback, work_echo)
+from bot.channels.wechat import (TIMESTAMP_TOLERANCE_SECONDS, BadMessage, BadSignature, Callback, StaleTimestamp,
+                                 aes_key_ok, official_callback, official_echo, to_inbound, work_callback, work_echo)
 from bot import spool
 from bot.conversation import handle
 from bot.db import get_db, get_services
@@ -73,6 +73,9 @@ def _serve(enabled: bool, echo: Callable[[Config, dict[str, str]], str],
             return _plain(echo(config, args))
         body = request.get_data(as_text=True)
         callback = read(config, args, body)
+    except StaleTimestamp as e:
+        nonces.note_skew(get_db(), channel, e.skew, time.time())    # for /ready: the clock, not an attacker
+        abort(403)
     except BadSignature:
         abort(403)
     except BadMessage:

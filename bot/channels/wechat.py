@@ -45,6 +45,14 @@ class BadSignature(Exception):
     """The request was not signed with our token: not from WeChat."""
 
 
+class StaleTimestamp(BadSignature):
+    """Correctly signed, but its timestamp is far from our clock: ``skew`` seconds (ours minus WeChat's)."""
+
+    def __init__(self, skew: float) -> None:
+        super().__init__(f"stale timestamp ({skew:+.0f} s)")
+        self.skew = skew
+
+
 class BadMessage(Exception):
     """The body is not a WeChat message we can read."""
 
@@ -99,7 +107,7 @@ def _fresh(timestamp: str) -> None:
     if abs(skew) > TIMESTAMP_TOLERANCE_SECONDS:
         log.error("a correctly signed WeChat callback is %+d s away from this server's clock (more than %d s "
                   "is refused): if every callback says so, fix the clock (NTP)", skew, TIMESTAMP_TOLERANCE_SECONDS)
-        raise BadSignature("stale timestamp")
+        raise StaleTimestamp(skew)
 
 
 def official_callback(config: Config, args: dict[str, str], body: str) -> Callback:
