@@ -11,7 +11,6 @@ import wording
 from bot.services import Services
 from bot.worker import drain_spool
 from standin.client import FlaskTransport, WeChatServer
-from tests.conftest import build_app
 
 RIDER = "oBusy0000000000000000000001"
 
