@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import threading
 
-from flask import Flask, abort, current_app, g
+from flask import Flask, abort, current_app, g, request
 
 TURNS = "sandan_turns"
+#: An operator's probes answer even when the server is full: that is when they matter.
+PROBES = ("/health", "/ready", "/metrics")
 
 
 def _take_turn() -> None:
+    if request.path in PROBES:
+        return
     web = current_app.config["SANDAN_SERVICES"].config.settings.web
     if not current_app.extensions[TURNS].acquire(timeout=web.request_wait_seconds):
         abort(503)

@@ -76,6 +76,7 @@ def test_requests_beyond_the_limit_wait_their_turn_then_get_503(app, client):
     try:
         r = client.get("/open311/v2/services.json")
         assert r.status_code == 503 and r.get_json()["error"] == "服务器正忙，请稍后再试"
+        assert client.get("/health").status_code == 200          # the operator's probe still answers
     finally:
         turns.release()
         turns.release()
