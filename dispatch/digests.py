@@ -43,7 +43,9 @@ def staff_work(db: Database, user: dict[str, Any]) -> tuple[list[dict[str, Any]]
     if user.get("role") == "grid_secretary" and user.get("grid_id"):
         where, params = f"grid_id = ? AND department_id IS NULL AND state IN ({_IN})", [user["grid_id"], *_WORKING]
     elif user.get("role") == "department" and user.get("department_id"):
-        where, params = f"department_id = ? AND state IN ({_IN})", [user["department_id"], *_WORKING]
+        where = (f"(department_id = ? OR id IN (SELECT ticket_id FROM ticket_parts WHERE department_id = ? "
+                 f"AND done_at IS NULL)) AND state IN ({_IN})")     # its own tickets and its 协办 parts
+        params = [user["department_id"], user["department_id"], *_WORKING]
     elif user.get("role") == "dispatcher" and user.get("community_id"):
         where, params = "community_id = ? AND state = 'received'", [user["community_id"]]
     else:

@@ -333,7 +333,8 @@ def resolve(db: Database, config: Config, ticket_id: int, user: dict[str, Any], 
                       resolved_at=iso(now))
         add_photos(db, ticket_id, photos, "result", now)
         shown = len(result_photos(db, ticket_id))       # those sent before 「办结」 count too
-        notify_reporters(db, ticket, wording.reporter_resolved(ticket_id, said, shown), now,
+        notify_reporters(db, ticket, wording.reporter_resolved(ticket_id, said, shown,
+                                                              config.deployment.staff_numbers()), now,
                          f"resolved-{iso(now)}")
     return ticket
 
@@ -348,12 +349,16 @@ def start(db: Database, config: Config, ticket_id: int, user: dict[str, Any], no
     with transaction(db):
         if ticket["state"] == State.IN_PROGRESS.value and note.strip():
             news = add_event(db, ticket_id, user["id"], "progress", now, note.strip())
-            notify_reporters(db, ticket, wording.reporter_started(ticket_id, note.strip()), now, f"progress-{news}")
+            notify_reporters(db, ticket, wording.reporter_started(ticket_id, note.strip(),
+                                                                  config.deployment.staff_numbers()), now,
+                             f"progress-{news}")
             return ticket
         if ticket["state"] in (s.value for s in CLAIMABLE_STATES) and not ticket["claimed_by"]:
             ticket = move(db, ticket, State.CLAIMED, user["id"], "开始处理时自动接单", now, claimed_by=user["id"])
         ticket = move(db, ticket, State.IN_PROGRESS, user["id"], note.strip() or "开始处理", now)
-        notify_reporters(db, ticket, wording.reporter_started(ticket_id, note.strip()), now, f"started-{iso(now)}")
+        notify_reporters(db, ticket, wording.reporter_started(ticket_id, note.strip(),
+                                                              config.deployment.staff_numbers()), now,
+                         f"started-{iso(now)}")
     return ticket
 
 
@@ -624,6 +629,9 @@ def may_see(db: Database, user: dict[str, Any], ticket: dict[str, Any]) -> bool:
         return True
     if role == "grid_secretary" and ticket["grid_id"] == user.get("grid_id"):
         return True   # the grid stays informed of transfers in its area
+    if role == "department" and db.execute("SELECT 1 FROM ticket_parts WHERE ticket_id = ? AND department_id = ?",
+                                           [ticket["id"], user.get("department_id")]).fetchone():
+        return True   # a 协办 unit
     return reported_it(db, ticket, user.get("id"))
 
 

@@ -70,6 +70,7 @@ class Department(Strict):
     name: str
     duties: str = ""
     aliases: list[str] = []      # what staff call it in chat: 「转交 12 路灯所」
+    phone: str = ""              # the office's number, shown in full when a handler gives it to a resident
 
 
 class Category(Strict):
@@ -151,6 +152,7 @@ class StaffMember(Strict):
     grid: str | None = None
     department: str | None = None
     community: str | None = None
+    phone: str = ""              # a work number the person may give residents (not masked in pushes)
 
 
 class Deployment(Strict):
@@ -186,6 +188,11 @@ class Deployment(Strict):
     def is_urgent(self, urgency: str | None) -> bool:
         """The most urgent level (the first listed, 紧急 in the demo): pushes say so, and review cannot wait."""
         return bool(self.urgency) and urgency == self.urgency[0].name
+
+    def staff_numbers(self) -> frozenset[str]:
+        """Work numbers of offices and staff: a handler may share them with a resident, so they are not masked."""
+        numbers = [d.phone for d in self.departments] + [s.phone for s in self.staff]
+        return frozenset(n.replace("-", "").replace(" ", "") for n in numbers if n)
 
     def handler_name(self, grid_id: str | None, department_id: str | None) -> str:
         """Who has a ticket, as people call them: the department if transferred, else the grid."""
