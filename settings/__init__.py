@@ -49,6 +49,7 @@ class Place(Strict):
     aliases: list[str] = []
     buildings: tuple[int, int] | None = None
     location: tuple[float, float] | None = None  # (latitude, longitude)
+    property_company: str = ""                   # the estate's 物业 company, rated on the public board
 
 
 class Grid(Strict):
@@ -358,6 +359,10 @@ class RatingSettings(Strict):
     satisfaction_weight: float = Field(default=0.3, ge=0)
     red_at: float = 85
     blue_at: float = 70
+    colour_by: Literal["cutoffs", "shares"] = "cutoffs"   # shares: each colour a fixed share of the rated units
+    red_share: float = Field(default=0.3, ge=0, le=1)     # the best 30% are 红 …
+    yellow_share: float = Field(default=0.2, ge=0, le=1)  # … the last 20% 黄, the rest 蓝
+    recent_reports: int = Field(default=100, ge=0, le=1000)   # how many reports the public board lists
     min_tickets: int = 1         # a grid with fewer tickets in the period is rated on what it has
 
 

@@ -433,6 +433,20 @@ def grid_ratings(label: str, community: str, ratings: Iterable[Any]) -> str:
     return "\n".join(lines)
 
 
+# ---- the public board (/board): no names, phones, rooms or words of the reporter
+
+PLACE_NOT_SHOWN = "（地点未公开）"
+BOARD_NO_COMMUNITY = "没有这个社区。"
+
+
+def board_method(rating: Any) -> str:
+    """How the colours were given, in the deployment's own numbers (settings.RatingSettings)."""
+    if rating.colour_by == "shares":
+        return (f"按比例：得分前 {rating.red_share:.0%} 为红，后 {rating.yellow_share:.0%} 为黄，其余为蓝；"
+                "还没有到期、办结或评价工单的暂不评级")
+    return f"按得分：{rating.red_at:g} 分及以上为红，{rating.blue_at:g} 分及以上为蓝，其余为黄；还没有到期、办结或评价工单的暂不评级"
+
+
 # ---------------------------------------------------------------- channels: WeChat, web chat, group chats
 
 UNSUPPORTED_MESSAGE = "暂时只能看懂文字、照片、语音和位置哦，请换一种方式发给我。"
