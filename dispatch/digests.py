@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 import wording
-from dispatch import joint, outbox
+from dispatch import joint, outbox, recurring
 from dispatch.clock import iso, local_text
 from dispatch.states import WORKING_STATES
 from dispatch.store import transaction
@@ -100,6 +100,8 @@ def community_week(db: Database, config: Config, community_id: str, now: datetim
                        "AND deadline_at <= ?", *_WORKING, iso(now)),
         "review": one("SELECT count(*) FROM tickets WHERE community_id = ? AND state = 'received'"),
         "joint": len(joint.agenda(db, community_id)),
+        "recurring": [(r.place, r.category, len(r.ticket_ids), r.governance)
+                      for r in recurring.find(db, config, now, community_id)],
         "grids": grids,
     }
 

@@ -310,6 +310,8 @@ class DispatchSettings(Strict):
     daily_digest_at: str = "08:00"            # local HH:MM, every day, to each grid secretary
     weekly_summary_at: str = "mon 08:30"      # local day and HH:MM, to each community dispatcher
     joint_after_departments: int = 2          # a ticket transferred to this many departments goes to 联席会议
+    recurring_min_tickets: int = Field(default=3, ge=2)   # 高频问题: this many reports of one category at one
+    recurring_window_days: int = Field(default=30, ge=1)  # place within this many days (主动治理)
     scheduler_lease_seconds: float = 30       # a scheduler that stops renewing its lease this long is replaced
 
     @model_validator(mode="after")

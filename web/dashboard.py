@@ -21,7 +21,7 @@ from dispatch import points, stats, tickets
 from dispatch.clock import local_text, utcnow
 from dispatch.states import OPEN_STATES, State, TransitionError
 from settings import Config
-from web import cooperation, get_db, get_services
+from web import cooperation, get_db, get_services, governance
 from web.auth import login_required
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates",
@@ -124,7 +124,8 @@ def index():
     unit, points_ = stats.trend(db, config, period.start, period.end)
     charts["trend"] = [{"name": r["key"], "received": r["received"], "done": r["done"]} for r in points_]
     return render_template("index.html", kpi=kpi, period=period, charts=charts, ratings=ratings, unit=unit,
-                           plan=grid_plan(config, ratings), leaders=_leaders(config, now))
+                           plan=grid_plan(config, ratings), leaders=_leaders(config, now),
+                           recurring=governance.listing(config, now))
 
 
 def _filter(config: Config) -> stats.TicketFilter:
@@ -324,6 +325,7 @@ def media(media_id: int):
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     cooperation.init_app(app)
+    governance.init_app(app)
     app.add_template_filter(lambda text, tz: local_text(text, tz) or "—", "localtime")
     app.add_template_filter(wording.place_text, "place")     # a named place, a shared location's label, or the point
 

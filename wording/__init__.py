@@ -27,6 +27,7 @@ EVENT_NAMES = {
     "joint_settled": "联席会议议定", "reminded": "提醒办理人", "progress": "办理进展",
     "extension_asked": "申请延期", "extension_granted": "同意延期", "extension_refused": "不同意延期",
     "internal_note": "内部备注", "co_handler_added": "增加协办", "part_done": "协办完成",
+    "governs": "关联高频问题工单", "governed_by": "列入主动治理",
 }
 
 
@@ -799,6 +800,41 @@ def percent(part: int, whole: int) -> int:
     return (200 * part + whole) // (2 * whole)
 
 
+# ---- 高频问题 and 主动治理
+
+GOVERNANCE_REASON = "高频问题，社区主动治理"
+
+
+def governance_text(place: str, category: str, days: int, ticket_ids: list[int]) -> str:
+    linked = "、".join(f"#{i}" for i in ticket_ids[:10]) + (" 等" if len(ticket_ids) > 10 else "")
+    return f"【主动治理】{place}{category}问题 {days} 天内反映 {len(ticket_ids)} 次（{linked}），请从根源上解决。"
+
+
+def recurring_notice(place: str, category: str, count: int, days: int) -> str:
+    return (f"【高频问题】{place}的{category}问题 {days} 天内已反映 {count} 次。"
+            f"可在工作台「高频问题」立项主动治理，一次解决根源。")
+
+
+def recurring_lines(problems: list[tuple[str, str, int, int | None]]) -> list[str]:
+    """The weekly summary's 高频问题 lines: (place, category, count, 主动治理 ticket or None)."""
+    if not problems:
+        return []
+    return ["高频问题："] + [f"· {place} {category} {count} 次" + (f"（主动治理 #{gov}）" if gov else "（未立项）")
+                           for place, category, count, gov in problems[:5]]
+
+
+def governance_opened(ticket_id: int, count: int) -> str:
+    return f"已立项主动治理，工单 #{ticket_id}，关联 {count} 件反映。"
+
+
+def already_governed(ticket_id: int) -> str:
+    return f"这个问题已有主动治理工单 #{ticket_id}。"
+
+
+NOT_RECURRING = "这个地点和类别目前不算高频问题，无需立项。"
+GOVERNANCE_NEEDS_DISPATCHER = "这个社区还没有绑定社区调度员，请先用 sandan invite 邀请调度员，再立项主动治理。"
+
+
 def weekly_summary(w: dict[str, Any]) -> str:
     rate = f"{percent(w['satisfied'], w['rated'])}%" if w["rated"] else "暂无评价"
     lines = [f"【本周小结】{w['name']}：新收 {w['new']} 件，办结 {w['resolved']} 件，完结 {w['closed']} 件；"
@@ -806,6 +842,7 @@ def weekly_summary(w: dict[str, Any]) -> str:
              f"待审核 {w['review']} 件，联席会议待议 {w['joint']} 件。"]
     for name, open_, overdue in w["grids"]:
         lines.append(f"· {name}：在办 {open_}，超期 {overdue}")
+    lines += recurring_lines(w.get("recurring", []))
     return "\n".join(lines)
 
 
