@@ -350,6 +350,29 @@ def m020_extensions_and_parts(db: Database) -> None:
         """
     )
 
+
+@migrations()
+def m021_knowledge_items(db: Database) -> None:
+    """The knowledge base in the database, so staff grow it from the dashboard (seeded from data/knowledge.yaml)."""
+    db.executescript(
+        """
+        CREATE TABLE knowledge_items (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL UNIQUE,
+            questions TEXT NOT NULL DEFAULT '',
+            materials TEXT NOT NULL DEFAULT '',
+            place TEXT NOT NULL DEFAULT '',
+            office TEXT NOT NULL DEFAULT '',
+            phone TEXT NOT NULL DEFAULT '',
+            hours TEXT NOT NULL DEFAULT '',
+            time_limit TEXT NOT NULL DEFAULT '',
+            notes TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL
+        );
+        """
+    )
+
 class Store(Database):
     """sqlite-utils' Database, with a query() that runs the SELECT as it is.
 

@@ -21,7 +21,7 @@ from dispatch import points, stats, tickets
 from dispatch.clock import local_text, utcnow
 from dispatch.states import OPEN_STATES, State, TransitionError
 from settings import Config
-from web import cooperation, get_db, get_services, governance
+from web import cooperation, get_db, get_services, governance, knowledge
 from web.auth import login_required
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates",
@@ -326,6 +326,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     cooperation.init_app(app)
     governance.init_app(app)
+    knowledge.init_app(app)
     app.add_template_filter(lambda text, tz: local_text(text, tz) or "—", "localtime")
     app.add_template_filter(wording.place_text, "place")     # a named place, a shared location's label, or the point
 

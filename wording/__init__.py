@@ -344,6 +344,17 @@ def answer(title: str, fields: list[tuple[str, str]]) -> str:
     return f"关于「{title}」，一次说清：\n{body}"
 
 
+KNOWLEDGE_NEEDS_TITLE = "知识条目要有标题，至少写一种问法。"
+
+
+def knowledge_saved(title: str) -> str:
+    return f"已保存「{title}」，居民再问就会自动回复。"
+
+
+def knowledge_duplicate(title: str) -> str:
+    return f"已经有一条「{title}」，请换个标题或直接修改那一条。"
+
+
 TO_A_PERSON = "好的，已请社区工作人员联系您，请稍等。着急的事也可以直接说说是什么情况。"
 
 
