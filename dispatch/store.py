@@ -299,7 +299,6 @@ def m018_ticket_location(db: Database) -> None:
     )
 
 
-
 @migrations()
 def m019_message_outcome(db: Database) -> None:
     """What the bot made of a message beside its reply: filed, joined, asked, answered or ignored, and what it
@@ -313,7 +312,14 @@ def m019_message_outcome(db: Database) -> None:
 
 
 @migrations()
-def m020_extensions_and_parts(db: Database) -> None:
+def m020_outbox_gives_up(db: Database) -> None:
+    """A push that keeps failing is given up after dispatch.outbox_max_attempts, visibly (it retried every ten
+    minutes for ever)."""
+    db.execute("ALTER TABLE outbox ADD COLUMN failed_at TEXT")
+
+
+@migrations()
+def m021_extensions_and_parts(db: Database) -> None:
     """延期申请 (a handler asks for more time; a dispatcher grants or refuses it) and 协办 parts (a co-handling
     unit's share of a ticket whose lead closes it)."""
     db.executescript(
@@ -352,7 +358,7 @@ def m020_extensions_and_parts(db: Database) -> None:
 
 
 @migrations()
-def m021_knowledge_items(db: Database) -> None:
+def m022_knowledge_items(db: Database) -> None:
     """The knowledge base in the database, so staff grow it from the dashboard (seeded from data/knowledge.yaml)."""
     db.executescript(
         """
@@ -372,6 +378,7 @@ def m021_knowledge_items(db: Database) -> None:
         );
         """
     )
+
 
 class Store(Database):
     """sqlite-utils' Database, with a query() that runs the SELECT as it is.
@@ -400,6 +407,16 @@ class Store(Database):
             self.conn.execute("COMMIT")
             return (dict(zip(keys, row)) for row in rows)
         return (dict(zip(keys, row)) for row in cursor)
+
+
+#: SQLite keeps integers in 64 bits; a bigger number from a URL or a message (「进度 99999999999999999999」)
+#: names no row, and must not reach the driver, which raises OverflowError (a 500 for everyone who tried).
+MAX_ROW_ID = 2**63 - 1
+
+
+def row_id(n: int) -> int:
+    """A number bound against an id column, clamped into SQLite's range."""
+    return max(-1, min(n, MAX_ROW_ID))
 
 
 class StoreError(Exception):
