@@ -109,6 +109,8 @@ def community_week(db: Database, config: Config, community_id: str, now: datetim
         "joint": len(joint.agenda(db, community_id)),
         "recurring": [(r.place, r.category, len(r.ticket_ids), r.governance)
                       for r in recurring.find(db, config, now, community_id)],
+        "extensions": one("SELECT count(*) FROM extensions e JOIN tickets t ON t.id = e.ticket_id "
+                          "WHERE t.community_id = ? AND e.state = 'pending'"),
         "grids": grids,
     }
 

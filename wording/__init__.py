@@ -893,6 +893,8 @@ def weekly_summary(w: dict[str, Any]) -> str:
              f"待审核 {w['review']} 件，联席会议待议 {w['joint']} 件。"]
     for name, open_, overdue in w["grids"]:
         lines.append(f"· {name}：在办 {open_}，超期 {overdue}")
+    if w.get("extensions"):
+        lines.append(f"待审批延期申请 {w['extensions']} 件，回复「同意延期 编号」或在工作台处理。")
     lines += recurring_lines(w.get("recurring", []))
     return "\n".join(lines)
 

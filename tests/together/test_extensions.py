@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 from freezegun import freeze_time
 
-from dispatch import deadlines, stats
+import wording
+from dispatch import deadlines, digests, stats
 from dispatch.tickets import get_ticket
 from tests.dispatch.conftest import ticket_number
 
@@ -29,6 +30,8 @@ def test_a_granted_extension_moves_the_deadline_and_tells_everyone(chat, db, ser
         assert chat.say("sec-longxi-1", f"延期 {n} 2天 新垃圾桶要等厂家送货") == (
             f"已提交工单 #{n} 延期 2天的申请，等社区调度员审批，结果会告诉您。审批前请按原期限办理。")
         assert chat.say("sec-longxi-1", f"延期 {n} 1天 再等等") == f"工单 #{n} 已有一份延期申请在等社区审批，请等审批结果。"
+    week = digests.community_week(db, services.config, "longxi", local(2026, 11, 23, 10, 30))
+    assert wording.weekly_summary(week).splitlines()[-1] == "待审批延期申请 1 件，回复「同意延期 编号」或在工作台处理。"
     assert chat.pushed("dispatcher-longxi") == [
         f"【延期申请】工单 #{n}（广场花苑小区3栋）龙西一网格王书记申请延期 2天：新垃圾桶要等厂家送货\n"
         "原期限 11月24日 09:00，同意后延至 11月26日 09:00。\n"
