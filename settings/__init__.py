@@ -317,6 +317,14 @@ class DispatchSettings(Strict):
         return self
 
 
+class ConversationSettings(Strict):
+    """How long the bot keeps waiting for what it asked a person (see bot/conversation/context.py)."""
+
+    wait_minutes: float = Field(default=10, gt=0)             # a place, the words of a report, a yes/no
+    rating_target_minutes: float = Field(default=1440, gt=0)  # a bare 满意 rates the ticket last shown or asked
+    correction_minutes: float = Field(default=10, ge=0)       # a rating may be changed this long after it
+
+
 class Reward(Strict):
     """An item in the rewards catalogue; ``stock`` None means unlimited."""
 
@@ -364,6 +372,7 @@ class Settings(Strict):
     work_wechat: WorkWeChatSettings = WorkWeChatSettings()
     nlu: NluSettings = NluSettings()
     dispatch: DispatchSettings = DispatchSettings()
+    conversation: ConversationSettings = ConversationSettings()
     points: PointsSettings = PointsSettings()
     rating: RatingSettings = RatingSettings()
 

@@ -103,6 +103,24 @@ ASK_PLACE_AGAIN = "记下了。还差地点：是哪个小区、几栋？也可�
 NO_TICKETS = "您还没有反映过问题。直接发文字或照片就可以反映哦。"
 
 
+def dropped(text: str, had_photos: bool = False) -> str:
+    """「取消」 / 「算了」 while a report was being told: it is not filed."""
+    what = f"「{mask_phones(text)[:20]}」" if text else ("刚才的照片" if had_photos else "刚才那件事")
+    return f"好的，{what}不报了。有别的问题随时告诉我。"
+
+
+NOTHING_TO_CANCEL = "好的。现在没有等您补充的事，有问题随时告诉我。"
+
+
+def earlier_dropped(text: str) -> str:
+    """A new complaint, also without a place, while an earlier one waited for its place."""
+    return f"（前面说的「{mask_phones(text)[:20]}」一直没说在哪里，先不记了；需要的话请连同地点再发一次。）"
+
+
+def did_you_mean(place: str) -> str:
+    return f"您说的是「{place}」吗？请回复「是」或「不是」。"
+
+
 def near_place(name: str) -> str:
     """A shared location without a label, named by the known place beside it."""
     return f"{name}附近"
@@ -274,6 +292,17 @@ def not_waiting_for_rating(ticket_id: int, state: str) -> str:
     return f"工单 {ticket_id} 现在「{STATE_NAMES.get(state, state)}」，办好后会再请您评价。"
 
 
+def rating_corrected(ticket_id: int, value: str, state: str) -> str:
+    """A rating changed right after it was given."""
+    if state == "reopened":
+        return f"已把工单 {ticket_id} 的评价改为「{value}」，已重新交办整改，社区会跟进督促。"
+    return f"已把工单 {ticket_id} 的评价改为「{value}」，谢谢您！"
+
+
+def too_late_to_correct(ticket_id: int) -> str:
+    return f"工单 {ticket_id} 的评价已经不能修改了。如果问题还在，直接发给我重新反映就行。"
+
+
 def wrong_state(ticket_id: int, state: str) -> str:
     return f"工单 #{ticket_id} 当前「{STATE_NAMES.get(state, state)}」，不能这样操作。"
 
@@ -433,6 +462,14 @@ def grid_ratings(label: str, community: str, ratings: Iterable[Any]) -> str:
 
 # ---------------------------------------------------------------- channels: WeChat, web chat, group chats
 
+ANSWERED_PRIVATELY = "已私信回复您。"
+
+
+def at(name: str, text: str) -> str:
+    """A group reply addressed to its sender (「@小李 …」); without a name, the text alone."""
+    return f"@{name} {text}" if name else text
+
+
 UNSUPPORTED_MESSAGE = "暂时只能看懂文字、照片、语音和位置哦，请换一种方式发给我。"
 VOICE_UNCLEAR = "语音没听清 😅 请再说一遍，或者直接打字告诉我。"
 CHAT_DEMO_NOTICE = ("演示页面：可以扮演居民、骑手、网格书记或社区调度员，和三单小助手对话。"
@@ -448,6 +485,11 @@ def result_photo_added(ticket_id: int, done: bool) -> str:
 
 def photo_added(ticket_id: int) -> str:
     return f"照片已补充到工单 {ticket_id}。如果是另一个问题，请再说说是什么问题、在哪里。"
+
+
+def photo_moved(from_ticket: int, to_ticket: int) -> str:
+    """A photo first added to the sender's earlier ticket turned out to show this new report."""
+    return f"刚才那张照片已从工单 {from_ticket} 移到工单 {to_ticket}。"
 
 
 def import_preview(messages: int, reports: int, skipped: int) -> str:
