@@ -38,10 +38,10 @@ def expect(db: Database, user_id: str, chat: str | None, expects: str, now: date
 
 
 def expected(db: Database, user_id: str, chat: str | None, now: datetime) -> dict[str, Expectation]:
-    """What the bot still waits for from the person in this chat, by kind; expired rows are dropped."""
-    db.execute("DELETE FROM dialogue WHERE user_id = ? AND chat = ? AND until < ?", [user_id, chat or "", iso(now)])
-    rows = db.execute("SELECT expects, ticket_id, data, since, until FROM dialogue WHERE user_id = ? AND chat = ?",
-                      [user_id, chat or ""]).fetchall()
+    """What the bot still waits for from the person in this chat, by kind. An expired row is ignored, and
+    replaced when the bot next waits for that kind (at most one row per person, chat and kind)."""
+    rows = db.execute("SELECT expects, ticket_id, data, since, until FROM dialogue "
+                      "WHERE user_id = ? AND chat = ? AND until >= ?", [user_id, chat or "", iso(now)]).fetchall()
     return {r[0]: Expectation(r[0], r[1], json.loads(r[2]), parse_iso(r[3]), parse_iso(r[4])) for r in rows}
 
 
