@@ -325,7 +325,7 @@ def m021_dialogue(db: Database) -> None:
     conversations, which held one state per person whatever the chat and forgot the ticket it was about."""
     db.executescript(
         """
-        CREATE TABLE dialogue (
+        CREATE TABLE IF NOT EXISTS dialogue (
             user_id TEXT NOT NULL REFERENCES users(id),
             chat TEXT NOT NULL DEFAULT '',     -- group id; '' for the 1:1 chat
             expects TEXT NOT NULL,             -- report | rating | correction | confirm | photo
@@ -335,7 +335,7 @@ def m021_dialogue(db: Database) -> None:
             until TEXT NOT NULL,
             PRIMARY KEY (user_id, chat, expects)
         );
-        DROP TABLE conversations;
+        DROP TABLE IF EXISTS conversations;
         """
     )
 
