@@ -607,8 +607,12 @@ def correct_rating(db: Database, config: Config, ticket_id: int, user: dict[str,
     with transaction(db):
         db.execute("INSERT INTO ratings (ticket_id, user_id, value, comment, at) VALUES (?, ?, ?, ?, ?)",
                    [ticket_id, user["id"], value, comment, iso(now)])
+        was_reopened = ticket["state"] == State.REOPENED.value
         ticket = move(db, ticket, State.RESOLVED, user["id"], f"更正评价：{value}", now, rating=None, closed_at=None)
-        _settle_rating(db, config, ticket, user, value, comment, now)
+        ticket = _settle_rating(db, config, ticket, user, value, comment, now)
+        if was_reopened and ticket["state"] == State.CLOSED.value:   # the rework asked a moment ago is not needed
+            _tell_handler_and_community(db, ticket, wording.rating_corrected_for_handler(ticket_id, value), now,
+                                        f"rating-corrected:{ticket_id}:{iso(now)}")
     return Rating(get_ticket(db, ticket_id), True, [])
 
 def reported_it(db: Database, ticket: dict[str, Any], user_id: str | None) -> bool:

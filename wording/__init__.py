@@ -281,6 +281,10 @@ def reopened_for_handler(ticket_id: int, deadline: str, comment: str) -> str:
     return f"【差评整改】工单 #{ticket_id} 反映人不满意{extra}。请于 {deadline_text(deadline)} 前整改办结。"
 
 
+def rating_corrected_for_handler(ticket_id: int, value: str) -> str:
+    return f"工单 #{ticket_id} 的反映人已把评价更正为「{value}」，工单已完结，不用再整改了。"
+
+
 def late_complaint_for_handler(ticket_id: int, state: str, comment: str) -> str:
     """Another reporter of the ticket is not satisfied, after the first answer closed or reopened it."""
     extra = f"，意见：{comment}" if comment else ""

@@ -57,6 +57,9 @@ def test_a_mistaken_rating_is_corrected_within_the_window_and_not_after(talk, db
     ])
     assert get_ticket(db, 2)["state"] == "reopened"
     assert any("灯还是不亮" in m for m in talk.inbox("api:sec-furong-2"))
+    verify_dialog(talk, [("zhang", "满意", "已把工单 2 的评价改为「满意」，谢谢您！")])
+    assert get_ticket(db, 2)["state"] == "closed"
+    assert talk.inbox("api:sec-furong-2") == ["工单 #2 的反映人已把评价更正为「满意」，工单已完结，不用再整改了。"]
     verify_dialog(talk, [("zhang", "满意 1", "谢谢您的评价！工单 1 已完结。")])
     clock.tick(timedelta(minutes=11))           # conversation.correction_minutes is 10
     verify_dialog(talk, [("zhang", "不满意 1", "工单 1 已经结束，不用再评价了。如果问题又出现了，直接发给我重新反映就行。")])
