@@ -12,6 +12,7 @@ from sqlite_utils import Database
 
 from bot import api, errors, groups, webchat
 from bot.channels import callbacks
+from bot.logs import redact_logs
 from bot.conversation import Services
 from bot.services import build_services
 from dispatch.store import connect, init_db
@@ -56,6 +57,7 @@ def create_app(config_path: str | Path = "config.yaml", overrides: dict[str, Any
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    redact_logs(config)
     return app
 
 

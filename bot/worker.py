@@ -20,7 +20,7 @@ from bot.channels import build_sender, channel_senders
 from bot import points_jobs
 from bot.conversation import Services
 from bot.services import with_store
-from dispatch import deadlines, digests, lease, outbox, tickets
+from dispatch import deadlines, digests, health, lease, outbox, tickets
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,13 @@ def fetch_media(services: Services) -> int:
 
 
 def scan_deadlines(services: Services) -> dict[str, int]:
-    return with_store(services, deadlines.scan)
+    """The deadline scan, timed: /metrics reports how long the last one took."""
+    def timed(db, config, now):   # noqa: ANN001, ANN202
+        started = time.perf_counter()
+        counts = deadlines.scan(db, config, now)
+        health.record_scan(db, time.perf_counter() - started, time.time())
+        return counts
+    return with_store(services, timed)
 
 
 def send_daily_digest(services: Services) -> int:
@@ -82,7 +88,8 @@ def leased(fn: Callable[..., Any], services: Services, holder: str) -> Callable[
     return run
 
 
-def build_scheduler(services: Services) -> BackgroundScheduler:
+def build_scheduler(services: Services, holder: str | None = None) -> BackgroundScheduler:
+    """Every job, run only while ``holder`` (a new name when None) holds the scheduler lease."""
     settings = services.config.settings.dispatch
     scheduler = BackgroundScheduler(timezone=settings.timezone)
     scheduler.add_job(deliver_outbox, "interval", seconds=settings.outbox_interval_seconds, args=[services],
@@ -93,7 +100,7 @@ def build_scheduler(services: Services) -> BackgroundScheduler:
                       id="deadlines", replace_existing=True, max_instances=1, coalesce=True)
     points_jobs.add_jobs(scheduler, services)
     add_dispatch_jobs(scheduler, services)
-    holder = lease.new_holder()
+    holder = holder or lease.new_holder()
     for job in scheduler.get_jobs():
         job.modify(func=leased(job.func, services, holder))
     return scheduler

@@ -326,14 +326,3 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.add_template_filter(lambda text, tz: local_text(text, tz) or "—", "localtime")
     app.add_template_filter(wording.place_text, "place")     # a named place, a shared location's label, or the point
-
-    @app.after_request
-    def _headers(response: Response) -> Response:
-        if not request.path.startswith("/dashboard"):
-            return response
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' https: http: data:; style-src 'self' 'unsafe-inline'; "
-            "frame-ancestors 'none'")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        return response

@@ -486,6 +486,15 @@ def calendar_unknown(years: list[int]) -> str:
             f"并把年份加进 dispatch.calendar_years。")
 
 
+def demo_secrets_refused(items: list[tuple[str, str]]) -> str:
+    """`sandan serve` (or the WSGI app) met the demo's public secrets outside `sandan demo`."""
+    lines = [f"  {setting:<22} 环境变量 {var}" for setting, var in items]
+    return ("拒绝启动：以下设置仍是演示用的公开值（它们写在 git 里的 config.yaml 中，只有 `sandan demo` 可以用）。\n"
+            + "\n".join(lines) + "\n"
+            "请为每一项设置新值（环境变量优先于 config.yaml）。`sandan secrets --output /etc/sandan/secrets.env` "
+            "会生成一份新的；公众号的 AppSecret 请从微信公众平台复制。")
+
+
 def joint_settled(ticket_id: int) -> str:
     return f"已记录联席会议意见，工单 #{ticket_id} 移出议题。"
 
