@@ -247,6 +247,72 @@ def warn_calendar(config: Any) -> None:
         logging.getLogger("sandan.calendar").warning(text)
 
 
+@db_group.command(name="backup")
+@config_option
+@click.argument("path", type=click.Path(), default="")
+def db_backup(config_path: str, path: str) -> None:
+    """Write a consistent backup (database and photos, one tar file) while the server runs.
+
+    PATH is a file, or a folder for a dated file inside (default: ops.backup_dir).
+
+    \b
+    Example:
+        sandan db backup /srv/backups/
+        sandan db backup var/backups/before-upgrade.tar
+    """
+    from dispatch.backup import BackupError, backup
+
+    config = _config(config_path)
+    s = config.settings
+    try:
+        folder = config.path(s.ops.backup_dir) if not path else Path(path) if path.endswith("/") else None
+        written = backup(config.path(s.store.path), config.path(s.store.media_dir),
+                         _ensure_dir(folder) if folder else Path(path))
+    except BackupError as e:
+        raise click.ClickException(str(e))
+    click.echo(f"已备份：{written}（{written.stat().st_size // 1024} KB）")
+
+
+@db_group.command(name="restore")
+@config_option
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="Restore even though a scheduler seems to be running on this store.")
+def db_restore(config_path: str, path: str, force: bool) -> None:
+    """Replace the database with a backup and put its photos back. Stop the server first.
+
+    \b
+    Example:
+        systemctl stop sandan-web sandan-worker
+        sandan db restore /srv/backups/sandan-20261203-030000.tar
+        systemctl start sandan-web sandan-worker
+    """
+    from dispatch.backup import BackupError, restore, server_running
+
+    config = _config(config_path)
+    s = config.settings
+    db_path = config.path(s.store.path)
+    if server_running(db_path) and not force:
+        raise click.ClickException("the server still runs on this store (its scheduler lease is fresh); stop it "
+                                   "first, or pass --force if it is really down")
+    try:
+        photos = restore(Path(path), db_path, config.path(s.store.media_dir))
+    except BackupError as e:
+        raise click.ClickException(str(e))
+    click.echo(f"已恢复：{db_path}（照片 {photos} 张）。启动前可运行 sandan db init 升级到当前版本。")
+
+
+def _config(config_path: str) -> Any:
+    try:
+        return load_config(config_path)
+    except ConfigError as e:
+        raise click.ClickException(str(e))
+
+
+def _ensure_dir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 @cli.command()
 @config_option
 @click.option("--role", required=True, type=click.Choice(["grid_secretary", "dispatcher", "department", "leader"]))

@@ -20,7 +20,7 @@ from bot.channels import build_sender, channel_senders
 from bot import points_jobs
 from bot.conversation import Services
 from bot.services import with_store
-from dispatch import deadlines, digests, health, lease, outbox, tickets
+from dispatch import backup, deadlines, digests, health, lease, outbox, tickets
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,18 @@ def close_unrated(services: Services) -> int:
     return with_store(services, tickets.close_unrated)
 
 
+def daily_backup(services: Services) -> str:
+    """Back up into ops.backup_dir and keep the newest ops.backup_keep archives."""
+    config = services.config
+    s = config.settings
+    folder = config.path(s.ops.backup_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = backup.backup(config.path(s.store.path), config.path(s.store.media_dir), folder)
+    backup.prune(folder, s.ops.backup_keep)
+    log.info("daily backup written: %s", written)
+    return str(written)
+
+
 def add_dispatch_jobs(scheduler: BackgroundScheduler, services: Services) -> None:
     """Digests at the configured local times; the unrated-ticket sweep hourly."""
     s = services.config.settings.dispatch
@@ -71,6 +83,11 @@ def add_dispatch_jobs(scheduler: BackgroundScheduler, services: Services) -> Non
                                                        timezone=s.timezone),
                       args=[services], id="weekly_summary", replace_existing=True, coalesce=True,
                       misfire_grace_time=3600)
+    if services.config.settings.ops.backup_keep:
+        hour, minute = services.config.settings.ops.backup_at.split(":")
+        scheduler.add_job(daily_backup, CronTrigger(hour=int(hour), minute=int(minute), timezone=s.timezone),
+                          args=[services], id="daily_backup", replace_existing=True, coalesce=True,
+                          misfire_grace_time=3600)
     scheduler.add_job(close_unrated, "interval", hours=1, args=[services], id="close_unrated",
                       replace_existing=True, max_instances=1, coalesce=True)
 
