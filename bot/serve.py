@@ -24,7 +24,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 import wording
-from bot.conversation import Services
+from bot.services import Services
 from bot.services import with_store
 from dispatch import lease
 from settings import Config, ConfigError, demo_secrets

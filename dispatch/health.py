@@ -60,10 +60,10 @@ def tickets_by_state(db: Database) -> dict[str, int]:
 
 
 def messages_by_outcome(db: Database) -> list[tuple[str, str, int]]:
-    """(channel, outcome, count): outcome is 'ticket' (filed or joined one), 'replied' or 'silent'."""
+    """(channel, outcome, count): the outcome the conversation recorded (filed, joined, asked, answered,
+    ignored…); 'unknown' for rows older than that column."""
     return [tuple(r) for r in db.execute(
-        "SELECT channel, CASE WHEN ticket_id IS NOT NULL THEN 'ticket' WHEN coalesce(reply, '') != '' "
-        "THEN 'replied' ELSE 'silent' END AS outcome, count(*) FROM messages GROUP BY channel, outcome")]
+        "SELECT channel, coalesce(outcome, 'unknown') AS outcome, count(*) FROM messages GROUP BY channel, outcome")]
 
 
 def record_scan(db: Database, seconds: float, at_epoch: float) -> None:

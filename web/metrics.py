@@ -35,7 +35,7 @@ class StoreCollector:
     def collect(self) -> Iterator[Metric]:
         db, now = get_db(), utcnow()
         messages = CounterMetricFamily("sandan_messages", "Messages received, by channel and outcome "
-                                       "(ticket: filed or joined one; replied; silent).", labels=["channel", "outcome"])
+                                       "(filed, joined, asked, answered, ignored…).", labels=["channel", "outcome"])
         for channel, outcome, count in health.messages_by_outcome(db):
             messages.add_metric([channel, outcome], count)
         yield messages

@@ -64,7 +64,7 @@ def test_serve_runs_gunicorn_with_one_scheduler_headers_ready_and_metrics(server
     status, headers, text = get(server.port, "/metrics")
     assert status == 200 and headers["content-type"].startswith("text/plain")
     metrics = text.decode()
-    assert 'sandan_messages_total{channel="api",outcome="ticket"} 1.0' in metrics
+    assert 'sandan_messages_total{channel="api",outcome="filed"} 1.0' in metrics
     assert 'sandan_tickets{state="routed"} 1.0' in metrics
     assert "sandan_http_request_duration_seconds_bucket" in metrics and "sandan_outbox_backlog" in metrics
     get(server.port, "/wechat?signature=abc&timestamp=1&nonce=2&echostr=secret-echo")
