@@ -14,8 +14,10 @@ lapses after ``dispatch.scheduler_lease_seconds`` and another worker takes over.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
+import sys
 import tempfile
 import threading
 import time
@@ -143,6 +145,14 @@ class Server(BaseApplication):
     def _worker_exit(self, _server: Any, worker: Any) -> None:
         if (leader := getattr(worker, "sandan_leader", None)) is not None:
             leader.close()
+        leaving = sys.exc_info()[1]      # gunicorn calls this hook on the way out of the worker
+        if isinstance(leaving, SystemExit) and leaving.code in (0, None):
+            # A clean exit: skip the interpreter's teardown, which frees every object the preloaded app
+            # shares with the master (the NLU model, jieba's dictionary) and took 5 s per worker.
+            logging.shutdown()
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(0)
 
     def _child_exit(self, _server: Any, worker: Any) -> None:
         from prometheus_client import multiprocess
@@ -156,4 +166,6 @@ def serve(services: Services, host: str, port: int, scheduler: bool) -> None:
 
     metrics_dir()
     app = create_app(services=services)
+    gc.collect()
+    gc.freeze()      # the loaded app stays shared with the workers: the collector no longer writes to its pages
     Server(app, services, gunicorn_options(services.config, host, port), scheduler).run()
