@@ -59,7 +59,19 @@ EXPORT_HEADERS = {
     "id": "工单号", "created_at": "反映时间", "state": "状态", "category": "类别", "handling": "办理方式",
     "urgency": "紧急程度", "community_id": "社区", "grid_id": "网格", "department_id": "部门", "place": "地点",
     "building": "楼栋", "text": "反映内容", "deadline_at": "办结期限", "resolved_at": "办结时间", "rating": "评价",
+    "resolution": "处理结果", "rating_comment": "评价理由", "overdue": "是否超期", "handler": "办理人",
+    "reporter": "反映人",
 }
+YES_NO = {True: "是", False: "否", None: ""}
+
+
+def masked_person(display_name: str | None, external_id: str | None) -> str:
+    """A reporter in an export: the first character of the name (张**); without a name, 用户**** and the
+    last two characters of a long account id (a WeChat openid), never enough to find the person."""
+    if display_name:
+        return display_name[0] + "*" * max(1, len(display_name) - 1)
+    tail = (external_id or "")[-2:] if len(external_id or "") >= 12 else ""
+    return f"用户****{tail}"
 NO_RATING = "暂无评级"
 FORM_EXPIRED = "表单已过期，请刷新页面再试"
 PICK_A_TARGET = "请选择要指派的网格或部门"
