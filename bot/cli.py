@@ -23,11 +23,11 @@ def config_option(fn: Callable) -> Callable:
                         type=click.Path(dir_okay=False), help="The deployment's config.yaml.")(fn)
 
 
-def _services(config_path: str):
+def _services(config_path: str, overrides: dict[str, Any] | None = None):
     from bot.services import build_services
 
     try:
-        return build_services(config_path)
+        return build_services(config_path, overrides)
     except ConfigError as e:
         raise click.ClickException(str(e))
 
@@ -114,13 +114,13 @@ def worker(config_path: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8800, show_default=True, type=int)
 def demo(config_path: str, host: str, port: int) -> None:
-    """Start the shipped demo: a fresh demo database, then serve.
+    """Start the shipped demo: a fresh demo database, then serve, with the no-login /chat page on.
 
     \b
     Example:
         sandan demo
     """
-    services = _services(config_path)
+    services = _services(config_path, {"web": {"demo_chat": True}})
     path = _fresh_database(services.config)
     click.echo(f"演示数据库：{path}")
     _start_standin(services.config)

@@ -21,6 +21,7 @@ from dispatch.states import WORKING_STATES, State
 from dispatch.store import transaction
 from dispatch.worktime import (Calendar, Limit, add_working, category_limit, unknown_years,
                               working_seconds_between)
+from dispatch.users import is_demo
 from settings import Config
 
 log = logging.getLogger(__name__)
@@ -126,7 +127,7 @@ def review_reminders(db: Database, config: Config, now: datetime) -> int:
         if due > now:
             continue
         with transaction(db):
-            for person in tickets.dispatcher_ids(db, t["community_id"]):
+            for person in tickets.dispatcher_ids(db, t["community_id"], is_demo(t["reporter"])):
                 outbox.enqueue(db, person, wording.review_overdue(t, urgent), now, t["id"],
                                f"review:{t['id']}:{person}")
             tickets.add_event(db, t["id"], "system", "review_reminded", now, "待审核超时，提醒社区调度员")
@@ -201,7 +202,7 @@ def _escalate(db: Database, config: Config, t: dict[str, Any], mark: dict[str, A
     handler = config.deployment.handler_name(t["grid_id"], t["department_id"])
     deadline = local_text(t["deadline_at"], config.settings.dispatch.timezone)
     holders = [t["claimed_by"]] if t["claimed_by"] else tickets.handler_ids(db, t)
-    dispatchers = tickets.dispatcher_ids(db, t["community_id"])
+    dispatchers = tickets.dispatcher_ids(db, t["community_id"], is_demo(t["reporter"]))
     if mark["kind"] == "escalate":
         level, reason = 1, f"超过办结期限（{wording.deadline_text(deadline)}），社区督办"
         people = dispatchers + holders

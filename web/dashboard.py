@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -139,7 +140,7 @@ def _filter(config: Config) -> stats.TicketFilter:
     before = args.get("before", "")
     return stats.TicketFilter(states=states, grid_id=args.get("grid") or None,
                               category=args.get("category") or None, text=(args.get("q") or "").strip()[:100] or None,
-                              before_id=int(before) if before.isdigit() else None)
+                              before_id=int(before) if re.fullmatch("[0-9]{1,30}", before) else None)
 
 
 @bp.get("/tickets")
@@ -282,11 +283,17 @@ def _readable(config: Config, column: str, value: Any) -> Any:
     return found.name if found else value
 
 
+#: Control characters a spreadsheet cell cannot hold (openpyxl refuses them, and one failed the whole export).
+_NOT_IN_A_CELL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _cell(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is prefixed with ' (CSV/formula injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    """Text that a spreadsheet would run as a formula is prefixed with ' (CSV/formula injection); control
+    characters no cell can hold are dropped."""
+    if not isinstance(value, str):
+        return value
+    value = _NOT_IN_A_CELL.sub("", value)
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 @bp.get("/export.csv")
