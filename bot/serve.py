@@ -100,7 +100,7 @@ class SchedulerLeader:
             with_store(self.services, lambda db, _config, _now: lease.release(db, self.holder))
 
 
-ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'   # %(U)s: the path without its query string
+ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'   # %(U)s: the path without its query string
 
 
 def gunicorn_options(config: Config, host: str, port: int) -> dict[str, Any]:

@@ -10,6 +10,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
@@ -20,6 +21,15 @@ from tests.operations.test_calendar_warning import config_in
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PLACES = ["广场花苑小区", "龙西小区", "芙蓉小区"]
+
+
+@pytest.fixture
+def services(services):
+    """The demo's web chat on: its photo upload is how a reporter's photo reaches the media folder."""
+    s = services.config.settings
+    settings = s.model_copy(update={"web": s.web.model_copy(update={"demo_chat": True})})
+    return type(services)(services.config.model_copy(update={"settings": settings}), services.engine,
+                          services.knowledge)
 
 
 def rows(db, table: str) -> set[int]:

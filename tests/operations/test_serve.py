@@ -71,7 +71,7 @@ def test_serve_runs_gunicorn_with_one_scheduler_headers_ready_and_metrics(server
     server.stop()
     log = server.log.read_text(errors="replace")
     assert "development server" not in log and "Booting worker" in log
-    assert "secret-echo" not in log and "test-api-key" not in log and '"GET /wechat"' in log
+    assert "secret-echo" not in log and "test-api-key" not in log and '"GET /wechat HTTP/1.1"' in log
 
 
 def test_sandan_secrets_writes_fresh_private_values_that_pass(tmp_path: Path):
