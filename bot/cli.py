@@ -114,15 +114,23 @@ def worker(config_path: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8800, show_default=True, type=int)
 def demo(config_path: str, host: str, port: int) -> None:
-    """Start the shipped demo: a fresh demo database, then serve, with the no-login /chat page on.
+    """Start the shipped demo: a fresh database with 90 days of history (fixed seed), then serve, with the
+    no-login /chat page on.
 
     \b
     Example:
         sandan demo
     """
+    from bot.demo_history import fill
+    from dispatch.clock import utcnow
+    from dispatch.store import connect
+
     services = _services(config_path, {"web": {"demo_chat": True}})
     path = _fresh_database(services.config)
-    click.echo(f"演示数据库：{path}")
+    db = connect(path)
+    steps = fill(services, db, utcnow())
+    db.close()
+    click.echo(f"演示数据库：{path}（已按真实流程生成近 90 天的工单历史，{steps} 步）")
     _start_standin(services.config)
     _serve(services, host, port, scheduler=True)
 
