@@ -62,7 +62,19 @@ EXPORT_HEADERS = {
     "id": "工单号", "created_at": "反映时间", "state": "状态", "category": "类别", "handling": "办理方式",
     "urgency": "紧急程度", "community_id": "社区", "grid_id": "网格", "department_id": "部门", "place": "地点",
     "building": "楼栋", "text": "反映内容", "deadline_at": "办结期限", "resolved_at": "办结时间", "rating": "评价",
+    "resolution": "处理结果", "rating_comment": "评价理由", "overdue": "是否超期", "handler": "办理人",
+    "reporter": "反映人",
 }
+YES_NO = {True: "是", False: "否", None: ""}
+
+
+def masked_person(display_name: str | None, external_id: str | None) -> str:
+    """A reporter in an export: the first character of the name (张**); without a name, 用户**** and the
+    last two characters of a long account id (a WeChat openid), never enough to find the person."""
+    if display_name:
+        return display_name[0] + "*" * max(1, len(display_name) - 1)
+    tail = (external_id or "")[-2:] if len(external_id or "") >= 12 else ""
+    return f"用户****{tail}"
 NO_RATING = "暂无评级"
 FORM_EXPIRED = "表单已过期，请刷新页面再试"
 LOGIN_FAILED = "用户名或密码不对"
@@ -605,6 +617,15 @@ def calendar_unknown(years: list[int]) -> str:
             f"请升级 chinese-calendar（pip install -U chinese-calendar），或把国务院办公厅公布的放假日期写进 "
             f"config.yaml 的 dispatch.holidays、调休上班日写进 dispatch.extra_working_days，"
             f"并把年份加进 dispatch.calendar_years。")
+
+
+def demo_secrets_refused(items: list[tuple[str, str]]) -> str:
+    """`sandan serve` (or the WSGI app) met the demo's public secrets outside `sandan demo`."""
+    lines = [f"  {setting:<22} 环境变量 {var}" for setting, var in items]
+    return ("拒绝启动：以下设置仍是演示用的公开值（它们写在 git 里的 config.yaml 中，只有 `sandan demo` 可以用）。\n"
+            + "\n".join(lines) + "\n"
+            "请为每一项设置新值（环境变量优先于 config.yaml）。`sandan secrets --output /etc/sandan/secrets.env` "
+            "会生成一份新的；公众号的 AppSecret 请从微信公众平台复制。")
 
 
 def joint_settled(ticket_id: int) -> str:
