@@ -14,7 +14,7 @@ from bot import api, errors, groups, webchat
 from bot.channels import callbacks
 from bot.conversation import Services
 from bot.services import build_services
-from dispatch.store import connect, init_db
+from dispatch.store import connect, init_db, location as store_location
 import web
 
 
@@ -32,7 +32,7 @@ def create_app(config_path: str | Path = "config.yaml", overrides: dict[str, Any
         SECRET_KEY=config.settings.web.secret_key,
         MAX_CONTENT_LENGTH=config.settings.web.max_body_bytes,
         SANDAN_SERVICES=services,
-        SANDAN_DB_PATH=str(config.path(config.settings.store.path)),
+        SANDAN_DB_PATH=str(store_location(config)),
     )
     app.config.from_prefixed_env("SANDAN_FLASK")
     app.json.ensure_ascii = False   # Chinese stays readable in JSON responses

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 import click
 
+from dispatch.store import location as store_location
 from settings import ConfigError, load_config
 
 if TYPE_CHECKING:
@@ -125,12 +126,12 @@ def _start_standin(config: Any) -> None:
     click.echo(f"微信模拟服务：http://{url.hostname}:{server.server_port}/_standin/sent 可查看发出的消息")
 
 
-def _fresh_database(config: Any) -> Path:
+def _fresh_database(config: Any) -> str:
     from dispatch.clock import utcnow
     from dispatch.store import init_db
     from dispatch.users import seed_staff
 
-    path = config.path(config.settings.store.path)
+    path = store_location(config)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     db = init_db(path)
@@ -159,11 +160,11 @@ def db_init(config_path: str) -> None:
 
     try:
         config = load_config(config_path)
-        db = init_db(config.path(config.settings.store.path))
+        db = init_db(store_location(config))
     except (ConfigError, StoreError) as e:
         raise click.ClickException(str(e))
     count = seed_staff(db, config.deployment, utcnow())
-    click.echo(f"数据库已就绪：{config.path(config.settings.store.path)}（{count} 名工作人员）")
+    click.echo(f"数据库已就绪：{store_location(config)}（{count} 名工作人员）")
 
 
 @cli.command()
@@ -190,7 +191,7 @@ def invite(config_path: str, role: str, grid_id: str | None, department_id: str 
 
     try:
         config = load_config(config_path)
-        db = init_db(config.path(config.settings.store.path))
+        db = init_db(store_location(config))
         code = invites.create(db, config, role, utcnow(), grid_id, department_id, community_id, name)
     except (ConfigError, StoreError, invites.InviteError) as e:
         raise click.ClickException(str(e))
@@ -281,7 +282,7 @@ def import_chat(config_path: str, file: str, dry_run: bool, group: str) -> None:
     if group and group not in groups:
         known = ", ".join(f"{gid} ({name})" for gid, name in groups.items()) or "none in the deployment"
         raise click.ClickException(f"unknown group {group!r}; --group takes one of the deployment's group ids: {known}")
-    db = None if dry_run else init_db(services.config.path(services.config.settings.store.path))
+    db = None if dry_run else init_db(store_location(services.config))
     counts = dict.fromkeys(("reports", "new", "joined", "before", "skipped"), 0)
     for line in tqdm(lines, desc="导入", unit="条", file=sys.stderr):
         if is_chatter(line.text) or not files_in_group(services, services.engine.parse(line.text)):

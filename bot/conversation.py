@@ -86,8 +86,8 @@ def handle(services: Services, db: Database, inbound: Inbound, now: datetime) ->
     with transaction(db):
         user = ensure_user(db, inbound.user_id, now, inbound.display_name)
         inserted = db.execute(
-            "INSERT OR IGNORE INTO messages (channel, channel_msg_id, sender, chat, kind, text, photos, location, "
-            "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO messages (channel, channel_msg_id, sender, chat, kind, text, photos, location, "
+            "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             [inbound.channel, inbound.msg_id, inbound.user_id, inbound.chat, inbound.kind, text,
              json.dumps(inbound.photos, ensure_ascii=False),
              json.dumps(inbound.location) if inbound.location else None, iso(now)],

@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from bot.conversation import Services
 from dispatch.clock import utcnow
-from dispatch.store import connect
+from dispatch.store import connect, location as store_location
 from nlu.loader import build_engine
 from nlu.knowledge import load_knowledge
 from settings import Config, load_config
@@ -31,7 +31,7 @@ def with_store(services: Services, work: Callable[[Database, Config, datetime], 
     Jobs run on the scheduler's threads, so each opens and closes its connection.
     """
     config = services.config
-    db = connect(config.path(config.settings.store.path))
+    db = connect(store_location(config))
     try:
         return work(db, config, utcnow())
     finally:

@@ -105,7 +105,7 @@ def join(db: Database, config: Config, match: Match, user_id: str, parse: Parse,
     t = match.ticket
     added = 0
     if user_id != t["reporter"]:
-        added = db.execute("INSERT OR IGNORE INTO ticket_followers (ticket_id, user_id) VALUES (?, ?)",
+        added = db.execute("INSERT INTO ticket_followers (ticket_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
                            [t["id"], user_id]).rowcount
     if added:
         db.execute("UPDATE tickets SET reporters = reporters + 1, updated_at = ? WHERE id = ?", [iso(now), t["id"]])
@@ -117,7 +117,7 @@ def join(db: Database, config: Config, match: Match, user_id: str, parse: Parse,
         for person in people:
             outbox.enqueue(db, person, wording.more_reporters(ticket, parse.text), now, ticket["id"],
                            f"dup:{ticket['id']}:{ticket['reporters']}:{person}")
-    return ticket, bool(added)      # INSERT OR IGNORE added nobody: they had reported or joined it already
+    return ticket, bool(added)      # ON CONFLICT DO NOTHING added nobody: they had reported or joined it already
 
 
 def file_or_join(db: Database, config: Config, reporter: str, parse: Parse, route: Route, now: datetime,

@@ -28,8 +28,8 @@ def enqueue(db: Database, recipient: str, body: str, now: datetime, ticket_id: i
             dedup_key: str | None = None) -> None:
     """Queue a message; a second call with the same dedup_key is ignored."""
     db.execute(
-        "INSERT OR IGNORE INTO outbox (recipient, body, ticket_id, dedup_key, created_at, due_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO outbox (recipient, body, ticket_id, dedup_key, created_at, due_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         [recipient, body, ticket_id, dedup_key, iso(now), iso(now)],
     )
 

@@ -54,8 +54,8 @@ def add_entry(db: Database, user_id: str, points: int, reason: str, now: datetim
               ticket_id: int | None = None, account: str = VOLUNTEER) -> bool:
     """Append one entry; returns False when the dedup key was already used (nothing written)."""
     return bool(db.execute(
-        "INSERT OR IGNORE INTO points_ledger (user_id, points, reason, ticket_id, dedup_key, at, account) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)", [user_id, points, reason, ticket_id, dedup_key, iso(now), account],
+        "INSERT INTO points_ledger (user_id, points, reason, ticket_id, dedup_key, at, account) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", [user_id, points, reason, ticket_id, dedup_key, iso(now), account],
     ).rowcount)
 
 

@@ -21,7 +21,7 @@ def ensure_user(db: Database, user_id: str, now: datetime, display_name: str = "
     return list(db.query(
         "INSERT INTO users (id, channel, external_id, display_name, created_at, last_inbound_at) "
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET last_inbound_at = excluded.last_inbound_at, "
-        "display_name = CASE WHEN excluded.display_name != '' THEN excluded.display_name ELSE display_name END "
+        "display_name = CASE WHEN excluded.display_name != '' THEN excluded.display_name ELSE users.display_name END "
         "RETURNING *",
         [user_id, channel, external, display_name, iso(now), iso(now)],
     ))[0]
@@ -45,7 +45,7 @@ def set_role(db: Database, user_id: str, role: str, now: datetime, grid_id: str 
         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET role = excluded.role, "
         "grid_id = excluded.grid_id, department_id = excluded.department_id, "
         "community_id = excluded.community_id, "
-        "display_name = CASE WHEN excluded.display_name != '' THEN excluded.display_name ELSE display_name END",
+        "display_name = CASE WHEN excluded.display_name != '' THEN excluded.display_name ELSE users.display_name END",
         [user_id, channel, external, role, display_name, grid_id, department_id, community_id, iso(now)],
     )
 

@@ -26,6 +26,7 @@ from wechatpy.utils import check_signature
 from bot.channels.clients import OfficialAccountClient, WorkClient
 from bot.inbound import Inbound
 from dispatch.clock import parse_iso, utcnow
+from dispatch.store import location as store_location
 from settings import Config
 
 log = logging.getLogger(__name__)
@@ -202,7 +203,7 @@ class WeChatChannel:
 
     def __init__(self, config: Config) -> None:
         self.settings = config.settings.wechat
-        self.client = OfficialAccountClient(self.settings, config.path(config.settings.store.path))
+        self.client = OfficialAccountClient(self.settings, store_location(config))
 
     def send(self, user: dict[str, Any], body: str) -> None:
         openid = user["external_id"]
@@ -227,7 +228,7 @@ class WorkWeChatChannel:
 
     def __init__(self, config: Config) -> None:
         self.settings = config.settings.work_wechat
-        self.client = WorkClient(self.settings, config.path(config.settings.store.path),
+        self.client = WorkClient(self.settings, store_location(config),
                                  config.settings.wechat.token_refresh_retries)
 
     def send(self, user: dict[str, Any], body: str) -> None:
