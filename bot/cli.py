@@ -142,7 +142,7 @@ def _fresh_database(config: Any) -> str:
 
 @cli.group(name="db")
 def db_group() -> None:
-    """The SQLite store."""
+    """The store: SQLite, or PostgreSQL when store.url names one."""
 
 
 @db_group.command(name="init")
@@ -243,8 +243,11 @@ def triage(config_path: str, source: TextIO) -> None:
 
 
 from bot.cli_nlu import nlu_group  # noqa: E402  (sandan nlu train/parse/eval/export-rasa)
+from bot.cli_db import copy as db_copy, migrate as db_migrate  # noqa: E402  (sandan db migrate/copy)
 
 cli.add_command(nlu_group)
+db_group.add_command(db_migrate)
+db_group.add_command(db_copy)
 
 
 @cli.command(name="import-chat")

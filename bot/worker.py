@@ -2,17 +2,19 @@
 
 Exactly one process runs it (`sandan serve` in-process, or `sandan worker` beside gunicorn): an
 APScheduler job store cannot be shared between processes, and all state lives in the database.
-Should two schedulers start anyway, every job first takes a lease row in kv (dispatch/lease.py), so
-only one of them runs jobs; the other takes over when the first stops renewing.
+Should two schedulers start anyway, every job first makes sure this process leads (dispatch/leader.py),
+so only one of them runs jobs; another takes over as soon as the leader stops or dies.
 """
 
 from __future__ import annotations
 
+import atexit
 import functools
 import logging
 import time
 from typing import Any, Callable
 
+from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
@@ -20,7 +22,9 @@ from bot.channels import build_sender, channel_senders
 from bot import points_jobs
 from bot.conversation import Services
 from bot.services import with_store
-from dispatch import deadlines, digests, lease, outbox, tickets
+from dispatch import deadlines, digests, outbox, tickets
+from dispatch.leader import Leader
+from dispatch.store import location as store_location
 
 log = logging.getLogger(__name__)
 
@@ -69,12 +73,11 @@ def add_dispatch_jobs(scheduler: BackgroundScheduler, services: Services) -> Non
                       replace_existing=True, max_instances=1, coalesce=True)
 
 
-def leased(fn: Callable[..., Any], services: Services, holder: str) -> Callable[..., Any]:
-    """Run a job only while this scheduler holds the lease, so two schedulers never both run jobs."""
+def leased(fn: Callable[..., Any], services: Services, leader: Leader) -> Callable[..., Any]:
+    """Run a job only while this scheduler leads, so two schedulers never both run jobs."""
     @functools.wraps(fn)
     def run(*args: Any, **kwargs: Any) -> Any:
-        held = with_store(services, lambda db, config, _now: lease.hold(
-            db, holder, time.time(), config.settings.dispatch.scheduler_lease_seconds))
+        held = with_store(services, lambda db, _config, _now: leader.hold(db, time.time()))
         if not held:
             log.debug("job %s skipped: another scheduler holds the lease", fn.__name__)
             return None
@@ -93,7 +96,11 @@ def build_scheduler(services: Services) -> BackgroundScheduler:
                       id="deadlines", replace_existing=True, max_instances=1, coalesce=True)
     points_jobs.add_jobs(scheduler, services)
     add_dispatch_jobs(scheduler, services)
-    holder = lease.new_holder()
+    leader = Leader(store_location(services.config), settings.scheduler_lease_seconds)
     for job in scheduler.get_jobs():
-        job.modify(func=leased(job.func, services, holder))
+        job.modify(func=leased(job.func, services, leader))
+    # A scheduler that stops hands the lead over at once (a killed one: its lock goes with the process).
+    scheduler.add_listener(lambda _e: with_store(services, lambda db, _c, _n: leader.release(db)),
+                           EVENT_SCHEDULER_SHUTDOWN)
+    atexit.register(lambda: scheduler.running and scheduler.shutdown(wait=False))
     return scheduler

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 from sqlite_utils import Database
 
 import wording
-from dispatch import outbox
+from dispatch import dialect, outbox
 from dispatch.clock import iso
+from dispatch.store import transaction
 from dispatch.routing import Route
 from dispatch.states import OPEN_STATES
 from nlu.types import Parse
@@ -132,9 +133,12 @@ def file_or_join(db: Database, config: Config, reporter: str, parse: Parse, rout
     """
     from dispatch.tickets import create_ticket
 
-    match = None if route.needs_review else find(db, config, parse, route, written or now)
-    if match:
-        ticket, new_reporter = join(db, config, match, reporter, parse, now, photos, message_id)
-        return ticket, "joined" if new_reporter else "again"
-    created = create_ticket(db, config, reporter, parse, route, now, photos, message_id, location, written)
-    return created.ticket, "new"
+    with transaction(db):
+        # Reports of one place and category decide in turn, so twenty at once make one ticket, not several.
+        dialect.lock(db, f"duplicates:{route.category}:{parse.entities.where or route.grid_id}")
+        match = None if route.needs_review else find(db, config, parse, route, written or now)
+        if match:
+            ticket, new_reporter = join(db, config, match, reporter, parse, now, photos, message_id)
+            return ticket, "joined" if new_reporter else "again"
+        created = create_ticket(db, config, reporter, parse, route, now, photos, message_id, location, written)
+        return created.ticket, "new"

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 ADMIN_URL = os.environ.get("SANDAN_TEST_PG_URL", "")
 ON_POSTGRES = os.environ.get("SANDAN_TEST_STORE", "sqlite") == "postgresql"
-TEMPLATE = "sandan_template"
+TEMPLATE = f"sandan_template_{os.getpid()}"   # one per test run: two runs may share a cluster
 
 _numbers = itertools.count(1)
 _template_ready = False

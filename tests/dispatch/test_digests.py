@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from dispatch import digests
 from dispatch.clock import iso, parse_iso
@@ -13,7 +14,9 @@ from tests.dispatch.conftest import ticket_number
 def test_daily_digest_lists_open_due_today_and_overdue_once_a_day(chat, db, services):
     a = ticket_number(chat.say("r1", "广场花苑小区3栋的垃圾桶坏了"))
     b = ticket_number(chat.say("r2", "广场花苑小区5栋楼道灯不亮了"))
-    now = parse_iso(get_ticket(db, a)["created_at"]) + timedelta(hours=1)
+    # 10:00 in 北京时间 the next day, so the second run half an hour later falls on the same local day
+    created = parse_iso(get_ticket(db, a)["created_at"]).astimezone(ZoneInfo("Asia/Shanghai"))
+    now = (created + timedelta(days=1)).replace(hour=10, minute=0, second=0)
     db.execute("UPDATE tickets SET deadline_at = ? WHERE id = ?", [iso(now - timedelta(hours=2)), b])
     db.execute("UPDATE tickets SET deadline_at = ? WHERE id = ?", [iso(now + timedelta(minutes=5)), a])
     db.conn.commit()
