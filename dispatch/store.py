@@ -304,6 +304,18 @@ def m018_ticket_location(db: Database) -> None:
     )
 
 
+
+@migrations()
+def m019_message_outcome(db: Database) -> None:
+    """What the bot made of a message beside its reply: filed, joined, asked, answered or ignored, and what it
+    said to the sender privately (a group's personal answers go 1:1), so a replay answers as the first time."""
+    db.executescript(
+        """
+        ALTER TABLE messages ADD COLUMN outcome TEXT;
+        ALTER TABLE messages ADD COLUMN private TEXT;
+        """
+    )
+
 class Store(Database):
     """sqlite-utils' Database, with a query() that runs the SELECT as it is.
 

@@ -12,7 +12,8 @@ from typing import Callable
 
 import pytest
 
-from bot.conversation import Services, handle
+from bot.conversation import handle
+from bot.services import Services
 from bot.inbound import Inbound
 from dispatch import invites, points
 from dispatch.clock import utcnow
@@ -81,7 +82,7 @@ def test_fifty_redemptions_of_the_last_points_never_overspend(on_store: Services
     points.add_entry(db, "api:rider", 30, "测试", utcnow(), "seed")   # exactly one 爱心餐 (30 分)
     db.conn.commit()
     replies = all_at_once(store, 50, lambda conn, i: handle(
-        on_store, conn, Inbound("api", "rider", f"redeem-{i}", "兑换 爱心餐"), utcnow()))
+        on_store, conn, Inbound("api", "rider", f"redeem-{i}", "兑换 爱心餐"), utcnow()).text)
     assert sum("兑换成功：爱心餐" in r for r in replies) == 1, replies
     assert sum("积分不够" in r for r in replies) == 49
     assert points.balance(db, "api:rider") == 0
@@ -90,7 +91,7 @@ def test_fifty_redemptions_of_the_last_points_never_overspend(on_store: Services
 
 def test_twenty_residents_reporting_at_once_make_one_ticket_with_twenty_followers(on_store: Services, store: str):
     replies = all_at_once(store, 20, lambda conn, i: handle(
-        on_store, conn, Inbound("api", f"resident{i}", f"same-{i}", "广场花苑小区3栋的垃圾桶坏了"), utcnow()))
+        on_store, conn, Inbound("api", f"resident{i}", f"same-{i}", "广场花苑小区3栋的垃圾桶坏了"), utcnow()).text)
     db = connect(store)
     tickets = list(db.query("SELECT id, reporters FROM tickets"))
     followers = db.execute("SELECT count(*) FROM ticket_followers").fetchone()[0]
@@ -105,7 +106,7 @@ def test_one_invite_code_binds_once(on_store: Services, store: str):
     code = invites.create(db, on_store.config, "grid_secretary", utcnow(), grid_id="longxi-1", display_name="新书记")
     db.conn.commit()
     replies = all_at_once(store, 20, lambda conn, i: handle(
-        on_store, conn, Inbound("api", f"person{i}", f"bind-{i}", f"绑定 {code}"), utcnow()))
+        on_store, conn, Inbound("api", f"person{i}", f"bind-{i}", f"绑定 {code}"), utcnow()).text)
     bound = [row["id"] for row in db.query("SELECT id FROM users WHERE role = 'grid_secretary' AND id LIKE 'api:person%'")]
     used_by = db.execute("SELECT used_by FROM invites WHERE code = ?", [code]).fetchone()[0]
     db.close()

@@ -6,7 +6,8 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.conversation import Services, handle
+from bot.conversation import handle
+from bot.services import Services
 from bot.inbound import Inbound
 from dispatch import points
 from dispatch.clock import utcnow
@@ -50,9 +51,9 @@ def test_a_sqlite_store_moves_to_postgresql_whole(services: Services, tmp_path, 
     on_postgres = Services(services.config.model_copy(update={"settings": services.config.settings.model_copy(
         update={"store": services.config.settings.store.model_copy(update={"url": postgres_url})})}),
         services.engine, services.knowledge)
-    reply = handle(on_postgres, pg, Inbound("api", "r9", "after-copy", "芙蓉苑小区5栋楼道灯不亮了"), utcnow())
+    reply = handle(on_postgres, pg, Inbound("api", "r9", "after-copy", "芙蓉苑小区5栋楼道灯不亮了"), utcnow()).text
     assert f"工单号 {tickets_before + 1}" in reply        # ids go on from the copied ones
-    assert "广场花苑小区3栋" in handle(on_postgres, pg, Inbound("api", "r1", "after-copy-2", "进度 1"), utcnow())
+    assert "广场花苑小区3栋" in handle(on_postgres, pg, Inbound("api", "r1", "after-copy-2", "进度 1"), utcnow()).text
     pg.close()
 
     again = CliRunner().invoke(cli, ["db", "copy", "--from", f"sqlite:///{path}", "--to", postgres_url])
