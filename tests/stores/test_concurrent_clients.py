@@ -17,27 +17,8 @@ from bot.services import Services
 from bot.inbound import Inbound
 from dispatch import invites, points
 from dispatch.clock import utcnow
-from dispatch.store import connect, init_db
+from dispatch.store import connect
 from dispatch.users import ensure_user, seed_staff
-from tests import postgres_store
-
-STORES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
-    not postgres_store.ADMIN_URL, reason="no PostgreSQL: run through scripts/test.sh or set SANDAN_TEST_PG_URL"))]
-
-
-@pytest.fixture(params=STORES)
-def store(request, tmp_path) -> str:
-    """The location of an empty, migrated store of each kind, with the deployment's staff bound."""
-    if request.param == "postgresql":
-        databases = postgres_store.fresh_database()
-        location = next(databases)
-        request.addfinalizer(lambda: next(databases, None))
-    else:
-        location = str(tmp_path / "sandan.db")
-    db = init_db(location)
-    db.close()
-    return location
-
 
 @pytest.fixture
 def on_store(services: Services, store: str) -> Services:
