@@ -94,3 +94,25 @@ def test_one_invite_code_binds_once(on_store: Services, store: str):
     assert sum("绑定成功" in r for r in replies) == 1, replies
     assert sum("用过" in r for r in replies) == 19
     assert bound == [used_by]
+
+
+def test_four_workers_delivering_at_once_send_each_push_once(store: str):
+    from dispatch import outbox
+
+    db = connect(store)
+    now = utcnow()
+    for n in range(200):
+        ensure_user(db, f"api:u{n % 7}", now)
+        outbox.enqueue(db, f"api:u{n % 7}", f"push {n}", now, None, f"push:{n}")
+    db.conn.commit()
+    sent: list[str] = []
+    guard = threading.Lock()
+
+    def send(_user: dict, body: str) -> None:
+        with guard:
+            sent.append(body)
+
+    all_at_once(store, 4, lambda conn, i: str(outbox.deliver_due(conn, send, now, limit=500)))
+    unsent = db.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0]
+    db.close()
+    assert sorted(sent) == sorted(f"push {n}" for n in range(200)) and unsent == 0
