@@ -175,7 +175,7 @@ def period_rows(db: Database, config: Config, start: datetime, end: datetime,
         parts.append(f"SELECT {month_expr} AS key, {cols} FROM kpi_monthly WHERE month >= :m0 AND month < :m1")
         params.update({"m0": months[0], "m1": months[1]})
     totals = ", ".join(f"sum({c}) AS {c}" for c in COLUMNS)
-    sql = f"SELECT key, {totals} FROM ({' UNION ALL '.join(parts)})"
+    sql = f"SELECT {'key' if group else 'NULL AS key'}, {totals} FROM ({' UNION ALL '.join(parts)}) AS periods"
     if group:
         sql += " GROUP BY key ORDER BY received DESC"
     return list(db.query(sql, params))

@@ -241,8 +241,8 @@ def find_tickets(db: Database, f: TicketFilter, limit: int = 50) -> list[dict[st
     if f.states:
         names = {f"s{i}": s for i, s in enumerate(f.states)}
         # Open states are few, so their index helps; finished ones are most of the table, where walking ids
-        # newest first and stopping at the limit is faster ("+state" keeps the planner off the index).
-        column = "state" if set(f.states) <= set(_OPEN) else "+state"
+        # newest first and stopping at the limit is faster ("state || ''" keeps the planner off the index).
+        column = "state" if set(f.states) <= set(_OPEN) else "(state || '')"
         where.append(f"{column} IN ({', '.join(':' + n for n in names)})")
         params.update(names)
     for column, value in (("grid_id", f.grid_id), ("category", f.category), ("intent", f.intent)):
