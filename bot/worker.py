@@ -21,7 +21,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.channels import build_sender, channel_senders
 from bot import points_jobs
 from bot.services import Services, with_store
-from dispatch import deadlines, digests, outbox, tickets
+from dispatch import deadlines, digests, lease, outbox, tickets
 from dispatch.leader import Leader
 from dispatch.store import location as store_location
 
@@ -29,8 +29,13 @@ log = logging.getLogger(__name__)
 
 
 def deliver_outbox(services: Services) -> int:
-    return with_store(services, lambda db, config, now: outbox.deliver_due(
-        db, build_sender(config, channel_senders(config)), now))
+    """Emergencies' pushes first (the deployment's most urgent level), each row tried a bounded number of times."""
+    def deliver(db: Any, config: Any, now: Any) -> int:
+        urgency = config.deployment.urgency
+        return outbox.deliver_due(db, build_sender(config, channel_senders(config)), now,
+                                  urgent_level=urgency[0].name if urgency else None,
+                                  max_attempts=config.settings.dispatch.outbox_max_attempts)
+    return with_store(services, deliver)
 
 
 def fetch_media(services: Services) -> int:
@@ -74,12 +79,24 @@ def add_dispatch_jobs(scheduler: BackgroundScheduler, services: Services) -> Non
 
 def leased(fn: Callable[..., Any], services: Services, leader: Leader) -> Callable[..., Any]:
     """Run a job only while this scheduler leads, so two schedulers never both run jobs."""
+    waiting = []     # a scheduler that waits says so once, naming the holder, then again when it takes over
+
     @functools.wraps(fn)
     def run(*args: Any, **kwargs: Any) -> Any:
-        held = with_store(services, lambda db, _config, _now: leader.hold(db, time.time()))
+        def take(db: Any, _config: Any, _now: Any) -> tuple[bool, Any]:
+            held = leader.hold(db, time.time())
+            return held, None if held else lease.holder_of(db)
+        held, other = with_store(services, take)
         if not held:
-            log.debug("job %s skipped: another scheduler holds the lease", fn.__name__)
+            if not waiting:
+                who, until = other or ("?", 0.0)
+                log.warning("job %s waits: scheduler %s holds the lease until %s UTC", fn.__name__, who,
+                            time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(until)))
+                waiting.append(True)
             return None
+        if waiting:
+            log.warning("job %s runs again: this scheduler holds the lease now", fn.__name__)
+            waiting.clear()
         return fn(*args, **kwargs)
     return run
 

@@ -22,6 +22,7 @@ from dispatch.clock import iso
 from dispatch.store import transaction
 from dispatch.routing import Route
 from dispatch.states import OPEN_STATES
+from dispatch.users import is_demo
 from nlu.types import Parse
 from settings import Config
 
@@ -137,6 +138,8 @@ def file_or_join(db: Database, config: Config, reporter: str, parse: Parse, rout
         # Reports of one place and category decide in turn, so twenty at once make one ticket, not several.
         dialect.lock(db, f"duplicates:{route.category}:{parse.entities.where or route.grid_id}")
         match = None if route.needs_review else find(db, config, parse, route, written or now)
+        if match and is_demo(match.ticket["reporter"]) != is_demo(reporter):
+            match = None            # the /chat demo's tickets and real ones never join: each world its own people
         if match:
             ticket, new_reporter = join(db, config, match, reporter, parse, now, photos, message_id)
             return ticket, "joined" if new_reporter else "again"

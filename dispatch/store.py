@@ -304,7 +304,6 @@ def m018_ticket_location(db: Database) -> None:
     )
 
 
-
 @migrations()
 def m019_message_outcome(db: Database) -> None:
     """What the bot made of a message beside its reply: filed, joined, asked, answered or ignored, and what it
@@ -315,6 +314,14 @@ def m019_message_outcome(db: Database) -> None:
         ALTER TABLE messages ADD COLUMN private TEXT;
         """
     )
+
+
+@migrations()
+def m020_outbox_gives_up(db: Database) -> None:
+    """A push that keeps failing is given up after dispatch.outbox_max_attempts, visibly (it retried every ten
+    minutes for ever)."""
+    db.execute("ALTER TABLE outbox ADD COLUMN failed_at TEXT")
+
 
 class Store(Database):
     """sqlite-utils' Database, with a query() that runs the SELECT as it is.
@@ -343,6 +350,16 @@ class Store(Database):
             self.conn.execute("COMMIT")
             return (dict(zip(keys, row)) for row in rows)
         return (dict(zip(keys, row)) for row in cursor)
+
+
+#: SQLite keeps integers in 64 bits; a bigger number from a URL or a message (「进度 99999999999999999999」)
+#: names no row, and must not reach the driver, which raises OverflowError (a 500 for everyone who tried).
+MAX_ROW_ID = 2**63 - 1
+
+
+def row_id(n: int) -> int:
+    """A number bound against an id column, clamped into SQLite's range."""
+    return max(-1, min(n, MAX_ROW_ID))
 
 
 class StoreError(Exception):

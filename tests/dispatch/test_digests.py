@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
+
+import pytest
+from freezegun import freeze_time
 
 from dispatch import digests
 from dispatch.clock import iso, parse_iso
@@ -11,12 +14,17 @@ from dispatch.tickets import get_ticket
 from tests.dispatch.conftest import ticket_number
 
 
+@pytest.fixture(autouse=True)
+def on_a_working_day():
+    """Morning digests go out on working days only: these run on an ordinary Thursday."""
+    with freeze_time(datetime(2026, 11, 26, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=True):
+        yield
+
+
 def test_daily_digest_lists_open_due_today_and_overdue_once_a_day(chat, db, services):
     a = ticket_number(chat.say("r1", "广场花苑小区3栋的垃圾桶坏了"))
     b = ticket_number(chat.say("r2", "广场花苑小区5栋楼道灯不亮了"))
-    # 10:00 in 北京时间 the next day, so the second run half an hour later falls on the same local day
-    created = parse_iso(get_ticket(db, a)["created_at"]).astimezone(ZoneInfo("Asia/Shanghai"))
-    now = (created + timedelta(days=1)).replace(hour=10, minute=0, second=0)
+    now = parse_iso(get_ticket(db, a)["created_at"]) + timedelta(hours=1)
     db.execute("UPDATE tickets SET deadline_at = ? WHERE id = ?", [iso(now - timedelta(hours=2)), b])
     db.execute("UPDATE tickets SET deadline_at = ? WHERE id = ?", [iso(now + timedelta(minutes=5)), a])
     db.conn.commit()
