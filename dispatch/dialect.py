@@ -49,6 +49,12 @@ def now_iso(db: Any) -> str:
     return "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
 
 
+def skip_locked(db: Any) -> str:
+    """Ends a subquery that picks rows to claim: on PostgreSQL another worker's rows are passed over, not
+    waited for (FOR UPDATE SKIP LOCKED); SQLite has one writer, so there is nothing to skip."""
+    return " FOR UPDATE SKIP LOCKED" if is_postgres(db) else ""
+
+
 def lock(db: Any, key: str) -> None:
     """Serialise writers that decide on ``key`` (a user's balance, a place's open tickets) until commit.
 
