@@ -72,7 +72,7 @@ def staff_ids(db: Database, role: str, *, grid_id: str | None = None, department
     """Staff with a role, narrowed to a grid, department or community when given; the demo's personas
     (``demo``) or the real staff, never both."""
     sql = "SELECT id FROM users WHERE role = ? AND (channel = ?) = ?"
-    params: list[Any] = [role, DEMO_CHANNEL, int(demo)]
+    params: list[Any] = [role, DEMO_CHANNEL, demo]   # a bool: 0/1 to SQLite, a boolean to PostgreSQL
     for column, value in (("grid_id", grid_id), ("department_id", department_id), ("community_id", community_id)):
         if value is not None:
             sql += f" AND {column} = ?"  # column names come from the tuple above, never from input
