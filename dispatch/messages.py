@@ -68,5 +68,5 @@ def group_messages(db: Database, chat: str, after: int, limit: int = 100,
     return list(db.query("SELECT messages.id, messages.sender, messages.text, messages.photos, messages.reply, "
                          "messages.received_at, users.display_name FROM messages "
                          "JOIN users ON users.id = messages.sender WHERE messages.chat = ? AND messages.id > ? "
-                         "AND (? IS NULL OR messages.channel = ?) ORDER BY messages.id LIMIT ?",
+                         "AND (CAST(? AS TEXT) IS NULL OR messages.channel = ?) ORDER BY messages.id LIMIT ?",
                          [chat, after, channel, channel, limit]))
