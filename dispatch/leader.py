@@ -19,9 +19,9 @@ from dispatch.store import transaction
 class Leader:
     """This process's candidacy. ``hold`` before each job; ``release`` when the scheduler stops."""
 
-    def __init__(self, location: str, ttl: float) -> None:
+    def __init__(self, location: str, ttl: float, holder: str | None = None) -> None:
         self.mutex = Mutex(location, "scheduler")
-        self.holder = lease.new_holder()
+        self.holder = holder or lease.new_holder()
         self.ttl = ttl
 
     def hold(self, db: Database, now: float) -> bool:
