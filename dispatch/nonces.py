@@ -24,7 +24,8 @@ def first_use(db: Database, channel: str, timestamp: str, nonce: str, digest: st
     with transaction(db):
         # range on the primary key: forgets expired pairs without scanning the rest of kv
         db.execute("DELETE FROM kv WHERE key >= ? AND key < ? AND expires_at < ?", [PREFIX, "nonce;", now])
-        db.execute("INSERT OR IGNORE INTO kv (key, value, expires_at) VALUES (?, ?, ?)", [key, digest, now + keep])
+        db.execute("INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                   [key, digest, now + keep])
         row = db.execute("SELECT value FROM kv WHERE key = ?", [key]).fetchone()
     return bool(row) and row[0] == digest
 

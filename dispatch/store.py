@@ -1,12 +1,14 @@
-"""The SQLite store: one file, WAL, foreign keys, versioned migrations (sqlite-utils >= 4).
+"""The store: one SQLite file (WAL, foreign keys) by default, or PostgreSQL when ``store.url`` names one.
 
-Every table the app uses is created here, so the schema reads in one place.
+Every table the app uses is created here, so the schema reads in one place; the migrations are written in
+SQLite's DDL through sqlite-utils (>= 4), and dispatch/pg.py runs the same ones on PostgreSQL.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -17,6 +19,9 @@ from typing import Any, Iterator
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 from sqlite_utils.utils import dedupe_keys
+
+from dispatch import dialect
+from settings import Config
 
 migrations = Migrations("sandan")
 
@@ -451,10 +456,13 @@ class WriterBusy(StoreError):
 
 
 def connect(path: str | Path) -> Database:
-    """Open the store (creating its folder), with WAL, foreign keys and a busy timeout.
+    """Open the store: a ``postgresql://`` URL, or a SQLite file (creating its folder) with WAL, foreign
+    keys and a busy timeout.
 
     Each thread or request opens its own connection; SQLite serialises writers.
     """
+    if dialect.is_url(str(path)):
+        return _connect_postgres(str(path))
     path = Path(path)
     if str(path) != ":memory:":
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -471,10 +479,38 @@ def connect(path: str | Path) -> Database:
     return db
 
 
+def location(config: Config) -> str:
+    """The store ``connect`` opens for a deployment: ``store.url`` when set (a PostgreSQL URL, or
+    sqlite:///path), else the SQLite file at ``store.path``; relative paths are from the config's folder."""
+    url = config.settings.store.url
+    if dialect.is_url(url):
+        return url
+    return str(config.path(url.removeprefix("sqlite:///") if url else config.settings.store.path))
+
+
+def _connect_postgres(url: str) -> Database:
+    from dispatch import pg   # psycopg is needed only by a deployment on PostgreSQL
+
+    try:
+        return pg.PgStore(url)  # type: ignore[return-value]  # the same calls as Database, see dispatch/pg.py
+    except Exception as e:  # noqa: BLE001 - psycopg's OperationalError and a malformed URL alike
+        raise StoreError(f"{_without_password(url)}: cannot connect to PostgreSQL ({str(e).strip()}); "
+                         "check store.url (host, port, user, database) and that the server is running")
+
+
+def _without_password(url: str) -> str:
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
 def init_db(path: str | Path) -> Database:
     """Open the store and apply pending migrations."""
     db = connect(path)
-    migrations.apply(db)
+    if dialect.is_postgres(db):
+        from dispatch import pg
+
+        pg.migrate(db, migrations)  # type: ignore[arg-type]
+    else:
+        migrations.apply(db)
     return db
 
 
@@ -484,8 +520,13 @@ def transaction(db: Database) -> Iterator[Database]:
 
     A deferred transaction that reads and then writes can fail at once with "database is locked" when
     another process wrote in between; taking the lock first makes concurrent writers queue instead.
-    Nested use becomes a savepoint.
+    Nested use becomes a savepoint. On PostgreSQL writers run side by side (READ COMMITTED); code that
+    decides on what it read takes ``dialect.lock`` or a row lock first.
     """
+    if dialect.is_postgres(db):
+        with db.atomic():
+            yield db
+        return
     if db.conn.in_transaction:
         with db.atomic():
             yield db

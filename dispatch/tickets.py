@@ -501,7 +501,7 @@ def merge(db: Database, config: Config, ticket_id: int, into_id: int, user: dict
         added = 0
         for person in dict.fromkeys(people):
             if person != target["reporter"]:
-                added += db.execute("INSERT OR IGNORE INTO ticket_followers (ticket_id, user_id) VALUES (?, ?)",
+                added += db.execute("INSERT INTO ticket_followers (ticket_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
                                     [into_id, person]).rowcount
         db.execute("UPDATE tickets SET reporters = reporters + ? WHERE id = ?", [added, into_id])
         add_event(db, into_id, user["id"], "merged_in", now, f"工单 #{ticket_id} 并入，新增 {added} 位反映人")

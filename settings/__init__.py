@@ -30,6 +30,7 @@ SECRET_ENV = {
     ("web", "api_key"): "SANDAN_API_KEY",
     ("nlu", "rasa_token"): "SANDAN_RASA_TOKEN",
     ("ops", "metrics_token"): "SANDAN_METRICS_TOKEN",
+    ("store", "url"): "SANDAN_STORE_URL",          # a PostgreSQL URL carries its password
 }
 
 #: The secrets the shipped config.yaml carries for `sandan demo`: public in git, so refused anywhere else.
@@ -252,9 +253,20 @@ class Deployment(Strict):
 
 
 class StoreSettings(Strict):
+    """Where the data lives: ``url`` names a PostgreSQL database (postgresql://user:pass@host/db) or a SQLite
+    file (sqlite:///var/sandan.db, or a plain path); empty means the SQLite file at ``path``."""
+
+    url: str = ""
     path: str = "var/sandan.db"
     media_dir: str = "var/media"
     spool_dir: str = "var/spool"     # WeChat messages kept while the store was too busy to take them in time
+
+    @field_validator("url")
+    @classmethod
+    def _url_reads(cls, url: str) -> str:
+        if "://" in url and not url.startswith(("postgresql://", "postgres://", "sqlite:///")):
+            raise ValueError(f"'{url.split('://')[0]}://' is not a store; use postgresql://… or a SQLite path")
+        return url
 
 
 class WebSettings(Strict):

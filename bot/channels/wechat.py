@@ -28,6 +28,7 @@ from bot.channels.clients import OfficialAccountClient, WorkClient
 from bot.inbound import Inbound
 from dispatch.clock import parse_iso, utcnow
 from dispatch.outbox import Unconfirmed
+from dispatch.store import location as store_location
 from settings import Config
 
 log = logging.getLogger(__name__)
@@ -233,7 +234,7 @@ class WeChatChannel:
 
     def __init__(self, config: Config) -> None:
         self.settings = config.settings.wechat
-        self.client = OfficialAccountClient(self.settings, config.path(config.settings.store.path))
+        self.client = OfficialAccountClient(self.settings, store_location(config))
 
     def send(self, user: dict[str, Any], body: str) -> None:
         """:raises Unconfirmed: WeChat did not answer in time; it may have sent the message (never resend)."""
@@ -265,7 +266,7 @@ class WorkWeChatChannel:
 
     def __init__(self, config: Config) -> None:
         self.settings = config.settings.work_wechat
-        self.client = WorkClient(self.settings, config.path(config.settings.store.path),
+        self.client = WorkClient(self.settings, store_location(config),
                                  config.settings.wechat.token_refresh_retries)
 
     def send(self, user: dict[str, Any], body: str) -> None:
