@@ -75,12 +75,12 @@ def get_ticket(db: Database, ticket_id: int) -> dict[str, Any]:
 
 def add_photos(db: Database, ticket_id: int, photos: list[dict[str, str]] | None, purpose: str, now: datetime,
                message_id: int | None = None) -> None:
-    """Attach photos to a ticket: 'report' (what was reported) or 'result' (the work done)."""
+    """Attach photos (and videos, voice recordings) to a ticket: 'report' (what was reported) or 'result'."""
     for photo in photos or []:
-        db.execute("INSERT INTO media (ticket_id, message_id, purpose, url, media_id, path, created_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        db.execute("INSERT INTO media (ticket_id, message_id, purpose, url, media_id, path, created_at, kind, "
+                   "thumb_media_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    [ticket_id, message_id, purpose, photo.get("url", ""), photo.get("media_id", ""),
-                    photo.get("path"), iso(now)])
+                    photo.get("path"), iso(now), photo.get("kind", "photo"), photo.get("thumb_media_id", "")])
 
 
 def add_event(db: Database, ticket_id: int, actor: str, kind: str, now: datetime, note: str = "",

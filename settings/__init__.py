@@ -236,6 +236,8 @@ class Deployment(Strict):
 class StoreSettings(Strict):
     path: str = "var/sandan.db"
     media_dir: str = "var/media"
+    video_max_mb: float = Field(default=10, gt=0)   # a bigger video is not kept; the sender is asked for a shorter one
+    ffmpeg: str = "ffmpeg"     # converts voice recordings (AMR, Speex) for the browser; empty or absent keeps them as sent
 
 
 class WebSettings(Strict):

@@ -8,7 +8,8 @@ bad or expired token), records every message sent, serves media, and can be told
     POST   /_standin/faults          {"down": n} → the next n API calls get HTTP 503;
                                      {"expire_tokens": true} → tokens issued so far answer 42001;
                                      {"errcode": 45009, "count": n} → the next n sends answer that error
-    POST   /_standin/media           raw image body (Content-Type image/…) → {"media_id"}
+    POST   /_standin/media           raw image, video or audio body (Content-Type image/…, video/…, audio/…)
+                                     → {"media_id"}; the bot fetches it through /cgi-bin/media/get as from WeChat
     GET    /_standin/pic/<media_id>  the picture (what a PicUrl points at)
     GET    /_standin/stats           {"tokens_issued", "api_calls"}
 """
@@ -170,7 +171,8 @@ def create_standin(accounts: Accounts, state: StandinState | None = None) -> Fla
         item = state.media.get(request.args.get("media_id", ""))
         if item is None:
             return _error(40007, "invalid media_id")
-        return Response(item[0], content_type=item[1])
+        # WeChat says a file's length up front, as a download of a large video would show it.
+        return Response(item[0], content_type=item[1], headers={"Content-Length": str(len(item[0]))})
 
     @app.get("/_standin/sent")
     def sent():
@@ -196,7 +198,7 @@ def create_standin(accounts: Accounts, state: StandinState | None = None) -> Fla
     @app.post("/_standin/media")
     def media_add():
         content_type = request.content_type or ""
-        if not content_type.startswith("image/"):
+        if not content_type.startswith(("image/", "video/", "audio/")):
             return _error(40005, "invalid file type")
         return jsonify({"media_id": state.add_media(request.get_data(), content_type)})
 

@@ -6,15 +6,22 @@ and return its reply as a passive reply. Pushes and photo downloads happen later
 
 from __future__ import annotations
 
+import logging
 from typing import Callable
 
 from flask import Blueprint, Flask, Response, abort, request
 
 import wording
+from bot.channels.messages import event_inbound, message_inbound
+from bot.channels.table import Does, fields, row_for
 from bot.channels.wechat import (BadMessage, BadSignature, Callback, aes_key_ok, official_callback, official_echo,
-                                 to_inbound, work_callback, work_echo)
+                                 work_callback, work_echo)
 from dispatch.clock import utcnow
+from dispatch.store import transaction
+from dispatch.users import follow_contact_change
 from settings import Config, ConfigError
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("wechat_callbacks", __name__)
 
@@ -24,19 +31,38 @@ def _plain(text: str) -> Response:
 
 
 def _answer(callback: Callback, channel: str) -> Response:
+    """Do what bot/channels/table.py says for this type; whatever says nothing is answered "success"."""
     from bot.app import get_db, get_services
     from bot.conversation import handle
 
-    inbound = to_inbound(callback.message, channel)
+    raw = fields(callback.message)
+    row = row_for(raw)
+    inbound = None
+    if row.does == Does.ROSTER:
+        _follow_roster(raw, channel)
+    elif row.does == Does.CONVERSE:
+        inbound = message_inbound(raw, channel)
+    elif row.does != Does.NOTHING:
+        inbound = event_inbound(raw, channel, row)
     if inbound is None:
-        reply = wording.UNSUPPORTED_MESSAGE
-    elif inbound.kind == "voice" and not inbound.text:
+        log.info("%s %s: %s, answered with nothing", channel, raw.get("MsgType"), row.what)
+        return _plain("success")
+    if inbound.kind == "voice" and not inbound.text:
         reply = wording.VOICE_UNCLEAR
     else:
         reply = handle(get_services(), get_db(), inbound, utcnow())
     if not reply:
         return _plain("success")
     return Response(callback.render(reply), content_type="application/xml; charset=utf-8")
+
+
+def _follow_roster(raw: dict[str, str], channel: str) -> None:
+    from bot.app import get_db
+
+    db = get_db()
+    with transaction(db):
+        if follow_contact_change(db, channel, raw, utcnow()):
+            log.info("roster: %s %s followed", raw.get("ChangeType"), raw.get("UserID"))
 
 
 def _serve(enabled: bool, echo: Callable[[Config, dict[str, str]], str],

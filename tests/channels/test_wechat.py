@@ -164,10 +164,6 @@ def test_subscribe_gets_the_welcome_and_unsubscribe_nothing(wechat):
     assert wechat.event(RIDER, "unsubscribe").body == "success"
 
 
-def test_a_video_gets_a_plain_sentence(wechat):
-    assert wechat.send(RIDER, "video", {"MediaId": "v1", "ThumbMediaId": "t1"}).text == wording.UNSUPPORTED_MESSAGE
-
-
 def test_missing_place_is_asked_back_and_completed(wechat, db):
     assert wechat.text(RIDER, "垃圾桶坏了好几天了").text == wording.ASK_PLACE
     assert tickets(db) == []
