@@ -93,3 +93,9 @@ def follow_contact_change(db: Database, channel: str, change: dict[str, str], no
     else:
         return False
     return True
+
+
+def followed_before(db: Database, user_id: str, channel_msg_id: str) -> bool:
+    """Whether this follow is a repeat: the person followed before (a retry of this same follow does not count)."""
+    return db.execute("SELECT 1 FROM messages WHERE sender = ? AND kind = 'event' AND text = 'subscribe' "
+                      "AND channel_msg_id != ? LIMIT 1", [user_id, channel_msg_id]).fetchone() is not None

@@ -152,13 +152,17 @@ class WeChatServer:
     def decrypt(self, encrypted: str) -> str:
         return to_text(self.crypto().decrypt(encrypted, self.app_id))
 
-    def post(self, fields: dict[str, Any], tamper: bool = False) -> Reply:
-        """Sign (and encrypt) one message and post it; ``tamper`` signs with a wrong token."""
+    def post(self, fields: dict[str, Any], tamper: bool = False, xml: str | None = None) -> Reply:
+        """Sign (and encrypt) one message and post it; ``tamper`` signs with a wrong token.
+
+        :param xml: a message's XML as documented, sent as it is instead of ``fields`` (which then need only
+            ToUserName and FromUserName).
+        """
         timestamp, nonce = str(int(time.time())), secrets.token_hex(5)
         token = self.token + ("x" if tamper else "")
         params = {"signature": signature(token, timestamp, nonce), "timestamp": timestamp, "nonce": nonce,
                   "openid": str(fields["FromUserName"])}
-        xml = to_xml(fields)
+        xml = xml or to_xml(fields)
         if self.mode == "plain":
             body = xml
         else:
@@ -215,10 +219,10 @@ class WorkWeChatServer(WeChatServer):
     def send(self, openid: str, msg_type: str, extra: dict[str, Any], msg_id: int | None = None) -> Reply:
         return super().send(openid, msg_type, {**extra, "AgentID": self.agent_id}, msg_id)
 
-    def post(self, fields: dict[str, Any], tamper: bool = False) -> Reply:
+    def post(self, fields: dict[str, Any], tamper: bool = False, xml: str | None = None) -> Reply:
         timestamp, nonce = str(int(time.time())), secrets.token_hex(5)
         token = self.token + ("x" if tamper else "")
-        encrypted = self.encrypt(to_xml(fields))
+        encrypted = self.encrypt(xml or to_xml(fields))
         params = {"msg_signature": signature(token, timestamp, nonce, encrypted), "timestamp": timestamp,
                   "nonce": nonce}
         body = to_xml({"ToUserName": self.account, "AgentID": self.agent_id, "Encrypt": encrypted})

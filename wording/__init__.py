@@ -435,6 +435,7 @@ def grid_ratings(label: str, community: str, ratings: Iterable[Any]) -> str:
 
 VOICE_UNCLEAR = "语音没听清 😅 请再说一遍，或者直接打字告诉我。"
 WELCOME_BACK = "欢迎回来！有问题直接发文字、照片、视频、语音或位置告诉我，发「帮助」看看我能做什么。"
+STAFF_UNBOUND = "您好 👋 工作人员请先发「绑定 邀请码」绑定身份，之后新工单会推送到这里。"
 SCAN_ACK = "扫码收到 👋 有什么问题直接发文字、照片、视频、语音或位置告诉我。"
 VOICE_TICKET_TEXT = "（语音留言，未识别出文字，请收听录音）"
 VOICE_REVIEW_REASON = "语音未识别出文字，请收听录音，需要时回电"
@@ -457,12 +458,9 @@ def staff_welcome(name: str, open_work: int) -> str:
     return f"{name or '您'}好 👋 {todo}"
 
 
-def video_too_big(max_mb: float) -> str:
-    return f"视频太大了（超过 {max_mb:g} MB），没能保存下来 😅 可以剪短一些再发，或者拍张照片发给我。"
-
-
-def recording_as_sent(fmt: str) -> str:
-    return f"录音保持原格式（{fmt}），浏览器可能无法直接播放，请下载后收听。"
+#: A video over store.video_max_mb, told to its sender; and a recording ffmpeg could not convert.
+VIDEO_TOO_BIG = "视频太大了（超过 {max_mb:g} MB），没能保存下来 😅 可以剪短一些再发，或者拍张照片发给我。"
+RECORDING_AS_SENT = "录音保持原格式（{fmt}），浏览器可能无法直接播放，请下载后收听。"
 
 
 def evidence_line(photos: int, videos: int, recordings: int) -> str:

@@ -26,12 +26,12 @@ def playable(path: Path, ffmpeg: str) -> tuple[Path, str]:
         return path, ""
     tool = shutil.which(ffmpeg) if ffmpeg else None
     if tool is None:
-        return path, wording.recording_as_sent(path.suffix.lstrip("."))
+        return path, wording.RECORDING_AS_SENT.format(fmt=path.suffix.lstrip("."))
     out = path.with_suffix(".wav")
     try:
         subprocess.run([tool, "-nostdin", "-loglevel", "error", "-y", "-i", str(path), str(out)],
                        check=True, capture_output=True, timeout=CONVERT_SECONDS)
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as e:
         log.warning("recording %s: ffmpeg could not convert it: %s", path.name, getattr(e, "stderr", e))
-        return path, wording.recording_as_sent(path.suffix.lstrip("."))
+        return path, wording.RECORDING_AS_SENT.format(fmt=path.suffix.lstrip("."))
     return out, ""

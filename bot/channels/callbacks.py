@@ -7,11 +7,12 @@ and return its reply as a passive reply. Pushes and photo downloads happen later
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from flask import Blueprint, Flask, Response, abort, request
 
 import wording
+from bot.channels.events import event_reply
 from bot.channels.messages import event_inbound, message_inbound
 from bot.channels.table import Does, fields, row_for
 from bot.channels.wechat import (BadMessage, BadSignature, Callback, aes_key_ok, official_callback, official_echo,
@@ -20,6 +21,9 @@ from dispatch.clock import utcnow
 from dispatch.store import transaction
 from dispatch.users import follow_contact_change
 from settings import Config, ConfigError
+
+if TYPE_CHECKING:
+    from bot.conversation import Services
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +51,25 @@ def _answer(callback: Callback, channel: str) -> Response:
     if inbound is None:
         log.info("%s %s: %s, answered with nothing", channel, raw.get("MsgType"), row.what)
         return _plain("success")
+    services, db = get_services(), get_db()
     if inbound.kind == "voice" and not inbound.text:
         reply = wording.VOICE_UNCLEAR
+    elif inbound.kind == "link" and not _reads_as_a_report(services, inbound.text):
+        reply = wording.link_received(inbound.text)
     else:
-        reply = handle(get_services(), get_db(), inbound, utcnow())
+        reply = handle(services, db, inbound, utcnow())
+        if inbound.kind == "event":
+            reply = event_reply(db, inbound)
     if not reply:
         return _plain("success")
     return Response(callback.render(reply), content_type="application/xml; charset=utf-8")
+
+
+def _reads_as_a_report(services: "Services", title: str) -> bool:
+    """A shared link's title that is itself a report with its place (「广场花苑小区3栋垃圾桶坏了」) is handled
+    as those words; any other link is only acknowledged, never asked 「哪个小区」."""
+    parse = services.engine.parse(title) if title else None
+    return bool(parse and parse.intent == "report" and parse.entities.where)
 
 
 def _follow_roster(raw: dict[str, str], channel: str) -> None:

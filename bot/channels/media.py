@@ -126,7 +126,7 @@ def fetch_media(config: Config, db: Database) -> int:
             done = {"path": "", "thumb_path": None, "note": "too_big"}
             if row["sender"]:
                 with transaction(db):
-                    outbox.enqueue(db, row["sender"], wording.video_too_big(config.settings.store.video_max_mb),
+                    outbox.enqueue(db, row["sender"], wording.VIDEO_TOO_BIG.format(max_mb=config.settings.store.video_max_mb),
                                    utcnow(), row["ticket_id"], f"too_big:{row['id']}")
         except WeChatClientException as e:
             if e.errcode is None or e.errcode in TOKEN_ERRORS:

@@ -50,6 +50,9 @@ MESSAGES: dict[str, Row] = {
 #: Events (MsgType "event"), by Event, lower-cased.
 EVENTS: dict[str, Row] = {
     "subscribe": Row(Does.FOLLOW, "关注（含扫带参二维码 qrscene_…、扫商品码关注）：欢迎；再次关注说欢迎回来"),
+    # wechatpy renames a follow through a QR code (EventKey qrscene_…) or a product code (scanbarcode|…)
+    "subscribe_scan": Row(Does.FOLLOW, "扫带参二维码关注（wechatpy 的名字）", "wechat"),
+    "subscribe_scan_product": Row(Does.FOLLOW, "扫商品码关注（wechatpy 的名字）", "wechat"),
     "unsubscribe": Row(Does.UNFOLLOW, "取消关注：记下，不回复"),
     "scan": Row(Does.SCAN, "已关注的人扫码：确认收到", "wechat"),
     "enter_agent": Row(Does.ENTER_AGENT, "进入企业微信应用：工作人员收到简短问候和待办数", "work_wechat"),
