@@ -142,14 +142,15 @@ def _assign_notices(db: Database, config: Config, ticket: dict[str, Any], route:
                     key: str) -> None:
     deadline = local_text(ticket["deadline_at"], config.settings.dispatch.timezone)
     urgent = config.deployment.is_urgent(ticket["urgency"])
+    evidence = wording.evidence_line(**evidence_counts(db, ticket["id"]))
     if route.needs_review:
+        review = "\n".join(filter(None, [wording.review_needed(ticket, route.reason, urgent), evidence]))
         for person in dispatcher_ids(db, ticket["community_id"]):
-            outbox.enqueue(db, person, wording.review_needed(ticket, route.reason, urgent), now, ticket["id"],
-                           f"{key}:review:{ticket['id']}:{person}")
+            outbox.enqueue(db, person, review, now, ticket["id"], f"{key}:review:{ticket['id']}:{person}")
         return
+    body = "\n".join(filter(None, [wording.assignment(ticket, deadline, route.handling, urgent), evidence]))
     for person in handler_ids(db, ticket):
-        outbox.enqueue(db, person, wording.assignment(ticket, deadline, route.handling, urgent), now, ticket["id"],
-                       f"{key}:assign:{ticket['id']}:{person}")
+        outbox.enqueue(db, person, body, now, ticket["id"], f"{key}:assign:{ticket['id']}:{person}")
     if route.handling == "transfer":
         department = config.deployment.handler_name(None, ticket["department_id"])
         informed = staff_ids(db, "grid_secretary", grid_id=ticket["grid_id"]) if ticket["grid_id"] else []
@@ -649,6 +650,13 @@ def current_work(db: Database, user_id: str, resolved_since: datetime) -> dict[s
         "OR (state = 'resolved' AND resolved_at >= ?)) ORDER BY updated_at DESC, id DESC LIMIT 1",
         [user_id, iso(resolved_since)]))
     return rows[0] if rows else None
+
+
+def evidence_counts(db: Database, ticket_id: int) -> dict[str, int]:
+    """How many photos, videos and recordings a report carries, for the handler's push."""
+    counts = dict(db.execute("SELECT kind, count(*) FROM media WHERE ticket_id = ? AND purpose = 'report' "
+                             "GROUP BY kind", [ticket_id]).fetchall())
+    return {"photos": counts.get("photo", 0), "videos": counts.get("video", 0), "recordings": counts.get("voice", 0)}
 
 
 def result_photos(db: Database, ticket_id: int) -> list[dict[str, Any]]:
