@@ -308,13 +308,24 @@ def export_xlsx():
 @bp.get("/media/<int:media_id>")
 @login_required
 def media(media_id: int):
-    """A stored photo file, only from inside the media folder."""
+    """A stored photo, video or recording, only from inside the media folder."""
+    return _media_file(media_id, "path")
+
+
+@bp.get("/media/<int:media_id>/thumb")
+@login_required
+def media_thumb(media_id: int):
+    """A video's thumbnail (WeChat's ThumbMediaId, downloaded beside it)."""
+    return _media_file(media_id, "thumb_path")
+
+
+def _media_file(media_id: int, column: str) -> Response:
     config = _config()
     row = next((m for m in stats.photo(get_db(), media_id)), None)
-    if not row or not row["path"]:
+    if not row or not row[column]:
         abort(404)
     folder = config.path(config.settings.store.media_dir).resolve()
-    path = Path(row["path"])
+    path = Path(row[column])
     path = (path if path.is_absolute() else folder / path).resolve()
     if not path.is_relative_to(folder) or not path.is_file():
         abort(404)

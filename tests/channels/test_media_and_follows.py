@@ -112,3 +112,19 @@ def test_a_shared_link_is_acknowledged_never_asked_for_a_place(wechat, db):
     reply = wechat.link(RIDER, "垃圾桶坏了没人管", "", "https://example.invalid/b")
     assert reply.text == wording.link_received("垃圾桶坏了没人管")
     assert db.execute("SELECT count(*) FROM tickets").fetchone()[0] == 0
+
+
+def test_the_dashboard_plays_the_video_with_its_thumbnail(wechat, db, download, client):
+    from tests.web.conftest import Dashboard
+
+    wechat.video(RIDER, VIDEO, tiny_png())
+    n = ticket_no(wechat.text(RIDER, "广场花苑小区3栋的垃圾桶坏了").text)
+    download()
+    [media_id] = [r["id"] for r in db.query("SELECT id FROM media WHERE ticket_id = ?", [n])]
+    dash = Dashboard(client)
+    dash.login()
+    page = dash.page(f"/dashboard/tickets/{n}")
+    assert (f'<video controls preload="none" src="/dashboard/media/{media_id}" '
+            f'poster="/dashboard/media/{media_id}/thumb">') in page
+    assert client.get(f"/dashboard/media/{media_id}/thumb").data == tiny_png()
+    assert client.get(f"/dashboard/media/{media_id}").data == VIDEO
