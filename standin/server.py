@@ -174,6 +174,23 @@ def create_standin(accounts: Accounts, state: StandinState | None = None) -> Fla
         # WeChat says a file's length up front, as a download of a large video would show it.
         return Response(item[0], content_type=item[1], headers={"Content-Length": str(len(item[0]))})
 
+    @app.post("/cgi-bin/qrcode/create")
+    def qrcode_create():
+        """A QR code with a scene (帮办二维码): the ticket and the URL it encodes, as WeChat answers."""
+        if (r := guard()) is not None:
+            return r
+        body = request.get_json(force=True, silent=True) or {}
+        scene = (body.get("action_info") or {}).get("scene") or {}
+        if body.get("action_name") not in ("QR_SCENE", "QR_STR_SCENE", "QR_LIMIT_SCENE", "QR_LIMIT_STR_SCENE") \
+                or not scene:
+            return _error(40097, "invalid args")
+        ticket = "QR_" + secrets.token_hex(12)
+        record("qrcode", {"touser": "", "scene": scene, "ticket": ticket})
+        answer = {"ticket": ticket, "url": f"http://weixin.qq.com/q/{ticket}"}
+        if "LIMIT" not in body["action_name"]:
+            answer["expire_seconds"] = int(body.get("expire_seconds") or 60)
+        return jsonify(answer)
+
     @app.get("/_standin/sent")
     def sent():
         with state.lock:

@@ -16,11 +16,11 @@ from dispatch.users import followed_before, get_user, is_staff
 
 def event_reply(db: Database, inbound: Inbound) -> str:
     """The answer to one recorded event: subscribe, scan, enter_agent or unsubscribe."""
-    if inbound.text == "subscribe":
+    if inbound.text == "subscribe" and inbound.channel != "work_wechat":
         return wording.WELCOME_BACK if followed_before(db, inbound.user_id, inbound.msg_id) else wording.WELCOME
     if inbound.text == "scan":
         return wording.SCAN_ACK
-    if inbound.text == "enter_agent":
+    if inbound.text in ("enter_agent", "subscribe"):     # 企业微信's app is for staff: no residents' welcome
         user = get_user(db, inbound.user_id)
         if not is_staff(user):
             return wording.STAFF_UNBOUND

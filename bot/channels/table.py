@@ -49,7 +49,8 @@ MESSAGES: dict[str, Row] = {
 
 #: Events (MsgType "event"), by Event, lower-cased.
 EVENTS: dict[str, Row] = {
-    "subscribe": Row(Does.FOLLOW, "关注（含扫带参二维码 qrscene_…、扫商品码关注）：欢迎；再次关注说欢迎回来"),
+    "subscribe": Row(Does.FOLLOW, "关注（含扫带参二维码 qrscene_…、扫商品码关注）：欢迎；再次关注说欢迎回来；"
+                                  "企业微信里关注应用的是工作人员：同 enter_agent"),
     # wechatpy renames a follow through a QR code (EventKey qrscene_…) or a product code (scanbarcode|…)
     "subscribe_scan": Row(Does.FOLLOW, "扫带参二维码关注（wechatpy 的名字）", "wechat"),
     "subscribe_scan_product": Row(Does.FOLLOW, "扫商品码关注（wechatpy 的名字）", "wechat"),

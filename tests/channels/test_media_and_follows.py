@@ -128,3 +128,14 @@ def test_the_dashboard_plays_the_video_with_its_thumbnail(wechat, db, download, 
             f'poster="/dashboard/media/{media_id}/thumb">') in page
     assert client.get(f"/dashboard/media/{media_id}/thumb").data == tiny_png()
     assert client.get(f"/dashboard/media/{media_id}").data == VIDEO
+
+
+def test_the_standin_makes_a_scene_qr_code_whose_follow_is_welcomed(wechat, services, standin):
+    from bot.channels.wechat import WeChatChannel
+
+    client = WeChatChannel(services.config).client
+    code = client.call(lambda: client.qrcode.create({"action_name": "QR_LIMIT_STR_SCENE",
+                                                     "action_info": {"scene": {"scene_str": "helper-7"}}}))
+    assert code["ticket"].startswith("QR_") and code["url"].endswith(code["ticket"])
+    reply = wechat.event(RIDER, "subscribe", EventKey="qrscene_helper-7", Ticket=code["ticket"])
+    assert reply.text == wording.WELCOME
