@@ -299,9 +299,20 @@ def m018_ticket_location(db: Database) -> None:
     )
 
 
+@migrations()
+def m019_message_outcome(db: Database) -> None:
+    """What the bot made of a message beside its reply: filed, joined, asked, answered or ignored, and what it
+    said to the sender privately (a group's personal answers go 1:1), so a replay answers as the first time."""
+    db.executescript(
+        """
+        ALTER TABLE messages ADD COLUMN outcome TEXT;
+        ALTER TABLE messages ADD COLUMN private TEXT;
+        """
+    )
+
 
 @migrations()
-def m019_media_kinds(db: Database) -> None:
+def m020_media_kinds(db: Database) -> None:
     """Videos and voice recordings are evidence beside photos: each media row says its kind; a video keeps
     its thumbnail (WeChat's ThumbMediaId, then the file), a recording the browser-playable copy's note."""
     db.executescript(
@@ -312,6 +323,7 @@ def m019_media_kinds(db: Database) -> None:
         ALTER TABLE media ADD COLUMN note TEXT NOT NULL DEFAULT '';
         """
     )
+
 
 class Store(Database):
     """sqlite-utils' Database, with a query() that runs the SELECT as it is.

@@ -652,6 +652,13 @@ def current_work(db: Database, user_id: str, resolved_since: datetime) -> dict[s
     return rows[0] if rows else None
 
 
+def latest_report(db: Database, reporter: str, since: datetime) -> int | None:
+    """The id of the newest ticket a person filed at or after ``since``, if any."""
+    row = db.execute("SELECT id FROM tickets WHERE reporter = ? AND created_at >= ? ORDER BY id DESC LIMIT 1",
+                     [reporter, iso(since)]).fetchone()
+    return row[0] if row else None
+
+
 def evidence_counts(db: Database, ticket_id: int) -> dict[str, int]:
     """How many photos, videos and recordings a report carries, for the handler's push."""
     counts = dict(db.execute("SELECT kind, count(*) FROM media WHERE ticket_id = ? AND purpose = 'report' "

@@ -433,7 +433,6 @@ def grid_ratings(label: str, community: str, ratings: Iterable[Any]) -> str:
 
 # ---------------------------------------------------------------- channels: WeChat, web chat, group chats
 
-VOICE_UNCLEAR = "语音没听清 😅 请再说一遍，或者直接打字告诉我。"
 WELCOME_BACK = "欢迎回来！有问题直接发文字、照片、视频、语音或位置告诉我，发「帮助」看看我能做什么。"
 STAFF_UNBOUND = "您好 👋 工作人员请先发「绑定 邀请码」绑定身份，之后新工单会推送到这里。"
 SCAN_ACK = "扫码收到 👋 有什么问题直接发文字、照片、视频、语音或位置告诉我。"

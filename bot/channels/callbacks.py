@@ -7,23 +7,21 @@ and return its reply as a passive reply. Pushes and photo downloads happen later
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from flask import Blueprint, Flask, Response, abort, request
 
 import wording
-from bot.channels.events import event_reply
 from bot.channels.messages import event_inbound, message_inbound
 from bot.channels.table import Does, fields, row_for
 from bot.channels.wechat import (BadMessage, BadSignature, Callback, aes_key_ok, official_callback, official_echo,
                                  work_callback, work_echo)
+from bot.conversation import handle
+from bot.db import get_db, get_services
 from dispatch.clock import utcnow
 from dispatch.store import transaction
 from dispatch.users import follow_contact_change
 from settings import Config, ConfigError
-
-if TYPE_CHECKING:
-    from bot.conversation import Services
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +34,6 @@ def _plain(text: str) -> Response:
 
 def _answer(callback: Callback, channel: str) -> Response:
     """Do what bot/channels/table.py says for this type; whatever says nothing is answered "success"."""
-    from bot.app import get_db, get_services
-    from bot.conversation import handle
-
     raw = fields(callback.message)
     row = row_for(raw)
     inbound = None
@@ -51,30 +46,13 @@ def _answer(callback: Callback, channel: str) -> Response:
     if inbound is None:
         log.info("%s %s: %s, answered with nothing", channel, raw.get("MsgType"), row.what)
         return _plain("success")
-    services, db = get_services(), get_db()
-    if inbound.kind == "voice" and not inbound.text:
-        reply = wording.VOICE_UNCLEAR
-    elif inbound.kind == "link" and not _reads_as_a_report(services, inbound.text):
-        reply = wording.link_received(inbound.text)
-    else:
-        reply = handle(services, db, inbound, utcnow())
-        if inbound.kind == "event":
-            reply = event_reply(db, inbound)
+    reply = handle(get_services(), get_db(), inbound, utcnow()).text
     if not reply:
         return _plain("success")
     return Response(callback.render(reply), content_type="application/xml; charset=utf-8")
 
 
-def _reads_as_a_report(services: "Services", title: str) -> bool:
-    """A shared link's title that is itself a report with its place (「广场花苑小区3栋垃圾桶坏了」) is handled
-    as those words; any other link is only acknowledged, never asked 「哪个小区」."""
-    parse = services.engine.parse(title) if title else None
-    return bool(parse and parse.intent == "report" and parse.entities.where)
-
-
 def _follow_roster(raw: dict[str, str], channel: str) -> None:
-    from bot.app import get_db
-
     db = get_db()
     with transaction(db):
         if follow_contact_change(db, channel, raw, utcnow()):
@@ -84,8 +62,6 @@ def _follow_roster(raw: dict[str, str], channel: str) -> None:
 def _serve(enabled: bool, echo: Callable[[Config, dict[str, str]], str],
            read: Callable[[Config, dict[str, str], str], Callback], channel: str) -> Response:
     """Verify and answer one callback: GET echoes the check string, POST is a message."""
-    from bot.app import get_services
-
     config = get_services().config
     if not enabled:
         abort(404)
@@ -103,8 +79,6 @@ def _serve(enabled: bool, echo: Callable[[Config, dict[str, str]], str],
 
 @bp.route("/wechat", methods=["GET", "POST"])
 def official() -> Response:
-    from bot.app import get_services
-
     s = get_services().config.settings.wechat
     # Without a token anyone could sign a callback: an unconfigured channel does not exist.
     return _serve(s.enabled and bool(s.token), official_echo, official_callback, "wechat")
@@ -112,8 +86,6 @@ def official() -> Response:
 
 @bp.route("/work-wechat", methods=["GET", "POST"])
 def work() -> Response:
-    from bot.app import get_services
-
     s = get_services().config.settings.work_wechat
     return _serve(s.enabled and bool(s.token and s.aes_key), work_echo, work_callback, "work_wechat")
 

@@ -32,7 +32,7 @@ def test_a_video_then_words_make_one_ticket_with_the_video_and_the_grid_push_sho
                                                                                          standin):
     secretary = _secretary(db)
     first = wechat.video(RIDER, VIDEO, tiny_png())
-    assert first.status == 200 and first.text.startswith("收到")
+    assert first.status == 200 and first.text == wording.ask_for_words("视频")
     n = ticket_no(wechat.text(RIDER, "骑手反映：广场花苑小区8栋门口栏杆断了，很危险").text)
     assert db.execute("SELECT count(*) FROM tickets").fetchone()[0] == 1
     [video] = list(db.query("SELECT * FROM media WHERE ticket_id = ?", [n]))
@@ -139,3 +139,26 @@ def test_the_standin_makes_a_scene_qr_code_whose_follow_is_welcomed(wechat, serv
     assert code["ticket"].startswith("QR_") and code["url"].endswith(code["ticket"])
     reply = wechat.event(RIDER, "subscribe", EventKey="qrscene_helper-7", Ticket=code["ticket"])
     assert reply.text == wording.WELCOME
+
+
+AMR = b"#!AMR\n" + (b"\x3c" + bytes(31)) * 50      # one second of AMR-NB, the format WeChat records voice in
+
+
+def test_a_voice_without_recognition_is_filed_for_a_person_to_hear_with_its_audio(wechat, db, download, client,
+                                                                                   services):
+    from tests.web.conftest import Dashboard
+
+    reply = wechat.voice(RIDER, "", content=AMR)
+    n = ticket_no(reply.text)
+    assert reply.text == wording.voice_for_a_person(n)
+    assert wechat.replay().text == reply.text
+    ticket = db.execute("SELECT state, text FROM tickets").fetchall()
+    assert ticket == [("received", wording.VOICE_TICKET_TEXT)]            # the dispatcher's review queue
+    assert download() == 1
+    [audio] = list(db.query("SELECT * FROM media WHERE ticket_id = ?", [n]))
+    converted = audio["path"].endswith(".wav")
+    assert audio["kind"] == "voice" and (converted or audio["note"] == wording.RECORDING_AS_SENT.format(fmt="amr"))
+    dash = Dashboard(client)
+    dash.login()
+    assert f'<audio controls preload="none" src="/dashboard/media/{audio["id"]}">' in dash.page(f"/dashboard/tickets/{n}")
+    assert "语音留言" in dash.page("/dashboard/queue")
