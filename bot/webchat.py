@@ -20,7 +20,8 @@ from bot.conversation import handle
 from bot.db import get_db, get_services
 from bot.errors import ApiError
 from bot.inbound import Inbound
-from dispatch import messages, outbox
+from dispatch import media as media_files
+from dispatch import messages, outbox, stats
 from dispatch.clock import utcnow
 from settings import Config
 
@@ -137,7 +138,9 @@ def updates():
     direct = [{"id": r["id"], "text": r["text"], "photos": _chat_photos(r["photos"]), "reply": r["reply"] or "",
                "at": r["received_at"]}
               for r in messages.direct_messages(db, user, after["direct"])]
-    pushes = [{"id": m["id"], "text": m["body"], "at": m["created_at"]}
+    pushes = [{"id": m["id"], "text": m["body"], "at": m["created_at"],
+               "photos": [f"/chat/thumb/{i}" for i in media_files.video_thumbnails(db, m["ticket_id"])]
+               if m["ticket_id"] else []}
               for m in outbox.inbox(db, user, after["push"], limit=100)]
     names = {f"api:{p.id}": p.name for p in personas(config)}
     group = [{"id": r["id"], "mine": r["sender"] == user,
@@ -152,6 +155,18 @@ def media(name: str):
     config = _config()
     folder: Path = config.path(config.settings.store.media_dir) / "chat"
     return send_from_directory(folder, name, max_age=3600)
+
+
+@bp.get("/thumb/<int:media_id>")
+def video_thumbnail(media_id: int):
+    """A reported video's thumbnail, shown in the push that tells staff of the report."""
+    config = _config()
+    row = next(iter(stats.photo(get_db(), media_id)), None)
+    folder = config.path(config.settings.store.media_dir).resolve()
+    path = media_files.inside(folder, row["thumb_path"] if row and row["kind"] == "video" else None)
+    if path is None:
+        abort(404)
+    return send_from_directory(folder, str(path.relative_to(folder)), max_age=3600)
 
 
 def init_app(app: Flask) -> None:

@@ -9,7 +9,6 @@ import io
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,6 +16,7 @@ from flask import (Blueprint, Flask, Response, abort, flash, g, redirect, render
                    send_from_directory, url_for)
 
 import wording
+from dispatch import media as media_files
 from dispatch import points, stats, tickets
 from dispatch.clock import local_text, utcnow
 from dispatch.states import OPEN_STATES, State, TransitionError
@@ -322,12 +322,9 @@ def media_thumb(media_id: int):
 def _media_file(media_id: int, column: str) -> Response:
     config = _config()
     row = next((m for m in stats.photo(get_db(), media_id)), None)
-    if not row or not row[column]:
-        abort(404)
     folder = config.path(config.settings.store.media_dir).resolve()
-    path = Path(row[column])
-    path = (path if path.is_absolute() else folder / path).resolve()
-    if not path.is_relative_to(folder) or not path.is_file():
+    path = media_files.inside(folder, row[column] if row else None)
+    if path is None:
         abort(404)
     return send_from_directory(folder, str(path.relative_to(folder)))
 
