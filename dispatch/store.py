@@ -312,7 +312,14 @@ def m019_message_outcome(db: Database) -> None:
 
 
 @migrations()
-def m020_media_kinds(db: Database) -> None:
+def m020_outbox_gives_up(db: Database) -> None:
+    """A push that keeps failing is given up after dispatch.outbox_max_attempts, visibly (it retried every ten
+    minutes for ever)."""
+    db.execute("ALTER TABLE outbox ADD COLUMN failed_at TEXT")
+
+
+@migrations()
+def m021_media_kinds(db: Database) -> None:
     """Videos and voice recordings are evidence beside photos: each media row says its kind; a video keeps
     its thumbnail (WeChat's ThumbMediaId, then the file), a recording the browser-playable copy's note."""
     db.executescript(
@@ -352,6 +359,16 @@ class Store(Database):
             self.conn.execute("COMMIT")
             return (dict(zip(keys, row)) for row in rows)
         return (dict(zip(keys, row)) for row in cursor)
+
+
+#: SQLite keeps integers in 64 bits; a bigger number from a URL or a message (「进度 99999999999999999999」)
+#: names no row, and must not reach the driver, which raises OverflowError (a 500 for everyone who tried).
+MAX_ROW_ID = 2**63 - 1
+
+
+def row_id(n: int) -> int:
+    """A number bound against an id column, clamped into SQLite's range."""
+    return max(-1, min(n, MAX_ROW_ID))
 
 
 class StoreError(Exception):

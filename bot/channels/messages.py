@@ -21,12 +21,15 @@ def _float(value: str | None) -> float | None:
 def event_inbound(raw: dict[str, str], channel: str, row: Row) -> Inbound:
     """A follow, scan, unfollow or app entry: text is what the conversation answers (subscribe, scan…).
 
-    Events carry no MsgId: FromUserName + CreateTime identifies WeChat's retries of one event.
+    Events carry no MsgId: FromUserName + CreateTime + the event and its key identify WeChat's retries of one
+    event (two events of one user in one second, a scan and a subscribe, are two).
     """
     sender = raw.get("FromUserName", "")
     names = {Does.FOLLOW: "subscribe", Does.SCAN: "scan", Does.UNFOLLOW: "unsubscribe",
              Does.ENTER_AGENT: "enter_agent"}
-    return Inbound(channel=channel, sender=sender, msg_id=f"{sender}:{raw.get('CreateTime', '')}", kind="event",
+    event = (raw.get("Event") or "").lower()
+    msg_id = f"{sender}:{raw.get('CreateTime', '')}:{event}:{raw.get('EventKey') or ''}"
+    return Inbound(channel=channel, sender=sender, msg_id=msg_id, kind="event",
                    text=names.get(row.does, row.does.value))
 
 
@@ -53,7 +56,9 @@ def message_inbound(raw: dict[str, str], channel: str) -> Inbound | None:
         lat, lon = _float(raw.get("Location_X")), _float(raw.get("Location_Y"))
         if lat is None or lon is None:
             return None
-        base.location, base.location_label = (lat, lon), raw.get("Label") or ""
+        # built anew, so Inbound's own check drops a point that cannot exist (NaN, 200°)
+        return Inbound(channel=channel, sender=sender, msg_id=str(msg_id), kind=kind, location=(lat, lon),
+                       location_label=raw.get("Label") or "")
     elif kind == "link":
         base.text = (raw.get("Title") or "").strip()
         base.link = {"title": base.text, "description": (raw.get("Description") or "").strip(),

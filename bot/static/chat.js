@@ -37,11 +37,10 @@
     if (opts.name && who !== "me") { box.appendChild(el("div", "name", opts.name)); }
     var bubble = el("div", "bubble");
     (photos || []).forEach(function (url) {
-      var thumb = url.indexOf("/chat/thumb/") === 0;     // a reported video's thumbnail, in a push
-      if (url.indexOf("/chat/media/") === 0 || thumb) {
+      if (url.indexOf("/chat/media/") === 0) {
         var img = el("img");
         img.src = url;
-        img.alt = thumb ? "视频缩略图" : "照片";
+        img.alt = "照片";
         bubble.appendChild(img);
       }
     });
@@ -72,7 +71,7 @@
         if (it.m.reply) { addMessage("", "bot", it.m.reply, [], { name: "三单小助手" }); }
         state.after.direct = Math.max(state.after.direct, it.m.id);
       } else {
-        addMessage("", "bot", it.m.text, it.m.photos, { name: "三单小助手", push: true });
+        addMessage("", "bot", it.m.text, [], { name: "三单小助手", push: true });
         state.after.push = Math.max(state.after.push, it.m.id);
       }
     });

@@ -15,6 +15,7 @@ import pytest
 
 import wording
 from bot.channels.table import EVENTS, MESSAGES
+from tests.channels.test_wechat import plaintext_account  # noqa: F401  (a fixture: an account without an AES key)
 
 SAMPLES = json.loads((Path(__file__).parent / "fixtures" / "callbacks.json").read_text(encoding="utf-8"))
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
@@ -35,9 +36,8 @@ def _field(xml: str, name: str) -> str:
 
 
 @pytest.mark.parametrize("sample, mode", _cases())
-def test_a_documented_sample_gets_its_outcome(sample, mode, wechat, work, db):
-    server = wechat if sample["channel"] == "wechat" else work
-    server.mode = mode
+def test_a_documented_sample_gets_its_outcome(sample, mode, wechat, work, plaintext_account, db):  # noqa: F811
+    server = work if sample["channel"] == "work_wechat" else plaintext_account if mode == "plain" else wechat
     fields = {"ToUserName": _field(sample["xml"], "ToUserName"), "FromUserName": _field(sample["xml"], "FromUserName")}
     reply = server.post(fields, xml=sample["xml"])
     assert reply.status == 200

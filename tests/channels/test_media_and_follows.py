@@ -162,17 +162,3 @@ def test_a_voice_without_recognition_is_filed_for_a_person_to_hear_with_its_audi
     dash.login()
     assert f'<audio controls preload="none" src="/dashboard/media/{audio["id"]}">' in dash.page(f"/dashboard/tickets/{n}")
     assert "语音留言" in dash.page("/dashboard/queue")
-
-
-def test_the_push_in_the_web_chat_shows_the_video_thumbnail(wechat, db, download, client, services):
-    staff = next(p for p in services.config.deployment.staff if p.grid == "longxi-1" and p.role == "grid_secretary")
-    wechat.video(RIDER, VIDEO, tiny_png())
-    n = ticket_no(wechat.text(RIDER, "骑手反映：广场花苑小区8栋门口栏杆断了，很危险").text)
-    download()
-    [media_id] = [r["id"] for r in db.query("SELECT id FROM media WHERE ticket_id = ?", [n])]
-    persona = staff.user.split(":", 1)[1]
-    pushes = client.get(f"/chat/updates?persona={persona}").get_json()["pushes"]
-    [push] = [p for p in pushes if f"#{n}" in p["text"]]
-    assert push["photos"] == [f"/chat/thumb/{media_id}"]
-    assert client.get(push["photos"][0]).data == tiny_png()
-    assert client.get(f"/chat/thumb/{media_id + 1}").status_code == 404
