@@ -13,7 +13,7 @@ index. Open and overdue use ``tickets_state_deadline``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 import wording
-from dispatch import outbox, rollup
+from dispatch import colours, outbox, rollup
 from dispatch.clock import iso
 from dispatch.states import OPEN_STATES, WORKING_STATES
 from dispatch.store import row_id, transaction
@@ -200,6 +200,9 @@ def grid_ratings(db: Database, config: Config, start: datetime, end: datetime, n
                 continue
             out.append(GridRating(grid.id, grid.name, community.id, received, completion, on_time,
                                   activity, satisfaction, score, colour_for(score, settings)))
+    if settings.colour_by == "shares":
+        shares = colours.by_share([g.score for g in out], settings.red_share, settings.yellow_share)
+        out = [replace(g, colour=c) for g, c in zip(out, shares)]
     return sorted(out, key=lambda g: (g.score is None, -(g.score or 0), g.grid_id))
 
 
@@ -262,6 +265,31 @@ def find_tickets(db: Database, f: TicketFilter, limit: int = 50) -> list[dict[st
         where.append("id < :before_id")
         params["before_id"] = row_id(f.before_id)
     return list(db.query(f"SELECT * FROM tickets WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT :limit", params))
+
+
+def export_details(db: Database, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """What an export adds to each ticket row: the reporter's and the claimant's names, the last rating's reason."""
+    found: dict[int, dict[str, Any]] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        for row in db.query(
+                "SELECT t.id, r.display_name AS reporter_name, r.external_id AS reporter_external, "
+                "c.display_name AS claimed_name, (SELECT comment FROM ratings WHERE ticket_id = t.id "
+                "ORDER BY id DESC LIMIT 1) AS rating_comment FROM tickets t JOIN users r ON r.id = t.reporter "
+                f"LEFT JOIN users c ON c.id = t.claimed_by WHERE t.id IN ({', '.join('?' * len(chunk))})", chunk):
+            found[row["id"]] = row
+    return found
+
+
+def overdue(t: dict[str, Any], now: datetime) -> bool | None:
+    """Past its deadline: done after it, or still open beyond it; None when it had none or ended otherwise."""
+    if not t.get("deadline_at"):
+        return None
+    if t.get("resolved_at"):
+        return t["resolved_at"] > t["deadline_at"]
+    if t["state"] in _OPEN:
+        return iso(now) > t["deadline_at"]
+    return None
 
 
 def timeline(db: Database, ticket_id: int) -> list[dict[str, Any]]:

@@ -319,7 +319,92 @@ def m020_outbox_gives_up(db: Database) -> None:
 
 
 @migrations()
-def m021_media_kinds(db: Database) -> None:
+def m021_extensions_and_parts(db: Database) -> None:
+    """延期申请 (a handler asks for more time; a dispatcher grants or refuses it) and 协办 parts (a co-handling
+    unit's share of a ticket whose lead closes it)."""
+    db.executescript(
+        """
+        CREATE TABLE extensions (
+            id INTEGER PRIMARY KEY,
+            ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+            asked_by TEXT NOT NULL,
+            asked_at TEXT NOT NULL,
+            amount INTEGER NOT NULL,
+            unit TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending',
+            old_deadline TEXT,
+            new_deadline TEXT,
+            decided_by TEXT,
+            decided_at TEXT,
+            decision_note TEXT
+        );
+        CREATE INDEX extensions_ticket ON extensions(ticket_id, state);
+        CREATE TABLE ticket_parts (
+            id INTEGER PRIMARY KEY,
+            ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+            department_id TEXT NOT NULL,
+            added_by TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            done_at TEXT,
+            done_by TEXT,
+            done_note TEXT,
+            UNIQUE (ticket_id, department_id)
+        );
+        CREATE INDEX ticket_parts_department ON ticket_parts(department_id, done_at);
+        """
+    )
+
+
+@migrations()
+def m022_knowledge_items(db: Database) -> None:
+    """The knowledge base in the database, so staff grow it from the dashboard (seeded from data/knowledge.yaml)."""
+    db.executescript(
+        """
+        CREATE TABLE knowledge_items (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL UNIQUE,
+            questions TEXT NOT NULL DEFAULT '',
+            materials TEXT NOT NULL DEFAULT '',
+            place TEXT NOT NULL DEFAULT '',
+            office TEXT NOT NULL DEFAULT '',
+            phone TEXT NOT NULL DEFAULT '',
+            hours TEXT NOT NULL DEFAULT '',
+            time_limit TEXT NOT NULL DEFAULT '',
+            notes TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL
+        );
+        """
+    )
+
+
+@migrations()
+def m023_dialogue(db: Database) -> None:
+    """What the bot waits for from a person in a chat (a place for a report being told, a rating for the ticket it
+    showed, a yes/no), since and until when: one row per person, chat and kind of expectation. It replaces
+    conversations, which held one state per person whatever the chat and forgot the ticket it was about."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS dialogue (
+            user_id TEXT NOT NULL REFERENCES users(id),
+            chat TEXT NOT NULL DEFAULT '',     -- group id; '' for the 1:1 chat
+            expects TEXT NOT NULL,             -- report | rating | correction | confirm | photo
+            ticket_id INTEGER,
+            data TEXT NOT NULL DEFAULT '{}',
+            since TEXT NOT NULL,
+            until TEXT NOT NULL,
+            PRIMARY KEY (user_id, chat, expects)
+        );
+        DROP TABLE IF EXISTS conversations;
+        """
+    )
+
+
+
+@migrations()
+def m024_media_kinds(db: Database) -> None:
     """Videos and voice recordings are evidence beside photos: each media row says its kind; a video keeps
     its thumbnail (WeChat's ThumbMediaId, then the file), a recording the browser-playable copy's note."""
     db.executescript(
@@ -330,7 +415,6 @@ def m021_media_kinds(db: Database) -> None:
         ALTER TABLE media ADD COLUMN note TEXT NOT NULL DEFAULT '';
         """
     )
-
 
 class Store(Database):
     """sqlite-utils' Database, with a query() that runs the SELECT as it is.

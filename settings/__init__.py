@@ -23,12 +23,21 @@ SECRET_ENV = {
     ("wechat", "app_secret"): "SANDAN_WECHAT_APP_SECRET",
     ("wechat", "aes_key"): "SANDAN_WECHAT_AES_KEY",
     ("work_wechat", "secret"): "SANDAN_WORK_WECHAT_SECRET",
+    ("work_wechat", "token"): "SANDAN_WORK_WECHAT_TOKEN",
     ("work_wechat", "aes_key"): "SANDAN_WORK_WECHAT_AES_KEY",
     ("web", "secret_key"): "SANDAN_SECRET_KEY",
     ("web", "admin_password"): "SANDAN_ADMIN_PASSWORD",
     ("web", "api_key"): "SANDAN_API_KEY",
     ("nlu", "rasa_token"): "SANDAN_RASA_TOKEN",
+    ("ops", "metrics_token"): "SANDAN_METRICS_TOKEN",
 }
+
+#: The secrets the shipped config.yaml carries for `sandan demo`: public in git, so refused anywhere else.
+DEMO_SECRET_VALUES = frozenset({
+    "demo-secret-change-me", "change-me", "sandan-demo", "demo-api-key", "sandan-demo-token", "demo-app-secret",
+    "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "demo-corp-secret", "sandan-work-token",
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefg",
+})
 
 
 class ConfigError(Exception):
@@ -50,6 +59,7 @@ class Place(Strict):
     aliases: list[str] = []
     buildings: tuple[int, int] | None = None
     location: tuple[float, float] | None = None  # (latitude, longitude)
+    property_company: str = ""                   # the estate's 物业 company, rated on the public board
 
 
 class Grid(Strict):
@@ -71,6 +81,7 @@ class Department(Strict):
     name: str
     duties: str = ""
     aliases: list[str] = []      # what staff call it in chat: 「转交 12 路灯所」
+    phone: str = ""              # the office's number, shown in full when a handler gives it to a resident
 
 
 class Category(Strict):
@@ -152,6 +163,7 @@ class StaffMember(Strict):
     grid: str | None = None
     department: str | None = None
     community: str | None = None
+    phone: str = ""              # a work number the person may give residents (not masked in pushes)
 
 
 class Deployment(Strict):
@@ -187,6 +199,11 @@ class Deployment(Strict):
     def is_urgent(self, urgency: str | None) -> bool:
         """The most urgent level (the first listed, 紧急 in the demo): pushes say so, and review cannot wait."""
         return bool(self.urgency) and urgency == self.urgency[0].name
+
+    def staff_numbers(self) -> frozenset[str]:
+        """Work numbers of offices and staff: a handler may share them with a resident, so they are not masked."""
+        numbers = [d.phone for d in self.departments] + [s.phone for s in self.staff]
+        return frozenset(n.replace("-", "").replace(" ", "") for n in numbers if n)
 
     def handler_name(self, grid_id: str | None, department_id: str | None) -> str:
         """Who has a ticket, as people call them: the department if transferred, else the grid."""
@@ -309,6 +326,8 @@ class DispatchSettings(Strict):
     daily_digest_at: str = "08:00"            # local HH:MM, every day, to each grid secretary
     weekly_summary_at: str = "mon 08:30"      # local day and HH:MM, to each community dispatcher
     joint_after_departments: int = 2          # a ticket transferred to this many departments goes to 联席会议
+    recurring_min_tickets: int = Field(default=3, ge=2)   # 高频问题: this many reports of one category at one
+    recurring_window_days: int = Field(default=30, ge=1)  # place within this many days (主动治理)
     scheduler_lease_seconds: float = 30       # a scheduler that stops renewing its lease this long is replaced
 
     @model_validator(mode="after")
@@ -328,6 +347,14 @@ class DispatchSettings(Strict):
         if not re.fullmatch(rf"(mon|tue|wed|thu|fri|sat|sun) {hhmm}", self.weekly_summary_at):
             raise ValueError(f"weekly_summary_at: '{self.weekly_summary_at}' should look like 'mon 08:30'")
         return self
+
+
+class ConversationSettings(Strict):
+    """How long the bot keeps waiting for what it asked a person (see bot/conversation/context.py)."""
+
+    wait_minutes: float = Field(default=10, gt=0)             # a place, the words of a report, a yes/no
+    rating_target_minutes: float = Field(default=1440, gt=0)  # a bare 满意 rates the ticket last shown or asked
+    correction_minutes: float = Field(default=10, ge=0)       # a rating may be changed this long after it
 
 
 class LimitSettings(Strict):
@@ -380,7 +407,34 @@ class RatingSettings(Strict):
     satisfaction_weight: float = Field(default=0.3, ge=0)
     red_at: float = 85
     blue_at: float = 70
+    colour_by: Literal["cutoffs", "shares"] = "cutoffs"   # shares: each colour a fixed share of the rated units
+    red_share: float = Field(default=0.3, ge=0, le=1)     # the best 30% are 红 …
+    yellow_share: float = Field(default=0.2, ge=0, le=1)  # … the last 20% 黄, the rest 蓝
+    recent_reports: int = Field(default=100, ge=0, le=1000)   # how many reports the public board lists
     min_tickets: int = 1         # a grid with fewer tickets in the period is rated on what it has
+
+
+class OpsSettings(Strict):
+    """Running it for real: the production server, readiness limits, metrics and backups."""
+
+    workers: int = Field(default=2, ge=1, le=64)        # gunicorn worker processes (`sandan serve`)
+    threads: int = Field(default=4, ge=1, le=64)        # threads per worker (gthread)
+    timeout_seconds: int = Field(default=30, ge=5)      # a worker silent this long is restarted
+    keepalive_seconds: int = Field(default=5, ge=0)
+    max_requests: int = Field(default=5000, ge=0)       # recycle a worker after this many requests (0: never)
+    ready_outbox_backlog: int = Field(default=500, ge=1)          # /ready is red above this many unsent pushes
+    ready_outbox_age_seconds: float = Field(default=900, gt=0)    # ... or when the oldest due push waits longer
+    metrics_token: str = ""              # when set, /metrics wants "Authorization: Bearer TOKEN"
+    backup_dir: str = "var/backups"
+    backup_at: str = "03:00"             # local HH:MM, the daily backup by the scheduler
+    backup_keep: int = Field(default=7, ge=0)           # daily backups kept; 0 turns the daily backup off
+
+    @field_validator("backup_at")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", value):
+            raise ValueError(f"backup_at: '{value}' should look like 03:00")
+        return value
 
 
 class Settings(Strict):
@@ -393,9 +447,11 @@ class Settings(Strict):
     work_wechat: WorkWeChatSettings = WorkWeChatSettings()
     nlu: NluSettings = NluSettings()
     dispatch: DispatchSettings = DispatchSettings()
+    conversation: ConversationSettings = ConversationSettings()
     points: PointsSettings = PointsSettings()
     limits: LimitSettings = LimitSettings()
     rating: RatingSettings = RatingSettings()
+    ops: OpsSettings = OpsSettings()
 
 
 class Config(BaseModel):
@@ -410,6 +466,18 @@ class Config(BaseModel):
     def path(self, relative: str) -> Path:
         p = Path(relative)
         return p if p.is_absolute() else self.root / p
+
+
+def demo_secrets(settings: Settings) -> list[tuple[str, str]]:
+    """(setting, SANDAN_* variable) of each secret still at a demo value (or, for the session key, empty);
+    the channels' secrets count only when the channel is enabled."""
+    sections = {"web": True, "nlu": True, "ops": True, "wechat": settings.wechat.enabled, "work_wechat": settings.work_wechat.enabled}
+    found = []
+    for (section, key), var in SECRET_ENV.items():
+        value = getattr(getattr(settings, section), key)
+        if sections[section] and (value in DEMO_SECRET_VALUES or (key == "secret_key" and not value)):
+            found.append((f"{section}.{key}", var))
+    return found
 
 
 def _describe(error: ValidationError, source: str) -> str:
