@@ -408,6 +408,20 @@ def m023_dialogue(db: Database) -> None:
     )
 
 
+
+@migrations()
+def m024_media_kinds(db: Database) -> None:
+    """Videos and voice recordings are evidence beside photos: each media row says its kind; a video keeps
+    its thumbnail (WeChat's ThumbMediaId, then the file), a recording the browser-playable copy's note."""
+    db.executescript(
+        """
+        ALTER TABLE media ADD COLUMN kind TEXT NOT NULL DEFAULT 'photo';
+        ALTER TABLE media ADD COLUMN thumb_media_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE media ADD COLUMN thumb_path TEXT;
+        ALTER TABLE media ADD COLUMN note TEXT NOT NULL DEFAULT '';
+        """
+    )
+
 class Store(Database):
     """sqlite-utils' Database, with a query() that runs the SELECT as it is.
 

@@ -82,12 +82,12 @@ def get_ticket(db: Database, ticket_id: int) -> dict[str, Any]:
 
 def add_photos(db: Database, ticket_id: int, photos: list[dict[str, str]] | None, purpose: str, now: datetime,
                message_id: int | None = None) -> None:
-    """Attach photos to a ticket: 'report' (what was reported) or 'result' (the work done)."""
+    """Attach photos (and videos, voice recordings) to a ticket: 'report' (what was reported) or 'result'."""
     for photo in photos or []:
-        db.execute("INSERT INTO media (ticket_id, message_id, purpose, url, media_id, path, created_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        db.execute("INSERT INTO media (ticket_id, message_id, purpose, url, media_id, path, created_at, kind, "
+                   "thumb_media_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    [ticket_id, message_id, purpose, photo.get("url", ""), photo.get("media_id", ""),
-                    photo.get("path"), iso(now)])
+                    photo.get("path"), iso(now), photo.get("kind", "photo"), photo.get("thumb_media_id", "")])
 
 
 def add_event(db: Database, ticket_id: int, actor: str, kind: str, now: datetime, note: str = "",
@@ -173,14 +173,15 @@ def _assign_notices(db: Database, config: Config, ticket: dict[str, Any], route:
                     key: str) -> None:
     deadline = local_text(ticket["deadline_at"], config.settings.dispatch.timezone)
     urgent = config.deployment.is_urgent(ticket["urgency"])
+    evidence = wording.evidence_line(**evidence_counts(db, ticket["id"]))
     if route.needs_review:
+        review = "\n".join(filter(None, [wording.review_needed(ticket, route.reason, urgent), evidence]))
         for person in dispatcher_ids(db, ticket["community_id"], is_demo(ticket["reporter"])):
-            outbox.enqueue(db, person, wording.review_needed(ticket, route.reason, urgent), now, ticket["id"],
-                           f"{key}:review:{ticket['id']}:{person}")
+            outbox.enqueue(db, person, review, now, ticket["id"], f"{key}:review:{ticket['id']}:{person}")
         return
+    body = "\n".join(filter(None, [wording.assignment(ticket, deadline, route.handling, urgent), evidence]))
     for person in handler_ids(db, ticket):
-        outbox.enqueue(db, person, wording.assignment(ticket, deadline, route.handling, urgent), now, ticket["id"],
-                       f"{key}:assign:{ticket['id']}:{person}")
+        outbox.enqueue(db, person, body, now, ticket["id"], f"{key}:assign:{ticket['id']}:{person}")
     if route.handling == "transfer":
         department = config.deployment.handler_name(None, ticket["department_id"])
         informed = staff_ids(db, "grid_secretary", grid_id=ticket["grid_id"], demo=is_demo(ticket["reporter"])) if ticket["grid_id"] else []
@@ -750,6 +751,14 @@ def move_photos(db: Database, message_id: int, ticket_id: int) -> None:
     """The report photos one message brought go to another ticket (they were added to the wrong one)."""
     db.execute("UPDATE media SET ticket_id = ? WHERE message_id = ? AND purpose = 'report'", [ticket_id, message_id])
     db.execute("UPDATE messages SET ticket_id = ? WHERE id = ?", [ticket_id, message_id])
+
+
+def evidence_counts(db: Database, ticket_id: int) -> dict[str, int]:
+    """How many photos, videos and recordings a report carries, for the handler's push."""
+    counts = dict(db.execute("SELECT kind, count(*) FROM media WHERE ticket_id = ? AND purpose = 'report' "
+                             "GROUP BY kind", [ticket_id]).fetchall())
+    return {"photos": counts.get("photo", 0), "videos": counts.get("video", 0), "recordings": counts.get("voice", 0)}
+
 
 def result_photos(db: Database, ticket_id: int) -> list[dict[str, Any]]:
     return list(db.query("SELECT * FROM media WHERE ticket_id = ? AND purpose = 'result' ORDER BY id", [ticket_id]))

@@ -78,3 +78,34 @@ def staff_ids(db: Database, role: str, *, grid_id: str | None = None, department
             sql += f" AND {column} = ?"  # column names come from the tuple above, never from input
             params.append(value)
     return [r["id"] for r in db.query(sql + " ORDER BY id", params)]
+
+
+def follow_contact_change(db: Database, channel: str, change: dict[str, str], now: datetime) -> bool:
+    """A 企业微信 contact change (change_contact) applied to a bound staff member; returns whether one was.
+
+    A renamed member (NewUserID) keeps their role under the new id; a deleted one is unbound; a new name is
+    kept. Anyone not bound as staff is left alone: the roster is ours, the address book is the corp's.
+    """
+    user = get_user(db, f"{channel}:{change.get('UserID', '')}")
+    if not user or not is_staff(user):
+        return False
+    kind = change.get("ChangeType", "")
+    if kind == "delete_user":
+        set_role(db, user["id"], "resident", now)
+    elif kind == "update_user":
+        name = change.get("Name", "")
+        if change.get("NewUserID") and change["NewUserID"] != user["external_id"]:
+            set_role(db, f"{channel}:{change['NewUserID']}", user["role"], now, user["grid_id"],
+                     user["department_id"], user["community_id"], name or user["display_name"])
+            set_role(db, user["id"], "resident", now)
+        elif name:
+            db.execute("UPDATE users SET display_name = ? WHERE id = ?", [name, user["id"]])
+    else:
+        return False
+    return True
+
+
+def followed_before(db: Database, user_id: str, channel_msg_id: str) -> bool:
+    """Whether this follow is a repeat: the person followed before (a retry of this same follow does not count)."""
+    return db.execute("SELECT 1 FROM messages WHERE sender = ? AND kind = 'event' AND text = 'subscribe' "
+                      "AND channel_msg_id != ? LIMIT 1", [user_id, channel_msg_id]).fetchone() is not None

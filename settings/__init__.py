@@ -260,6 +260,8 @@ class StoreSettings(Strict):
     path: str = "var/sandan.db"
     media_dir: str = "var/media"
     spool_dir: str = "var/spool"     # WeChat messages kept while the store was too busy to take them in time
+    video_max_mb: float = Field(default=10, gt=0)   # a bigger video is not kept; the sender is asked for a shorter one
+    ffmpeg: str = "ffmpeg"     # converts voice recordings (AMR, Speex) for the browser; empty or absent keeps them as sent
 
     @field_validator("url")
     @classmethod

@@ -1,6 +1,6 @@
 """A local WeChat stand-in: the API the bot calls, and WeChat's servers calling the bot.
 
-``standin.server`` serves /cgi-bin/token, message/custom/send, message/template/send, media/get and the
+``standin.server`` serves /cgi-bin/token, message/custom/send, message/template/send, media/get, qrcode/create and the
 企业微信 gettoken and message/send, records what was sent and can be told to fail. ``standin.client``
 signs and encrypts messages exactly as WeChat's servers do and posts them to the bot's callback URL.
 The bot never knows the difference: it only sees its configured API base URL and signed callbacks.

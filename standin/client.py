@@ -103,9 +103,19 @@ class WeChatServer:
         return self.send(openid, "image", {"PicUrl": f"{self.standin_url}/_standin/pic/{media_id}",
                                            "MediaId": media_id})
 
-    def voice(self, openid: str, recognition: str) -> Reply:
-        return self.send(openid, "voice", {"MediaId": "VOICE_" + secrets.token_hex(6), "Format": "amr",
-                                           "Recognition": recognition})
+    def voice(self, openid: str, recognition: str, content: bytes | None = None) -> Reply:
+        """A voice message; with ``content`` the recording is kept for the media API, and an empty
+        ``recognition`` leaves the Recognition field out, as for an account without 语音识别."""
+        media_id = self.upload(content, "audio/amr") if content is not None else "VOICE_" + secrets.token_hex(6)
+        fields: dict[str, Any] = {"MediaId": media_id, "Format": "amr"}
+        if recognition or content is None:
+            fields["Recognition"] = recognition
+        return self.send(openid, "voice", fields)
+
+    def video(self, openid: str, content: bytes, thumb: bytes, msg_type: str = "video") -> Reply:
+        """A video (or a 小视频 with msg_type "shortvideo") and its thumbnail, both kept for the media API."""
+        return self.send(openid, msg_type, {"MediaId": self.upload(content, "video/mp4"),
+                                            "ThumbMediaId": self.upload(thumb, "image/jpeg")})
 
     def location(self, openid: str, lat: float, lon: float, label: str = "", scale: int = 15) -> Reply:
         return self.send(openid, "location", {"Location_X": f"{lat:.6f}", "Location_Y": f"{lon:.6f}",
@@ -114,9 +124,10 @@ class WeChatServer:
     def link(self, openid: str, title: str, description: str, url: str) -> Reply:
         return self.send(openid, "link", {"Title": title, "Description": description, "Url": url})
 
-    def event(self, openid: str, event: str, create_time: int | None = None) -> Reply:
+    def event(self, openid: str, event: str, create_time: int | None = None, **extra: Any) -> Reply:
+        """An event; ``extra`` adds its fields (EventKey="qrscene_42", Ticket=…, ChangeType=…)."""
         fields = {"ToUserName": self.account, "FromUserName": openid, "CreateTime": create_time or int(time.time()),
-                  "MsgType": "event", "Event": event}
+                  "MsgType": "event", "Event": event, **extra}
         return self.post(fields)
 
     def send(self, openid: str, msg_type: str, extra: dict[str, Any], msg_id: int | None = None) -> Reply:
@@ -141,13 +152,17 @@ class WeChatServer:
     def decrypt(self, encrypted: str) -> str:
         return to_text(self.crypto().decrypt(encrypted, self.app_id))
 
-    def post(self, fields: dict[str, Any], tamper: bool = False) -> Reply:
-        """Sign (and encrypt) one message and post it; ``tamper`` signs with a wrong token."""
+    def post(self, fields: dict[str, Any], tamper: bool = False, xml: str | None = None) -> Reply:
+        """Sign (and encrypt) one message and post it; ``tamper`` signs with a wrong token.
+
+        :param xml: a message's XML as documented, sent as it is instead of ``fields`` (which then need only
+            ToUserName and FromUserName).
+        """
         timestamp, nonce = str(int(time.time())), secrets.token_hex(5)
         token = self.token + ("x" if tamper else "")
         params = {"signature": signature(token, timestamp, nonce), "timestamp": timestamp, "nonce": nonce,
                   "openid": str(fields["FromUserName"])}
-        xml = to_xml(fields)
+        xml = xml or to_xml(fields)
         if self.mode == "plain":
             body = xml
         else:
@@ -204,10 +219,10 @@ class WorkWeChatServer(WeChatServer):
     def send(self, openid: str, msg_type: str, extra: dict[str, Any], msg_id: int | None = None) -> Reply:
         return super().send(openid, msg_type, {**extra, "AgentID": self.agent_id}, msg_id)
 
-    def post(self, fields: dict[str, Any], tamper: bool = False) -> Reply:
+    def post(self, fields: dict[str, Any], tamper: bool = False, xml: str | None = None) -> Reply:
         timestamp, nonce = str(int(time.time())), secrets.token_hex(5)
         token = self.token + ("x" if tamper else "")
-        encrypted = self.encrypt(to_xml(fields))
+        encrypted = self.encrypt(xml or to_xml(fields))
         params = {"msg_signature": signature(token, timestamp, nonce, encrypted), "timestamp": timestamp,
                   "nonce": nonce}
         body = to_xml({"ToUserName": self.account, "AgentID": self.agent_id, "Encrypt": encrypted})

@@ -9,7 +9,8 @@ bad or expired token), records every message sent, serves media, and can be told
                                      {"expire_tokens": true} → tokens issued so far answer 42001;
                                      {"errcode": 45009, "count": n} → the next n sends answer that error;
                                      {"slow": s, "count": n} → the next n sends are accepted, answered after s seconds
-    POST   /_standin/media           raw image body (Content-Type image/…) → {"media_id"}
+    POST   /_standin/media           raw image, video or audio body (Content-Type image/…, video/…, audio/…)
+                                     → {"media_id"}; the bot fetches it through /cgi-bin/media/get as from WeChat
     GET    /_standin/pic/<media_id>  the picture (what a PicUrl points at)
     GET    /_standin/stats           {"tokens_issued", "api_calls"}
 """
@@ -177,7 +178,25 @@ def create_standin(accounts: Accounts, state: StandinState | None = None) -> Fla
         item = state.media.get(request.args.get("media_id", ""))
         if item is None:
             return _error(40007, "invalid media_id")
-        return Response(item[0], content_type=item[1])
+        # WeChat says a file's length up front, as a download of a large video would show it.
+        return Response(item[0], content_type=item[1], headers={"Content-Length": str(len(item[0]))})
+
+    @app.post("/cgi-bin/qrcode/create")
+    def qrcode_create():
+        """A QR code with a scene (帮办二维码): the ticket and the URL it encodes, as WeChat answers."""
+        if (r := guard()) is not None:
+            return r
+        body = request.get_json(force=True, silent=True) or {}
+        scene = (body.get("action_info") or {}).get("scene") or {}
+        if body.get("action_name") not in ("QR_SCENE", "QR_STR_SCENE", "QR_LIMIT_SCENE", "QR_LIMIT_STR_SCENE") \
+                or not scene:
+            return _error(40097, "invalid args")
+        ticket = "QR_" + secrets.token_hex(12)
+        record("qrcode", {"touser": "", "scene": scene, "ticket": ticket})
+        answer = {"ticket": ticket, "url": f"http://weixin.qq.com/q/{ticket}"}
+        if "LIMIT" not in body["action_name"]:
+            answer["expire_seconds"] = int(body.get("expire_seconds") or 60)
+        return jsonify(answer)
 
     @app.get("/_standin/sent")
     def sent():
@@ -205,7 +224,7 @@ def create_standin(accounts: Accounts, state: StandinState | None = None) -> Fla
     @app.post("/_standin/media")
     def media_add():
         content_type = request.content_type or ""
-        if not content_type.startswith("image/"):
+        if not content_type.startswith(("image/", "video/", "audio/")):
             return _error(40005, "invalid file type")
         return jsonify({"media_id": state.add_media(request.get_data(), content_type)})
 

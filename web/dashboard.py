@@ -10,7 +10,6 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,6 +18,7 @@ from flask import (Blueprint, Flask, Response, abort, flash, g, redirect, render
 
 import wording
 from dispatch import deadlines, points, stats, tickets
+from dispatch import media as media_files
 from dispatch.clock import local_text, utcnow
 from dispatch.states import OPEN_STATES, State, TransitionError
 from settings import Config
@@ -327,15 +327,23 @@ def export_xlsx():
 @bp.get("/media/<int:media_id>")
 @login_required
 def media(media_id: int):
-    """A stored photo file, only from inside the media folder."""
+    """A stored photo, video or recording, only from inside the media folder."""
+    return _media_file(media_id, "path")
+
+
+@bp.get("/media/<int:media_id>/thumb")
+@login_required
+def media_thumb(media_id: int):
+    """A video's thumbnail (WeChat's ThumbMediaId, downloaded beside it)."""
+    return _media_file(media_id, "thumb_path")
+
+
+def _media_file(media_id: int, column: str) -> Response:
     config = _config()
     row = next((m for m in stats.photo(get_db(), media_id)), None)
-    if not row or not row["path"]:
-        abort(404)
     folder = config.path(config.settings.store.media_dir).resolve()
-    path = Path(row["path"])
-    path = (path if path.is_absolute() else folder / path).resolve()
-    if not path.is_relative_to(folder) or not path.is_file():
+    path = media_files.inside(folder, row[column] if row else None)
+    if path is None:
         abort(404)
     return send_from_directory(folder, str(path.relative_to(folder)))
 

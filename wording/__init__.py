@@ -540,8 +540,41 @@ def at(name: str, text: str) -> str:
     return f"@{name} {text}" if name else text
 
 
-UNSUPPORTED_MESSAGE = "暂时只能看懂文字、照片、语音和位置哦，请换一种方式发给我。"
-VOICE_UNCLEAR = "语音没听清 😅 请再说一遍，或者直接打字告诉我。"
+WELCOME_BACK = "欢迎回来！有问题直接发文字、照片、视频、语音或位置告诉我，发「帮助」看看我能做什么。"
+STAFF_UNBOUND = "您好 👋 工作人员请先发「绑定 邀请码」绑定身份，之后新工单会推送到这里。"
+SCAN_ACK = "扫码收到 👋 有什么问题直接发文字、照片、视频、语音或位置告诉我。"
+VOICE_TICKET_TEXT = "（语音留言，未识别出文字，请收听录音）"
+VOICE_REVIEW_REASON = "语音未识别出文字，请收听录音，需要时回电"
+
+
+def voice_for_a_person(ticket_id: int) -> str:
+    """A recording without WeChat's transcript: a person in the community listens (the 帮办代办 promise)."""
+    return (f"收到您的语音 🎧 已转给社区工作人员收听（工单号 {ticket_id}），需要时会给您回电话。"
+            f"方便的话也可以打字补充在哪里、什么问题。")
+
+
+def link_received(title: str) -> str:
+    """A shared article: acknowledged, never asked 「哪个小区」 about."""
+    named = f"「{mask_phones(title)[:30]}」" if title else ""
+    return f"收到您分享的链接{named}。如果要反映身边的问题，直接说说在哪里、什么问题就行，有照片也可以发来。"
+
+
+def staff_welcome(name: str, open_work: int) -> str:
+    todo = f"您有 {open_work} 件待办，发「待办」查看。" if open_work else "目前没有待办。"
+    return f"{name or '您'}好 👋 {todo}"
+
+
+#: A video over store.video_max_mb, told to its sender; and a recording ffmpeg could not convert.
+VIDEO_TOO_BIG = "视频太大了（超过 {max_mb:g} MB），没能保存下来 😅 可以剪短一些再发，或者拍张照片发给我。"
+RECORDING_AS_SENT = "录音保持原格式（{fmt}），浏览器可能无法直接播放，请下载后收听。"
+
+
+def evidence_line(photos: int, videos: int, recordings: int) -> str:
+    """What a report carries, for the handler's push: 「附 视频 1 段、照片 2 张（工作台可看）」."""
+    parts = [f"视频 {videos} 段" if videos else "", f"照片 {photos} 张" if photos else "",
+             f"录音 {recordings} 段" if recordings else ""]
+    shown = "、".join(p for p in parts if p)
+    return f"附 {shown}（缩略图和原件在工作台工单页）" if shown else ""
 CHAT_DEMO_NOTICE = ("演示页面：可以扮演居民、骑手、网格书记或社区调度员，和三单小助手对话。"
                     "消息走真实的处理流程，但不验证身份，请勿用于正式工作。")
 DEMO_CHAT_ON_WARNING = ("!!! web.demo_chat is on: /chat lets anyone on the network, without a login, act as the "

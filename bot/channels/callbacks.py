@@ -15,16 +15,22 @@ from typing import Callable
 from flask import Blueprint, Flask, Response, abort, request
 
 import wording
-from bot.channels.wechat import (TIMESTAMP_TOLERANCE_SECONDS, BadMessage, BadSignature, Callback, StaleTimestamp,
-                                 aes_key_ok, official_callback, official_echo, to_inbound, work_callback, work_echo)
 from bot import spool
+from bot.channels.messages import event_inbound, message_inbound
+from bot.channels.table import Does, fields, row_for
+from bot.channels.wechat import (TIMESTAMP_TOLERANCE_SECONDS, BadMessage, BadSignature, Callback, StaleTimestamp,
+                                 aes_key_ok,
+                                 official_callback, official_echo, work_callback, work_echo)
 from bot.conversation import handle
 from bot.db import get_db, get_services
 from bot.inbound import Inbound
 from dispatch import nonces
-from dispatch.store import WriterBusy
 from dispatch.clock import utcnow
+from dispatch.store import WriterBusy, transaction
+from dispatch.users import follow_contact_change
 from settings import Config, ConfigError
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("wechat_callbacks", __name__)
 
@@ -34,13 +40,20 @@ def _plain(text: str) -> Response:
 
 
 def _answer(callback: Callback, channel: str) -> Response:
-    inbound = to_inbound(callback.message, channel)
+    """Do what bot/channels/table.py says for this type; whatever says nothing is answered "success"."""
+    raw = fields(callback.message)
+    row = row_for(raw)
+    inbound = None
+    if row.does == Does.ROSTER:
+        _follow_roster(raw, channel)
+    elif row.does == Does.CONVERSE:
+        inbound = message_inbound(raw, channel)
+    elif row.does != Does.NOTHING:
+        inbound = event_inbound(raw, channel, row)
     if inbound is None:
-        reply = wording.UNSUPPORTED_MESSAGE
-    elif inbound.kind == "voice" and not inbound.text:
-        reply = wording.VOICE_UNCLEAR
-    else:
-        reply = _handle_in_time(inbound)
+        log.info("%s %s: %s, answered with nothing", channel, raw.get("MsgType"), row.what)
+        return _plain("success")
+    reply = _handle_in_time(inbound)
     if not reply:
         return _plain("success")
     return Response(callback.render(reply), content_type="application/xml; charset=utf-8")
@@ -59,6 +72,13 @@ def _handle_in_time(inbound: Inbound) -> str:
         return wording.REPLY_AFTER_BUSY
     finally:
         db.writer_wait = None
+
+
+def _follow_roster(raw: dict[str, str], channel: str) -> None:
+    db = get_db()
+    with transaction(db):
+        if follow_contact_change(db, channel, raw, utcnow()):
+            log.info("roster: %s %s followed", raw.get("ChangeType"), raw.get("UserID"))
 
 
 def _serve(enabled: bool, echo: Callable[[Config, dict[str, str]], str],

@@ -12,7 +12,6 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any, Callable
 from xml.parsers.expat import ExpatError
 
@@ -25,7 +24,6 @@ from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.utils import check_signature
 
 from bot.channels.clients import OfficialAccountClient, WorkClient
-from bot.inbound import Inbound
 from dispatch.clock import parse_iso, utcnow
 from dispatch.outbox import Unconfirmed
 from dispatch.store import location as store_location
@@ -183,38 +181,6 @@ def _decrypt(crypto: WeChatCrypto | WorkCrypto, body: str, signature: str, times
         raise BadMessage(f"cannot decrypt: {e}")
 
 
-# ---------------------------------------------------------------- message → Inbound
-
-
-def to_inbound(message: Any, channel: str) -> Inbound | None:
-    """The Inbound for a WeChat message or event; None for types the bot does not handle (video…)."""
-    sender = message.source
-    kind = message.type
-    msg_id = str(message.id) if message.id else f"{sender}:{message.time}:{kind}"
-    base = {"channel": channel, "sender": sender, "msg_id": msg_id}
-    if kind == "text":
-        return Inbound(**base, text=message.content or "")
-    if kind == "image":
-        return Inbound(**base, kind="image", photos=[{"url": message.image or "", "media_id": message.media_id}])
-    if kind == "voice":
-        return Inbound(**base, kind="voice", text=(message.recognition or "").strip())
-    if kind == "location":
-        try:
-            where = (float(message.location_x), float(message.location_y))
-        except (TypeError, ValueError):
-            return None
-        return Inbound(**base, kind="location", location=where, location_label=message.label or "")
-    if kind == "link":
-        return Inbound(**base, text=" ".join(p for p in (message.title, message.description) if p))
-    if kind == "event":
-        # Events carry no MsgId: FromUserName + CreateTime + the event identifies WeChat's retries of one event
-        # (two events of one user in one second, a scan and a subscribe, are two).
-        event = (message.event or "").lower()
-        key = getattr(message, "key", None) or getattr(message, "scene_id", None) or ""
-        return Inbound(**base | {"msg_id": f"{sender}:{message.time}:{event}:{key}"}, kind="event", text=event)
-    return None
-
-
 # ---------------------------------------------------------------- outbound
 
 
@@ -277,23 +243,3 @@ class WorkWeChatChannel:
         except requests.exceptions.ReadTimeout as e:
             raise Unconfirmed(f"企业微信 did not answer within the timeout: {e}")
 
-
-# ---------------------------------------------------------------- media
-
-
-EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp"}
-
-
-def save_media(client: OfficialAccountClient | WorkClient, media_id: str, folder: Path) -> Path:
-    """Download one temporary media file into the media folder; raises on any failure."""
-    res = client.call(lambda: client.media.download(media_id))
-    if isinstance(res, dict):
-        raise WeChatClientException(res.get("errcode"), res.get("errmsg", "media is not a file"))
-    res.raise_for_status()
-    content_type = res.headers.get("Content-Type", "").split(";")[0].strip()
-    if content_type not in EXTENSIONS:
-        raise WeChatClientException(None, f"media {media_id}: unexpected content type {content_type!r}")
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / (re.sub(r"[^A-Za-z0-9_-]", "_", media_id)[:100] + EXTENSIONS[content_type])
-    path.write_bytes(res.content)
-    return path

@@ -20,7 +20,3 @@ def help_(turn: Turn) -> str:
 
 def missing_number(turn: Turn) -> str:
     return wording.missing_number(turn.parse.args["verb"])
-
-
-def event(turn: Turn) -> str:
-    return wording.WELCOME if turn.inbound.text == "subscribe" else ""

@@ -51,8 +51,8 @@ def handle(services: Services, db: Database, inbound: Inbound, now: datetime) ->
 
 
 def _dispatch(turn: Turn) -> Reply:
-    if turn.inbound.kind == "event":
-        return table.run(turn, "event")
+    if turn.inbound.kind in ("event", "link") or (turn.inbound.kind == "voice" and not turn.inbound.text):
+        return table.run(turn, turn.inbound.kind)     # follows, shared links, recordings for a person to hear
     turn.expected = context.load(turn)
     confirm = context.waiting(turn, context.CONFIRM)
     if turn.parse.cancel and (confirm or context.waiting(turn, context.REPORT)):

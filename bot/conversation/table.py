@@ -6,7 +6,7 @@ A module that adds a command adds its line here; nothing registers itself on imp
 from __future__ import annotations
 
 import wording
-from bot.conversation import basics, points, ratings, reports, staff, status
+from bot.conversation import basics, evidence, follows, points, ratings, reports, staff, status
 from bot.conversation import cohandling, decisions, extensions, notes
 from bot.conversation.reply import Reply, as_reply
 from bot.conversation.turn import Handler, Turn
@@ -49,7 +49,9 @@ HANDLERS: dict[str, Handler] = {
     "photo": basics.chitchat,
     "help": basics.help_,
     "missing_number": basics.missing_number,
-    "event": basics.event,
+    "event": follows.event,
+    "voice": evidence.voice_for_a_person,
+    "link": evidence.link,
 }
 
 

@@ -94,7 +94,8 @@ def wait_for_words(turn: Turn) -> Reply:
     _keep(turn, data)
     if turn.in_group:
         return Reply("", outcome="ignored")
-    return Reply(wording.ask_for_words("照片" if turn.inbound.photos else "位置"), outcome="asked")
+    return Reply(wording.ask_for_words(
+        "视频" if turn.inbound.media_of("video") else "照片" if turn.inbound.photos else "位置"), outcome="asked")
 
 
 # ---------------------------------------------------------------- the next words

@@ -192,7 +192,6 @@ def test_an_expired_media_id_is_given_up(wechat, db, download, standin):
 def test_voice_uses_the_recognition_text(wechat, db):
     reply = wechat.voice(RIDER, "广场花苑小区3栋的垃圾桶坏了。")
     assert ticket_no(reply.text) == tickets(db)[0]["id"]
-    assert wechat.voice(RIDER, "").text == wording.VOICE_UNCLEAR
 
 
 def test_location_then_words_make_one_report_routed_by_the_location(wechat, db):
@@ -222,10 +221,6 @@ def test_subscribe_gets_the_welcome_and_unsubscribe_nothing(wechat):
     assert reply.text == wording.WELCOME
     assert wechat.replay().text == wording.WELCOME
     assert wechat.event(RIDER, "unsubscribe").body == "success"
-
-
-def test_a_video_gets_a_plain_sentence(wechat):
-    assert wechat.send(RIDER, "video", {"MediaId": "v1", "ThumbMediaId": "t1"}).text == wording.UNSUPPORTED_MESSAGE
 
 
 def test_missing_place_is_asked_back_and_completed(wechat, db):

@@ -60,5 +60,5 @@ def test_two_events_of_one_user_in_one_second_are_both_handled(client, services,
     """A scan and then a subscribe in the same second: the welcome was lost as a 'retry' of the scan."""
     s = services.config.settings.wechat
     wechat = WeChatServer(FlaskTransport(client), s.token, s.aes_key, s.app_id)
-    assert wechat.event("oTwice000000000000000000001", "SCAN", create_time=1700000000).body == "success"
+    assert wechat.event("oTwice000000000000000000001", "SCAN", create_time=1700000000).text == wording.SCAN_ACK    # acknowledged (issue 20)
     assert wechat.event("oTwice000000000000000000001", "subscribe", create_time=1700000000).text == wording.WELCOME
