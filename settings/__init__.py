@@ -493,7 +493,7 @@ def demo_secrets(settings: Settings) -> list[tuple[str, str]]:
     found = []
     for (section, key), var in SECRET_ENV.items():
         value = getattr(getattr(settings, section), key)
-        if sections[section] and (value in DEMO_SECRET_VALUES or (key == "secret_key" and not value)):
+        if sections.get(section, True) and (value in DEMO_SECRET_VALUES or (key == "secret_key" and not value)):
             found.append((f"{section}.{key}", var))
     return found
 

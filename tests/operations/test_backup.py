@@ -40,7 +40,7 @@ def test_restore_drill_after_a_backup_under_load(app, client, db, services):
     config = services.config
     for n in range(6):   # reports with photos, taken, done and rated: events, media, points
         r = client.post("/chat/send", content_type="multipart/form-data", data={
-            "persona": "rider-li", "text": f"{PLACES[n % 3]}{n + 1}栋的垃圾桶坏了", "photo": (io.BytesIO(PNG), "a.png")})
+            "persona": ("rider-li", "rider-chen", "resident-zhang")[n % 3], "text": f"{PLACES[n % 3]}{n + 1}栋的垃圾桶坏了", "photo": (io.BytesIO(PNG), "a.png")})
         assert r.status_code == 200 and "工单号" in r.get_json()["reply"]
     points.sync(db, config, datetime.now(timezone.utc))
     db.conn.commit()
