@@ -144,6 +144,10 @@ def route(parse: Parse, deployment: Deployment, review_threshold: float,
 
     reasons = [r for r in (place_reason, reason, f"模型置信度 {parse.confidence:.2f}") if r]
     needs_review = grid_id is None or parse.confidence < review_threshold
+    if found is None and e.unlisted_place:
+        reasons.append(f"未登记的地点：{e.unlisted_place}")
+    if found is None and e.place_suggestion:
+        reasons.append(f"疑似「{e.place_suggestion}」，待确认")
     if grid_id is None:
         reasons.append("未能确定网格，转社区审核")
     elif parse.confidence < review_threshold:

@@ -96,20 +96,43 @@ def _hedged_after(not_before: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(f"^[^{_CLAUSE_END}]?(?:{words})" if words else r"(?!)")
 
 
-def _happening_now(text: str, match: re.Match[str], emergencies: Emergencies) -> bool:
-    """False when the words around the match speak of a risk (容易起火, 火灾隐患), deny it (没有人受伤) or say it
-    is over (去年着火过, 摔倒了，已经没事了)."""
+#: What ends a sentence: a time word or a supposition holds until here.
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+
+
+def _sentence_around(text: str, match: re.Match[str]) -> tuple[str, str]:
+    """The sentence's words before the match and after it."""
+    starts = [m.end() for m in _SENTENCE_END.finditer(text, 0, match.start())]
+    end = _SENTENCE_END.search(text, match.end())
+    return text[starts[-1] if starts else 0:match.start()], text[match.end():end.start() if end else len(text)]
+
+
+def _elsewhen(before: str, emergencies: Emergencies) -> bool:
+    """The sentence puts the words at another time or in a supposition (上个月…, 如果…, 万一…), and nothing
+    between brings them back to now (从昨天到现在一直…)."""
+    marks = list(any_of(tuple(emergencies.past_or_if)).finditer(before))
+    return bool(marks) and not any_of(tuple(emergencies.still)).search(before, marks[-1].end())
+
+
+def _happening_now(text: str, match: re.Match[str], kind: EmergencyKind, emergencies: Emergencies) -> bool:
+    """False when the words around the match speak of a risk (容易起火, 火灾隐患), deny it (没有人受伤), say it
+    is over (去年着火过, 摔倒了，已经没事了), put it at another time or in a supposition (上个月摔了一跤, 真着火了
+    人都跑不出来), or describe something else (焚烧垃圾的浓烟)."""
     before, after = text[:match.start()], text[match.end():]
+    sentence_before, sentence_after = _sentence_around(text, match)
     return not (_hedged_before(tuple(emergencies.not_after)).search(before)
                 or _hedged_after(tuple(emergencies.not_before)).search(after)
-                or any_of(tuple(emergencies.over)).search(after))
+                or any_of(tuple(emergencies.over)).search(after)
+                or _elsewhen(sentence_before, emergencies)
+                or any_of(tuple(emergencies.then)).search(sentence_after)
+                or any_of(tuple(kind.not_with)).search(sentence_before + match.group() + sentence_after))
 
 
 def find_emergency(text: str, deployment: Deployment) -> EmergencyKind | None:
     """The first configured emergency kind one of whose words occurs as something happening now."""
     emergencies = deployment.emergencies
     for kind in emergencies.kinds:
-        if any(_happening_now(text, m, emergencies) for m in any_of(tuple(kind.words)).finditer(text)):
+        if any(_happening_now(text, m, kind, emergencies) for m in any_of(tuple(kind.words)).finditer(text)):
             return kind
     return None
 

@@ -11,6 +11,8 @@ class Entities:
     community: str | None = None      # community id, when the text or the place names it
     place: str | None = None          # canonical place name (小区, road or landmark)
     place_kind: str | None = None     # estate | road | landmark
+    unlisted_place: str | None = None  # a 小区 the words name that the deployment does not list (未登记的地点)
+    place_suggestion: str | None = None   # a listed place the words nearly name: ask before routing to it
     building: str | None = None       # "3栋"
     unit: str | None = None           # "2单元"
     room: str | None = None           # "301室"
@@ -21,8 +23,8 @@ class Entities:
 
     @property
     def where(self) -> str | None:
-        """The place the words name, whatever its kind: a 小区, a road or a landmark."""
-        return self.place or self.road or self.landmark
+        """The place the words name, whatever its kind: a 小区 (listed or not), a road or a landmark."""
+        return self.place or self.unlisted_place or self.road or self.landmark
 
 
 @dataclass
