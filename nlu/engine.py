@@ -30,9 +30,10 @@ ACTION_CONFIDENCE = 0.8
 #: How sure a report of an emergency is: its words are the deployment's own, and a dispatcher's review would
 #: only delay it.
 EMERGENCY_CONFIDENCE = 0.95
-#: Intents that, with an emergency's words, are a report of the emergency: "着火了怎么办" asks for help,
-#: not for information. Commands and staff intents (办结 3 火已扑灭) stay what they are.
-EMERGENCY_REPORTS = frozenset({"report", "question", "chitchat", "greeting"})
+#: Intents read from free text that stay what they are beside an emergency's words: staff acting on a ticket
+#: (办结 3 火已扑灭 is a command anyway). Every other reading ("着火了怎么办" asks for help, not for information;
+#: the model's "谁…" is no 排行榜 when someone is being beaten) is a report of the emergency.
+NOT_EMERGENCY_REPORTS = NEEDS_TICKET | {"status", "rate"}
 _TICKET_NUMBER = re.compile(r"(?<!\d)(\d{1,9})\s*(?:号|#)?")
 
 
@@ -99,7 +100,7 @@ class Engine:
             intent, args = command
             return Parse(text, intent, "其他", urgency, 1.0, entities, args)
         intent, intent_confidence, args = self._intent(text, entities)
-        if emergency is not None and intent in EMERGENCY_REPORTS:
+        if emergency is not None and intent not in NOT_EMERGENCY_REPORTS:
             return self._emergency_report(text, emergency, urgency, entities)
         if intent != "report":
             return Parse(text, intent, "其他", urgency, round(intent_confidence, 3), entities, args)

@@ -85,3 +85,41 @@ def _pad(text: str, width: int) -> str:
     """Left-align text that mixes CJK (two columns wide) and ASCII."""
     shown = sum(2 if ord(c) > 0x2E80 else 1 for c in text)
     return text + " " * max(0, width - shown)
+
+
+# ---------------------------------------------------------------- emergencies: present events and look-alikes
+
+
+@dataclass
+class AlarmScore:
+    """How a labelled set of messages fared: an alarm counts as right when it names the line's kind."""
+
+    present: int                       # lines that are an emergency now
+    caught: int                        # of those, raised with the right kind
+    alarms: int                        # alarms raised on any line
+    missed: list[str] = field(default_factory=list)
+    false: list[str] = field(default_factory=list)    # alarms on look-alikes, or of the wrong kind
+
+    @property
+    def recall(self) -> float:
+        return self.caught / (self.present or 1)
+
+    @property
+    def precision(self) -> float:
+        return (self.alarms - len(self.false)) / (self.alarms or 1)
+
+
+def score_alarms(lines: Iterable[tuple[str, str | None]], emergency_of: Callable[[str], str | None]) -> AlarmScore:
+    """Score ``emergency_of`` (text → kind or None) on (text, kind or None) lines."""
+    score = AlarmScore(0, 0, 0)
+    for text, kind in lines:
+        found = emergency_of(text)
+        score.present += kind is not None
+        score.alarms += found is not None
+        if kind is not None and found == kind:
+            score.caught += 1
+        elif kind is not None:
+            score.missed.append(f"{text} ({found or '-'} for {kind})")
+        if found is not None and found != kind:
+            score.false.append(f"{text} ({found})")
+    return score

@@ -91,9 +91,9 @@ def _hedged_before(not_after: tuple[str, ...]) -> re.Pattern[str]:
 
 @lru_cache(maxsize=8)
 def _hedged_after(not_before: tuple[str, ...]) -> re.Pattern[str]:
-    """Matches the text after a word when a risk word follows it, at most one character on ("起火的隐患")."""
+    """Matches the text after a word when a risk word follows it, at most two characters on ("起火的隐患", "困人的应急预案")."""
     words = "|".join(re.escape(w) for w in not_before)
-    return re.compile(f"^[^{_CLAUSE_END}]?(?:{words})" if words else r"(?!)")
+    return re.compile(f"^[^{_CLAUSE_END}]{{0,2}}(?:{words})" if words else r"(?!)")
 
 
 #: What ends a sentence: a time word or a supposition holds until here.
@@ -124,6 +124,7 @@ def _happening_now(text: str, match: re.Match[str], kind: EmergencyKind, emergen
                 or _hedged_after(tuple(emergencies.not_before)).search(after)
                 or any_of(tuple(emergencies.over)).search(after)
                 or _elsewhen(sentence_before, emergencies)
+                or any_of(tuple(emergencies.worry)).search(re.split(f"[{_CLAUSE_END}]", sentence_before)[-1])
                 or any_of(tuple(emergencies.then)).search(sentence_after)
                 or any_of(tuple(kind.not_with)).search(sentence_before + match.group() + sentence_after))
 

@@ -163,10 +163,11 @@ class Emergencies(Strict):
     over: list[str] = []                 # regular expressions, searched in the rest of the message
     past_or_if: list[str] = []           # earlier in the sentence: another time or a supposition (上个月, 如果)
     still: list[str] = []                # between such a word and the event: it goes on now (一直, 到现在还)
+    worry: list[str] = []                # earlier in the same clause: a fear, a risk, a question (担心…漏气)
     then: list[str] = []                 # later in the sentence: what would follow (人都跑不出来)
     kinds: list[EmergencyKind] = []
 
-    _over_compile = field_validator("over", "past_or_if", "still", "then")(_check_patterns)
+    _over_compile = field_validator("over", "past_or_if", "still", "worry", "then")(_check_patterns)
 
 
 class StaffMember(Strict):
