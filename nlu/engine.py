@@ -8,14 +8,17 @@ confident, and one neither is sure of gets a low confidence and goes to the disp
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
 from nlu.bundle import NluModel
 from nlu.commands import RATING_WORD, match_command, rating_args
+from nlu.english import gloss, language_of, understood
 from nlu.entities import find_entities
 from nlu.gazetteer import build_gazetteer
 from nlu.rules import category_scores, find_emergency, rule_category, rule_intent, rule_urgency
+from nlu.script import simplified
 from nlu.tokenizer import Tokenizer
 from nlu.types import Entities, Parse
 from settings import Deployment, EmergencyKind
@@ -30,6 +33,8 @@ ACTION_CONFIDENCE = 0.8
 #: How sure a report of an emergency is: its words are the deployment's own, and a dispatcher's review would
 #: only delay it.
 EMERGENCY_CONFIDENCE = 0.95
+#: An English message the glossary gave no Chinese word to, read as one of these, goes to a person instead.
+ENGLISH_TO_A_PERSON = frozenset({"report", "question", "chitchat"})
 #: Intents read from free text that stay what they are beside an emergency's words: staff acting on a ticket
 #: (办结 3 火已扑灭 is a command anyway). Every other reading ("着火了怎么办" asks for help, not for information;
 #: the model's "谁…" is no 排行榜 when someone is being beaten) is a report of the emergency.
@@ -91,7 +96,20 @@ class Engine:
         self.model = model.bind(lambda text: list(cached(text)))
 
     def parse(self, text: str) -> Parse:
-        text = (text or "").strip()
+        """The parse of a message: simplified characters first; English read through the deployment's glossary.
+
+        ``Parse.text`` is the message as written (in simplified characters); the glossed English is only read.
+        """
+        text = simplified((text or "").strip())
+        if language_of(text) == "zh":
+            return self._parse(text)
+        reading = gloss(text, self.deployment.english)
+        parse = self._parse(reading)
+        if not understood(reading) and parse.intent in ENGLISH_TO_A_PERSON:
+            parse = replace(parse, intent="human", confidence=1.0, args={})
+        return replace(parse, text=text, language="en")
+
+    def _parse(self, text: str) -> Parse:
         emergency = find_emergency(text, self.deployment)
         urgency = emergency.urgency if emergency else rule_urgency(text, self.deployment)
         command = match_command(text)

@@ -192,6 +192,7 @@ class Deployment(Strict):
     emergencies: Emergencies = Emergencies()
     staff: list[StaffMember] = []
     groups: dict[str, str] = {}  # group chat id → display name, e.g. the riders' group
+    english: dict[str, str] = {}  # English words → the Chinese the NLU reads instead (gas leak → 燃气泄漏)
 
     def grid(self, grid_id: str | None) -> Grid | None:
         return next((g for c in self.communities for g in c.grids if g.id == grid_id), None)
