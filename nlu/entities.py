@@ -27,6 +27,8 @@ _NOT_IN_ROAD_NAME = re.compile(r"的|了|在|是|我|你|他|她|这|那|条|个
 _CHINESE_BEFORE = re.compile(r"[\u4e00-\u9fa5]{0,5}$")
 #: Common words that end like a road but are none.
 _NOT_ROADS = ("马路", "走路", "过路", "上路", "道路")
+#: Words that put a matter in public space, where a department's duty applies: a 小区's gate opens onto the street.
+_PUBLIC_SPACE = re.compile(r"(大|校|北|南|东|西|小区)?门口|门外|马路|路边|路口|路上|人行道|街上|公路|桥上|桥下|河边|公交站")
 _LANDMARK = re.compile(r"([\u4e00-\u9fa5]{2,6}?(?:小学|中学|幼儿园|学校|医院|公园|广场|菜市场|农贸市场|市场|超市|银行|公交站|卫生站|服务站))")
 
 
@@ -173,6 +175,7 @@ def find_entities(text: str, gazetteer: Gazetteer) -> Entities:
     if e.landmark is None:
         if m := _LANDMARK.search(text):
             e.landmark = _NOT_IN_ESTATE_NAME.split(m.group(1))[-1] if len(m.group(1)) > 4 else m.group(1)
+    e.public_space = bool(_PUBLIC_SPACE.search(text))
     if m := _BUILDING.search(text):
         e.building = f"{chinese_number(m.group(1))}栋"
     if m := _UNIT.search(text):

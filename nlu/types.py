@@ -19,6 +19,7 @@ class Entities:
     road: str | None = None
     landmark: str | None = None
     facility: str | None = None
+    public_space: bool = False        # the words put the matter outside: at a gate, on the street, by the road
     phone: str | None = None
 
     @property

@@ -108,15 +108,6 @@ class Category(Strict):
     department: str | None = None  # for handling "transfer"
 
 
-class AuthorityRule(Strict):
-    """A facility that needs a department's power; ``where`` says on which kind of place it applies."""
-
-    facility: str
-    department: str
-    where: Literal["anywhere", "public"] = "anywhere"
-    category: str | None = None
-
-
 def _check_patterns(words: list[str]) -> list[str]:
     """Words are regular expressions (plain words are fine too); one that does not compile is named."""
     for word in words:
@@ -125,6 +116,19 @@ def _check_patterns(words: list[str]) -> list[str]:
         except re.error as e:
             raise ValueError(f"'{word}' is not a valid regular expression ({e}); fix it or write it as plain words")
     return words
+
+
+class AuthorityRule(Strict):
+    """A department's duty: a facility or matter that needs its power (its name, or one of ``words``, regular
+    expressions, in the message); ``where`` says on which kind of place it applies."""
+
+    facility: str
+    department: str
+    where: Literal["anywhere", "public", "road"] = "anywhere"   # road: on a road or at a landmark only
+    category: str | None = None
+    words: list[str] = []
+
+    _words_compile = field_validator("words")(_check_patterns)
 
 
 class Urgency(Strict):
