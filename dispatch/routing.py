@@ -111,8 +111,8 @@ def _duty(parse: Parse, deployment: Deployment) -> AuthorityRule | None:
     applies = {"anywhere": True, "public": on_road or e.public_space, "road": on_road}
     for rule in deployment.authority:
         if applies[rule.where] and (
-                rule.facility == e.facility or rule.facility in parse.text
-                or any_of(tuple(rule.words)).search(parse.text)):
+                rule.facility == e.facility or rule.facility in parse.words
+                or any_of(tuple(rule.words)).search(parse.words)):
             return rule
     return None
 

@@ -17,7 +17,8 @@ from nlu.commands import RATING_WORD, match_command, rating_args
 from nlu.english import gloss, language_of, understood
 from nlu.entities import find_entities
 from nlu.gazetteer import build_gazetteer
-from nlu.rules import category_scores, find_emergency, rule_category, rule_intent, rule_urgency
+from nlu.knowledge import KnowledgeBase, answerable
+from nlu.rules import COMPLAINT, PROBLEM, category_scores, find_emergency, rule_category, rule_intent, rule_urgency
 from nlu.script import simplified
 from nlu.tokenizer import Tokenizer
 from nlu.types import Entities, Parse
@@ -35,6 +36,8 @@ ACTION_CONFIDENCE = 0.8
 EMERGENCY_CONFIDENCE = 0.95
 #: An English message the glossary gave no Chinese word to, read as one of these, goes to a person instead.
 ENGLISH_TO_A_PERSON = frozenset({"report", "question", "chitchat"})
+#: Readings that become a question when the knowledge base answers the message and it names no place or problem.
+SERVICE_QUESTION_FROM = frozenset({"report", "chitchat"})
 #: Intents read from free text that stay what they are beside an emergency's words: staff acting on a ticket
 #: (办结 3 火已扑灭 is a command anyway). Every other reading ("着火了怎么办" asks for help, not for information;
 #: the model's "谁…" is no 排行榜 when someone is being beaten) is a report of the emergency.
@@ -87,8 +90,14 @@ class Engine:
         # intent and category both read the keyword scores of the message being parsed
         self._category_scores = lru_cache(maxsize=64)(lambda text: category_scores(text, deployment))
         self.model: NluModel | None = None
+        self.knowledge: KnowledgeBase | None = None
         if model is not None:
             self.use_model(model)
+
+    def use_knowledge(self, knowledge: KnowledgeBase) -> None:
+        """Let a message the knowledge base answers, naming no place and no problem, be read as a question about
+        a service (「家里装修的垃圾放哪里」), not as a report that asks 「哪个小区？」."""
+        self.knowledge = knowledge
 
     def use_model(self, model: NluModel) -> None:
         """Bind a model to this engine's jieba; the intent and category models share one cut per message."""
@@ -98,16 +107,17 @@ class Engine:
     def parse(self, text: str) -> Parse:
         """The parse of a message: simplified characters first; English read through the deployment's glossary.
 
-        ``Parse.text`` is the message as written (in simplified characters); the glossed English is only read.
+        ``Parse.text`` is the message as written (stored verbatim); ``Parse.reading`` is what was read.
         """
-        text = simplified((text or "").strip())
-        if language_of(text) == "zh":
-            return self._parse(text)
-        reading = gloss(text, self.deployment.english)
+        text = (text or "").strip()
+        reading = simplified(text)
+        language = language_of(reading)
+        if language == "en":
+            reading = gloss(reading, self.deployment.english)
         parse = self._parse(reading)
-        if not understood(reading) and parse.intent in ENGLISH_TO_A_PERSON:
+        if language == "en" and not understood(reading) and parse.intent in ENGLISH_TO_A_PERSON:
             parse = replace(parse, intent="human", confidence=1.0, args={})
-        return replace(parse, text=text, language="en")
+        return replace(parse, text=text, language=language, reading=reading)
 
     def _parse(self, text: str) -> Parse:
         emergency = find_emergency(text, self.deployment)
@@ -120,6 +130,8 @@ class Engine:
         intent, intent_confidence, args = self._intent(text, entities)
         if emergency is not None and intent not in NOT_EMERGENCY_REPORTS:
             return self._emergency_report(text, emergency, urgency, entities)
+        if intent in SERVICE_QUESTION_FROM and self._asks_about_a_service(text, entities):
+            intent, args = "question", {}
         if intent != "report":
             return Parse(text, intent, "其他", urgency, round(intent_confidence, 3), entities, args)
         category, category_confidence = self._category(text)
@@ -132,6 +144,10 @@ class Engine:
         category = emergency.category or self._category(text)[0]
         return Parse(text, "report", category, urgency, EMERGENCY_CONFIDENCE, entities, {},
                      emergency=emergency.name)
+
+    def _asks_about_a_service(self, text: str, entities: Entities) -> bool:
+        return (self.knowledge is not None and entities.where is None and not COMPLAINT.search(text)
+                and not PROBLEM.search(text) and answerable(text, self.knowledge))
 
     def intent_distribution(self, text: str, entities: Entities | None = None) -> dict[str, float]:
         """Probability per intent after rules and model are combined (commands aside)."""

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from nlu.bundle import NluModel, load_model, save_model, train_from_data
 from nlu.engine import Engine
+from nlu.knowledge import load_knowledge
 from nlu.training import NluData, TrainingDataError, load_rasa_nlu
 from settings import Config
 
@@ -48,6 +49,9 @@ def build_engine(config: Config, save: bool = True):
     else:
         engine = Engine(config.deployment, extra_words=synonym_words(data))
         engine.use_model(fresh_model(config, data, engine, save))
+    knowledge_file = config.path(config.settings.knowledge_file)
+    if knowledge_file.exists():
+        engine.use_knowledge(load_knowledge(knowledge_file, engine.tokenizer))
     nlu = config.settings.nlu
     if nlu.backend == "rasa":
         from nlu.rasa import RasaEngine

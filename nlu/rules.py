@@ -19,22 +19,31 @@ _QUESTION = re.compile(
     r"(怎么办|怎么申请|如何办理|如何申请|怎么领|怎么办理|去哪|在哪里办|哪里办|需要什么|要带什么|带什么|什么材料|多久能|多长时间|"
     r"能不能办|可以办|咨询一下|想咨询|请问.*(吗|呢|？|\?)|.*(吗|呢)[？?]?$|[？?]$)"
 )
-_PROBLEM = re.compile(
+PROBLEM = re.compile(
     r"(坏了|坏掉|损坏|破损|破了|不亮|堵|漏|塌|脱落|松动|裸露|堆|乱|吵|臭|积水|没人管|危险|隐患|充电|投诉|反映|举报|"
     r"有人|起火|着火|冒烟|被困|倒了|断了|缺失|丢失|掉了|占道|违建|噪音|扰民|长到|挡住|需要.*(探望|看望|帮助|帮忙))"
 )
 
 
+#: A complaint: a question inside it (「请问这合理吗？」) asks for the matter to be dealt with, not for information.
+COMPLAINT = re.compile(r"投诉|举报|乱收费|多收|强制|不合理|凭什么|没人管|不管不问|置之不理|推诿|多次反映|反映(了|过).{0,8}(没有|没|不)|"
+                       r"一直没(有)?(解决|处理|人管)|至今(没|未)|要求.{0,6}(处理|解决|整改|退还)")
+#: From this length on, a message with a complaint's words is a report whatever it asks.
+COMPLAINT_LENGTH = 20
+
+
 def rule_intent(text: str, has_place: bool, has_facility: bool, category_hits: int) -> tuple[str, float]:
     """Intent and a confidence for free text that is not a command."""
     stripped = text.strip()
+    if len(stripped) >= COMPLAINT_LENGTH and COMPLAINT.search(stripped):
+        return "report", 0.85
     if not stripped or _EMOJI_ONLY.match(stripped):
         return "chitchat", 0.9
     if _GREETING.match(stripped):
         return "greeting", 0.95
     if _CHITCHAT.match(stripped):
         return "chitchat", 0.9
-    problem = bool(_PROBLEM.search(stripped))
+    problem = bool(PROBLEM.search(stripped))
     if _QUESTION.search(stripped) and not (problem and (has_place or has_facility)):
         return "question", 0.8
     if problem and (has_place or has_facility or category_hits):

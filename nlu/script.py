@@ -22,4 +22,4 @@ def simplified(text: str) -> str:
     """The text in simplified characters (ASCII and simplified text are left as they are)."""
     if text.isascii():
         return text
-    return _converter().convert(text)
+    return _converter().convert(text.replace("\x00", ""))     # OpenCC reads a C string: NUL would end it

@@ -39,7 +39,13 @@ class Parse:
     args: dict[str, Any] = field(default_factory=dict)   # command arguments, e.g. {"ticket": 12}
     source: str = "builtin"           # which engine decided: builtin | rasa
     emergency: str | None = None      # the deployment's emergency kind (火情, 受伤…) when a life is in danger now
-    language: str = "zh"              # zh | en: the language to answer in (text is simplified first)
+    language: str = "zh"              # zh | en: the language to answer in
+    reading: str = ""                 # what the NLU read: the text in simplified characters, English glossed
+
+    @property
+    def words(self) -> str:
+        """The text as the NLU read it, for rules downstream (duty words, knowledge search)."""
+        return self.reading or self.text
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

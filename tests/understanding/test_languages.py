@@ -12,7 +12,14 @@ from bot.cli import triage_record
     ("樓道裡著火了", "楼道里着火了"),              # 著火 is 着火: OpenCC's tw2s table, not plain t2s
 ])
 def test_traditional_characters_are_read_as_simplified(engine, text, simplified):
-    assert engine.parse(text).text == simplified
+    parse = engine.parse(text)
+    assert (parse.text, parse.reading) == (text, simplified)     # stored as written, read as simplified
+
+
+def test_a_traditional_question_is_answered(base_services):
+    from bot.cli import triage_record
+
+    assert triage_record(base_services, "新生兒醫保在哪裡辦理？")["answer"] == "新生儿医保参保"
 
 
 @pytest.mark.parametrize("text, kind", [
