@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from nlu.model import ModelOptions, TextModel, WordCutter
+
+if TYPE_CHECKING:
+    from nlu.bundle import NluModel
 
 
 @dataclass
@@ -66,6 +69,14 @@ def cross_validate(texts: Sequence[str], labels: Sequence[str], cut: WordCutter,
     return Evaluation(sorted(set(labels)), labels, predicted, fold_f1)
 
 
+def held_out(model: "NluModel", texts: Sequence[str], labels: Sequence[str], cut: WordCutter) -> Evaluation:
+    """A trained model's category classifier scored on a table it never saw (no folds)."""
+    classifier = model.bind(cut).category
+    predicted = classifier.predict(texts)
+    truth = [str(y) for y in labels]
+    return Evaluation(sorted(set(truth) | set(predicted)), truth, predicted)
+
+
 def format_report(evaluation: Evaluation) -> str:
     """Plain-text tables: per-label scores, the confusion matrix, and the cross-validation summary."""
     width = max(8, *(len(label) * 2 for label in evaluation.labels))
@@ -76,8 +87,9 @@ def format_report(evaluation: Evaluation) -> str:
     for label, row in zip(evaluation.labels, evaluation.confusion()):
         lines.append(f"{_pad(label, width)}  " + " ".join(f"{n:5d}" for n in row))
     folds = ", ".join(f"{f:.3f}" for f in evaluation.fold_f1)
-    lines += ["", f"{len(evaluation.fold_f1)}-fold cross-validation: macro-F1 {evaluation.macro_f1:.3f} "
-                  f"(folds: {folds}); accuracy {evaluation.accuracy:.3f}; {len(evaluation.truth)} examples"]
+    how = f"{len(evaluation.fold_f1)}-fold cross-validation" if evaluation.fold_f1 else "held-out"
+    lines += ["", f"{how}: macro-F1 {evaluation.macro_f1:.3f}" + (f" (folds: {folds})" if folds else "")
+              + f"; accuracy {evaluation.accuracy:.3f}; {len(evaluation.truth)} examples"]
     return "\n".join(lines)
 
 
