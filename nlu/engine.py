@@ -38,6 +38,8 @@ EMERGENCY_CONFIDENCE = 0.95
 ENGLISH_TO_A_PERSON = frozenset({"report", "question", "chitchat"})
 #: Readings that become a question when the knowledge base answers the message and it names no place or problem.
 SERVICE_QUESTION_FROM = frozenset({"report", "chitchat"})
+#: A question about a service is short; a longer message is a letter about a matter (and searching it costs).
+SERVICE_QUESTION_LENGTH = 60
 #: Intents read from free text that stay what they are beside an emergency's words: staff acting on a ticket
 #: (办结 3 火已扑灭 is a command anyway). Every other reading ("着火了怎么办" asks for help, not for information;
 #: the model's "谁…" is no 排行榜 when someone is being beaten) is a report of the emergency.
@@ -146,7 +148,8 @@ class Engine:
                      emergency=emergency.name)
 
     def _asks_about_a_service(self, text: str, entities: Entities) -> bool:
-        return (self.knowledge is not None and entities.where is None and not COMPLAINT.search(text)
+        return (self.knowledge is not None and len(text) <= SERVICE_QUESTION_LENGTH and entities.where is None
+                and not COMPLAINT.search(text)
                 and not PROBLEM.search(text) and answerable(text, self.knowledge))
 
     def intent_distribution(self, text: str, entities: Entities | None = None) -> dict[str, float]:
