@@ -1,6 +1,7 @@
 """The JSON API: a channel for integrations, group-chat connectors and the web chat.
 
-POST /api/messages   {"sender", "text", "photos"?, "location"?, "location_label"?, "chat"?, "msg_id"?} → {"ok", "reply"}
+POST /api/messages   {"sender", "text", "photos"?, "location"?, "location_label"?, "chat"?, "msg_id"?}
+                     → {"ok", "reply", "ticket", "outcome", "user"}
 GET  /api/inbox      ?user=ID&after=N → the pushes queued for that user
 Both need the API key in the X-Api-Key header.
 """
@@ -13,17 +14,18 @@ from typing import Any
 
 from flask import Blueprint, Flask, jsonify, request
 
+from bot.conversation import handle
+from bot.db import get_db, get_services
 from bot.errors import ApiError
 from bot.inbound import Inbound
 from dispatch import outbox
+from dispatch.tickets import on_earth
 from dispatch.clock import utcnow
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 def require_api_key() -> None:
-    from bot.app import get_services
-
     expected = get_services().config.settings.web.api_key
     given = request.headers.get("X-Api-Key", "")
     if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
@@ -53,6 +55,8 @@ def inbound_from_json(body: dict[str, Any], channel: str = "api") -> Inbound:
             location = (float(location[0]), float(location[1]))
         except (TypeError, ValueError, IndexError, KeyError):
             raise ApiError(400, "location 必须是 [纬度, 经度]")
+        if not on_earth(*location):
+            raise ApiError(400, "location 不是地球上的点：纬度 -90 到 90，经度 -180 到 180")
     label = body.get("location_label") or ""
     if not isinstance(label, str):
         raise ApiError(400, "location_label 必须是字符串")
@@ -67,19 +71,15 @@ def inbound_from_json(body: dict[str, Any], channel: str = "api") -> Inbound:
 
 @bp.post("/messages")
 def post_message():
-    from bot.app import get_db, get_services
-    from bot.conversation import handle
-
     require_api_key()
     inbound = inbound_from_json(_json_body())
     reply = handle(get_services(), get_db(), inbound, utcnow())
-    return jsonify({"ok": True, "reply": reply, "user": inbound.user_id})
+    return jsonify({"ok": True, "reply": reply.text, "ticket": reply.ticket, "outcome": reply.outcome,
+                    "user": inbound.user_id})
 
 
 @bp.get("/inbox")
 def get_inbox():
-    from bot.app import get_db
-
     require_api_key()
     user = request.args.get("user", "")
     try:

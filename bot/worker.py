@@ -18,16 +18,20 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.channels import build_sender, channel_senders
 from bot import points_jobs
-from bot.conversation import Services
-from bot.services import with_store
-from dispatch import deadlines, digests, lease, outbox, tickets
+from bot.services import Services, with_store
+from dispatch import deadlines, digests, lease, outbox, recurring, tickets
 
 log = logging.getLogger(__name__)
 
 
 def deliver_outbox(services: Services) -> int:
-    return with_store(services, lambda db, config, now: outbox.deliver_due(
-        db, build_sender(config, channel_senders(config)), now))
+    """Emergencies' pushes first (the deployment's most urgent level), each row tried a bounded number of times."""
+    def deliver(db: Any, config: Any, now: Any) -> int:
+        urgency = config.deployment.urgency
+        return outbox.deliver_due(db, build_sender(config, channel_senders(config)), now,
+                                  urgent_level=urgency[0].name if urgency else None,
+                                  max_attempts=config.settings.dispatch.outbox_max_attempts)
+    return with_store(services, deliver)
 
 
 def fetch_media(services: Services) -> int:
@@ -49,6 +53,10 @@ def send_weekly_summary(services: Services) -> int:
     return with_store(services, digests.weekly_summary)
 
 
+def tell_recurring(services: Services) -> int:
+    return with_store(services, recurring.notify_new)
+
+
 def close_unrated(services: Services) -> int:
     return with_store(services, tickets.close_unrated)
 
@@ -67,17 +75,32 @@ def add_dispatch_jobs(scheduler: BackgroundScheduler, services: Services) -> Non
                       misfire_grace_time=3600)
     scheduler.add_job(close_unrated, "interval", hours=1, args=[services], id="close_unrated",
                       replace_existing=True, max_instances=1, coalesce=True)
+    hour, minute = s.daily_digest_at.split(":")     # 高频问题 with the morning digest
+    scheduler.add_job(tell_recurring, CronTrigger(hour=int(hour), minute=int(minute), timezone=s.timezone),
+                      args=[services], id="recurring_problems", replace_existing=True, coalesce=True,
+                      misfire_grace_time=3600)
 
 
 def leased(fn: Callable[..., Any], services: Services, holder: str) -> Callable[..., Any]:
     """Run a job only while this scheduler holds the lease, so two schedulers never both run jobs."""
+    waiting = []     # a scheduler that waits says so once, naming the holder, then again when it takes over
+
     @functools.wraps(fn)
     def run(*args: Any, **kwargs: Any) -> Any:
-        held = with_store(services, lambda db, config, _now: lease.hold(
-            db, holder, time.time(), config.settings.dispatch.scheduler_lease_seconds))
+        def take(db: Any, config: Any, _now: Any) -> tuple[bool, Any]:
+            held = lease.hold(db, holder, time.time(), config.settings.dispatch.scheduler_lease_seconds)
+            return held, None if held else lease.holder_of(db)
+        held, other = with_store(services, take)
         if not held:
-            log.debug("job %s skipped: another scheduler holds the lease", fn.__name__)
+            if not waiting:
+                who, until = other or ("?", 0.0)
+                log.warning("job %s waits: scheduler %s holds the lease until %s UTC", fn.__name__, who,
+                            time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(until)))
+                waiting.append(True)
             return None
+        if waiting:
+            log.warning("job %s runs again: this scheduler holds the lease now", fn.__name__)
+            waiting.clear()
         return fn(*args, **kwargs)
     return run
 

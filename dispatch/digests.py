@@ -12,10 +12,11 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 import wording
-from dispatch import joint, outbox
+from dispatch import deadlines, joint, outbox, recurring
 from dispatch.clock import iso, local_text
 from dispatch.states import WORKING_STATES
 from dispatch.store import transaction
+from dispatch.users import is_demo
 from settings import Config
 
 _WORKING = tuple(s.value for s in WORKING_STATES)
@@ -43,11 +44,15 @@ def staff_work(db: Database, user: dict[str, Any]) -> tuple[list[dict[str, Any]]
     if user.get("role") == "grid_secretary" and user.get("grid_id"):
         where, params = f"grid_id = ? AND department_id IS NULL AND state IN ({_IN})", [user["grid_id"], *_WORKING]
     elif user.get("role") == "department" and user.get("department_id"):
-        where, params = f"department_id = ? AND state IN ({_IN})", [user["department_id"], *_WORKING]
+        where = (f"(department_id = ? OR id IN (SELECT ticket_id FROM ticket_parts WHERE department_id = ? "
+                 f"AND done_at IS NULL)) AND state IN ({_IN})")     # its own tickets and its 协办 parts
+        params = [user["department_id"], user["department_id"], *_WORKING]
     elif user.get("role") == "dispatcher" and user.get("community_id"):
         where, params = "community_id = ? AND state = 'received'", [user["community_id"]]
     else:
         return [], 0
+    if is_demo(user.get("id")):
+        where += " AND reporter LIKE 'demo:%'"     # a demo persona's list holds the demo's tickets only
     rows = list(db.query(f"SELECT id, state, text, deadline_at FROM tickets WHERE {where} "
                          f"ORDER BY deadline_at IS NULL, deadline_at, id LIMIT {WORK_LIST_LIMIT}", params))
     total = db.execute(f"SELECT count(*) FROM tickets WHERE {where}", params).fetchone()[0]
@@ -55,11 +60,15 @@ def staff_work(db: Database, user: dict[str, Any]) -> tuple[list[dict[str, Any]]
 
 
 def daily_digest(db: Database, config: Config, now: datetime) -> int:
-    """Queue today's digest to each grid secretary with open work; returns how many were queued."""
+    """Queue today's digest to each grid secretary with open work, on working days (China's calendar);
+    returns how many were queued."""
     tz = config.settings.dispatch.timezone
-    day = now.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d")
+    local_day = now.astimezone(ZoneInfo(tz)).date()
+    if not deadlines.calendar(config).is_working_day(local_day):
+        return 0                     # weekends, 法定节假日: the grids are off; the next working morning says it all
+    day = local_day.isoformat()
     sent = 0
-    secretaries = list(db.query("SELECT id, grid_id FROM users WHERE role = 'grid_secretary' AND grid_id IS NOT NULL "
+    secretaries = list(db.query("SELECT id, grid_id FROM users WHERE role = 'grid_secretary' AND grid_id IS NOT NULL AND channel != 'demo' "
                                 "ORDER BY id"))
     with transaction(db):
         for person in secretaries:
@@ -98,6 +107,10 @@ def community_week(db: Database, config: Config, community_id: str, now: datetim
                        "AND deadline_at <= ?", *_WORKING, iso(now)),
         "review": one("SELECT count(*) FROM tickets WHERE community_id = ? AND state = 'received'"),
         "joint": len(joint.agenda(db, community_id)),
+        "recurring": [(r.place, r.category, len(r.ticket_ids), r.governance)
+                      for r in recurring.find(db, config, now, community_id)],
+        "extensions": one("SELECT count(*) FROM extensions e JOIN tickets t ON t.id = e.ticket_id "
+                          "WHERE t.community_id = ? AND e.state = 'pending'"),
         "grids": grids,
     }
 

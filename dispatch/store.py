@@ -299,6 +299,87 @@ def m018_ticket_location(db: Database) -> None:
     )
 
 
+@migrations()
+def m019_message_outcome(db: Database) -> None:
+    """What the bot made of a message beside its reply: filed, joined, asked, answered or ignored, and what it
+    said to the sender privately (a group's personal answers go 1:1), so a replay answers as the first time."""
+    db.executescript(
+        """
+        ALTER TABLE messages ADD COLUMN outcome TEXT;
+        ALTER TABLE messages ADD COLUMN private TEXT;
+        """
+    )
+
+
+@migrations()
+def m020_outbox_gives_up(db: Database) -> None:
+    """A push that keeps failing is given up after dispatch.outbox_max_attempts, visibly (it retried every ten
+    minutes for ever)."""
+    db.execute("ALTER TABLE outbox ADD COLUMN failed_at TEXT")
+
+
+@migrations()
+def m021_extensions_and_parts(db: Database) -> None:
+    """延期申请 (a handler asks for more time; a dispatcher grants or refuses it) and 协办 parts (a co-handling
+    unit's share of a ticket whose lead closes it)."""
+    db.executescript(
+        """
+        CREATE TABLE extensions (
+            id INTEGER PRIMARY KEY,
+            ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+            asked_by TEXT NOT NULL,
+            asked_at TEXT NOT NULL,
+            amount INTEGER NOT NULL,
+            unit TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending',
+            old_deadline TEXT,
+            new_deadline TEXT,
+            decided_by TEXT,
+            decided_at TEXT,
+            decision_note TEXT
+        );
+        CREATE INDEX extensions_ticket ON extensions(ticket_id, state);
+        CREATE TABLE ticket_parts (
+            id INTEGER PRIMARY KEY,
+            ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+            department_id TEXT NOT NULL,
+            added_by TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            done_at TEXT,
+            done_by TEXT,
+            done_note TEXT,
+            UNIQUE (ticket_id, department_id)
+        );
+        CREATE INDEX ticket_parts_department ON ticket_parts(department_id, done_at);
+        """
+    )
+
+
+@migrations()
+def m022_knowledge_items(db: Database) -> None:
+    """The knowledge base in the database, so staff grow it from the dashboard (seeded from data/knowledge.yaml)."""
+    db.executescript(
+        """
+        CREATE TABLE knowledge_items (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL UNIQUE,
+            questions TEXT NOT NULL DEFAULT '',
+            materials TEXT NOT NULL DEFAULT '',
+            place TEXT NOT NULL DEFAULT '',
+            office TEXT NOT NULL DEFAULT '',
+            phone TEXT NOT NULL DEFAULT '',
+            hours TEXT NOT NULL DEFAULT '',
+            time_limit TEXT NOT NULL DEFAULT '',
+            notes TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL
+        );
+        """
+    )
+
+
 class Store(Database):
     """sqlite-utils' Database, with a query() that runs the SELECT as it is.
 
@@ -326,6 +407,16 @@ class Store(Database):
             self.conn.execute("COMMIT")
             return (dict(zip(keys, row)) for row in rows)
         return (dict(zip(keys, row)) for row in cursor)
+
+
+#: SQLite keeps integers in 64 bits; a bigger number from a URL or a message (「进度 99999999999999999999」)
+#: names no row, and must not reach the driver, which raises OverflowError (a 500 for everyone who tried).
+MAX_ROW_ID = 2**63 - 1
+
+
+def row_id(n: int) -> int:
+    """A number bound against an id column, clamped into SQLite's range."""
+    return max(-1, min(n, MAX_ROW_ID))
 
 
 class StoreError(Exception):

@@ -17,6 +17,7 @@ from nlu.commands import RATING_WORD, match_command, rating_args
 from nlu.english import gloss, language_of, understood
 from nlu.entities import find_entities
 from nlu.gazetteer import build_gazetteer
+from nlu.judgements import names_only_a_place
 from nlu.knowledge import KnowledgeBase, answerable
 from nlu.rules import COMPLAINT, PROBLEM, category_scores, find_emergency, rule_category, rule_intent, rule_urgency
 from nlu.script import simplified
@@ -107,21 +108,25 @@ class Engine:
         self.model = model.bind(lambda text: list(cached(text)))
 
     def parse(self, text: str) -> Parse:
-        """The parse of a message: simplified characters first; English read through the deployment's glossary.
+        """Read a message once: the parse, with the judgements the conversation needs about its words.
 
-        ``Parse.text`` is the message as written (stored verbatim); ``Parse.reading`` is what was read.
+        Traditional characters are read as simplified, English through the deployment's glossary. ``Parse.text``
+        is the message as written (stored verbatim); ``Parse.reading`` is what was read.
         """
         text = (text or "").strip()
         reading = simplified(text)
         language = language_of(reading)
         if language == "en":
             reading = gloss(reading, self.deployment.english)
-        parse = self._parse(reading)
+        parse = self._read(reading)
         if language == "en" and not understood(reading) and parse.intent in ENGLISH_TO_A_PERSON:
             parse = replace(parse, intent="human", confidence=1.0, args={})
-        return replace(parse, text=text, language=language, reading=reading)
+        parse = replace(parse, text=text, language=language, reading=reading)
+        parse.only_place = names_only_a_place(reading, self.gazetteer)
+        parse.problem_words = bool(parse.emergency or self._category_scores(reading))
+        return parse
 
-    def _parse(self, text: str) -> Parse:
+    def _read(self, text: str) -> Parse:
         emergency = find_emergency(text, self.deployment)
         urgency = emergency.urgency if emergency else rule_urgency(text, self.deployment)
         command = match_command(text)

@@ -39,6 +39,8 @@ class Parse:
     args: dict[str, Any] = field(default_factory=dict)   # command arguments, e.g. {"ticket": 12}
     source: str = "builtin"           # which engine decided: builtin | rasa
     emergency: str | None = None      # the deployment's emergency kind (火情, 受伤…) when a life is in danger now
+    only_place: bool = False          # the words name a place and nothing else (「平东小区2栋」)
+    problem_words: bool = False       # a category's keywords or an emergency's: the words say what is wrong
     language: str = "zh"              # zh | en: the language to answer in
     reading: str = ""                 # what the NLU read: the text in simplified characters, English glossed
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -17,11 +18,11 @@ from flask import (Blueprint, Flask, Response, abort, flash, g, redirect, render
                    send_from_directory, url_for)
 
 import wording
-from dispatch import points, stats, tickets
+from dispatch import deadlines, points, stats, tickets
 from dispatch.clock import local_text, utcnow
 from dispatch.states import OPEN_STATES, State, TransitionError
 from settings import Config
-from web import get_db, get_services
+from web import cooperation, get_db, get_services, governance, knowledge
 from web.auth import login_required
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates",
@@ -124,7 +125,9 @@ def index():
     unit, points_ = stats.trend(db, config, period.start, period.end)
     charts["trend"] = [{"name": r["key"], "received": r["received"], "done": r["done"]} for r in points_]
     return render_template("index.html", kpi=kpi, period=period, charts=charts, ratings=ratings, unit=unit,
-                           plan=grid_plan(config, ratings), leaders=_leaders(config, now))
+                           plan=grid_plan(config, ratings), leaders=_leaders(config, now),
+                           calendar_warning=deadlines.calendar_warning(config, now),
+                           recurring=governance.listing(config, now))
 
 
 def _filter(config: Config) -> stats.TicketFilter:
@@ -138,7 +141,7 @@ def _filter(config: Config) -> stats.TicketFilter:
     before = args.get("before", "")
     return stats.TicketFilter(states=states, grid_id=args.get("grid") or None,
                               category=args.get("category") or None, text=(args.get("q") or "").strip()[:100] or None,
-                              before_id=int(before) if before.isdigit() else None)
+                              before_id=int(before) if re.fullmatch("[0-9]{1,30}", before) else None)
 
 
 @bp.get("/tickets")
@@ -165,7 +168,7 @@ def _timeline(config: Config, ticket: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for e in stats.timeline(get_db(), ticket["id"]):
         note = config.deployment.handler_name(None, e["note"]) if e["kind"] == "to_department" else e["note"]
-        rows.append({"at": e["at"], "note": note,
+        rows.append({"at": e["at"], "note": note, "internal": cooperation.is_internal(e["kind"]),
                      "what": wording.event_name(e["kind"], e["from_state"], e["actor"] == ticket["reporter"]),
                      "who": wording.actor_name(e["actor"], e["actor_role"], e["actor_name"], e["actor_external"],
                                                admin)})
@@ -186,7 +189,7 @@ def ticket_page(ticket_id: int):
         ratings=stats.ratings(db, ticket_id), targets=_targets(config), states=wording.STATE_NAMES, tz=tz,
         handlings=wording.HANDLING_NAMES,
         handler=config.deployment.handler_name(ticket["grid_id"], ticket["department_id"]),
-        grids=_grid_names(config), local=lambda t: local_text(t, tz))
+        grids=_grid_names(config), local=lambda t: local_text(t, tz), extras=cooperation.ticket_extras(config, ticket))
 
 
 @bp.get("/queue")
@@ -271,11 +274,17 @@ def _readable(config: Config, column: str, value: Any) -> Any:
     return found.name if found else value
 
 
+#: Control characters a spreadsheet cell cannot hold (openpyxl refuses them, and one failed the whole export).
+_NOT_IN_A_CELL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _cell(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is prefixed with ' (CSV/formula injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    """Text that a spreadsheet would run as a formula is prefixed with ' (CSV/formula injection); control
+    characters no cell can hold are dropped."""
+    if not isinstance(value, str):
+        return value
+    value = _NOT_IN_A_CELL.sub("", value)
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 @bp.get("/export.csv")
@@ -323,6 +332,9 @@ def media(media_id: int):
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    cooperation.init_app(app)
+    governance.init_app(app)
+    knowledge.init_app(app)
     app.add_template_filter(lambda text, tz: local_text(text, tz) or "—", "localtime")
     app.add_template_filter(wording.place_text, "place")     # a named place, a shared location's label, or the point
 

@@ -6,13 +6,20 @@ and return its reply as a passive reply. Pushes and photo downloads happen later
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import re
+import time
 from typing import Callable
 
 from flask import Blueprint, Flask, Response, abort, request
 
 import wording
-from bot.channels.wechat import (BadMessage, BadSignature, Callback, aes_key_ok, official_callback, official_echo,
-                                 to_inbound, work_callback, work_echo)
+from bot.channels.wechat import (TIMESTAMP_TOLERANCE_SECONDS, BadMessage, BadSignature, Callback, aes_key_ok,
+                                 official_callback, official_echo, to_inbound, work_callback, work_echo)
+from bot.conversation import handle
+from bot.db import get_db, get_services
+from dispatch import nonces
 from dispatch.clock import utcnow
 from settings import Config, ConfigError
 
@@ -24,16 +31,13 @@ def _plain(text: str) -> Response:
 
 
 def _answer(callback: Callback, channel: str) -> Response:
-    from bot.app import get_db, get_services
-    from bot.conversation import handle
-
     inbound = to_inbound(callback.message, channel)
     if inbound is None:
         reply = wording.UNSUPPORTED_MESSAGE
     elif inbound.kind == "voice" and not inbound.text:
         reply = wording.VOICE_UNCLEAR
     else:
-        reply = handle(get_services(), get_db(), inbound, utcnow())
+        reply = handle(get_services(), get_db(), inbound, utcnow()).text
     if not reply:
         return _plain("success")
     return Response(callback.render(reply), content_type="application/xml; charset=utf-8")
@@ -42,8 +46,6 @@ def _answer(callback: Callback, channel: str) -> Response:
 def _serve(enabled: bool, echo: Callable[[Config, dict[str, str]], str],
            read: Callable[[Config, dict[str, str], str], Callback], channel: str) -> Response:
     """Verify and answer one callback: GET echoes the check string, POST is a message."""
-    from bot.app import get_services
-
     config = get_services().config
     if not enabled:
         abort(404)
@@ -51,18 +53,51 @@ def _serve(enabled: bool, echo: Callable[[Config, dict[str, str]], str],
     try:
         if request.method == "GET":
             return _plain(echo(config, args))
-        callback = read(config, args, request.get_data(as_text=True))
+        body = request.get_data(as_text=True)
+        callback = read(config, args, body)
     except BadSignature:
         abort(403)
     except BadMessage:
         abort(400)
+    if not callback.message.source:
+        abort(400)                  # no FromUserName: nobody to answer, and no "wechat:None" to merge into
+    if not _first_use(callback, channel, body):
+        abort(403)
     return _answer(callback, channel)
+
+
+def _first_use(callback: Callback, channel: str, body: str) -> bool:
+    """A signed (timestamp, nonce) pair carries one body: the same bytes again are WeChat's retry, others a forgery."""
+    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+    return nonces.first_use(get_db(), channel, callback.timestamp, callback.nonce, digest, time.time(),
+                            2 * TIMESTAMP_TOLERANCE_SECONDS)
+
+
+#: A callback URL's query: its signature is good for any plaintext body until the timestamp is stale.
+_SIGNED_QUERY = re.compile(r"(/(?:work-)?wechat)\?[^\s\"]*")
+
+
+def _without_query(value: object) -> object:
+    return _SIGNED_QUERY.sub(r"\1?…", value) if isinstance(value, str) else value
+
+
+class HideCallbackQuery(logging.Filter):
+    """Drops the query string of /wechat and /work-wechat from access-log lines (werkzeug's and gunicorn's)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = _without_query(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(_without_query(a) for a in record.args)
+        elif isinstance(record.args, dict):          # gunicorn's atoms: edited in place, it is a dict subclass
+            for key, value in list(record.args.items()):
+                record.args[key] = _without_query(value)
+            if _SIGNED_QUERY.search(f"{record.args.get('U', '')}?"):
+                record.args["q"] = ""
+        return True
 
 
 @bp.route("/wechat", methods=["GET", "POST"])
 def official() -> Response:
-    from bot.app import get_services
-
     s = get_services().config.settings.wechat
     # Without a token anyone could sign a callback: an unconfigured channel does not exist.
     return _serve(s.enabled and bool(s.token), official_echo, official_callback, "wechat")
@@ -70,8 +105,6 @@ def official() -> Response:
 
 @bp.route("/work-wechat", methods=["GET", "POST"])
 def work() -> Response:
-    from bot.app import get_services
-
     s = get_services().config.settings.work_wechat
     return _serve(s.enabled and bool(s.token and s.aes_key), work_echo, work_callback, "work_wechat")
 
@@ -89,4 +122,8 @@ def validate_config(config: Config) -> None:
 
 def init_app(app: Flask) -> None:
     validate_config(app.config["SANDAN_SERVICES"].config)
+    for name in ("werkzeug", "gunicorn.access"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, HideCallbackQuery) for f in logger.filters):
+            logger.addFilter(HideCallbackQuery())
     app.register_blueprint(bp)

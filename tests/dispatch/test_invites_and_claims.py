@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from bot.cli import cli
 from bot.conversation import handle
 from bot.inbound import Inbound
+import wording
 from dispatch import invites
 from dispatch.clock import utcnow
 from dispatch.store import connect
@@ -101,7 +102,7 @@ def test_concurrent_claims_exactly_one_wins_and_the_others_are_told_who(services
         invites.bind(db, f"api:member-{i}", code, utcnow())
         members.append(f"member-{i}")
     db.conn.commit()
-    n = ticket_number(handle(services, db, Inbound("api", "r1", "m-report", "广场花苑小区3栋的垃圾桶坏了"), utcnow()))
+    n = ticket_number(handle(services, db, Inbound("api", "r1", "m-report", "广场花苑小区3栋的垃圾桶坏了"), utcnow()).text)
     db.conn.commit()
 
     barrier = threading.Barrier(len(members))
@@ -111,7 +112,7 @@ def test_concurrent_claims_exactly_one_wins_and_the_others_are_told_who(services
         conn = connect(path)                       # each thread its own connection, as each request has
         try:
             barrier.wait()
-            replies[member] = handle(services, conn, Inbound("api", member, f"m-{member}", f"接单 {n}"), utcnow())
+            replies[member] = handle(services, conn, Inbound("api", member, f"m-{member}", f"接单 {n}"), utcnow()).text
         finally:
             conn.close()
 
@@ -147,3 +148,16 @@ def test_staff_ask_for_their_work_in_chat(chat):
 def test_a_staff_command_without_its_number_says_how(chat):
     assert "接单 12" in chat.say("sec-longxi-1", "接单")
     assert "办结 12" in chat.say("sec-longxi-1", "办结")
+
+
+def test_guessing_invite_codes_locks_the_sender_out(chat, db, services, caplog):
+    """351 guesses a second were answered; now a few wrong codes lock the sender out, doubling, logged."""
+    code = invites.create(db, services.config, "grid_secretary", utcnow(), grid_id="longxi-2")
+    with caplog.at_level("WARNING", logger="dispatch.invites"):
+        for guess in ("AAAA2222", "AAAA3333", "AAAA4444", "AAAA5555", "AAAA6666", "AAAA7777"):
+            assert chat.say("guesser", f"绑定 {guess}") == wording.INVITE_PROBLEMS["invalid"]
+        assert chat.say("guesser", f"绑定 {code}") == wording.INVITE_PROBLEMS["throttled"]
+    assert get_user(db, "api:guesser")["role"] == "resident"
+    assert sum("wrong invite code from api:guesser" in m for m in caplog.messages) == 6
+    chat.say("someone-else", f"绑定 {code}")                     # the code itself still works for its owner
+    assert get_user(db, "api:someone-else")["role"] == "grid_secretary"
