@@ -17,7 +17,8 @@ from nlu.commands import RATING_WORD, match_command, rating_args
 from nlu.english import gloss, language_of, understood
 from nlu.entities import find_entities
 from nlu.gazetteer import build_gazetteer
-from nlu.judgements import names_only_a_place
+from nlu.judgements import (complains, is_cancel, is_talk, names_only_a_place, says_something_is_wrong,
+                            yes_or_no)
 from nlu.knowledge import KnowledgeBase, answerable
 from nlu.rules import COMPLAINT, PROBLEM, category_scores, find_emergency, rule_category, rule_intent, rule_urgency
 from nlu.script import simplified
@@ -122,8 +123,13 @@ class Engine:
         if language == "en" and not understood(reading) and parse.intent in ENGLISH_TO_A_PERSON:
             parse = replace(parse, intent="human", confidence=1.0, args={})
         parse = replace(parse, text=text, language=language, reading=reading)
+        parse.suggested_place = parse.entities.place_suggestion
         parse.only_place = names_only_a_place(reading, self.gazetteer)
-        parse.problem_words = bool(parse.emergency or self._category_scores(reading))
+        parse.problem_words = bool(parse.emergency or self._category_scores(reading) or complains(reading))
+        parse.wrong = says_something_is_wrong(reading)
+        parse.talk = is_talk(reading)
+        parse.cancel = is_cancel(reading)
+        parse.yes_no = yes_or_no(reading)
         return parse
 
     def _read(self, text: str) -> Parse:
