@@ -133,6 +133,80 @@ def demo() -> None:
                 [(len(data.examples), train_seconds, ms["p50"], ms["p99"], min(cold))]))
 
 
+def _labelled(path: Path) -> list[tuple[str, str | None]]:
+    import yaml
+
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [(t, kind) for kind, texts in raw["present"].items() for t in texts] + [(t, None) for t in raw["none"]]
+
+
+def emergencies() -> None:
+    """The labelled emergency sets: the engine beside a words-only baseline (any kind's word anywhere)."""
+    import re
+
+    from nlu.evaluate import score_alarms
+    from nlu.loader import build_engine
+    from nlu.script import simplified
+    from settings import load_config
+
+    engine = build_engine(load_config(ROOT / "config.yaml"), save=False)
+    kinds = engine.deployment.emergencies.kinds
+
+    def words_only(text: str) -> str | None:
+        return next((k.name for k in kinds if any(re.search(w, simplified(text)) for w in k.words)), None)
+
+    print("\n## Emergencies: present events vs look-alikes (tests/understanding/data/)\n")
+    rows = []
+    for name in ("emergencies.yaml", "emergencies_fresh.yaml"):
+        lines = _labelled(ROOT / "tests" / "understanding" / "data" / name)
+        for who, judge in (("words only (baseline)", words_only), ("engine", lambda t: engine.parse(t).emergency)):
+            score = score_alarms(lines, judge)
+            rows.append((name, who, len(lines), score.present, f"{score.recall:.3f}", f"{score.precision:.3f}"))
+    print(table(["set", "judge", "lines", "present", "recall", "precision"], rows))
+
+
+def places() -> None:
+    """Invented 小区 names and every listed name in report templates: how many reach a grid unasked."""
+    sys.path.insert(0, str(ROOT))
+    from dispatch.routing import route
+    from nlu.loader import build_engine
+    from settings import load_config
+    from tests.understanding.test_places import TEMPLATES, _listed, invented_names
+
+    engine = build_engine(load_config(ROOT / "config.yaml"), save=False)
+    deployment = engine.deployment
+    listed = _listed(deployment)
+    surfaces = sorted(listed, key=len, reverse=True)
+
+    def substring(text: str) -> str | None:     # the old rule: the first listed name or alias inside the words
+        return next((listed[s] for s in surfaces if s in text), None)
+
+    invented = [t.format(p=n) for n in invented_names(deployment) for t in TEMPLATES]
+    real = [(t.format(p=s), name) for s, name in listed.items() for t in TEMPLATES]
+    ours = sum(route(engine.parse(t), deployment, 0.45).grid_id is not None for t in invented)
+    print("\n## Places: invented names never reach a grid unasked; listed ones route\n")
+    print(table(["judge", "invented sentences", "routed to a grid", "listed sentences", "place read right"], [
+        ("substring match (baseline)", len(invented), sum(substring(t) is not None for t in invented),
+         len(real), sum(substring(t) == name for t, name in real)),
+        ("engine", len(invented), ours, len(real), sum(engine.parse(t).entities.place == name for t, name in real)),
+    ]))
+
+
+def long_messages(path: Path) -> None:
+    """Parse p50/p99 on real letters cut to at most 500 characters (the engine reads no more with its model)."""
+    from nlu.loader import build_engine
+    from settings import load_config
+
+    engine = build_engine(load_config(ROOT / "config.yaml"), save=False)
+    texts = [t[:500] for t in load_teddy(path)[0][:400]] if path.exists() else [m * 20 for m in DEMO_MESSAGES]
+    for t in texts[:20]:
+        engine.parse(t)
+    ms = summary([m for t in texts for m in timed(lambda t=t: engine.parse(t), 1)])
+    print("\n## Parse time on letters up to 500 characters\n")
+    print(table(["messages", "median length", "parse p50 ms", "parse p99 ms"],
+                [(len(texts), sorted(map(len, texts))[len(texts) // 2], ms["p50"], ms["p99"])]))
+
+
 def rasa_server() -> None:
     """If a Rasa server answers at nlu.rasa_url (scripts/rasa-server.sh), time it on the same messages."""
     from nlu.loader import build_engine
@@ -189,7 +263,10 @@ def main() -> None:
         teddy(args.dataset, args.folds)
     else:
         print(f"\n(teddy2020 skipped: {args.dataset} not found; pass --dataset PATH)")
+    emergencies()
+    places()
     demo()
+    long_messages(args.dataset)
     rasa_server()
 
 

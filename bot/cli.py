@@ -358,9 +358,11 @@ def invite(config_path: str, role: str, grid_id: str | None, department_id: str 
 def triage_record(services: Any, text: str) -> dict[str, Any]:
     """The decision the bot would make for one message, as a flat dict; nothing is stored."""
     from dispatch.routing import route
+    from nlu.knowledge import answer
 
     config = services.config
     parse = services.engine.parse(text)
+    item = answer(parse, services.knowledge)
     r = route(parse, config.deployment, config.settings.nlu.review_threshold)
     e = parse.entities
     community = config.deployment.community(r.community_id)
@@ -372,7 +374,7 @@ def triage_record(services: Any, text: str) -> dict[str, Any]:
         "place": e.where, "building": e.building,
         "grid": grid.name if grid else None, "department": department.name if department else None,
         "confidence": parse.confidence, "grid_id": r.grid_id, "department_id": r.department_id,
-        "needs_review": r.needs_review, "reason": r.reason,
+        "needs_review": r.needs_review, "reason": r.reason, "answer": item.title if item else None,
     }
 
 

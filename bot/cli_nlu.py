@@ -70,8 +70,10 @@ def nlu_group() -> None:
 @nlu_group.command()
 @config_option
 @with_table_options
-def train(config_path: str, table: str | None, text_column: str, label_column: str) -> None:
-    """Train the model and save it to nlu.model_path.
+@click.option("--out", "out", type=click.Path(dir_okay=False),
+              help="Where to save the model (default: nlu.model_path, the one the bot loads).")
+def train(config_path: str, table: str | None, text_column: str, label_column: str, out: str | None) -> None:
+    """Train the model and save it to nlu.model_path (or --out).
 
     Without --csv it learns intents and categories from the Rasa-format data in data/nlu. With --csv the
     categories (the taxonomy) come from the table's labels, e.g. a deployment's historical tickets.
@@ -80,6 +82,7 @@ def train(config_path: str, table: str | None, text_column: str, label_column: s
     Example:
         sandan nlu train
         sandan nlu train --csv tickets.csv --text-column text --label-column label
+        sandan nlu train --csv train.csv --out /tmp/model.pkl
     """
     from nlu.bundle import save_model, train_category_from_table, train_from_data
 
@@ -96,7 +99,7 @@ def train(config_path: str, table: str | None, text_column: str, label_column: s
             bar.update(1)
         model.category_source = source = Path(table).name
         count, labels = len(texts), len(model.category.labels)
-    path = config.path(config.settings.nlu.model_path)
+    path = Path(out) if out else config.path(config.settings.nlu.model_path)
     size = save_model(model, path)
     click.echo(wording.nlu_trained(source, count, labels, time.perf_counter() - start, str(path), size))
 
@@ -126,22 +129,36 @@ def parse(config_path: str, text: str) -> None:
 @config_option
 @with_table_options
 @click.option("--folds", default=5, show_default=True, type=click.IntRange(2, 20), help="Cross-validation folds.")
-def eval_command(config_path: str, table: str | None, text_column: str, label_column: str, folds: int) -> None:
-    """Cross-validate: per-label precision/recall/F1, the confusion matrix and macro-F1.
+@click.option("--model", "model_path", type=click.Path(exists=True, dir_okay=False),
+              help="A model saved by `sandan nlu train`: score it on the --csv table (held out) instead of "
+                   "cross-validating.")
+def eval_command(config_path: str, table: str | None, text_column: str, label_column: str, folds: int,
+                 model_path: str | None) -> None:
+    """Cross-validate, or score a trained model on a held-out table: per-label precision/recall/F1, the
+    confusion matrix and macro-F1.
 
-    Without --csv the labels are the Rasa intents of data/nlu (report_<category> for reports).
+    Without --csv the labels are the Rasa intents of data/nlu (report_<category> for reports). With --model the
+    table is scored by the model's category classifier, which never saw it.
 
     \b
     Example:
         sandan nlu eval
         sandan nlu eval --csv tickets.csv --folds 5
+        sandan nlu eval --model /tmp/model.pkl --csv test.csv --text-column text --label-column label
     """
     from tqdm import tqdm
 
     from nlu.bundle import SMALL_DATA, TABLE_DATA
-    from nlu.evaluate import cross_validate, format_report
+    from nlu.evaluate import cross_validate, format_report, held_out
 
     config = _config(config_path)
+    if model_path:
+        if not table:
+            raise click.ClickException("--model needs --csv: the held-out table to score it on")
+        texts, labels = _table(table, text_column, label_column)
+        click.echo(format_report(held_out(_saved_model(model_path), texts, labels,
+                                          _builtin_engine(config).tokenizer.content_tokens)))
+        return
     data = None if table else _training_data(config)
     if table:
         texts, labels = _table(table, text_column, label_column)
@@ -153,6 +170,15 @@ def eval_command(config_path: str, table: str | None, text_column: str, label_co
     evaluation = cross_validate(texts, labels, engine.tokenizer.content_tokens, folds, options,
                                 progress=lambda splits: tqdm(splits, desc="folds", unit="fold"))
     click.echo(format_report(evaluation))
+
+
+def _saved_model(path: str):
+    from nlu.bundle import load_model
+
+    model = load_model(Path(path))
+    if model is None or model.category is None:
+        raise click.ClickException(f"{path}: not a model saved by `sandan nlu train` of this version; train it again")
+    return model
 
 
 @nlu_group.command(name="export-rasa")

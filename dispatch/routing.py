@@ -7,7 +7,8 @@ import math
 from dataclasses import dataclass
 
 from nlu.types import Parse
-from settings import Community, Deployment, Grid, Place
+from nlu.rules import any_of
+from settings import AuthorityRule, Community, Deployment, Grid, Place
 
 
 @dataclass(frozen=True)
@@ -102,15 +103,16 @@ def grid_for_location(deployment: Deployment, location: tuple[float, float]) -> 
     return best[1], best[2], f"离{best[3].name}最近"
 
 
-def _authority(parse: Parse, deployment: Deployment):
-    """The first authority rule for the facility that applies where the matter is."""
-    facility = parse.entities.facility
-    if not facility:
-        return None
-    public = parse.entities.place_kind in ("road", "landmark") or (
-        parse.entities.place_kind is None and (parse.entities.road or parse.entities.landmark))
+def _duty(parse: Parse, deployment: Deployment) -> AuthorityRule | None:
+    """The first department duty whose facility or words the message names, where the matter is: a "road" duty
+    on a road or at a landmark, a "public" one also at a 小区's gate or on the street, an "anywhere" one everywhere."""
+    e = parse.entities
+    on_road = e.place_kind in ("road", "landmark") or (e.place_kind is None and bool(e.road or e.landmark))
+    applies = {"anywhere": True, "public": on_road or e.public_space, "road": on_road}
     for rule in deployment.authority:
-        if rule.facility == facility and (rule.where == "anywhere" or public):
+        if applies[rule.where] and (
+                rule.facility == e.facility or rule.facility in parse.words
+                or any_of(tuple(rule.words)).search(parse.words)):
             return rule
     return None
 
@@ -131,12 +133,12 @@ def route(parse: Parse, deployment: Deployment, review_threshold: float,
         return Route("reply", parse.category, community_id, grid_id, None, False, "咨询类，知识库答复")
 
     category = categories.get(parse.category, categories["其他"])
-    rule = _authority(parse, deployment)
+    rule = _duty(parse, deployment)
     if rule:
         handling, department = "transfer", rule.department
         category = categories.get(rule.category or category.name, category)
         owner = deployment.department(rule.department)
-        reason = f"「{rule.facility}」归{owner.name if owner else rule.department}管辖"
+        reason = f"「{rule.facility}」属{owner.name if owner else rule.department}职责"
     elif category.handling == "transfer":
         handling, department, reason = "transfer", category.department, f"「{category.name}」需部门办理"
     else:
@@ -144,6 +146,10 @@ def route(parse: Parse, deployment: Deployment, review_threshold: float,
 
     reasons = [r for r in (place_reason, reason, f"模型置信度 {parse.confidence:.2f}") if r]
     needs_review = grid_id is None or parse.confidence < review_threshold
+    if found is None and e.unlisted_place:
+        reasons.append(f"未登记的地点：{e.unlisted_place}")
+    if found is None and e.place_suggestion:
+        reasons.append(f"疑似「{e.place_suggestion}」，待确认")
     if grid_id is None:
         reasons.append("未能确定网格，转社区审核")
     elif parse.confidence < review_threshold:

@@ -8,16 +8,20 @@ confident, and one neither is sure of gets a low confidence and goes to the disp
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
 from nlu.bundle import NluModel
 from nlu.commands import RATING_WORD, match_command, rating_args
+from nlu.english import gloss, language_of, understood
 from nlu.entities import find_entities
 from nlu.gazetteer import build_gazetteer
 from nlu.judgements import (complains, is_cancel, is_talk, names_only_a_place, says_something_is_wrong,
                             yes_or_no)
-from nlu.rules import category_scores, find_emergency, rule_category, rule_intent, rule_urgency
+from nlu.knowledge import KnowledgeBase, answerable
+from nlu.rules import COMPLAINT, PROBLEM, category_scores, find_emergency, rule_category, rule_intent, rule_urgency
+from nlu.script import simplified
 from nlu.tokenizer import Tokenizer
 from nlu.types import Entities, Parse
 from settings import Deployment, EmergencyKind
@@ -32,9 +36,16 @@ ACTION_CONFIDENCE = 0.8
 #: How sure a report of an emergency is: its words are the deployment's own, and a dispatcher's review would
 #: only delay it.
 EMERGENCY_CONFIDENCE = 0.95
-#: Intents that, with an emergency's words, are a report of the emergency: "着火了怎么办" asks for help,
-#: not for information. Commands and staff intents (办结 3 火已扑灭) stay what they are.
-EMERGENCY_REPORTS = frozenset({"report", "question", "chitchat", "greeting"})
+#: An English message the glossary gave no Chinese word to, read as one of these, goes to a person instead.
+ENGLISH_TO_A_PERSON = frozenset({"report", "question", "chitchat"})
+#: Readings that become a question when the knowledge base answers the message and it names no place or problem.
+SERVICE_QUESTION_FROM = frozenset({"report", "chitchat"})
+#: A question about a service is short; a longer message is a letter about a matter (and searching it costs).
+SERVICE_QUESTION_LENGTH = 60
+#: Intents read from free text that stay what they are beside an emergency's words: staff acting on a ticket
+#: (办结 3 火已扑灭 is a command anyway). Every other reading ("着火了怎么办" asks for help, not for information;
+#: the model's "谁…" is no 排行榜 when someone is being beaten) is a report of the emergency.
+NOT_EMERGENCY_REPORTS = NEEDS_TICKET | {"status", "rate"}
 _TICKET_NUMBER = re.compile(r"(?<!\d)(\d{1,9})\s*(?:号|#)?")
 
 
@@ -83,8 +94,14 @@ class Engine:
         # intent and category both read the keyword scores of the message being parsed
         self._category_scores = lru_cache(maxsize=64)(lambda text: category_scores(text, deployment))
         self.model: NluModel | None = None
+        self.knowledge: KnowledgeBase | None = None
         if model is not None:
             self.use_model(model)
+
+    def use_knowledge(self, knowledge: KnowledgeBase) -> None:
+        """Let a message the knowledge base answers, naming no place and no problem, be read as a question about
+        a service (「家里装修的垃圾放哪里」), not as a report that asks 「哪个小区？」."""
+        self.knowledge = knowledge
 
     def use_model(self, model: NluModel) -> None:
         """Bind a model to this engine's jieba; the intent and category models share one cut per message."""
@@ -92,14 +109,27 @@ class Engine:
         self.model = model.bind(lambda text: list(cached(text)))
 
     def parse(self, text: str) -> Parse:
-        """Read a message once: the parse, with the judgements the conversation needs about its words."""
-        parse = self._read((text or "").strip())
-        parse.only_place = names_only_a_place(parse.text, self.gazetteer)
-        parse.problem_words = bool(parse.emergency or self._category_scores(parse.text) or complains(parse.text))
-        parse.wrong = says_something_is_wrong(parse.text)
-        parse.talk = is_talk(parse.text)
-        parse.cancel = is_cancel(parse.text)
-        parse.yes_no = yes_or_no(parse.text)
+        """Read a message once: the parse, with the judgements the conversation needs about its words.
+
+        Traditional characters are read as simplified, English through the deployment's glossary. ``Parse.text``
+        is the message as written (stored verbatim); ``Parse.reading`` is what was read.
+        """
+        text = (text or "").strip()
+        reading = simplified(text)
+        language = language_of(reading)
+        if language == "en":
+            reading = gloss(reading, self.deployment.english)
+        parse = self._read(reading)
+        if language == "en" and not understood(reading) and parse.intent in ENGLISH_TO_A_PERSON:
+            parse = replace(parse, intent="human", confidence=1.0, args={})
+        parse = replace(parse, text=text, language=language, reading=reading)
+        parse.suggested_place = parse.entities.place_suggestion
+        parse.only_place = names_only_a_place(reading, self.gazetteer)
+        parse.problem_words = bool(parse.emergency or self._category_scores(reading) or complains(reading))
+        parse.wrong = says_something_is_wrong(reading)
+        parse.talk = is_talk(reading)
+        parse.cancel = is_cancel(reading)
+        parse.yes_no = yes_or_no(reading)
         return parse
 
     def _read(self, text: str) -> Parse:
@@ -111,8 +141,10 @@ class Engine:
             intent, args = command
             return Parse(text, intent, "其他", urgency, 1.0, entities, args)
         intent, intent_confidence, args = self._intent(text, entities)
-        if emergency is not None and intent in EMERGENCY_REPORTS:
+        if emergency is not None and intent not in NOT_EMERGENCY_REPORTS:
             return self._emergency_report(text, emergency, urgency, entities)
+        if intent in SERVICE_QUESTION_FROM and self._asks_about_a_service(text, entities):
+            intent, args = "question", {}
         if intent != "report":
             return Parse(text, intent, "其他", urgency, round(intent_confidence, 3), entities, args)
         category, category_confidence = self._category(text)
@@ -125,6 +157,11 @@ class Engine:
         category = emergency.category or self._category(text)[0]
         return Parse(text, "report", category, urgency, EMERGENCY_CONFIDENCE, entities, {},
                      emergency=emergency.name)
+
+    def _asks_about_a_service(self, text: str, entities: Entities) -> bool:
+        return (self.knowledge is not None and len(text) <= SERVICE_QUESTION_LENGTH and entities.where is None
+                and not COMPLAINT.search(text)
+                and not PROBLEM.search(text) and answerable(text, self.knowledge))
 
     def intent_distribution(self, text: str, entities: Entities | None = None) -> dict[str, float]:
         """Probability per intent after rules and model are combined (commands aside)."""

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 
+from dataclasses import dataclass
+
 from nlu.gazetteer import Gazetteer, PlaceName
 from nlu.types import Entities
+from settings import ESTATE_ENDINGS, PLACE_ENDINGS, too_generic
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _NUMBER = r"(\d{1,3}|[一二两三四五六七八九十]{1,3})"
@@ -24,6 +27,8 @@ _NOT_IN_ROAD_NAME = re.compile(r"的|了|在|是|我|你|他|她|这|那|条|个
 _CHINESE_BEFORE = re.compile(r"[\u4e00-\u9fa5]{0,5}$")
 #: Common words that end like a road but are none.
 _NOT_ROADS = ("马路", "走路", "过路", "上路", "道路")
+#: Words that put a matter in public space, where a department's duty applies: a 小区's gate opens onto the street.
+_PUBLIC_SPACE = re.compile(r"(大|校|北|南|东|西|小区)?门口|门外|马路|路边|路口|路上|人行道|街上|公路|桥上|桥下|河边|公交站")
 _LANDMARK = re.compile(r"([\u4e00-\u9fa5]{2,6}?(?:小学|中学|幼儿园|学校|医院|公园|广场|菜市场|农贸市场|市场|超市|银行|公交站|卫生站|服务站))")
 
 
@@ -42,10 +47,6 @@ def mask_phone(phone: str) -> str:
     return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****"
 
 
-#: How a 小区 name ends; only words ending like this are compared with known names for typos.
-ESTATE_ENDINGS = ("小区", "花园", "花苑", "家园", "华庭", "新村", "宿舍", "大厦", "公寓", "苑", "园", "里")
-
-
 def edit_distance(a: str, b: str) -> int:
     """Levenshtein distance: insertions, deletions and substitutions each count one."""
     previous = list(range(len(b) + 1))
@@ -57,26 +58,85 @@ def edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
-def fuzzy_place(text: str, gazetteer: Gazetteer) -> PlaceName | None:
-    """A 小区 written one character off ("广场花园小区" for 广场花苑小区), looked for only before estate-like endings.
+def near_miss(name: str, gazetteer: Gazetteer) -> PlaceName | None:
+    """The one known 小区 a name is one character off ("桃源小区" for 仙源小区): a question to ask, never a route.
 
-    Names shorter than four characters are never guessed: one character is a quarter of them. When two
-    known names are equally close ("平西小区": 平东小区 or 龙西小区?) nothing is guessed.
+    Names shorter than four characters are never compared: one character is a quarter of them. When two
+    known names are equally close ("平西小区": 平东小区 or 龙西小区?) there is nothing to ask about.
     """
-    ends = {m.end() for ending in ESTATE_ENDINGS for m in re.finditer(ending, text)}
-    found: dict[str, PlaceName] = {}
-    for place in gazetteer.places:
-        n = len(place.surface)
-        if place.kind != "estate" or n < 4:
-            continue
-        letters = set(place.surface)
-        for end in ends:
-            for size in (n, n - 1, n + 1):
-                window = text[max(0, end - size):end]
-                if len(window) == size and len(letters & set(window)) >= n - 1 \
-                        and edit_distance(window, place.surface) <= 1:
-                    found.setdefault(place.name, place)
+    found = {p.name: p for p in gazetteer.places
+             if p.kind == "estate" and len(p.surface) >= 4 and abs(len(p.surface) - len(name)) <= 1
+             and edit_distance(name, p.surface) <= 1}
     return next(iter(found.values())) if len(found) == 1 else None
+
+
+#: The longest ending first, so 「幼儿园」 is read as a kindergarten, not as a 小区 named 「幼儿」 + 「园」.
+_ENDING = re.compile("|".join(sorted(PLACE_ENDINGS, key=len, reverse=True)))
+#: Words never inside a 小区's name: the name starts after the last of them ("我住在桃源小区" → 桃源小区).
+_NOT_IN_ESTATE_NAME = re.compile(
+    r"的|了|在|是|我|你|他|她|们|这|那|个|家|去|到|从|往|向|对|给|把|被|和|与|跟|及|就|都|也|还|又|请|麻烦|反映|举报|"
+    r"投诉|位于|咱|本|该|隔壁|对面|旁边|附近|整个|所在|哪|什么|有|社区|街道|说|叫|问|一下|看|来|住|门口|楼|栋|单元|号")
+#: A character before a known name that makes it another one: 「新东湖小区」 is not 东湖小区.
+_NAME_PREFIX = "新老东西南北中大小金银"
+
+
+_CHINESE_BEFORE8 = re.compile(r"[\u4e00-\u9fa5]{0,8}$")
+
+
+def _estate_names(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, name) of every word shaped like a 小区's name: two to six characters and an estate ending."""
+    out: list[tuple[int, int, str]] = []
+    for m in _ENDING.finditer(text):
+        if m.group() not in ESTATE_ENDINGS or m.group() == "里" or (out and m.start() < out[-1][1]):
+            continue      # 「楼里」「家里」 are no 小区; an ending inside the last name is part of it
+        end = m.end()
+        while (more := _ENDING.match(text, end)) and more.group() in ESTATE_ENDINGS and more.group() != "里":
+            end = more.end()          # 「东方花园」 + 「小区」
+        before = _CHINESE_BEFORE8.search(text, 0, m.start()).group()
+        name = _NOT_IN_ESTATE_NAME.split(before)[-1][-6:]
+        if len(name) >= 2 and not too_generic(name + m.group()):
+            out.append((m.start() - len(name), end, name + text[m.start():end]))
+    return out
+
+
+def _goes_on(text: str, start: int, end: int, place: PlaceName) -> str | None:
+    """The ending after a bare name (「东湖」 + 「花园」) or the letter before it (「新」 + 「东湖小区」) that makes the
+    words another place's name; None when the words name the place itself."""
+    if not place.surface.endswith(PLACE_ENDINGS) and (m := _ENDING.match(text, end)) and m.group() != "里":
+        return m.group()
+    if place.kind == "estate" and start > 0 and text[start - 1] in _NAME_PREFIX:
+        return text[start - 1]
+    return None
+
+
+@dataclass(frozen=True)
+class PlaceWords:
+    """What a message says about its place: a listed one, or a 小区 the deployment does not list (and the
+    listed one it may have meant)."""
+
+    known: PlaceName | None = None
+    unlisted: str | None = None
+    suggestion: PlaceName | None = None
+
+
+def read_place(text: str, gazetteer: Gazetteer) -> PlaceWords:
+    """A listed place only when its exact name or alias stands as a whole name; otherwise the unlisted 小区
+    the words name and, when one listed 小区 is a character off or inside it, that one as a suggestion."""
+    taken: list[tuple[int, int]] = []
+    inside: PlaceName | None = None
+    for place in gazetteer.places:                        # longest first
+        for m in re.finditer(re.escape(place.surface), text):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            taken.append(m.span())
+            ending = _goes_on(text, m.start(), m.end(), place)
+            if ending is None:
+                return PlaceWords(known=place)
+            if inside is None and (ending in ESTATE_ENDINGS or ending in _NAME_PREFIX):
+                inside = place
+    for _, _, name in _estate_names(text):
+        return PlaceWords(unlisted=name, suggestion=near_miss(name, gazetteer) or inside)
+    return PlaceWords(suggestion=inside)
 
 
 def find_road(text: str) -> str | None:
@@ -93,18 +153,18 @@ def find_road(text: str) -> str | None:
     return None
 
 
-def _known_place(text: str, gazetteer: Gazetteer) -> PlaceName | None:
-    return next((p for p in gazetteer.places if p.surface in text), None) or fuzzy_place(text, gazetteer)
-
-
 def find_entities(text: str, gazetteer: Gazetteer) -> Entities:
     e = Entities()
-    if place := _known_place(text, gazetteer):
+    words = read_place(text, gazetteer)
+    if place := words.known:
         e.place, e.place_kind, e.community = place.name, place.kind, place.community
         if place.kind == "road":
             e.road = place.name
         elif place.kind == "landmark":
             e.landmark = place.name
+    e.unlisted_place = words.unlisted
+    if words.suggestion is not None:
+        e.place_suggestion = words.suggestion.name
     if e.community is None:
         for surface, community_id in gazetteer.communities:
             if surface in text:
@@ -113,9 +173,9 @@ def find_entities(text: str, gazetteer: Gazetteer) -> Entities:
     if e.road is None:
         e.road = find_road(text)
     if e.landmark is None:
-        m = _LANDMARK.search(text)
-        if m:
-            e.landmark = m.group(1)
+        if m := _LANDMARK.search(text):
+            e.landmark = _NOT_IN_ESTATE_NAME.split(m.group(1))[-1] if len(m.group(1)) > 4 else m.group(1)
+    e.public_space = bool(_PUBLIC_SPACE.search(text))
     if m := _BUILDING.search(text):
         e.building = f"{chinese_number(m.group(1))}栋"
     if m := _UNIT.search(text):

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from nlu.model import ModelOptions, TextModel, WordCutter
+
+if TYPE_CHECKING:
+    from nlu.bundle import NluModel
 
 
 @dataclass
@@ -66,6 +69,14 @@ def cross_validate(texts: Sequence[str], labels: Sequence[str], cut: WordCutter,
     return Evaluation(sorted(set(labels)), labels, predicted, fold_f1)
 
 
+def held_out(model: "NluModel", texts: Sequence[str], labels: Sequence[str], cut: WordCutter) -> Evaluation:
+    """A trained model's category classifier scored on a table it never saw (no folds)."""
+    classifier = model.bind(cut).category
+    predicted = classifier.predict(texts)
+    truth = [str(y) for y in labels]
+    return Evaluation(sorted(set(truth) | set(predicted)), truth, predicted)
+
+
 def format_report(evaluation: Evaluation) -> str:
     """Plain-text tables: per-label scores, the confusion matrix, and the cross-validation summary."""
     width = max(8, *(len(label) * 2 for label in evaluation.labels))
@@ -76,8 +87,9 @@ def format_report(evaluation: Evaluation) -> str:
     for label, row in zip(evaluation.labels, evaluation.confusion()):
         lines.append(f"{_pad(label, width)}  " + " ".join(f"{n:5d}" for n in row))
     folds = ", ".join(f"{f:.3f}" for f in evaluation.fold_f1)
-    lines += ["", f"{len(evaluation.fold_f1)}-fold cross-validation: macro-F1 {evaluation.macro_f1:.3f} "
-                  f"(folds: {folds}); accuracy {evaluation.accuracy:.3f}; {len(evaluation.truth)} examples"]
+    how = f"{len(evaluation.fold_f1)}-fold cross-validation" if evaluation.fold_f1 else "held-out"
+    lines += ["", f"{how}: macro-F1 {evaluation.macro_f1:.3f}" + (f" (folds: {folds})" if folds else "")
+              + f"; accuracy {evaluation.accuracy:.3f}; {len(evaluation.truth)} examples"]
     return "\n".join(lines)
 
 
@@ -85,3 +97,41 @@ def _pad(text: str, width: int) -> str:
     """Left-align text that mixes CJK (two columns wide) and ASCII."""
     shown = sum(2 if ord(c) > 0x2E80 else 1 for c in text)
     return text + " " * max(0, width - shown)
+
+
+# ---------------------------------------------------------------- emergencies: present events and look-alikes
+
+
+@dataclass
+class AlarmScore:
+    """How a labelled set of messages fared: an alarm counts as right when it names the line's kind."""
+
+    present: int                       # lines that are an emergency now
+    caught: int                        # of those, raised with the right kind
+    alarms: int                        # alarms raised on any line
+    missed: list[str] = field(default_factory=list)
+    false: list[str] = field(default_factory=list)    # alarms on look-alikes, or of the wrong kind
+
+    @property
+    def recall(self) -> float:
+        return self.caught / (self.present or 1)
+
+    @property
+    def precision(self) -> float:
+        return (self.alarms - len(self.false)) / (self.alarms or 1)
+
+
+def score_alarms(lines: Iterable[tuple[str, str | None]], emergency_of: Callable[[str], str | None]) -> AlarmScore:
+    """Score ``emergency_of`` (text → kind or None) on (text, kind or None) lines."""
+    score = AlarmScore(0, 0, 0)
+    for text, kind in lines:
+        found = emergency_of(text)
+        score.present += kind is not None
+        score.alarms += found is not None
+        if kind is not None and found == kind:
+            score.caught += 1
+        elif kind is not None:
+            score.missed.append(f"{text} ({found or '-'} for {kind})")
+        if found is not None and found != kind:
+            score.false.append(f"{text} ({found})")
+    return score

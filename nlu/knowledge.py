@@ -10,7 +10,9 @@ from pathlib import Path
 
 import yaml
 
+from nlu.script import simplified
 from nlu.tokenizer import Tokenizer
+from nlu.types import Parse
 
 #: The fields an answer names, in the order people need them.
 ANSWER_FIELDS = (("materials", "带齐材料"), ("where", "办理地点"), ("office", "负责部门"), ("phone", "咨询电话"),
@@ -86,7 +88,7 @@ class KnowledgeBase:
 
     def search(self, question: str, min_score: float = 2.0, min_coverage: float = 0.6) -> Item | None:
         """The best item for a question, or None when nothing matches well enough to answer."""
-        query = [t for t in self._words(question) if t not in QUESTION_WORDS]
+        query = [t for t in self._words(simplified(question)) if t not in QUESTION_WORDS]
         if not query:
             return None
         best, best_score = None, 0.0
@@ -112,3 +114,14 @@ def load_knowledge(path: Path, tokenizer: Tokenizer) -> KnowledgeBase:
         items.append(Item(entry["title"], tuple(entry.get("questions", [])), fields))
     synonyms = {str(s): str(group[0]) for group in raw.get("synonyms", []) for s in group[1:]}
     return KnowledgeBase(items, tokenizer, synonyms)
+
+
+def answer(parse: Parse, knowledge: KnowledgeBase) -> Item | None:
+    """The knowledge-base item that answers a message, or None: the one decision the live bot and `sandan triage`
+    share (a question the base cannot answer goes to a person)."""
+    return knowledge.search(parse.words) if parse.intent == "question" else None
+
+
+def answerable(text: str, knowledge: KnowledgeBase) -> bool:
+    """Whether the base answers this text well enough to read it as a question about a service."""
+    return knowledge.search(text) is not None

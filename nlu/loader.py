@@ -4,10 +4,12 @@ wrapped in the Rasa backend when ``nlu.backend: rasa``."""
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from nlu.bundle import NluModel, load_model, save_model, train_from_data
 from nlu.engine import Engine
+from nlu.knowledge import load_knowledge
 from nlu.training import NluData, TrainingDataError, load_rasa_nlu
 from settings import Config
 
@@ -20,20 +22,31 @@ def synonym_words(data: NluData) -> list[str]:
                   | set(data.synonyms))
 
 
+def cache_dir() -> Path:
+    """Where a model trained on the fly is kept between starts: the user's cache, never the checkout."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sandan"
+
+
 def fresh_model(config: Config, data: NluData, engine: Engine, save: bool = True) -> NluModel:
-    """The saved model if it learned from this very data, else a new one (saved for the next start)."""
-    path = config.path(config.settings.nlu.model_path)
-    model = load_model(path)
-    if model is not None and model.fingerprint == data.fingerprint:
-        return model
-    trained = train_from_data(data, engine.tokenizer.content_tokens)
-    if model is not None and model.category_source != "nlu-data":
-        trained.category, trained.category_source = model.category, model.category_source
-    if save:
-        try:
-            save_model(trained, path)
-        except OSError as e:   # a read-only install still starts; it just trains at every start
-            log.warning("cannot save the NLU model to %s: %s", path, e)
+    """The model saved at nlu.model_path (by `sandan nlu train`) if it learned from this very data; else one
+    trained on the fly from it, kept in the user's cache (keyed by the data's fingerprint) for the next start.
+
+    Nothing is written into the checkout: `sandan triage` and the tests leave the tree as they found it.
+    """
+    saved = load_model(config.path(config.settings.nlu.model_path))
+    if saved is not None and saved.fingerprint == data.fingerprint:
+        return saved
+    cached_path = cache_dir() / f"nlu-model-{data.fingerprint}.pkl"
+    trained = load_model(cached_path)
+    if trained is None or trained.fingerprint != data.fingerprint:
+        trained = train_from_data(data, engine.tokenizer.content_tokens)
+        if save:
+            try:
+                save_model(trained, cached_path)
+            except OSError as e:   # a read-only home still starts; it just trains at every start
+                log.warning("cannot keep the NLU model in %s: %s", cached_path, e)
+    if saved is not None and saved.category_source != "nlu-data":
+        trained.category, trained.category_source = saved.category, saved.category_source
     return trained
 
 
@@ -48,6 +61,9 @@ def build_engine(config: Config, save: bool = True):
     else:
         engine = Engine(config.deployment, extra_words=synonym_words(data))
         engine.use_model(fresh_model(config, data, engine, save))
+    knowledge_file = config.path(config.settings.knowledge_file)
+    if knowledge_file.exists():
+        engine.use_knowledge(load_knowledge(knowledge_file, engine.tokenizer))
     nlu = config.settings.nlu
     if nlu.backend == "rasa":
         from nlu.rasa import RasaEngine

@@ -17,24 +17,33 @@ _CHITCHAT = re.compile(
 _EMOJI_ONLY = re.compile(r"^[\W_\s\U0001F000-\U0001FAFF\u2600-\u27BF]*$")
 _QUESTION = re.compile(
     r"(怎么办|怎么申请|如何办理|如何申请|怎么领|怎么办理|去哪|在哪里办|哪里办|需要什么|要带什么|带什么|什么材料|多久能|多长时间|"
-    r"能不能办|可以办|咨询一下|想咨询|请问.*(吗|呢|？|\?)|.*(吗|呢)[？?]?$|[？?]$)"
+    r"能不能办|可以办|咨询一下|想咨询|请问.*(吗|呢|？|\?)|(吗|呢)[？?]?$|[？?]$)"
 )
-_PROBLEM = re.compile(
+PROBLEM = re.compile(
     r"(坏了|坏掉|损坏|破损|破了|不亮|堵|漏|塌|脱落|松动|裸露|堆|乱|吵|臭|积水|没人管|危险|隐患|充电|投诉|反映|举报|"
     r"有人|起火|着火|冒烟|被困|倒了|断了|缺失|丢失|掉了|占道|违建|噪音|扰民|长到|挡住|需要.*(探望|看望|帮助|帮忙))"
 )
 
 
+#: A complaint: a question inside it (「请问这合理吗？」) asks for the matter to be dealt with, not for information.
+COMPLAINT = re.compile(r"投诉|举报|乱收费|多收|强制|不合理|凭什么|没人管|不管不问|置之不理|推诿|多次反映|反映(了|过).{0,8}(没有|没|不)|"
+                       r"一直没(有)?(解决|处理|人管)|至今(没|未)|要求.{0,6}(处理|解决|整改|退还)")
+#: From this length on, a message with a complaint's words is a report whatever it asks.
+COMPLAINT_LENGTH = 20
+
+
 def rule_intent(text: str, has_place: bool, has_facility: bool, category_hits: int) -> tuple[str, float]:
     """Intent and a confidence for free text that is not a command."""
     stripped = text.strip()
+    if len(stripped) >= COMPLAINT_LENGTH and COMPLAINT.search(stripped):
+        return "report", 0.85
     if not stripped or _EMOJI_ONLY.match(stripped):
         return "chitchat", 0.9
     if _GREETING.match(stripped):
         return "greeting", 0.95
     if _CHITCHAT.match(stripped):
         return "chitchat", 0.9
-    problem = bool(_PROBLEM.search(stripped))
+    problem = bool(PROBLEM.search(stripped))
     if _QUESTION.search(stripped) and not (problem and (has_place or has_facility)):
         return "question", 0.8
     if problem and (has_place or has_facility or category_hits):
@@ -91,25 +100,49 @@ def _hedged_before(not_after: tuple[str, ...]) -> re.Pattern[str]:
 
 @lru_cache(maxsize=8)
 def _hedged_after(not_before: tuple[str, ...]) -> re.Pattern[str]:
-    """Matches the text after a word when a risk word follows it, at most one character on ("起火的隐患")."""
+    """Matches the text after a word when a risk word follows it, at most two characters on ("起火的隐患", "困人的应急预案")."""
     words = "|".join(re.escape(w) for w in not_before)
-    return re.compile(f"^[^{_CLAUSE_END}]?(?:{words})" if words else r"(?!)")
+    return re.compile(f"^[^{_CLAUSE_END}]{{0,2}}(?:{words})" if words else r"(?!)")
 
 
-def _happening_now(text: str, match: re.Match[str], emergencies: Emergencies) -> bool:
-    """False when the words around the match speak of a risk (容易起火, 火灾隐患), deny it (没有人受伤) or say it
-    is over (去年着火过, 摔倒了，已经没事了)."""
+#: What ends a sentence: a time word or a supposition holds until here.
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+
+
+def _sentence_around(text: str, match: re.Match[str]) -> tuple[str, str]:
+    """The sentence's words before the match and after it."""
+    starts = [m.end() for m in _SENTENCE_END.finditer(text, 0, match.start())]
+    end = _SENTENCE_END.search(text, match.end())
+    return text[starts[-1] if starts else 0:match.start()], text[match.end():end.start() if end else len(text)]
+
+
+def _elsewhen(before: str, emergencies: Emergencies) -> bool:
+    """The sentence puts the words at another time or in a supposition (上个月…, 如果…, 万一…), and nothing
+    between brings them back to now (从昨天到现在一直…)."""
+    marks = list(any_of(tuple(emergencies.past_or_if)).finditer(before))
+    return bool(marks) and not any_of(tuple(emergencies.still)).search(before, marks[-1].end())
+
+
+def _happening_now(text: str, match: re.Match[str], kind: EmergencyKind, emergencies: Emergencies) -> bool:
+    """False when the words around the match speak of a risk (容易起火, 火灾隐患), deny it (没有人受伤), say it
+    is over (去年着火过, 摔倒了，已经没事了), put it at another time or in a supposition (上个月摔了一跤, 真着火了
+    人都跑不出来), or describe something else (焚烧垃圾的浓烟)."""
     before, after = text[:match.start()], text[match.end():]
+    sentence_before, sentence_after = _sentence_around(text, match)
     return not (_hedged_before(tuple(emergencies.not_after)).search(before)
                 or _hedged_after(tuple(emergencies.not_before)).search(after)
-                or any_of(tuple(emergencies.over)).search(after))
+                or any_of(tuple(emergencies.over)).search(after)
+                or _elsewhen(sentence_before, emergencies)
+                or any_of(tuple(emergencies.worry)).search(re.split(f"[{_CLAUSE_END}]", sentence_before)[-1])
+                or any_of(tuple(emergencies.then)).search(sentence_after)
+                or any_of(tuple(kind.not_with)).search(sentence_before + match.group() + sentence_after))
 
 
 def find_emergency(text: str, deployment: Deployment) -> EmergencyKind | None:
     """The first configured emergency kind one of whose words occurs as something happening now."""
     emergencies = deployment.emergencies
     for kind in emergencies.kinds:
-        if any(_happening_now(text, m, emergencies) for m in any_of(tuple(kind.words)).finditer(text)):
+        if any(_happening_now(text, m, kind, emergencies) for m in any_of(tuple(kind.words)).finditer(text)):
             return kind
     return None
 

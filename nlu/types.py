@@ -11,18 +11,21 @@ class Entities:
     community: str | None = None      # community id, when the text or the place names it
     place: str | None = None          # canonical place name (小区, road or landmark)
     place_kind: str | None = None     # estate | road | landmark
+    unlisted_place: str | None = None  # a 小区 the words name that the deployment does not list (未登记的地点)
+    place_suggestion: str | None = None   # a listed place the words nearly name: ask before routing to it
     building: str | None = None       # "3栋"
     unit: str | None = None           # "2单元"
     room: str | None = None           # "301室"
     road: str | None = None
     landmark: str | None = None
     facility: str | None = None
+    public_space: bool = False        # the words put the matter outside: at a gate, on the street, by the road
     phone: str | None = None
 
     @property
     def where(self) -> str | None:
-        """The place the words name, whatever its kind: a 小区, a road or a landmark."""
-        return self.place or self.road or self.landmark
+        """The place the words name, whatever its kind: a 小区 (listed or not), a road or a landmark."""
+        return self.place or self.unlisted_place or self.road or self.landmark
 
 
 @dataclass
@@ -43,6 +46,13 @@ class Parse:
     cancel: bool = False              # the words drop what is being told (取消, 算了, 不说了…)
     yes_no: str | None = None         # "yes" / "no" when the words are only an answer to a yes/no question
     suggested_place: str | None = None   # a known place the words nearly name, to confirm (「您说的是「仙源小区」吗？」)
+    language: str = "zh"              # zh | en: the language to answer in
+    reading: str = ""                 # what the NLU read: the text in simplified characters, English glossed
+
+    @property
+    def words(self) -> str:
+        """The text as the NLU read it, for rules downstream (duty words, knowledge search)."""
+        return self.reading or self.text
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

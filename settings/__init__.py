@@ -52,6 +52,29 @@ class Strict(BaseModel):
 # ---------------------------------------------------------------- deployment (data/deployment.yaml)
 
 
+#: How the name of a 小区 (or a road, a landmark) ends. What is left of a place's name or alias without these
+#: must still name it: 「花苑小区」 or 「实验小学」 would be every city's, and a report naming another estate would
+#: be routed here. The NLU reads names of places the deployment does not list by these endings too.
+ESTATE_ENDINGS = ("小区", "花园", "花苑", "家园", "华庭", "华府", "新村", "新城", "宿舍", "家属院", "家属区", "宿舍区",
+                  "公寓", "大厦", "山庄", "名苑", "雅苑", "苑", "园", "里")
+PLACE_ENDINGS = ESTATE_ENDINGS + ("大道", "路", "街", "巷", "小学", "中学", "幼儿园", "学校", "医院", "公园", "广场",
+                                  "菜市场", "农贸市场", "市场", "超市", "公交站", "站", "卫生站", "卫生院", "服务站",
+                                  "服务中心", "商业街")
+#: Words that name no particular place: an alias that is one of these (or an ending) before its ending is refused.
+GENERIC_PLACE_WORDS = ("实验", "文化", "中心", "人民", "第一", "第二", "第三", "社区", "商业", "农贸", "卫生", "服务",
+                       "中央", "城市", "市民", "公共", "职工", "员工", "学校", "单位", "我们", "这个", "那个", "屋顶",
+                       "楼顶", "空中", "街心", "动物", "植物", "游乐", "产业", "工业", "科技", "物流")
+
+
+def too_generic(surface: str) -> bool:
+    """A name that would be any city's: 「花苑小区」 (花苑 + 小区), 「实验小学」, 「文化广场」; 「森工小区」 is not.
+
+    The shortest ending is taken off, so 「广场花苑」 keeps 「广场花」 and stays a name."""
+    ending = min((e for e in PLACE_ENDINGS if surface.endswith(e)), key=len, default="")
+    core = surface[:len(surface) - len(ending)]
+    return len(core) < 2 or core in PLACE_ENDINGS or core in GENERIC_PLACE_WORDS
+
+
 class Place(Strict):
     """A 小区, road or landmark a grid covers. ``buildings`` limits a 小区 split between grids."""
 
@@ -98,15 +121,6 @@ class Category(Strict):
     department: str | None = None  # for handling "transfer"
 
 
-class AuthorityRule(Strict):
-    """A facility that needs a department's power; ``where`` says on which kind of place it applies."""
-
-    facility: str
-    department: str
-    where: Literal["anywhere", "public"] = "anywhere"
-    category: str | None = None
-
-
 def _check_patterns(words: list[str]) -> list[str]:
     """Words are regular expressions (plain words are fine too); one that does not compile is named."""
     for word in words:
@@ -115,6 +129,19 @@ def _check_patterns(words: list[str]) -> list[str]:
         except re.error as e:
             raise ValueError(f"'{word}' is not a valid regular expression ({e}); fix it or write it as plain words")
     return words
+
+
+class AuthorityRule(Strict):
+    """A department's duty: a facility or matter that needs its power (its name, or one of ``words``, regular
+    expressions, in the message); ``where`` says on which kind of place it applies."""
+
+    facility: str
+    department: str
+    where: Literal["anywhere", "public", "road"] = "anywhere"   # road: on a road or at a landmark only
+    category: str | None = None
+    words: list[str] = []
+
+    _words_compile = field_validator("words")(_check_patterns)
 
 
 class Urgency(Strict):
@@ -138,8 +165,9 @@ class EmergencyKind(Strict):
     words: list[str] = Field(min_length=1)   # regular expressions
     category: str | None = None          # the category the ticket takes, whatever the model guesses
     urgency: str = "紧急"
+    not_with: list[str] = []             # in the same sentence, the words describe something else (焚烧垃圾的浓烟)
 
-    _words_compile = field_validator("words")(_check_patterns)
+    _words_compile = field_validator("words", "not_with")(_check_patterns)
 
 
 class Emergencies(Strict):
@@ -150,9 +178,13 @@ class Emergencies(Strict):
     not_after: list[str] = []
     not_before: list[str] = []
     over: list[str] = []                 # regular expressions, searched in the rest of the message
+    past_or_if: list[str] = []           # earlier in the sentence: another time or a supposition (上个月, 如果)
+    still: list[str] = []                # between such a word and the event: it goes on now (一直, 到现在还)
+    worry: list[str] = []                # earlier in the same clause: a fear, a risk, a question (担心…漏气)
+    then: list[str] = []                 # later in the sentence: what would follow (人都跑不出来)
     kinds: list[EmergencyKind] = []
 
-    _over_compile = field_validator("over")(_check_patterns)
+    _over_compile = field_validator("over", "past_or_if", "still", "worry", "then")(_check_patterns)
 
 
 class StaffMember(Strict):
@@ -178,6 +210,7 @@ class Deployment(Strict):
     emergencies: Emergencies = Emergencies()
     staff: list[StaffMember] = []
     groups: dict[str, str] = {}  # group chat id → display name, e.g. the riders' group
+    english: dict[str, str] = {}  # English words → the Chinese the NLU reads instead (gas leak → 燃气泄漏)
 
     def grid(self, grid_id: str | None) -> Grid | None:
         return next((g for c in self.communities for g in c.grids if g.id == grid_id), None)
@@ -244,9 +277,28 @@ class Deployment(Strict):
                 raise ValueError(f"staff.{s.user}.department: unknown department '{s.department}'")
             if s.community and s.community not in communities:
                 raise ValueError(f"staff.{s.user}.community: unknown community '{s.community}'")
+        self._place_names_are_unique()
         if "其他" not in categories:
             raise ValueError("categories: add a catch-all category named '其他'")
         return self
+
+
+    def _place_names_are_unique(self) -> None:
+        """Every name and alias says which place it is: none too generic to be any one place's, none two places'."""
+        owner: dict[str, str] = {}
+        generic: list[str] = []
+        for community in self.communities:
+            for grid in community.grids:
+                for place in grid.places:
+                    for surface in [place.name, *place.aliases]:
+                        if too_generic(surface) and surface not in generic:
+                            generic.append(surface)
+                        if owner.setdefault(surface, place.name) != place.name:
+                            raise ValueError(f"places: '{surface}' names both {owner[surface]} and {place.name}; "
+                                             f"give each place aliases of its own")
+        if generic:
+            raise ValueError(f"places: the aliases {', '.join(generic)} are too generic to name one place (any "
+                             f"city has one); remove them or write the place's own name in them")
 
 
 # ---------------------------------------------------------------- config.yaml

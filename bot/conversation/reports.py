@@ -11,6 +11,7 @@ from bot.inbound import Inbound
 from dispatch import duplicates, knowledge_items, limits, outbox, tickets
 from dispatch.clock import local_text
 from dispatch.routing import Route, route
+from nlu.knowledge import answer
 from nlu.types import Parse
 
 
@@ -36,7 +37,7 @@ def _file_report(turn: Turn) -> Reply:
     has_place = e.where or turn.inbound.location
     told = {"text": turn.parse.text, "photos": turn.inbound.photos, "location": None,
             "category": turn.parse.category}
-    if not has_place and not turn.in_group and turn.parse.suggested_place:
+    if not (e.place or turn.inbound.location) and not turn.in_group and turn.parse.suggested_place:
         context.expect(turn, context.CONFIRM, data={**told, "place": turn.parse.suggested_place})
         return Reply(wording.did_you_mean(turn.parse.suggested_place), outcome="asked")
     if not has_place and not turn.in_group:
@@ -89,7 +90,7 @@ def _shared_location(inbound: Inbound) -> tickets.Location | None:
 
 
 def question(turn: Turn) -> str:
-    item = knowledge_items.current(turn.db, turn.services.knowledge).search(turn.parse.text)
+    item = answer(turn.parse, knowledge_items.current(turn.db, turn.services.knowledge))
     if item is None and turn.in_group:
         return ""        # a question to the group is for the group
     if item is None:

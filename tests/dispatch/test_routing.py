@@ -51,7 +51,7 @@ def test_a_street_light_on_a_road_goes_to_its_department_with_the_reason(chat, d
     n = ticket_number(chat.say("r1", "濂溪路的路灯不亮了"))
     t = get_ticket(db, n)
     assert (t["state"], t["department_id"], t["grid_id"]) == ("transferred", "ludeng", "longxi-2")
-    assert "归区城管局路灯维护所管辖" in events(db, n)[1]["note"]
+    assert "「路灯」属区城管局路灯维护所职责" in events(db, n)[1]["note"]
     assert any("接单" in m for m in chat.pushed("dept-ludeng"))
     assert any("知会" in m for m in chat.pushed("sec-longxi-2"))
     assert any("知会" in m for m in chat.pushed("dispatcher-longxi"))

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from bot.cli import cli
 from nlu.bundle import load_model
+from tests.understanding.conftest import ROOT
 
 #: A tiny taxonomy of its own, so the table decides the labels, not the demo deployment.
 ROWS = {
@@ -108,3 +109,38 @@ def test_export_rasa_writes_a_rasa_project(tmp_path, config_copy):
     examples = next(e["examples"] for e in nlu["nlu"] if e.get("intent") == "report_环境卫生")
     assert "](place)" in examples and "](facility)" in examples
     assert "广场花苑小区" in (tmp_path / "rasa" / "jieba" / "userdict.txt").read_text(encoding="utf-8")
+
+
+def test_train_out_and_eval_model_score_a_held_out_table(tmp_path, config_copy):
+    train_table = write_table(tmp_path / "train.csv")
+    with (tmp_path / "test.csv").open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["message", "kind"])
+        writer.writerows([["公交车半小时才来一趟", "交通"], ["学校补课收费太高", "教育"], ["医院排队挂号要半天", "医疗"]])
+    out = tmp_path / "held-out-model.pkl"
+    trained = run("nlu", "train", "--config", str(config_copy), "--csv", str(train_table),
+                  "--text-column", "message", "--label-column", "kind", "--out", str(out))
+    assert trained.exit_code == 0, trained.output
+    assert out.exists() and not (tmp_path / "model.pkl").exists()     # --out, not nlu.model_path
+    result = run("nlu", "eval", "--config", str(config_copy), "--model", str(out), "--csv", str(tmp_path / "test.csv"),
+                 "--text-column", "message", "--label-column", "kind")
+    assert result.exit_code == 0, result.output
+    assert "held-out: macro-F1" in result.output and "3 examples" in result.output
+
+
+def test_eval_model_needs_a_table(tmp_path, config_copy):
+    out = tmp_path / "m.pkl"
+    out.write_bytes(b"")
+    result = CliRunner().invoke(cli, ["nlu", "eval", "--config", str(config_copy), "--model", str(out)])
+    assert result.exit_code == 1 and "Error: --model needs --csv" in result.output
+
+
+def test_triage_writes_nothing_into_the_checkout(config_copy, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    before = sorted(p.name for p in (ROOT / "var").glob("*")) if (ROOT / "var").exists() else []
+    result = CliRunner().invoke(cli, ["triage", "--config", str(config_copy)], input="广场花苑小区3栋的垃圾桶坏了\n")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["grid"] == "龙西社区第一网格党支部"
+    assert not (tmp_path / "model.pkl").exists()          # nlu.model_path is only written by `sandan nlu train`
+    after = sorted(p.name for p in (ROOT / "var").glob("*")) if (ROOT / "var").exists() else []
+    assert after == before

@@ -88,7 +88,6 @@ def test_a_building_number_or_a_staff_command_is_not_a_rating(engine, utterance)
 TRIAGE = [
     # (utterance, category, handling, grid, department)
     ("广场花苑小区3栋的垃圾桶坏了", "环境卫生", "self", "longxi-1", None),
-    ("广场花园小区3栋的垃圾桶坏了", "环境卫生", "self", "longxi-1", None),          # one character off
     ("龙西小区12栋门口的窨井盖破损了", "基础设施维护", "transfer", "longxi-2", "shizheng"),
     ("龙西小区25栋的窨井盖破损", "基础设施维护", "transfer", "longxi-3", "shizheng"),  # split 小区: by building
     ("龙西幼儿园后面的下水道堵塞了", "基础设施维护", "transfer", "longxi-1", "shizheng"),
