@@ -44,8 +44,8 @@ def staff_work(db: Database, user: dict[str, Any]) -> tuple[list[dict[str, Any]]
         where, params = f"grid_id = ? AND department_id IS NULL AND state IN ({_IN})", [user["grid_id"], *_WORKING]
     elif user.get("role") == "department" and user.get("department_id"):
         where, params = f"department_id = ? AND state IN ({_IN})", [user["department_id"], *_WORKING]
-    elif user.get("role") == "dispatcher" and user.get("community_id"):
-        where, params = "community_id = ? AND state = 'received'", [user["community_id"]]
+    elif user.get("role") == "dispatcher" and user.get("community_id"):   # and what no community was found for
+        where, params = "(community_id = ? OR community_id IS NULL) AND state = 'received'", [user["community_id"]]
     else:
         return [], 0
     rows = list(db.query(f"SELECT id, state, text, deadline_at FROM tickets WHERE {where} "

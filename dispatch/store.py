@@ -299,6 +299,27 @@ def m018_ticket_location(db: Database) -> None:
     )
 
 
+@migrations()
+def m019_saved_answers(db: Database) -> None:
+    """Answers a dispatcher gave in chat (「答复 12 …」) and chose to keep (「入库 12」): the next resident who
+    asks the same thing is answered at once, beside data/knowledge.yaml."""
+    db.execute("""
+        CREATE TABLE saved_answers (
+            id INTEGER PRIMARY KEY,
+            question TEXT NOT NULL,
+            answer TEXT NOT NULL,
+            ticket_id INTEGER UNIQUE REFERENCES tickets(id),
+            saved_by TEXT NOT NULL REFERENCES users(id),
+            saved_at TEXT NOT NULL
+        )""")
+
+
+@migrations()
+def m020_outbox_photos(db: Database) -> None:
+    """A push may carry photos (the reporter's, to the handler; the result, to the reporter): media row ids."""
+    db.execute("ALTER TABLE outbox ADD COLUMN photos TEXT NOT NULL DEFAULT '[]'")
+
+
 class Store(Database):
     """sqlite-utils' Database, with a query() that runs the SELECT as it is.
 

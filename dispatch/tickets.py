@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Callable
 
 from sqlite_utils import Database
 
 import wording
-from dispatch import deadlines, joint, outbox
+from dispatch import deadlines, emergencies, joint, outbox
 from dispatch.clock import iso, local_text
 from dispatch.routing import Route, UnknownTarget, place_near, resolve_target
 from dispatch.states import CLAIMABLE_STATES, OPEN_STATES, State, TransitionError, check_transition
@@ -139,15 +139,18 @@ def notify_reporters(db: Database, ticket: dict[str, Any], body: str, now: datet
 
 
 def _assign_notices(db: Database, config: Config, ticket: dict[str, Any], route: Route, now: datetime,
-                    key: str) -> None:
+                    key: str) -> list[str]:
+    """Push the ticket to whoever must act on it (the review queue, or the handler); returns who was pushed."""
     deadline = local_text(ticket["deadline_at"], config.settings.dispatch.timezone)
     urgent = config.deployment.is_urgent(ticket["urgency"])
     if route.needs_review:
-        for person in dispatcher_ids(db, ticket["community_id"]):
+        people = dispatcher_ids(db, ticket["community_id"])
+        for person in people:
             outbox.enqueue(db, person, wording.review_needed(ticket, route.reason, urgent), now, ticket["id"],
                            f"{key}:review:{ticket['id']}:{person}")
-        return
-    for person in handler_ids(db, ticket):
+        return people
+    people = handler_ids(db, ticket)
+    for person in people:
         outbox.enqueue(db, person, wording.assignment(ticket, deadline, route.handling, urgent), now, ticket["id"],
                        f"{key}:assign:{ticket['id']}:{person}")
     if route.handling == "transfer":
@@ -157,6 +160,8 @@ def _assign_notices(db: Database, config: Config, ticket: dict[str, Any], route:
         for person in informed:
             outbox.enqueue(db, person, wording.informed_of_transfer(ticket, department), now, ticket["id"],
                            f"{key}:inform:{ticket['id']}:{person}")
+        people += informed
+    return people
 
 
 def create_ticket(db: Database, config: Config, reporter: str, parse: Parse, route: Route, now: datetime,
@@ -196,7 +201,10 @@ def create_ticket(db: Database, config: Config, reporter: str, parse: Parse, rou
         else:
             add_event(db, ticket_id, "system", "review", now, route.reason)
         add_photos(db, ticket_id, photos, "report", now, message_id)
-        _assign_notices(db, config, ticket, route, now, "new")
+        pushed = _assign_notices(db, config, ticket, route, now, "new")
+        if parse.emergency:        # a danger to life: the community and the leaders on duty hear of it now
+            add_event(db, ticket_id, "system", emergencies.EVENT, now, parse.emergency)
+            emergencies.alert(db, config, ticket, parse.emergency, now, pushed)
     return Created(ticket, route)
 
 
@@ -207,6 +215,21 @@ def _restart_clock(db: Database, config: Config, ticket: dict[str, Any], now: da
     deadlines.write_marks(db, config, ticket["id"], now, limit.at, limit.unit)
     return {"deadline_at": iso(limit.at), "deadline_unit": limit.unit, "clock_started_at": iso(now),
             "reminders_sent": 0, "escalation_level": 0}, limit.why
+
+
+def for_action(db: Database, ticket_id: int, user: dict[str, Any],
+               may: Callable[[dict[str, Any], dict[str, Any]], bool], words: str) -> tuple[dict[str, Any], str]:
+    """The ticket and the person's words (a reason, an answer), once ``may(user, ticket)`` allows the action.
+
+    :raises NotAllowed: ``may`` says no.
+    :raises NeedsReason: the words are empty.
+    """
+    ticket = get_ticket(db, ticket_id)
+    if not may(user, ticket):
+        raise NotAllowed(ticket_id)
+    if not words.strip():
+        raise NeedsReason(ticket_id)
+    return ticket, words.strip()
 
 
 def may_dispatch(user: dict[str, Any], ticket: dict[str, Any]) -> bool:

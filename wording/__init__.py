@@ -25,6 +25,7 @@ EVENT_NAMES = {
     "rejected": "驳回", "answered": "已答复", "review": "转社区审核", "review_reminded": "提醒社区审核",
     "duplicate": "又有人反映", "late_rating": "另一位反映人评价", "joint_meeting": "列入联席会议",
     "joint_settled": "联席会议议定", "reminded": "提醒办理人", "progress": "办理进展",
+    "emergency": "紧急情况，已同时通知网格、社区和值班领导", "acknowledged": "社区确认收到紧急情况",
 }
 
 
@@ -165,10 +166,47 @@ def ask_what_happened(place: str) -> str:
 
 
 
-def call_first(call: str, also: str, reply: str) -> str:
-    """The reply to an emergency: whom to call at once, then the usual answer."""
+#: What to do right now, per emergency kind (the deployment's kinds); a kind not listed gets no advice line.
+SAFETY_ADVICE = {
+    "燃气泄漏": "请马上开窗通风，不要开关电器、不要用明火和手机，关掉燃气总阀，离开房间到室外再打电话。",
+    "火情": "请马上离开，用湿毛巾捂住口鼻、弯腰走楼梯，不要坐电梯，不要返回取东西；火小时可用灭火器。",
+    "被困": "请保持冷静，待在原地，不要扒门或强行出来；电梯里按警铃、拨打轿厢里的救援电话。",
+    "倒塌": "请马上远离倒塌处和周边建筑，不要进入抢救财物，提醒旁人绕行。",
+    "触电": "请先断电（拉下电闸）或用干木棍挑开电线，不要用手直接拉触电的人。",
+    "受伤": "请不要随意搬动伤者，止血、保暖，留在身边等救护车；头部受伤或昏迷的尤其不要挪动。",
+    "轻生": "请尽量陪在他（她）身边，不要留下一个人，收好危险物品，说话温和，等警察到。",
+    "治安": "请先保护好自己，远离冲突现场，不要上前阻拦，记下人的样子和去向。",
+}
+
+
+def call_first(call: str, also: str, reply: str, kind: str = "") -> str:
+    """The reply to an emergency: whom to call at once, what to do meanwhile, then the usual answer."""
     also_text = f"，也可以打{also}" if also else ""
-    return f"情况紧急，请马上拨打 {call}{also_text}！\n{reply}"
+    advice = f"{SAFETY_ADVICE[kind]}\n" if kind in SAFETY_ADVICE else ""
+    return f"情况紧急，请马上拨打 {call}{also_text}！\n{advice}{reply}"
+
+
+def emergency_alert(t: dict[str, Any], kind: str, call: str, handler: str) -> str:
+    """To the community's dispatchers and the leaders on duty, the moment an emergency is reported."""
+    return (f"【紧急·{kind}】工单 #{t['id']}（{place_text(t)}）：{mask_phones(t['text'])[:60]}\n"
+            f"已请反映人拨打 {call}，已通知{handler}。请回复「收到 {t['id']}」确认并跟进。")
+
+
+def emergency_acknowledged(ticket_id: int, first: bool) -> str:
+    """The reply to 「收到 N」; ``first`` is False when someone else confirmed it already."""
+    return (f"已确认紧急工单 #{ticket_id}，反映人和网格会收到通知。请跟进处置情况。" if first
+            else f"紧急工单 #{ticket_id} 已经有人确认过了，请继续跟进。")
+
+
+def reporter_acknowledged(ticket_id: int, who: str) -> str:
+    return f"{who}已收到您反映的紧急情况（工单 {ticket_id}），正在联系处置。请注意安全。"
+
+
+def others_acknowledged(ticket_id: int, who: str) -> str:
+    return f"【已确认】紧急工单 #{ticket_id} 已由{who}确认跟进。"
+
+
+NOT_AN_EMERGENCY = "这张工单不是紧急工单，不用确认；请「待办」查看要处理的。"
 
 
 def ask_for_words(got: str) -> str:
@@ -308,6 +346,35 @@ STAFF_WORK_HINTS = {
 NO_WORK = "您手上暂时没有待办工单 👍"
 
 
+def queue_line(t: dict[str, Any]) -> str:
+    urgent = "紧急｜" if t.get("urgency") == "紧急" else ""
+    return f"#{t['id']} {urgent}{mask_phones(t['text'])[:18]}"
+
+
+def dispatcher_work(reports: list[dict[str, Any]], questions: list[dict[str, Any]], report_total: int,
+                    question_total: int) -> str:
+    """A dispatcher's 待办: the review queue, then the questions waiting for a person's answer."""
+    lines: list[str] = []
+    for title, rows, total in (("待审核派单", reports, report_total), ("待答复问题（转人工）", questions, question_total)):
+        if not total:
+            continue
+        more = f"（显示最早的 {len(rows)} 件，全部见工作台）" if total > len(rows) else ""
+        lines += [f"{title} {total} 件{more}："] + [queue_line(t) for t in rows]
+    hints = []
+    if report_total:
+        hints.append("「派单 编号 网格或部门」「驳回 编号 理由」")
+    if question_total:
+        hints.append("「答复 编号 内容」")
+    return "\n".join(lines) + "\n回复" + "，".join(hints) + "处理。"
+
+
+def back_to_review_reply(ticket_id: int) -> str:
+    return f"工单 #{ticket_id} 已退回社区审核，理由已转告社区调度员。"
+
+
+BACK_TO_REVIEW_NEEDS_REASON = "请写上退回审核的理由，比如「退回审核 12 重复反映，已在 10 号工单办理」。"
+
+
 def status(t: dict[str, Any], handler: str, deadline: str, last_update: str, photos: int,
            photo_urls: Iterable[str] = (), withdrawn: bool = False) -> str:
     lines = [f"工单 #{t['id']}：{mask_phones(t['text'])[:40]}"]
@@ -346,6 +413,32 @@ TO_A_PERSON = "好的，已请社区工作人员联系您，请稍等。着急�
 
 def no_answer() -> str:
     return "这个问题我还答不上来，已转给社区工作人员，会尽快回复您。"
+
+
+def reporter_answered(ticket_id: int, text: str) -> str:
+    return f"您问的问题（工单 {ticket_id}），社区答复：{text}\n还有不清楚的，直接再问我。"
+
+
+def answered_reply(ticket_id: int) -> str:
+    return (f"已答复工单 #{ticket_id}，答复已发给提问的居民。"
+            f"回复「入库 {ticket_id}」可把这条问答存进知识库，下次有人问就自动回答。")
+
+
+def answer_saved(ticket_id: int, first: bool) -> str:
+    return (f"已把工单 #{ticket_id} 的问答存进知识库，下次有人问类似的问题会自动回答。" if first
+            else f"工单 #{ticket_id} 的答复已经在知识库里了。")
+
+
+def not_answered(ticket_id: int) -> str:
+    return f"工单 #{ticket_id} 还没有人答复，先「答复 {ticket_id} 内容」，再存进知识库。"
+
+
+ANSWER_NEEDS_TEXT = "请写上答复内容，比如「答复 12 带身份证到社区服务中心一楼办理」。"
+
+
+def cannot_answer(ticket_id: int, state: str) -> str:
+    return (f"工单 #{ticket_id} 当前「{STATE_NAMES.get(state, state)}」，不在待审核队列里，不能直接答复；"
+            f"要告诉反映人什么，请联系办理人。")
 
 
 # ---------------------------------------------------------------- points, leaderboard, rewards, grid rating

@@ -1,0 +1,81 @@
+"""Questions a person answers: what the knowledge base could not (转人工) waits in the community's review
+queue; the dispatcher answers it in chat (「答复 12 …」) and may keep the answer (「入库 12」), so the next
+resident who asks the same thing is answered at once.
+
+Kept answers live in the ``saved_answers`` table, searched together with data/knowledge.yaml's items (BM25
+over the same tokenizer and synonyms); there are few of them, so the index is built per question.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+import wording
+from dispatch import tickets
+from dispatch.clock import iso
+from dispatch.states import State, TransitionError
+from dispatch.store import transaction
+from nlu.knowledge import Item, KnowledgeBase
+from settings import Config
+
+#: How a kept answer is labelled when it is given again.
+ANSWER_LABEL = "社区答复"
+
+
+class NotAnswered(Exception):
+    """「入库 N」 for a ticket that has no answer from a person to keep."""
+
+
+def is_question(ticket: dict[str, Any]) -> bool:
+    """A matter that needs an answer, not a worker: 回复解释 (a 转人工 question, or one the bot could not answer)."""
+    return ticket["handling"] == "reply"
+
+
+def answer(db: Database, config: Config, ticket_id: int, user: dict[str, Any], text: str,
+           now: datetime) -> dict[str, Any]:
+    """「答复 N 内容」: the dispatcher answers a waiting question; the reporters get the answer.
+
+    :raises tickets.NotAllowed: not a dispatcher of the ticket's community.
+    :raises tickets.NeedsReason: the answer is empty.
+    :raises TransitionError: the ticket is not waiting in the review queue.
+    """
+    ticket, text = tickets.for_action(db, ticket_id, user, tickets.may_dispatch, text)
+    if ticket["state"] != State.RECEIVED.value:
+        raise TransitionError(ticket_id, ticket["state"], State.ANSWERED.value)
+    with transaction(db):
+        ticket = tickets.move(db, ticket, State.ANSWERED, user["id"], f"答复：{text}", now, handling="reply",
+                              resolution=text, resolved_at=iso(now), closed_at=iso(now))
+        tickets.notify_reporters(db, ticket, wording.reporter_answered(ticket_id, text), now, "answered")
+    return ticket
+
+
+def save(db: Database, ticket_id: int, user: dict[str, Any], now: datetime) -> bool:
+    """「入库 N」: keep an answered question and its answer; returns False when it was kept already.
+
+    :raises tickets.NotAllowed: not a dispatcher of the ticket's community.
+    :raises NotAnswered: nobody answered the ticket in chat.
+    """
+    ticket = tickets.get_ticket(db, ticket_id)
+    if not tickets.may_dispatch(user, ticket):
+        raise tickets.NotAllowed(ticket_id)
+    if ticket["state"] != State.ANSWERED.value or not ticket["resolution"]:
+        raise NotAnswered(ticket_id)
+    with transaction(db):
+        return bool(db.execute(
+            "INSERT OR IGNORE INTO saved_answers (question, answer, ticket_id, saved_by, saved_at) "
+            "VALUES (?, ?, ?, ?, ?)", [ticket["text"], ticket["resolution"], ticket_id, user["id"], iso(now)],
+        ).rowcount)
+
+
+def find_saved(db: Database, knowledge: KnowledgeBase, question: str) -> Item | None:
+    """The kept answer that fits a question best, or None; matched like the knowledge base's own items."""
+    items = [Item(r["question"][:20], (r["question"],), ((ANSWER_LABEL, r["answer"]),))
+             for r in db.query("SELECT question, answer FROM saved_answers ORDER BY id")]
+    if not items:
+        return None
+    # searched beside the shipped items, so that word weights (idf) mean what they mean there
+    found = KnowledgeBase(knowledge.items + items, knowledge.tokenizer, knowledge.synonyms).search(question)
+    return found if found in items else None
