@@ -308,7 +308,9 @@ def reassign(db: Database, config: Config, ticket_id: int, user: dict[str, Any],
     ticket = get_ticket(db, ticket_id)
     if not may_dispatch(user, ticket):
         raise NotAllowed(ticket_id)
-    grid_id, department_id = resolve_target(config.deployment, target, ticket["community_id"])
+    # a dispatcher picks among their own community's grids, also for a ticket whose community is not known yet
+    community = user.get("community_id") if user.get("role") == "dispatcher" else None
+    grid_id, department_id = resolve_target(config.deployment, target, community or ticket["community_id"])
     if grid_id is None and department_id is None:   # 自办: the grid that covers the place handles it
         if not ticket["grid_id"]:
             raise UnknownTarget(target, [], "这张工单还没有网格，请写明网格编号")
@@ -629,11 +631,24 @@ def reporter_tickets(db: Database, reporter: str, limit: int = 10) -> tuple[list
     rows = list(db.query("SELECT id, state, text FROM tickets WHERE reporter = :u UNION "
                          "SELECT t.id, t.state, t.text FROM ticket_followers f JOIN tickets t ON t.id = f.ticket_id "
                          "WHERE f.user_id = :u ORDER BY id DESC LIMIT :limit", params))
+    _mark_withdrawn(db, rows)
     if len(rows) < limit:
         return rows, len(rows)
     total = db.execute("SELECT count(*) FROM (SELECT id FROM tickets WHERE reporter = :u "
                        "UNION SELECT ticket_id FROM ticket_followers WHERE user_id = :u)", params).fetchone()[0]
     return rows, total
+
+
+def _mark_withdrawn(db: Database, rows: list[dict[str, Any]]) -> None:
+    """Set ``withdrawn`` on the 驳回 rows the reporter made themselves (「撤回 12」), so lists say 已撤回."""
+    ended = [r["id"] for r in rows if r["state"] == State.REJECTED.value]
+    if not ended:
+        return
+    mine = {r["id"] for r in db.query(
+        "SELECT t.id FROM tickets t JOIN ticket_events e ON e.ticket_id = t.id AND e.kind = 'rejected' "
+        f"AND e.actor = t.reporter WHERE t.id IN ({', '.join('?' * len(ended))})", ended)}
+    for r in rows:
+        r["withdrawn"] = r["id"] in mine
 
 
 def may_see(db: Database, user: dict[str, Any], ticket: dict[str, Any]) -> bool:

@@ -317,7 +317,8 @@ def wrong_state(ticket_id: int, state: str) -> str:
 
 
 def ticket_line(t: dict[str, Any]) -> str:
-    return f"#{t['id']} {STATE_NAMES.get(t['state'], t['state'])}｜{mask_phones(t['text'])[:18]}"
+    state = WITHDRAWN if t.get("withdrawn") else STATE_NAMES.get(t["state"], t["state"])
+    return f"#{t['id']} {state}｜{mask_phones(t['text'])[:18]}"
 
 
 def my_tickets(tickets: Iterable[dict[str, Any]], total: int) -> str:
@@ -453,6 +454,14 @@ def person_label(display_name: str | None, external_id: str | None) -> str:
         return display_name
     tail = (external_id or "")[-4:]
     return f"小蜜蜂{tail}" if tail else "小蜜蜂"
+
+
+#: Why points a report earned are taken back: 并入重复 (merged), 已撤回 (the reporter withdrew it), 未受理 (驳回).
+TAKE_BACK_REASONS = {"merged": "并入重复", "withdrawn": WITHDRAWN, "rejected": "未受理"}
+
+
+def points_taken_back(ticket_id: int, why: str) -> str:
+    return f"工单 #{ticket_id} {TAKE_BACK_REASONS[why]}，收回积分"
 
 
 def points_summary(account: str, balance: int, entries: Iterable[dict[str, Any]],
@@ -636,8 +645,10 @@ def rejected_reply(ticket_id: int) -> str:
 
 
 def reporter_rejected(ticket_id: int, reason: str) -> str:
-    return (f"感谢您的反映！经社区核实，工单 {ticket_id} 暂不属于社区受理的事项：{reason}。"
-            f"如有疑问，欢迎再联系我们。")
+    """驳回, told to the reporter: that it was not taken on, why (the dispatcher's words), and what they can do."""
+    why = mask_phones(reason).rstrip("。.！!")
+    return (f"感谢您的反映！工单 {ticket_id} 社区没有受理，原因是：{why}。"
+            f"如果问题还在，补充清楚地点或情况后可以重新反映，有疑问请发「转人工」。")
 
 
 def handler_withdrawn(ticket_id: int, reason: str, by: str = "社区驳回") -> str:
@@ -719,6 +730,15 @@ def joint_agenda(rows: list[dict[str, Any]], department_name: Any) -> str:
         names = "、".join(department_name(d) for d in r["departments"]) or "未转交"
         lines.append(f"#{r['id']} {mask_phones(r['text'])[:16]}｜涉及：{names}")
     return "\n".join(lines)
+
+
+def ask_target(verb: str, ticket_id: int, grids: list[str], departments: list[str]) -> str:
+    """「转交 25」 or 「派单 25」 with nobody named: ask whom, with the choices (the grids of one's own community)."""
+    if verb in ("转交", "转办"):
+        return (f"工单 #{ticket_id} 要转交给哪个部门？比如「{verb} {ticket_id} {departments[0] if departments else '部门名称'}」。"
+                f"可选：{'、'.join(departments)}。")
+    choices = "、".join(grids + departments)
+    return f"工单 #{ticket_id} 要派给哪个网格或部门？比如「{verb} {ticket_id} {grids[0] if grids else '网格编号'}」。可选：{choices}。"
 
 
 def unknown_target(target: str, candidates: list[str], hint: str = "") -> str:
