@@ -143,7 +143,8 @@ def updates():
                "at": r["received_at"]}
               for r in db.query("SELECT id, text, photos, reply, received_at FROM messages WHERE sender = ? "
                                 "AND chat IS NULL AND id > ? ORDER BY id LIMIT 100", [user, after["direct"]])]
-    pushes = [{"id": m["id"], "text": m["body"], "at": m["created_at"]}
+    pushes = [{"id": m["id"], "text": m["body"], "at": m["created_at"],
+               "photos": [u for u in m["photos"] if u.startswith("/chat/media/")]}   # a thumbnail of this chat's own
               for m in outbox.inbox(db, user, after["push"], limit=100)]
     names = {f"api:{p.id}": p.name for p in personas(config)}
     group = [{"id": r["id"], "mine": r["sender"] == user,

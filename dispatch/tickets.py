@@ -83,6 +83,27 @@ def add_photos(db: Database, ticket_id: int, photos: list[dict[str, str]] | None
                     photo.get("path"), iso(now)])
 
 
+def photo_ids(db: Database, ticket_id: int, purpose: str) -> list[int]:
+    """The media rows of a ticket's 'report' or 'result' photos, oldest first: what a push carries."""
+    return [r[0] for r in db.execute("SELECT id FROM media WHERE ticket_id = ? AND purpose = ? ORDER BY id",
+                                     [ticket_id, purpose]).fetchall()]
+
+
+def add_result_photos(db: Database, ticket_id: int, photos: list[dict[str, str]], now: datetime,
+                      message_id: int | None = None) -> dict[str, Any]:
+    """A handler's photo of the work, sent on its own; once the ticket is done, the reporters receive it
+    (a photo sent after 「办结」 would otherwise only show as a count in 「进度」)."""
+    before = set(photo_ids(db, ticket_id, "result"))
+    with transaction(db):
+        add_photos(db, ticket_id, photos, "result", now, message_id)
+        ticket = get_ticket(db, ticket_id)
+        if ticket["state"] in (State.RESOLVED.value, State.CLOSED.value):
+            new = [i for i in photo_ids(db, ticket_id, "result") if i not in before]
+            notify_reporters(db, ticket, wording.reporter_result_photo(ticket_id, len(new)), now,
+                             f"result-photo-{new[0]}", new)
+    return ticket
+
+
 def add_event(db: Database, ticket_id: int, actor: str, kind: str, now: datetime, note: str = "",
               from_state: str | None = None, to_state: str | None = None) -> int:
     """Record what happened to a ticket; returns the event's id."""
@@ -130,12 +151,14 @@ def may_handle(user: dict[str, Any], ticket: dict[str, Any]) -> bool:
     return user.get("role") == "grid_secretary" and user.get("grid_id") == ticket["grid_id"] is not None
 
 
-def notify_reporters(db: Database, ticket: dict[str, Any], body: str, now: datetime, key: str) -> None:
-    """The reporter and everyone who reported the same problem later (followers)."""
+def notify_reporters(db: Database, ticket: dict[str, Any], body: str, now: datetime, key: str,
+                     photos: list[int] | None = None) -> None:
+    """The reporter and everyone who reported the same problem later (followers); ``photos`` (media ids)
+    go with the message, as the result photo goes with 「已办结」."""
     people = [ticket["reporter"]] + [r["user_id"] for r in db.query(
         "SELECT user_id FROM ticket_followers WHERE ticket_id = ?", [ticket["id"]])]
     for person in dict.fromkeys(people):
-        outbox.enqueue(db, person, body, now, ticket["id"], f"{key}:{ticket['id']}:{person}")
+        outbox.enqueue(db, person, body, now, ticket["id"], f"{key}:{ticket['id']}:{person}", photos or ())
 
 
 def _assign_notices(db: Database, config: Config, ticket: dict[str, Any], route: Route, now: datetime,
@@ -143,16 +166,17 @@ def _assign_notices(db: Database, config: Config, ticket: dict[str, Any], route:
     """Push the ticket to whoever must act on it (the review queue, or the handler); returns who was pushed."""
     deadline = local_text(ticket["deadline_at"], config.settings.dispatch.timezone)
     urgent = config.deployment.is_urgent(ticket["urgency"])
+    photos = photo_ids(db, ticket["id"], "report")      # whoever must act sees what the reporter saw
     if route.needs_review:
         people = dispatcher_ids(db, ticket["community_id"])
         for person in people:
             outbox.enqueue(db, person, wording.review_needed(ticket, route.reason, urgent), now, ticket["id"],
-                           f"{key}:review:{ticket['id']}:{person}")
+                           f"{key}:review:{ticket['id']}:{person}", photos)
         return people
     people = handler_ids(db, ticket)
     for person in people:
         outbox.enqueue(db, person, wording.assignment(ticket, deadline, route.handling, urgent), now, ticket["id"],
-                       f"{key}:assign:{ticket['id']}:{person}")
+                       f"{key}:assign:{ticket['id']}:{person}", photos)
     if route.handling == "transfer":
         department = config.deployment.handler_name(None, ticket["department_id"])
         informed = staff_ids(db, "grid_secretary", grid_id=ticket["grid_id"]) if ticket["grid_id"] else []
@@ -357,9 +381,9 @@ def resolve(db: Database, config: Config, ticket_id: int, user: dict[str, Any], 
         ticket = move(db, ticket, State.RESOLVED, user["id"], said or "已办结", now, resolution=said or "已办结",
                       resolved_at=iso(now))
         add_photos(db, ticket_id, photos, "result", now)
-        shown = len(result_photos(db, ticket_id))       # those sent before 「办结」 count too
-        notify_reporters(db, ticket, wording.reporter_resolved(ticket_id, said, shown), now,
-                         f"resolved-{iso(now)}")
+        shown = photo_ids(db, ticket_id, "result")       # those sent before 「办结」 count, and go, too
+        notify_reporters(db, ticket, wording.reporter_resolved(ticket_id, said, len(shown)), now,
+                         f"resolved-{iso(now)}", shown)
     return ticket
 
 

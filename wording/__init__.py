@@ -265,6 +265,10 @@ def reporter_resolved(ticket_id: int, note: str, photos: int) -> str:
             f"请回复「满意」「基本满意」或「不满意」评价，帮助我们做得更好。")
 
 
+def reporter_result_photo(ticket_id: int, count: int) -> str:
+    return f"工单 {ticket_id} 的处理照片{f' {count} 张' if count > 1 else ''}，请看看办得怎么样。"
+
+
 def thanks_for_rating(ticket_id: int, value: str, state: str, decided: bool, still_waiting: list[int]) -> str:
     """The reply to a rating; ``decided`` is False when another reporter of the same ticket answered first."""
     if value == "不满意" and decided:

@@ -197,22 +197,51 @@ def template_data(body: str) -> dict[str, dict[str, str]]:
     return {"first": {"value": first}, "remark": {"value": rest or first}}
 
 
+def photo_media_ids(client: OfficialAccountClient | WorkClient, photos: list[dict[str, Any]],
+                    channel: str) -> list[str]:
+    """The media ids to send a push's photos as image messages: a stored file is uploaded (media/upload); a
+    photo that came in on this same account, not yet downloaded, is sent by its own media id; any other is
+    left out (the text still says how many photos there are, and the dashboard shows them)."""
+    ids = []
+    for photo in photos:
+        path = Path(photo["path"]) if photo.get("path") else None
+        if path is not None and path.is_file():
+            ids.append(client.call(lambda: _upload(client, path)))
+        elif photo.get("media_id") and (photo.get("channel") or "wechat") == channel:
+            ids.append(photo["media_id"])
+        else:
+            log.info("photo %s cannot be sent on %s yet; the push goes without it", photo.get("id"), channel)
+    return ids
+
+
+def _upload(client: OfficialAccountClient | WorkClient, path: Path) -> str:
+    with path.open("rb") as f:
+        result = client.media.upload("image", f)
+    if not result.get("media_id"):
+        raise WeChatClientException(result.get("errcode"), result.get("errmsg", "upload gave no media_id"))
+    return result["media_id"]
+
+
 class WeChatChannel:
-    """Sends pushes to Official Account followers: customer-service messages inside 48 h, templates after."""
+    """Sends pushes to Official Account followers: customer-service messages inside 48 h (a push's photos as
+    image messages after its text), templates after (a template carries no picture)."""
 
     def __init__(self, config: Config) -> None:
         self.settings = config.settings.wechat
         self.client = OfficialAccountClient(self.settings, config.path(config.settings.store.path))
 
-    def send(self, user: dict[str, Any], body: str) -> None:
+    def send(self, user: dict[str, Any], body: str, photos: list[dict[str, Any]] = ()) -> None:
         openid = user["external_id"]
         if _recent(user):
             try:
                 self.client.call(lambda: self.client.message.send_text(openid, body))
-                return
             except WeChatClientException as e:
                 if e.errcode not in OUT_OF_WINDOW:
                     raise
+            else:
+                for media_id in photo_media_ids(self.client, list(photos), "wechat"):
+                    self.client.call(lambda: self.client.message.send_image(openid, media_id))
+                return
         self.send_template(openid, body)
 
     def send_template(self, openid: str, body: str) -> None:
@@ -230,8 +259,11 @@ class WorkWeChatChannel:
         self.client = WorkClient(self.settings, config.path(config.settings.store.path),
                                  config.settings.wechat.token_refresh_retries)
 
-    def send(self, user: dict[str, Any], body: str) -> None:
-        self.client.call(lambda: self.client.message.send_text(self.settings.agent_id, user["external_id"], body))
+    def send(self, user: dict[str, Any], body: str, photos: list[dict[str, Any]] = ()) -> None:
+        agent, to = self.settings.agent_id, user["external_id"]
+        self.client.call(lambda: self.client.message.send_text(agent, to, body))
+        for media_id in photo_media_ids(self.client, list(photos), "work_wechat"):
+            self.client.call(lambda: self.client.message.send_image(agent, to, media_id))
 
 
 # ---------------------------------------------------------------- media
