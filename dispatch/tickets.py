@@ -89,18 +89,28 @@ def photo_ids(db: Database, ticket_id: int, purpose: str) -> list[int]:
                                      [ticket_id, purpose]).fetchall()]
 
 
-def add_result_photos(db: Database, ticket_id: int, photos: list[dict[str, str]], now: datetime,
-                      message_id: int | None = None) -> dict[str, Any]:
-    """A handler's photo of the work, sent on its own; once the ticket is done, the reporters receive it
-    (a photo sent after 「办结」 would otherwise only show as a count in 「进度」)."""
-    before = set(photo_ids(db, ticket_id, "result"))
+def attach_photos(db: Database, ticket_id: int, photos: list[dict[str, str]], purpose: str, now: datetime,
+                  message_id: int | None = None) -> dict[str, Any]:
+    """A photo sent on its own, after the words it belongs to, goes where the words went: a reporter's
+    ('report') to whoever has the open ticket (the handler, or the review queue); a handler's ('result') to
+    the reporters once the work is done. Otherwise it would only show as a count in 「进度」."""
+    before = set(photo_ids(db, ticket_id, purpose))
     with transaction(db):
-        add_photos(db, ticket_id, photos, "result", now, message_id)
+        add_photos(db, ticket_id, photos, purpose, now, message_id)
         ticket = get_ticket(db, ticket_id)
-        if ticket["state"] in (State.RESOLVED.value, State.CLOSED.value):
-            new = [i for i in photo_ids(db, ticket_id, "result") if i not in before]
+        new = [i for i in photo_ids(db, ticket_id, purpose) if i not in before]
+        if not new:
+            return ticket
+        if purpose == "result" and ticket["state"] in (State.RESOLVED.value, State.CLOSED.value):
             notify_reporters(db, ticket, wording.reporter_result_photo(ticket_id, len(new)), now,
                              f"result-photo-{new[0]}", new)
+        elif purpose == "report" and ticket["state"] in (s.value for s in OPEN_STATES):
+            people = [ticket["claimed_by"]] if ticket["claimed_by"] else (
+                handler_ids(db, ticket) if ticket["state"] != State.RECEIVED.value
+                else dispatcher_ids(db, ticket["community_id"]))
+            for person in people:
+                outbox.enqueue(db, person, wording.more_photos(ticket, len(new)), now, ticket_id,
+                               f"report-photo-{new[0]}:{person}", new)
     return ticket
 
 

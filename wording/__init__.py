@@ -265,6 +265,10 @@ def reporter_resolved(ticket_id: int, note: str, photos: int) -> str:
             f"请回复「满意」「基本满意」或「不满意」评价，帮助我们做得更好。")
 
 
+def more_photos(t: dict[str, Any], count: int) -> str:
+    return f"【补充照片】工单 #{t['id']}（{place_text(t)}）反映人补充了照片{f' {count} 张' if count > 1 else ''}。"
+
+
 def reporter_result_photo(ticket_id: int, count: int) -> str:
     return f"工单 {ticket_id} 的处理照片{f' {count} 张' if count > 1 else ''}，请看看办得怎么样。"
 
