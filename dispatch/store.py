@@ -300,7 +300,7 @@ def m018_ticket_location(db: Database) -> None:
 
 
 @migrations()
-def m019_saved_answers(db: Database) -> None:
+def m020_saved_answers(db: Database) -> None:
     """Answers a dispatcher gave in chat (「答复 12 …」) and chose to keep (「入库 12」): the next resident who
     asks the same thing is answered at once, beside data/knowledge.yaml."""
     db.execute("""
@@ -315,7 +315,7 @@ def m019_saved_answers(db: Database) -> None:
 
 
 @migrations()
-def m020_outbox_photos(db: Database) -> None:
+def m021_outbox_photos(db: Database) -> None:
     """A push may carry photos (the reporter's, to the handler; the result, to the reporter): media row ids."""
     db.execute("ALTER TABLE outbox ADD COLUMN photos TEXT NOT NULL DEFAULT '[]'")
 
