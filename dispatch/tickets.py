@@ -692,6 +692,8 @@ def may_see(db: Database, user: dict[str, Any], ticket: dict[str, Any]) -> bool:
     role = user.get("role")
     if role == "dispatcher" and user.get("community_id") in (ticket["community_id"], None):
         return True
+    if role == "dispatcher" and ticket["community_id"] is None:
+        return True   # no community found for it yet: every community's dispatcher was asked to review it
     if role in ("leader", "admin"):
         return True
     if role == "grid_secretary" and ticket["grid_id"] == user.get("grid_id"):

@@ -447,8 +447,7 @@ ANSWER_NEEDS_TEXT = "请写上答复内容，比如「答复 12 带身份证到�
 
 
 def cannot_answer(ticket_id: int, state: str) -> str:
-    return (f"工单 #{ticket_id} 当前「{STATE_NAMES.get(state, state)}」，不在待审核队列里，不能直接答复；"
-            f"要告诉反映人什么，请联系办理人。")
+    return f"工单 #{ticket_id} 当前「{STATE_NAMES.get(state, state)}」，不在待答复的队列里，不能再答复。"
 
 
 # ---------------------------------------------------------------- points, leaderboard, rewards, grid rating
