@@ -1,6 +1,7 @@
 """The JSON API: a channel for integrations, group-chat connectors and the web chat.
 
-POST /api/messages   {"sender", "text", "photos"?, "location"?, "location_label"?, "chat"?, "msg_id"?} → {"ok", "reply"}
+POST /api/messages   {"sender", "text", "photos"?, "location"?, "location_label"?, "chat"?, "msg_id"?}
+                     → {"ok", "reply", "ticket", "outcome", "user"}
 GET  /api/inbox      ?user=ID&after=N → the pushes queued for that user
 Both need the API key in the X-Api-Key header.
 """
@@ -13,6 +14,8 @@ from typing import Any
 
 from flask import Blueprint, Flask, jsonify, request
 
+from bot.conversation import handle
+from bot.db import get_db, get_services
 from bot.errors import ApiError
 from bot.inbound import Inbound
 from dispatch import outbox
@@ -22,8 +25,6 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 def require_api_key() -> None:
-    from bot.app import get_services
-
     expected = get_services().config.settings.web.api_key
     given = request.headers.get("X-Api-Key", "")
     if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
@@ -67,19 +68,15 @@ def inbound_from_json(body: dict[str, Any], channel: str = "api") -> Inbound:
 
 @bp.post("/messages")
 def post_message():
-    from bot.app import get_db, get_services
-    from bot.conversation import handle
-
     require_api_key()
     inbound = inbound_from_json(_json_body())
     reply = handle(get_services(), get_db(), inbound, utcnow())
-    return jsonify({"ok": True, "reply": reply, "user": inbound.user_id})
+    return jsonify({"ok": True, "reply": reply.text, "ticket": reply.ticket, "outcome": reply.outcome,
+                    "user": inbound.user_id})
 
 
 @bp.get("/inbox")
 def get_inbox():
-    from bot.app import get_db
-
     require_api_key()
     user = request.args.get("user", "")
     try:

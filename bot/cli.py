@@ -284,7 +284,7 @@ def import_chat(config_path: str, file: str, dry_run: bool, group: str) -> None:
     db = None if dry_run else init_db(services.config.path(services.config.settings.store.path))
     counts = dict.fromkeys(("reports", "new", "joined", "before", "skipped"), 0)
     for line in tqdm(lines, desc="导入", unit="条", file=sys.stderr):
-        if is_chatter(line.text) or not files_in_group(services, services.engine.parse(line.text)):
+        if is_chatter(line.text) or not files_in_group(services.config, services.engine.parse(line.text)):
             counts["skipped"] += 1
         elif db is None:
             click.echo(json.dumps({"time": line.time, "sender": line.sender, **triage_record(services, line.text)},
@@ -304,20 +304,15 @@ def _import_line(services: Any, db: Database, line: ChatLine, chat: str) -> str:
     "new" ticket, "joined" an open one, imported "before", or "skipped" (the bot filed nothing)."""
     from bot.conversation import handle
     from bot.inbound import Inbound
+    from dispatch import messages
     from dispatch.clock import utcnow
 
-    if db.execute("SELECT 1 FROM messages WHERE channel = 'import' AND channel_msg_id = ?",
-                  [line.msg_id]).fetchone():
+    if messages.seen(db, "import", line.msg_id):
         return "before"              # the same line never files a second ticket
-    newest = db.execute("SELECT max(id) FROM tickets").fetchone()[0] or 0
     inbound = Inbound(channel="import", sender=line.sender, msg_id=line.msg_id, text=line.text, chat=chat,
                       display_name=line.sender[:64], sent_at=line.sent_at(services.config.settings.dispatch.timezone))
-    handle(services, db, inbound, utcnow())
-    row = db.execute("SELECT ticket_id FROM messages WHERE channel = 'import' AND channel_msg_id = ?",
-                     [line.msg_id]).fetchone()
-    if not row or row[0] is None:
-        return "skipped"
-    return "new" if row[0] > newest else "joined"
+    reply = handle(services, db, inbound, utcnow())
+    return {"filed": "new", "joined": "joined"}.get(reply.outcome, "skipped")
 
 
 def main() -> None:

@@ -13,6 +13,8 @@ from flask import Blueprint, Flask, jsonify
 
 from bot.api import _json_body, inbound_from_json, require_api_key
 from bot.chatlog import is_chatter
+from bot.conversation import handle
+from bot.db import get_db, get_services
 from bot.errors import ApiError
 from dispatch.clock import utcnow
 
@@ -21,9 +23,6 @@ bp = Blueprint("groups", __name__, url_prefix="/api/groups")
 
 @bp.post("/messages")
 def post_group_message():
-    from bot.app import get_db, get_services
-    from bot.conversation import handle
-
     require_api_key()
     services = get_services()
     body = _json_body()
@@ -33,11 +32,8 @@ def post_group_message():
     inbound = inbound_from_json({**body, "chat": group}, channel="group")
     if not inbound.photos and is_chatter(inbound.text, services.engine):
         return jsonify({"ok": True, "reply": "", "ticket": None})
-    db = get_db()
-    reply = handle(services, db, inbound, utcnow())
-    row = db.execute("SELECT ticket_id FROM messages WHERE channel = ? AND channel_msg_id = ?",
-                     [inbound.channel, inbound.msg_id]).fetchone()
-    return jsonify({"ok": True, "reply": reply, "ticket": row[0] if row else None})
+    reply = handle(services, get_db(), inbound, utcnow())
+    return jsonify({"ok": True, "reply": reply.text, "ticket": reply.ticket})
 
 
 def init_app(app: Flask) -> None:

@@ -8,8 +8,7 @@ from typing import Any
 
 from apscheduler.schedulers.base import BaseScheduler
 
-from bot.conversation import Services
-from bot.services import with_store
+from bot.services import Services, with_store
 from dispatch import points, rollup, stats
 
 

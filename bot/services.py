@@ -1,21 +1,31 @@
-"""Build the per-process services once: config, NLU engine, knowledge base."""
+"""The Services container and its builder: config, NLU engine and knowledge base, built once per process."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 from sqlite_utils import Database
 
-from bot.conversation import Services
 from dispatch.clock import utcnow
 from dispatch.store import connect
+from nlu.engine import Engine
+from nlu.knowledge import KnowledgeBase, load_knowledge
 from nlu.loader import build_engine
-from nlu.knowledge import load_knowledge
 from settings import Config, load_config
 
 T = TypeVar("T")
+
+
+@dataclass
+class Services:
+    """What a conversation needs, built once per process (the NLU model is the costly part)."""
+
+    config: Config
+    engine: Engine
+    knowledge: KnowledgeBase
 
 
 def build_services(config_path: str | Path = "config.yaml", overrides: dict[str, Any] | None = None) -> Services:

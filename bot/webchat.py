@@ -16,9 +16,11 @@ from pathlib import Path
 from flask import Blueprint, Flask, abort, jsonify, render_template, request, send_from_directory
 
 import wording
+from bot.conversation import handle
+from bot.db import get_db, get_services
 from bot.errors import ApiError
 from bot.inbound import Inbound
-from dispatch import outbox
+from dispatch import messages, outbox
 from dispatch.clock import utcnow
 from settings import Config
 
@@ -56,8 +58,6 @@ def personas(config: Config) -> list[Persona]:
 
 
 def _config() -> Config:
-    from bot.app import get_services
-
     config = get_services().config
     if not config.settings.web.demo_chat:
         abort(404)
@@ -109,9 +109,6 @@ def page():
 
 @bp.post("/send")
 def send():
-    from bot.app import get_db, get_services
-    from bot.conversation import handle
-
     config = _config()
     persona = _persona(config, request.form.get("persona", ""))
     chat = _group(config, request.form.get("chat", ""))
@@ -123,14 +120,12 @@ def send():
     inbound = Inbound(channel="api", sender=persona.id, msg_id=f"chat:{msg_id}", text=text, photos=photos,
                       chat=chat, kind="image" if photos and not text else "text", display_name=persona.name)
     reply = handle(get_services(), get_db(), inbound, utcnow())
-    return jsonify({"ok": True, "reply": reply})
+    return jsonify({"ok": True, "reply": reply.text})
 
 
 @bp.get("/updates")
 def updates():
     """What the persona's screen should add: its 1:1 messages and replies, pushes, and the group's talk."""
-    from bot.app import get_db
-
     config = _config()
     persona = _persona(config, request.args.get("persona", ""))
     try:
@@ -141,8 +136,7 @@ def updates():
     user = f"api:{persona.id}"
     direct = [{"id": r["id"], "text": r["text"], "photos": _chat_photos(r["photos"]), "reply": r["reply"] or "",
                "at": r["received_at"]}
-              for r in db.query("SELECT id, text, photos, reply, received_at FROM messages WHERE sender = ? "
-                                "AND chat IS NULL AND id > ? ORDER BY id LIMIT 100", [user, after["direct"]])]
+              for r in messages.direct_messages(db, user, after["direct"])]
     pushes = [{"id": m["id"], "text": m["body"], "at": m["created_at"],
                "photos": [u for u in m["photos"] if u.startswith("/chat/media/")]}   # a thumbnail of this chat's own
               for m in outbox.inbox(db, user, after["push"], limit=100)]
@@ -150,10 +144,7 @@ def updates():
     group = [{"id": r["id"], "mine": r["sender"] == user,
               "name": names.get(r["sender"]) or r["display_name"] or "群成员", "text": r["text"],
               "photos": _chat_photos(r["photos"]), "reply": r["reply"] or "", "at": r["received_at"]}
-             for r in db.query("SELECT messages.id, messages.sender, messages.text, messages.photos, messages.reply, "
-                               "messages.received_at, users.display_name FROM messages "
-                               "JOIN users ON users.id = messages.sender WHERE messages.chat = ? AND messages.id > ? "
-                               "ORDER BY messages.id LIMIT 100", [GROUP, after["group"]])]
+             for r in messages.group_messages(db, GROUP, after["group"])]
     return jsonify({"ok": True, "direct": direct, "pushes": pushes, "group": group})
 
 

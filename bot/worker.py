@@ -18,8 +18,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.channels import build_sender, channel_senders
 from bot import points_jobs
-from bot.conversation import Services
-from bot.services import with_store
+from bot.services import Services, with_store
 from dispatch import deadlines, digests, lease, outbox, tickets
 
 log = logging.getLogger(__name__)

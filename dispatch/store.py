@@ -300,6 +300,18 @@ def m018_ticket_location(db: Database) -> None:
 
 
 @migrations()
+def m019_message_outcome(db: Database) -> None:
+    """What the bot made of a message beside its reply: filed, joined, asked, answered or ignored, and what it
+    said to the sender privately (a group's personal answers go 1:1), so a replay answers as the first time."""
+    db.executescript(
+        """
+        ALTER TABLE messages ADD COLUMN outcome TEXT;
+        ALTER TABLE messages ADD COLUMN private TEXT;
+        """
+    )
+
+
+@migrations()
 def m020_saved_answers(db: Database) -> None:
     """Answers a dispatcher gave in chat (「答复 12 …」) and chose to keep (「入库 12」): the next resident who
     asks the same thing is answered at once, beside data/knowledge.yaml."""

@@ -725,5 +725,11 @@ def current_work(db: Database, user_id: str, resolved_since: datetime) -> dict[s
     return rows[0] if rows else None
 
 
+def latest_report(db: Database, reporter: str, since: datetime) -> int | None:
+    """The id of the newest ticket a person filed at or after ``since``, if any."""
+    row = db.execute("SELECT id FROM tickets WHERE reporter = ? AND created_at >= ? ORDER BY id DESC LIMIT 1",
+                     [reporter, iso(since)]).fetchone()
+    return row[0] if row else None
+
 def result_photos(db: Database, ticket_id: int) -> list[dict[str, Any]]:
     return list(db.query("SELECT * FROM media WHERE ticket_id = ? AND purpose = 'result' ORDER BY id", [ticket_id]))

@@ -15,6 +15,7 @@ from nlu.bundle import NluModel
 from nlu.commands import RATING_WORD, match_command, rating_args
 from nlu.entities import find_entities
 from nlu.gazetteer import build_gazetteer
+from nlu.judgements import names_only_a_place
 from nlu.rules import category_scores, find_emergency, rule_category, rule_intent, rule_urgency
 from nlu.tokenizer import Tokenizer
 from nlu.types import Entities, Parse
@@ -90,7 +91,13 @@ class Engine:
         self.model = model.bind(lambda text: list(cached(text)))
 
     def parse(self, text: str) -> Parse:
-        text = (text or "").strip()
+        """Read a message once: the parse, with the judgements the conversation needs about its words."""
+        parse = self._read((text or "").strip())
+        parse.only_place = names_only_a_place(parse.text, self.gazetteer)
+        parse.problem_words = bool(parse.emergency or self._category_scores(parse.text))
+        return parse
+
+    def _read(self, text: str) -> Parse:
         emergency = find_emergency(text, self.deployment)
         urgency = emergency.urgency if emergency else rule_urgency(text, self.deployment)
         command = match_command(text)

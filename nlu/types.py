@@ -36,6 +36,8 @@ class Parse:
     args: dict[str, Any] = field(default_factory=dict)   # command arguments, e.g. {"ticket": 12}
     source: str = "builtin"           # which engine decided: builtin | rasa
     emergency: str | None = None      # the deployment's emergency kind (火情, 受伤…) when a life is in danger now
+    only_place: bool = False          # the words name a place and nothing else (「平东小区2栋」)
+    problem_words: bool = False       # a category's keywords or an emergency's: the words say what is wrong
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

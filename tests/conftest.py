@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 
 from bot.app import create_app
-from bot.conversation import Services
-from bot.services import build_services
+from bot.services import Services, build_services
 from dispatch.store import connect
 from dispatch.users import seed_staff
 

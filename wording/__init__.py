@@ -364,12 +364,12 @@ def queue_line(t: dict[str, Any]) -> str:
 def dispatcher_work(reports: list[dict[str, Any]], questions: list[dict[str, Any]], report_total: int,
                     question_total: int) -> str:
     """A dispatcher's 待办: the review queue, then the questions waiting for a person's answer."""
-    lines: list[str] = []
+    lines = [f"您的待办 {report_total + question_total} 件："]
     for title, rows, total in (("待审核派单", reports, report_total), ("待答复问题（转人工）", questions, question_total)):
         if not total:
             continue
         more = f"（显示最早的 {len(rows)} 件，全部见工作台）" if total > len(rows) else ""
-        lines += [f"{title} {total} 件{more}："] + [queue_line(t) for t in rows]
+        lines += [f"【{title} {total} 件{more}】"] + [queue_line(t) for t in rows]
     hints = []
     if report_total:
         hints.append("「派单 编号 网格或部门」「驳回 编号 理由」")

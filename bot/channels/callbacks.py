@@ -13,6 +13,8 @@ from flask import Blueprint, Flask, Response, abort, request
 import wording
 from bot.channels.wechat import (BadMessage, BadSignature, Callback, aes_key_ok, official_callback, official_echo,
                                  to_inbound, work_callback, work_echo)
+from bot.conversation import handle
+from bot.db import get_db, get_services
 from dispatch.clock import utcnow
 from settings import Config, ConfigError
 
@@ -24,16 +26,13 @@ def _plain(text: str) -> Response:
 
 
 def _answer(callback: Callback, channel: str) -> Response:
-    from bot.app import get_db, get_services
-    from bot.conversation import handle
-
     inbound = to_inbound(callback.message, channel)
     if inbound is None:
         reply = wording.UNSUPPORTED_MESSAGE
     elif inbound.kind == "voice" and not inbound.text:
         reply = wording.VOICE_UNCLEAR
     else:
-        reply = handle(get_services(), get_db(), inbound, utcnow())
+        reply = handle(get_services(), get_db(), inbound, utcnow()).text
     if not reply:
         return _plain("success")
     return Response(callback.render(reply), content_type="application/xml; charset=utf-8")
@@ -42,8 +41,6 @@ def _answer(callback: Callback, channel: str) -> Response:
 def _serve(enabled: bool, echo: Callable[[Config, dict[str, str]], str],
            read: Callable[[Config, dict[str, str], str], Callback], channel: str) -> Response:
     """Verify and answer one callback: GET echoes the check string, POST is a message."""
-    from bot.app import get_services
-
     config = get_services().config
     if not enabled:
         abort(404)
@@ -61,8 +58,6 @@ def _serve(enabled: bool, echo: Callable[[Config, dict[str, str]], str],
 
 @bp.route("/wechat", methods=["GET", "POST"])
 def official() -> Response:
-    from bot.app import get_services
-
     s = get_services().config.settings.wechat
     # Without a token anyone could sign a callback: an unconfigured channel does not exist.
     return _serve(s.enabled and bool(s.token), official_echo, official_callback, "wechat")
@@ -70,8 +65,6 @@ def official() -> Response:
 
 @bp.route("/work-wechat", methods=["GET", "POST"])
 def work() -> Response:
-    from bot.app import get_services
-
     s = get_services().config.settings.work_wechat
     return _serve(s.enabled and bool(s.token and s.aes_key), work_echo, work_callback, "work_wechat")
 

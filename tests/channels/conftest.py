@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import requests
 
-from bot.conversation import Services
+from bot.services import Services
 from bot.worker import deliver_outbox, fetch_media
 from standin import Accounts, serve_in_thread
 from standin.client import FlaskTransport, WeChatServer, WorkWeChatServer

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.conversation import Services
+from bot.services import Services
 
 
 def ticket_number(reply: str) -> int:

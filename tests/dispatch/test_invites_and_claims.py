@@ -101,7 +101,7 @@ def test_concurrent_claims_exactly_one_wins_and_the_others_are_told_who(services
         invites.bind(db, f"api:member-{i}", code, utcnow())
         members.append(f"member-{i}")
     db.conn.commit()
-    n = ticket_number(handle(services, db, Inbound("api", "r1", "m-report", "广场花苑小区3栋的垃圾桶坏了"), utcnow()))
+    n = ticket_number(handle(services, db, Inbound("api", "r1", "m-report", "广场花苑小区3栋的垃圾桶坏了"), utcnow()).text)
     db.conn.commit()
 
     barrier = threading.Barrier(len(members))
@@ -111,7 +111,7 @@ def test_concurrent_claims_exactly_one_wins_and_the_others_are_told_who(services
         conn = connect(path)                       # each thread its own connection, as each request has
         try:
             barrier.wait()
-            replies[member] = handle(services, conn, Inbound("api", member, f"m-{member}", f"接单 {n}"), utcnow())
+            replies[member] = handle(services, conn, Inbound("api", member, f"m-{member}", f"接单 {n}"), utcnow()).text
         finally:
             conn.close()
 

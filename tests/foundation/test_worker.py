@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from bot.conversation import Services
+from bot.services import Services
 from bot.worker import build_scheduler
 
 

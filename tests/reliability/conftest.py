@@ -11,7 +11,7 @@ import itertools
 
 import pytest
 
-from bot.conversation import Services
+from bot.services import Services
 from reliability_helpers import Api
 from tests.conftest import build_app
 

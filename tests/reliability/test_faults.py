@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import conversation
+from bot.conversation import table
 from dispatch import outbox, tickets
 from dispatch.store import connect, init_db
 from dispatch.users import ensure_user, seed_staff
@@ -48,7 +48,7 @@ def test_a_crash_in_any_handler_leaves_no_message_row(api, db, monkeypatch):
     def broken(turn):
         raise ValueError("bug in a handler")
 
-    monkeypatch.setitem(conversation.HANDLERS, "help", broken)
+    monkeypatch.setitem(table.HANDLERS, "help", broken)
     status, _ = api.post(json={"sender": "r2", "text": "帮助", "msg_id": "wx-help-1"})
     assert status == 500
     assert counts(db)["messages"] == 0

@@ -1,4 +1,4 @@
-"""Staff chat commands beyond 接单 / 办结: 处理中, 转交, 派单 / 改派, 驳回, 合并, 联席, 联席会议, 绑定.
+"""Staff chat commands: 接单, 办结, 处理中, 转交, 派单 / 改派, 退回, 驳回, 合并, 联席, 联席会议, 绑定.
 
 Each handler checks who is speaking, calls one dispatch function and turns its errors into a sentence.
 """
@@ -8,12 +8,11 @@ from __future__ import annotations
 from typing import Callable
 
 import wording
-from bot.conversation import Turn, handles
+from bot.conversation.turn import Turn
 from dispatch import invites, joint, tickets
 from dispatch.routing import UnknownTarget
 from dispatch.states import TransitionError
 from dispatch.users import is_staff
-
 
 
 def _guarded(turn: Turn, action: Callable[[], str]) -> str:
@@ -42,7 +41,6 @@ def _guarded(turn: Turn, action: Callable[[], str]) -> str:
         return wording.wrong_state(e.ticket_id, e.current)
 
 
-@handles("start")
 def start(turn: Turn) -> str:
     def act() -> str:
         t = tickets.start(turn.db, turn.config, turn.parse.args["ticket"], turn.user,
@@ -51,7 +49,6 @@ def start(turn: Turn) -> str:
     return _guarded(turn, act)
 
 
-@handles("transfer")
 def transfer(turn: Turn) -> str:
     def act() -> str:
         t = tickets.transfer(turn.db, turn.config, turn.parse.args["ticket"], turn.user,
@@ -60,7 +57,6 @@ def transfer(turn: Turn) -> str:
     return _guarded(turn, act)
 
 
-@handles("reassign")
 def reassign(turn: Turn) -> str:
     def act() -> str:
         t = tickets.reassign(turn.db, turn.config, turn.parse.args["ticket"], turn.user, turn.parse.args["target"],
@@ -69,7 +65,6 @@ def reassign(turn: Turn) -> str:
     return _guarded(turn, act)
 
 
-@handles("send_back")
 def send_back(turn: Turn) -> str:
     def act() -> str:
         t = tickets.send_back(turn.db, turn.config, turn.parse.args["ticket"], turn.user,
@@ -78,7 +73,6 @@ def send_back(turn: Turn) -> str:
     return _guarded(turn, act)
 
 
-@handles("reject")
 def reject(turn: Turn) -> str:
     def act() -> str:
         t = tickets.reject(turn.db, turn.config, turn.parse.args["ticket"], turn.user,
@@ -87,7 +81,6 @@ def reject(turn: Turn) -> str:
     return _guarded(turn, act)
 
 
-@handles("merge")
 def merge(turn: Turn) -> str:
     def act() -> str:
         tickets.merge(turn.db, turn.config, turn.parse.args["ticket"], turn.parse.args["into"], turn.user, turn.now)
@@ -95,7 +88,6 @@ def merge(turn: Turn) -> str:
     return _guarded(turn, act)
 
 
-@handles("joint")
 def joint_mark(turn: Turn) -> str:
     def act() -> str:
         ticket = tickets.get_ticket(turn.db, turn.parse.args["ticket"])
@@ -107,7 +99,6 @@ def joint_mark(turn: Turn) -> str:
     return _guarded(turn, act)
 
 
-@handles("joint_settle")
 def joint_settle(turn: Turn) -> str:
     def act() -> str:
         ticket = tickets.get_ticket(turn.db, turn.parse.args["ticket"])
@@ -118,7 +109,6 @@ def joint_settle(turn: Turn) -> str:
     return _guarded(turn, act)
 
 
-@handles("joint_list")
 def joint_list(turn: Turn) -> str:
     if turn.user.get("role") not in ("dispatcher", "leader", "admin"):
         return wording.NOT_DISPATCHER
@@ -128,7 +118,6 @@ def joint_list(turn: Turn) -> str:
     return wording.joint_agenda(rows, lambda d: turn.config.deployment.handler_name(None, d))
 
 
-@handles("bind")
 def bind(turn: Turn) -> str:
     try:
         invite = invites.bind(turn.db, turn.user["id"], turn.parse.args["code"], turn.now)
@@ -143,3 +132,40 @@ def bind(turn: Turn) -> str:
     elif (community := d.community(invite["community_id"])) is not None:
         scope = community.name
     return wording.bound(invite["role"], scope)
+
+
+def _staff_only(turn: Turn) -> str | None:
+    return None if is_staff(turn.user) else wording.NOT_STAFF
+
+
+def claim(turn: Turn) -> str:
+    if refusal := _staff_only(turn):
+        return refusal
+    ticket_id = turn.parse.args["ticket"]
+    try:
+        tickets.claim(turn.db, turn.config, ticket_id, turn.user, turn.now)
+    except tickets.TicketNotFound:
+        return wording.no_such_ticket(ticket_id)
+    except tickets.NotAllowed:
+        return wording.NOT_ALLOWED
+    except tickets.AlreadyClaimed as e:
+        return wording.claimed_by_other(ticket_id, e.who)
+    except TransitionError as e:
+        return wording.wrong_state(ticket_id, e.current)
+    return wording.claimed(ticket_id)
+
+
+def resolve(turn: Turn) -> str:
+    if refusal := _staff_only(turn):
+        return refusal
+    ticket_id = turn.parse.args["ticket"]
+    try:
+        tickets.resolve(turn.db, turn.config, ticket_id, turn.user, turn.parse.args.get("note", ""), turn.now,
+                        turn.inbound.photos)
+    except tickets.TicketNotFound:
+        return wording.no_such_ticket(ticket_id)
+    except tickets.NotAllowed:
+        return wording.NOT_ALLOWED
+    except TransitionError as e:
+        return wording.wrong_state(ticket_id, e.current)
+    return wording.resolved(ticket_id)

@@ -1,18 +1,14 @@
-"""Chat commands for points: 积分, 排行榜, 兑换 ITEM.
-
-Registered on import (bot/conversation.py imports this module at its end).
-"""
+"""Points in chat: 积分, 排行榜, 兑换 ITEM."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import wording
-from bot.conversation import Turn, handles
+from bot.conversation.turn import Turn
 from dispatch import points
 
 
-@handles("points")
 def my_points(turn: Turn) -> str:
     settings = turn.config.settings.points
     points.sync(turn.db, turn.config, turn.now)
@@ -22,7 +18,6 @@ def my_points(turn: Turn) -> str:
                                   points.recent(turn.db, turn.user["id"], account), rewards)
 
 
-@handles("leaderboard")
 def leaderboard(turn: Turn) -> str:
     settings = turn.config.settings.points
     points.sync(turn.db, turn.config, turn.now)
@@ -33,7 +28,6 @@ def leaderboard(turn: Turn) -> str:
     return wording.leaderboard(rows, me)
 
 
-@handles("redeem")
 def redeem(turn: Turn) -> str:
     settings = turn.config.settings.points
     item = turn.parse.args.get("item", "")

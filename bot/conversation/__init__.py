@@ -1,0 +1,21 @@
+"""The conversation: handle(services, db, inbound, now) -> Reply, the same for every channel.
+
+Rule for this package: handlers read and change the store only through dispatch/, say only what wording/
+writes, and return a Reply (or plain words); the channel decides how to deliver it.
+
+    handle.py    the entry point: record the message once, then the waiting state, then the handler table
+    pending.py   a photo or location first, or a report waiting for its place
+    table.py     command or intent -> handler, written out
+    group.py     the one group policy
+    reports.py, status.py, ratings.py, points.py, staff.py, basics.py: one family of handlers each
+    desk.py      the community's desk: 待办 queue, 答复 / 入库, 退回审核, 派单 / 转交 without whom to
+    emergency.py whom to call and what to do meanwhile; 「收到 N」
+"""
+
+from bot.conversation.group import files_in_group
+from bot.conversation.handle import handle
+from bot.conversation.reply import Reply
+from bot.conversation.turn import Turn
+from bot.services import Services
+
+__all__ = ["Reply", "Services", "Turn", "files_in_group", "handle"]

@@ -1,0 +1,88 @@
+"""Reports and questions from residents and riders: file, join, ask where, or answer from the knowledge base."""
+
+from __future__ import annotations
+
+import wording
+from bot.conversation import emergency
+from bot.conversation.group import files_in_group
+from bot.conversation.reply import Reply
+from bot.conversation.turn import Turn
+from bot.inbound import Inbound
+from dispatch import dialogue, duplicates, questions, tickets
+from dispatch.clock import local_text
+from dispatch.routing import Route, route
+from nlu.types import Parse
+
+
+def names_a_problem(parse: Parse) -> bool:
+    """Words of a problem: a category's keywords, an emergency, or a facility (路灯, 井盖)."""
+    return bool(parse.problem_words or parse.entities.facility)
+
+
+def report(turn: Turn) -> Reply:
+    """File the report; an emergency's reply first tells the sender whom to call."""
+    if turn.in_group and not files_in_group(turn.config, turn.parse, bool(turn.inbound.photos)):
+        return Reply("", outcome="ignored")
+    return emergency.first_call(turn, _file_report(turn))
+
+
+def _file_report(turn: Turn) -> Reply:
+    """Ask where, join an open ticket about the same thing, or file a new one; the reply says which."""
+    e = turn.parse.entities
+    has_place = e.where or turn.inbound.location
+    if not has_place and not turn.in_group:
+        dialogue.wait_for(turn.db, turn.user["id"], "awaiting_place",
+                          {"text": turn.parse.text, "photos": turn.inbound.photos, "location": None}, turn.now)
+        return Reply(wording.ASK_PLACE, outcome="asked")
+    if not turn.inbound.photos and turn.parse.only_place:
+        dialogue.wait_for(turn.db, turn.user["id"], "awaiting_words",
+                          {"text": turn.parse.text, "photos": [], "location": None}, turn.now)
+        return Reply(wording.ask_what_happened(f"{e.where or turn.parse.text}{e.building or ''}"), outcome="asked")
+    the_route = route_of(turn)
+    ticket, outcome = duplicates.file_or_join(turn.db, turn.config, turn.user["id"], turn.parse, the_route, turn.now,
+                                              turn.inbound.photos, turn.message_id, _shared_location(turn.inbound),
+                                              turn.inbound.sent_at)
+    if outcome == "again":
+        return Reply(wording.already_reported(ticket["id"]), ticket["id"], "joined")
+    if outcome == "joined":
+        return Reply(wording.ack_duplicate(ticket["id"], ticket["reporters"]), ticket["id"], "joined")
+    handler = turn.config.deployment.handler_name(ticket["grid_id"], ticket["department_id"])
+    deadline = local_text(ticket["deadline_at"], turn.config.settings.dispatch.timezone)
+    return Reply(wording.ack_report(ticket["id"], handler, deadline, the_route.needs_review, the_route.handling),
+                 ticket["id"], "filed")
+
+
+def route_of(turn: Turn) -> Route:
+    return route(turn.parse, turn.config.deployment, turn.config.settings.nlu.review_threshold,
+                 turn.inbound.location)
+
+
+def _shared_location(inbound: Inbound) -> tickets.Location | None:
+    if inbound.location is None:
+        return None
+    return tickets.Location(inbound.location[0], inbound.location[1], inbound.location_label)
+
+
+def question(turn: Turn) -> str:
+    item = turn.services.knowledge.search(turn.parse.text) or \
+        questions.find_saved(turn.db, turn.services.knowledge, turn.parse.text)   # what the community answered
+    if item is None and turn.in_group:
+        return ""        # a question to the group is for the group
+    if item is None:
+        _to_a_person(turn, "知识库无答案，转人工答复")
+        return wording.no_answer()
+    return wording.answer(item.title, list(item.fields))
+
+
+def human(turn: Turn) -> str:
+    if turn.in_group:
+        return ""
+    _to_a_person(turn, "居民要求人工答复")
+    return wording.TO_A_PERSON
+
+
+def _to_a_person(turn: Turn, why: str) -> None:
+    """A ticket in the community dispatcher's review queue, so a person in the community answers."""
+    the_route = route_of(turn)
+    review = Route("reply", the_route.category, the_route.community_id, the_route.grid_id, None, True, why)
+    tickets.create_ticket(turn.db, turn.config, turn.user["id"], turn.parse, review, turn.now)

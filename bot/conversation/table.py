@@ -1,0 +1,58 @@
+"""The handler table: one entry per command or intent, written out so a reader sees every one in one place.
+
+A module that adds a command adds its line here; nothing registers itself on import.
+"""
+
+from __future__ import annotations
+
+import wording
+from bot.conversation import basics, desk, emergency, points, ratings, reports, staff, status
+from bot.conversation.reply import Reply, as_reply
+from bot.conversation.turn import Handler, Turn
+
+HANDLERS: dict[str, Handler] = {
+    # residents and riders
+    "report": reports.report,
+    "question": reports.question,
+    "human": reports.human,
+    "my_tickets": status.my_tickets,
+    "status": status.status,
+    "withdraw": status.withdraw,
+    "rate": ratings.rate,
+    # points
+    "points": points.my_points,
+    "leaderboard": points.leaderboard,
+    "redeem": points.redeem,
+    # staff
+    "claim": staff.claim,
+    "start": staff.start,
+    "resolve": staff.resolve,
+    "transfer": staff.transfer,
+    "reassign": staff.reassign,
+    "send_back": staff.send_back,
+    "reject": staff.reject,
+    "merge": staff.merge,
+    "joint": staff.joint_mark,
+    "joint_settle": staff.joint_settle,
+    "joint_list": staff.joint_list,
+    "bind": staff.bind,
+    # the community's desk: the review queue, answers, a grid's 退回审核, emergencies confirmed
+    "answer": desk.answer,
+    "save_answer": desk.save_answer,
+    "back_to_review": desk.back_to_review,
+    "missing_target": desk.ask_target,
+    "acknowledge": emergency.acknowledge,
+    # small talk and events
+    "greeting": basics.greeting,
+    "chitchat": basics.chitchat,
+    "photo": basics.chitchat,
+    "help": basics.help_,
+    "missing_number": basics.missing_number,
+    "event": basics.event,
+}
+
+
+def run(turn: Turn, intent: str | None = None) -> Reply:
+    """The handler for the message's intent (or the one named); an intent nobody handles gets a plain sentence."""
+    handler = HANDLERS.get(intent or turn.parse.intent)
+    return as_reply(handler(turn)) if handler else Reply(wording.unknown_command(turn.parse.text))

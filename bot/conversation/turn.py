@@ -1,0 +1,40 @@
+"""One message being handled, and the shape of a handler."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable
+
+from sqlite_utils import Database
+
+from bot.conversation.reply import Reply
+from bot.inbound import Inbound
+from bot.services import Services
+from nlu.types import Parse
+from settings import Config
+
+
+@dataclass
+class Turn:
+    """One message being handled: who, what, and the open store connection."""
+
+    services: Services
+    db: Database
+    inbound: Inbound
+    user: dict[str, Any]
+    parse: Parse
+    now: datetime
+    message_id: int
+
+    @property
+    def config(self) -> Config:
+        return self.services.config
+
+    @property
+    def in_group(self) -> bool:
+        return self.inbound.chat is not None
+
+
+#: A handler answers one command or intent: a Reply, or plain words (an answer; "" says nothing).
+Handler = Callable[[Turn], "Reply | str"]
