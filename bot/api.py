@@ -19,6 +19,7 @@ from bot.db import get_db, get_services
 from bot.errors import ApiError
 from bot.inbound import Inbound
 from dispatch import outbox
+from dispatch.tickets import on_earth
 from dispatch.clock import utcnow
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -54,6 +55,8 @@ def inbound_from_json(body: dict[str, Any], channel: str = "api") -> Inbound:
             location = (float(location[0]), float(location[1]))
         except (TypeError, ValueError, IndexError, KeyError):
             raise ApiError(400, "location 必须是 [纬度, 经度]")
+        if not on_earth(*location):
+            raise ApiError(400, "location 不是地球上的点：纬度 -90 到 90，经度 -180 到 180")
     label = body.get("location_label") or ""
     if not isinstance(label, str):
         raise ApiError(400, "location_label 必须是字符串")

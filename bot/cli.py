@@ -22,11 +22,11 @@ def config_option(fn: Callable) -> Callable:
                         type=click.Path(dir_okay=False), help="The deployment's config.yaml.")(fn)
 
 
-def _services(config_path: str):
+def _services(config_path: str, overrides: dict[str, Any] | None = None):
     from bot.services import build_services
 
     try:
-        return build_services(config_path)
+        return build_services(config_path, overrides)
     except ConfigError as e:
         raise click.ClickException(str(e))
 
@@ -62,6 +62,7 @@ def _serve(services: Any, host: str, port: int, scheduler: bool) -> None:
         app = create_app(services=services)
     except ConfigError as e:             # a channel's settings that cannot work (e.g. a bad aes_key)
         raise click.ClickException(str(e))
+    warn_calendar(services.config)
     if scheduler:
         build_scheduler(services).start()
     click.echo(f"三单 Sandan 已启动：http://{host}:{port}/  (Ctrl+C 停止)")
@@ -81,7 +82,9 @@ def worker(config_path: str) -> None:
 
     from bot.worker import build_scheduler
 
-    build_scheduler(_services(config_path)).start()
+    services = _services(config_path)
+    warn_calendar(services.config)
+    build_scheduler(services).start()
     click.echo("三单 worker 已启动 (Ctrl+C 停止)")
     try:
         while True:
@@ -95,13 +98,13 @@ def worker(config_path: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8800, show_default=True, type=int)
 def demo(config_path: str, host: str, port: int) -> None:
-    """Start the shipped demo: a fresh demo database, then serve.
+    """Start the shipped demo: a fresh demo database, then serve, with the no-login /chat page on.
 
     \b
     Example:
         sandan demo
     """
-    services = _services(config_path)
+    services = _services(config_path, {"web": {"demo_chat": True}})
     path = _fresh_database(services.config)
     click.echo(f"演示数据库：{path}")
     _start_standin(services.config)
@@ -164,6 +167,19 @@ def db_init(config_path: str) -> None:
         raise click.ClickException(str(e))
     count = seed_staff(db, config.deployment, utcnow())
     click.echo(f"数据库已就绪：{config.path(config.settings.store.path)}（{count} 名工作人员）")
+    warn_calendar(config)
+
+
+def warn_calendar(config: Any) -> None:
+    """Say so (stderr and the log) when this or next year's days off are unknown: deadlines would be guessed."""
+    import logging
+
+    from dispatch.clock import utcnow
+    from dispatch.deadlines import calendar_warning
+
+    if text := calendar_warning(config, utcnow()):
+        click.secho(text, err=True, fg="yellow")
+        logging.getLogger("sandan.calendar").warning(text)
 
 
 @cli.command()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from dispatch.tickets import on_earth
+
 
 @dataclass
 class Inbound:
@@ -19,6 +21,10 @@ class Inbound:
     kind: str = "text"                    # text | image | voice | location | event
     display_name: str = ""
     sent_at: datetime | None = None       # when it was written, if long before it reached us (a chat log's line)
+
+    def __post_init__(self) -> None:
+        if self.location is not None and not on_earth(*self.location):
+            self.location, self.location_label = None, ""      # a channel's impossible point: no point at all
 
     @property
     def user_id(self) -> str:

@@ -1,14 +1,17 @@
 """/chat: a WeChat-style web chat for demos and training, driving the same conversation pipeline.
 
 A visitor picks a persona (a resident, a rider, a grid secretary, the community dispatcher) and talks to
-the bot 1:1 or in the riders' group. Messages go through conversation.handle on the "api" channel, so the
-demo staff (api:sec-longxi-1 …) are the deployment's own; pushes are read from the outbox. There is no
-login: the page says it is a demo, and web.demo_chat switches it off.
+the bot 1:1 or in the riders' group. Messages go through conversation.handle on the "demo" channel: the
+staff personas (demo:sec-longxi-1 …) take the roles of the deployment's staff of the same name, but live in
+a world of their own (dispatch.users.DEMO_CHANNEL): they see, act on and are pushed only the demo's
+tickets, never a real resident's. Pushes are read from the outbox. There is no login, so the page is off
+unless web.demo_chat is set (``sandan demo`` sets it), and the server says so loudly when it starts.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -22,7 +25,11 @@ from bot.errors import ApiError
 from bot.inbound import Inbound
 from dispatch import messages, outbox
 from dispatch.clock import utcnow
+from dispatch.store import connect, row_id, transaction
+from dispatch.users import DEMO_CHANNEL, set_role
 from settings import Config
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("webchat", __name__, url_prefix="/chat", template_folder="templates", static_folder="static",
                static_url_path="/static")
@@ -36,9 +43,13 @@ GROUP = "fengchao"
 
 @dataclass(frozen=True)
 class Persona:
-    id: str            # the api channel's sender id: the user is "api:<id>"
+    id: str            # the demo channel's sender id: the user is "demo:<id>"
     name: str
     role: str          # what the picker shows
+
+    @property
+    def user_id(self) -> str:
+        return f"{DEMO_CHANNEL}:{self.id}"
 
 
 #: People who are not staff; the staff personas come from the deployment.
@@ -55,6 +66,20 @@ def personas(config: Config) -> list[Persona]:
              if s.user.startswith("api:") and ((s.role == "grid_secretary" and s.grid in grids)
                                                or (s.role == "dispatcher" and s.community == first.id))]
     return [*CITIZENS, *staff]
+
+
+def bind_personas(config: Config, db_path: str) -> None:
+    """The staff personas take their deployment namesakes' roles, on the demo channel."""
+    staff = {s.user.partition(":")[2]: s for s in config.deployment.staff if s.user.startswith("api:")}
+    db = connect(db_path)
+    try:
+        with transaction(db):
+            for p in personas(config):
+                if (s := staff.get(p.id)) is not None:
+                    community = s.community or (c.id if (c := config.deployment.community_of_grid(s.grid)) else None)
+                    set_role(db, p.user_id, s.role, utcnow(), s.grid, s.department, community, s.name)
+    finally:
+        db.close()
 
 
 def _config() -> Config:
@@ -117,7 +142,7 @@ def send():
     if not text and not photos:
         raise ApiError(400, "请输入文字或选择照片")
     msg_id = request.form.get("msg_id", "")[:64] or uuid.uuid4().hex
-    inbound = Inbound(channel="api", sender=persona.id, msg_id=f"chat:{msg_id}", text=text, photos=photos,
+    inbound = Inbound(channel=DEMO_CHANNEL, sender=persona.id, msg_id=f"chat:{msg_id}", text=text, photos=photos,
                       chat=chat, kind="image" if photos and not text else "text", display_name=persona.name)
     reply = handle(get_services(), get_db(), inbound, utcnow())
     return jsonify({"ok": True, "reply": reply.text})
@@ -129,22 +154,22 @@ def updates():
     config = _config()
     persona = _persona(config, request.args.get("persona", ""))
     try:
-        after = {k: int(request.args.get(k, "0")) for k in ("direct", "push", "group")}
+        after = {k: row_id(int(request.args.get(k, "0"))) for k in ("direct", "push", "group")}
     except ValueError:
         raise ApiError(400, "after 必须是整数")
     db = get_db()
-    user = f"api:{persona.id}"
+    user = persona.user_id
     direct = [{"id": r["id"], "text": r["text"], "photos": _chat_photos(r["photos"]), "reply": r["reply"] or "",
                "at": r["received_at"]}
               for r in messages.direct_messages(db, user, after["direct"])]
     pushes = [{"id": m["id"], "text": m["body"], "at": m["created_at"],
                "photos": [u for u in m["photos"] if u.startswith("/chat/media/")]}   # a thumbnail of this chat's own
               for m in outbox.inbox(db, user, after["push"], limit=100)]
-    names = {f"api:{p.id}": p.name for p in personas(config)}
+    names = {p.user_id: p.name for p in personas(config)}
     group = [{"id": r["id"], "mine": r["sender"] == user,
               "name": names.get(r["sender"]) or r["display_name"] or "群成员", "text": r["text"],
               "photos": _chat_photos(r["photos"]), "reply": r["reply"] or "", "at": r["received_at"]}
-             for r in messages.group_messages(db, GROUP, after["group"])]
+             for r in messages.group_messages(db, GROUP, after["group"], channel=DEMO_CHANNEL)]
     return jsonify({"ok": True, "direct": direct, "pushes": pushes, "group": group})
 
 
@@ -156,5 +181,9 @@ def media(name: str):
 
 
 def init_app(app: Flask) -> None:
+    config = app.config["SANDAN_SERVICES"].config
+    if config.settings.web.demo_chat:
+        log.warning("%s", wording.DEMO_CHAT_ON_WARNING)
+        bind_personas(config, app.config["SANDAN_DB_PATH"])
     app.register_blueprint(bp)
 

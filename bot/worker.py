@@ -25,8 +25,13 @@ log = logging.getLogger(__name__)
 
 
 def deliver_outbox(services: Services) -> int:
-    return with_store(services, lambda db, config, now: outbox.deliver_due(
-        db, build_sender(config, channel_senders(config)), now))
+    """Emergencies' pushes first (the deployment's most urgent level), each row tried a bounded number of times."""
+    def deliver(db: Any, config: Any, now: Any) -> int:
+        urgency = config.deployment.urgency
+        return outbox.deliver_due(db, build_sender(config, channel_senders(config)), now,
+                                  urgent_level=urgency[0].name if urgency else None,
+                                  max_attempts=config.settings.dispatch.outbox_max_attempts)
+    return with_store(services, deliver)
 
 
 def fetch_media(services: Services) -> int:
@@ -70,13 +75,24 @@ def add_dispatch_jobs(scheduler: BackgroundScheduler, services: Services) -> Non
 
 def leased(fn: Callable[..., Any], services: Services, holder: str) -> Callable[..., Any]:
     """Run a job only while this scheduler holds the lease, so two schedulers never both run jobs."""
+    waiting = []     # a scheduler that waits says so once, naming the holder, then again when it takes over
+
     @functools.wraps(fn)
     def run(*args: Any, **kwargs: Any) -> Any:
-        held = with_store(services, lambda db, config, _now: lease.hold(
-            db, holder, time.time(), config.settings.dispatch.scheduler_lease_seconds))
+        def take(db: Any, config: Any, _now: Any) -> tuple[bool, Any]:
+            held = lease.hold(db, holder, time.time(), config.settings.dispatch.scheduler_lease_seconds)
+            return held, None if held else lease.holder_of(db)
+        held, other = with_store(services, take)
         if not held:
-            log.debug("job %s skipped: another scheduler holds the lease", fn.__name__)
+            if not waiting:
+                who, until = other or ("?", 0.0)
+                log.warning("job %s waits: scheduler %s holds the lease until %s UTC", fn.__name__, who,
+                            time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(until)))
+                waiting.append(True)
             return None
+        if waiting:
+            log.warning("job %s runs again: this scheduler holds the lease now", fn.__name__)
+            waiting.clear()
         return fn(*args, **kwargs)
     return run
 

@@ -19,7 +19,9 @@ from dispatch import outbox, tickets
 from dispatch.clock import iso, local_text, parse_iso
 from dispatch.states import WORKING_STATES, State
 from dispatch.store import transaction
-from dispatch.worktime import Calendar, Limit, add_working, category_limit, working_seconds_between
+from dispatch.worktime import (Calendar, Limit, add_working, category_limit, unknown_years,
+                              working_seconds_between)
+from dispatch.users import is_demo
 from settings import Config
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,13 @@ class Deadline:
 
 def calendar(config: Config) -> Calendar:
     return Calendar.from_settings(config.settings.dispatch)
+
+
+def calendar_warning(config: Config, now: datetime) -> str | None:
+    """What to tell the operator when this year's or next year's days off are not known, else None."""
+    cal = calendar(config)
+    years = unknown_years(cal, now.astimezone(cal.tz).date(), config.settings.dispatch.calendar_warn_days)
+    return wording.calendar_unknown(years) if years else None
 
 
 def deadline_for(config: Config, category: str, urgency: str, start: datetime, factor: float = 1.0) -> Deadline:
@@ -118,7 +127,7 @@ def review_reminders(db: Database, config: Config, now: datetime) -> int:
         if due > now:
             continue
         with transaction(db):
-            for person in tickets.dispatcher_ids(db, t["community_id"]):
+            for person in tickets.dispatcher_ids(db, t["community_id"], is_demo(t["reporter"])):
                 outbox.enqueue(db, person, wording.review_overdue(t, urgent), now, t["id"],
                                f"review:{t['id']}:{person}")
             tickets.add_event(db, t["id"], "system", "review_reminded", now, "待审核超时，提醒社区调度员")
@@ -193,7 +202,7 @@ def _escalate(db: Database, config: Config, t: dict[str, Any], mark: dict[str, A
     handler = config.deployment.handler_name(t["grid_id"], t["department_id"])
     deadline = local_text(t["deadline_at"], config.settings.dispatch.timezone)
     holders = [t["claimed_by"]] if t["claimed_by"] else tickets.handler_ids(db, t)
-    dispatchers = tickets.dispatcher_ids(db, t["community_id"])
+    dispatchers = tickets.dispatcher_ids(db, t["community_id"], is_demo(t["reporter"]))
     if mark["kind"] == "escalate":
         level, reason = 1, f"超过办结期限（{wording.deadline_text(deadline)}），社区督办"
         people = dispatchers + holders

@@ -12,10 +12,11 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 import wording
-from dispatch import joint, outbox
+from dispatch import deadlines, joint, outbox
 from dispatch.clock import iso, local_text
 from dispatch.states import WORKING_STATES
 from dispatch.store import transaction
+from dispatch.users import is_demo
 from settings import Config
 
 _WORKING = tuple(s.value for s in WORKING_STATES)
@@ -48,6 +49,8 @@ def staff_work(db: Database, user: dict[str, Any]) -> tuple[list[dict[str, Any]]
         where, params = "(community_id = ? OR community_id IS NULL) AND state = 'received'", [user["community_id"]]
     else:
         return [], 0
+    if is_demo(user.get("id")):
+        where += " AND reporter LIKE 'demo:%'"     # a demo persona's list holds the demo's tickets only
     rows = list(db.query(f"SELECT id, state, text, deadline_at FROM tickets WHERE {where} "
                          f"ORDER BY deadline_at IS NULL, deadline_at, id LIMIT {WORK_LIST_LIMIT}", params))
     total = db.execute(f"SELECT count(*) FROM tickets WHERE {where}", params).fetchone()[0]
@@ -55,11 +58,15 @@ def staff_work(db: Database, user: dict[str, Any]) -> tuple[list[dict[str, Any]]
 
 
 def daily_digest(db: Database, config: Config, now: datetime) -> int:
-    """Queue today's digest to each grid secretary with open work; returns how many were queued."""
+    """Queue today's digest to each grid secretary with open work, on working days (China's calendar);
+    returns how many were queued."""
     tz = config.settings.dispatch.timezone
-    day = now.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d")
+    local_day = now.astimezone(ZoneInfo(tz)).date()
+    if not deadlines.calendar(config).is_working_day(local_day):
+        return 0                     # weekends, 法定节假日: the grids are off; the next working morning says it all
+    day = local_day.isoformat()
     sent = 0
-    secretaries = list(db.query("SELECT id, grid_id FROM users WHERE role = 'grid_secretary' AND grid_id IS NOT NULL "
+    secretaries = list(db.query("SELECT id, grid_id FROM users WHERE role = 'grid_secretary' AND grid_id IS NOT NULL AND channel != 'demo' "
                                 "ORDER BY id"))
     with transaction(db):
         for person in secretaries:

@@ -21,6 +21,7 @@ from dispatch import outbox
 from dispatch.clock import iso
 from dispatch.routing import Route
 from dispatch.states import OPEN_STATES
+from dispatch.users import is_demo
 from nlu.types import Parse
 from settings import Config
 
@@ -133,6 +134,8 @@ def file_or_join(db: Database, config: Config, reporter: str, parse: Parse, rout
     from dispatch.tickets import create_ticket
 
     match = None if route.needs_review else find(db, config, parse, route, written or now)
+    if match and is_demo(match.ticket["reporter"]) != is_demo(reporter):
+        match = None            # the /chat demo's tickets and real ones never join: each world its own people
     if match:
         ticket, new_reporter = join(db, config, match, reporter, parse, now, photos, message_id)
         return ticket, "joined" if new_reporter else "again"

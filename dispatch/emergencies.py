@@ -16,7 +16,7 @@ from sqlite_utils import Database
 
 import wording
 from dispatch import deadlines, outbox
-from dispatch.users import staff_ids
+from dispatch.users import is_demo, staff_ids
 from settings import Config
 
 EVENT = "emergency"
@@ -30,16 +30,18 @@ class NotAnEmergency(Exception):
 def people_to_alert(db: Database, config: Config, ticket: dict[str, Any]) -> list[str]:
     """Everyone ``emergencies.notify`` names for this ticket, in that order, each once."""
     e = config.deployment.emergencies
+    demo = is_demo(ticket["reporter"])
     people: list[str] = []
     for who in e.notify:
         if who == "grid" and ticket["grid_id"]:
-            people += staff_ids(db, "grid_secretary", grid_id=ticket["grid_id"])
+            people += staff_ids(db, "grid_secretary", grid_id=ticket["grid_id"], demo=demo)
         elif who == "dispatcher":
-            people += (staff_ids(db, "dispatcher", community_id=ticket["community_id"])
-                       if ticket["community_id"] else []) or staff_ids(db, "dispatcher")
+            people += (staff_ids(db, "dispatcher", community_id=ticket["community_id"], demo=demo)
+                       if ticket["community_id"] else []) or staff_ids(db, "dispatcher", demo=demo)
         elif who == "leader":
             people += e.on_duty or deadlines.leader_ids(db, ticket["community_id"])
-    return list(dict.fromkeys(people))
+    # the demo's personas and the real staff never hear of each other's tickets
+    return [p for p in dict.fromkeys(people) if is_demo(p) == demo]
 
 
 def alert(db: Database, config: Config, ticket: dict[str, Any], kind_name: str, now: datetime,

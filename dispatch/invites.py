@@ -4,16 +4,20 @@ and "绑定 CODE" in chat binds whoever sends it. A code works once and expires 
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import datetime, timedelta
 from typing import Any, Iterable
 
 from sqlite_utils import Database
 
+from dispatch import throttle
 from dispatch.clock import iso
 from dispatch.store import transaction
 from dispatch.users import set_role
-from settings import Community, Config, Department, Deployment, Grid
+from settings import Community, Config, Department, Deployment, Grid, LimitSettings
+
+log = logging.getLogger(__name__)
 
 ROLES = ("grid_secretary", "dispatcher", "department", "leader")
 #: No 0/O, 1/I/L: codes are read aloud and typed on phones.
@@ -84,11 +88,33 @@ def create(db: Database, config: Config, role: str, now: datetime, grid_id: str 
                 return code
 
 
-def bind(db: Database, user_id: str, code: str, now: datetime) -> dict[str, Any]:
+def bind(db: Database, user_id: str, code: str, now: datetime,
+         limits: LimitSettings = LimitSettings()) -> dict[str, Any]:
     """Use a code: the sender gets its role and scope. Returns the invite row.
 
-    :raises InviteError: invalid (no such code), used, or expired.
+    Wrong codes are counted per sender (dispatch/throttle.py): after ``limits.free_failures`` the sender is
+    locked out for a while, doubling, so codes cannot be guessed (351 a second were tried).
+
+    :raises InviteError: invalid (no such code), used, expired, or throttled (too many wrong codes).
     """
+    key = f"invite:{user_id}"
+    if throttle.locked_for(db, key, now.timestamp()):
+        log.warning("invite code refused for %s: too many wrong codes", user_id)
+        raise InviteError("throttled")
+    try:
+        invite = _bind(db, user_id, code, now)
+    except InviteError as e:
+        if e.reason == "invalid":
+            failures, lock = throttle.failed(db, key, now.timestamp(), limits)
+            log.warning("wrong invite code from %s (%d in a row%s)", user_id, failures,
+                        f"; locked for {lock:.0f} s" if lock else "")
+        raise
+    throttle.succeeded(db, key)
+    log.info("invite code used by %s: %s", user_id, invite["role"])
+    return invite
+
+
+def _bind(db: Database, user_id: str, code: str, now: datetime) -> dict[str, Any]:
     code = code.strip().upper()
     with transaction(db):
         rows = list(db.query("SELECT * FROM invites WHERE code = ?", [code]))

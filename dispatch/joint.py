@@ -28,6 +28,7 @@ def departments_of(db: Database, ticket_id: int) -> list[str]:
 def mark(db: Database, config: Config, ticket: dict[str, Any], actor: str, reason: str, now: datetime) -> bool:
     """Put a ticket on the agenda; False when it is already there. The community's dispatchers are told."""
     from dispatch.tickets import add_event, dispatcher_ids
+    from dispatch.users import is_demo
 
     with transaction(db):
         added = db.execute(
@@ -36,7 +37,7 @@ def mark(db: Database, config: Config, ticket: dict[str, Any], actor: str, reaso
         if not added:
             return False
         add_event(db, ticket["id"], actor, "joint_meeting", now, reason)
-        for person in dispatcher_ids(db, ticket["community_id"]):
+        for person in dispatcher_ids(db, ticket["community_id"], is_demo(ticket["reporter"])):
             outbox.enqueue(db, person, wording.joint_marked(ticket, reason), now, ticket["id"],
                            f"joint:{ticket['id']}:{person}")
     return True

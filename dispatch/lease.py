@@ -2,6 +2,10 @@
 
 Several web workers (or a forgotten second `sandan worker`) may each start a scheduler; only the one
 holding the lease runs jobs. A holder that dies stops renewing, and another takes over after the TTL.
+
+Clock steps: a lease is never longer than its TTL, so an expiry further ahead than now + TTL was written by
+a clock that ran ahead (a scheduler 3 days fast that crashed blocked its successor for 3 days): it counts as
+expired. A clock stepped back only shortens the wait.
 """
 
 from __future__ import annotations
@@ -28,10 +32,16 @@ def hold(db: Database, holder: str, now: float, ttl: float, key: str = KEY) -> b
         db.execute(
             "INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
             "value = excluded.value, expires_at = excluded.expires_at "
-            "WHERE kv.value = excluded.value OR kv.expires_at IS NULL OR kv.expires_at < ?",
-            [key, holder, now + ttl, now])
-        row = db.execute("SELECT value FROM kv WHERE key = ?", [key]).fetchone()
+            "WHERE kv.value = excluded.value OR kv.expires_at IS NULL OR kv.expires_at < ? OR kv.expires_at > ?",
+            [key, holder, now + ttl, now, now + ttl])
+        row = db.execute("SELECT value, expires_at FROM kv WHERE key = ?", [key]).fetchone()
     return bool(row) and row[0] == holder
+
+
+def holder_of(db: Database, key: str = KEY) -> tuple[str, float] | None:
+    """Who holds the lease and until when (epoch seconds), for the log of a scheduler that waits."""
+    row = db.execute("SELECT value, expires_at FROM kv WHERE key = ?", [key]).fetchone()
+    return (row[0], row[1]) if row else None
 
 
 def release(db: Database, holder: str, key: str = KEY) -> None:

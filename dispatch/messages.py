@@ -61,9 +61,12 @@ def direct_messages(db: Database, user_id: str, after: int, limit: int = 100) ->
                          "AND chat IS NULL AND id > ? ORDER BY id LIMIT ?", [user_id, after, limit]))
 
 
-def group_messages(db: Database, chat: str, after: int, limit: int = 100) -> list[dict[str, Any]]:
-    """A group's messages with their senders' names and the bot's replies, oldest first."""
+def group_messages(db: Database, chat: str, after: int, limit: int = 100,
+                   channel: str | None = None) -> list[dict[str, Any]]:
+    """A group's messages with their senders' names and the bot's replies, oldest first; only those that came
+    through ``channel`` when given (the /chat demo shows the demo's own talk, never the real group's)."""
     return list(db.query("SELECT messages.id, messages.sender, messages.text, messages.photos, messages.reply, "
                          "messages.received_at, users.display_name FROM messages "
                          "JOIN users ON users.id = messages.sender WHERE messages.chat = ? AND messages.id > ? "
-                         "ORDER BY messages.id LIMIT ?", [chat, after, limit]))
+                         "AND (? IS NULL OR messages.channel = ?) ORDER BY messages.id LIMIT ?",
+                         [chat, after, channel, channel, limit]))

@@ -20,7 +20,8 @@ from dispatch import outbox
 from dispatch.clock import iso
 from dispatch.store import transaction
 from dispatch.users import set_role
-from settings import Config, PointsSettings, Reward
+from dispatch.limits import points_left_today
+from settings import Config, LimitSettings, PointsSettings, Reward
 
 VOLUNTEER, WISH = "volunteer", "wish"
 WATERMARK_KEY = "points:event_watermark"
@@ -115,7 +116,7 @@ def sync(db: Database, config: Config, now: datetime) -> int:
                 "t.claimed_by, u.role AS reporter_role FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id "
                 "JOIN users u ON u.id = t.reporter WHERE e.id > ? ORDER BY e.id LIMIT ?", [after, BATCH]))
             for e in events:
-                written += _apply_event(db, settings, e, now)
+                written += _apply_event(db, settings, config.settings.limits, e, now)
             if events:
                 db.execute("INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
                            "value = excluded.value", [WATERMARK_KEY, str(events[-1]["event_id"])])
@@ -123,11 +124,15 @@ def sync(db: Database, config: Config, now: datetime) -> int:
             return written
 
 
-def _apply_event(db: Database, settings: PointsSettings, e: dict[str, Any], now: datetime) -> int:
+def _apply_event(db: Database, settings: PointsSettings, limits: LimitSettings, e: dict[str, Any],
+                 now: datetime) -> int:
     written = 0
     reporter_counts = e["reporter_role"] in settings.reporter_roles
     if e["kind"] in ACCEPTED and e["state"] not in VOIDED and reporter_counts:
         for key, points, reason in _report_awards(db, settings, e):
+            left = points_left_today(db, limits, e["reporter"], now, VOLUNTEER)
+            if left < points:          # the day's cap: the entry says so, so 「积分」 explains the missing points
+                points, reason = left, f"{reason}（{wording.points_daily_cap(limits.points_per_day)}）"
             written += add_entry(db, e["reporter"], points, reason, now, key, e["id"])
     elif e["kind"] in VOIDED and reporter_counts:
         _void_report(db, e, e["kind"], now)

@@ -18,6 +18,7 @@ from dispatch import outbox, tickets
 from dispatch.clock import iso
 from dispatch.states import State
 from dispatch.store import transaction
+from dispatch.users import is_demo
 from settings import Config
 
 #: Most tickets one chat reply lists per part; the dashboard's review page has the rest.
@@ -41,6 +42,8 @@ def queue(db: Database, user: dict[str, Any]) -> Queue:
     if user.get("community_id"):
         where += " AND (community_id = ? OR community_id IS NULL)"
         params.append(user["community_id"])
+    if is_demo(user.get("id")):
+        where += " AND reporter LIKE 'demo:%'"     # a demo persona's queue holds the demo's tickets only
     parts = {}
     for name, handling in (("reports", "handling != 'reply'"), ("questions", "handling = 'reply'")):
         sql = f"FROM tickets WHERE {where} AND {handling}"
@@ -66,7 +69,7 @@ def return_to_review(db: Database, config: Config, ticket_id: int, user: dict[st
         ticket = tickets.move(db, ticket, State.RECEIVED, user["id"], f"{who}退回审核：{reason}", now,
                               claimed_by=None)
         urgent = config.deployment.is_urgent(ticket["urgency"])
-        for person in tickets.dispatcher_ids(db, ticket["community_id"]):
+        for person in tickets.dispatcher_ids(db, ticket["community_id"], is_demo(ticket["reporter"])):
             outbox.enqueue(db, person, wording.review_needed(ticket, f"{who}退回：{reason}", urgent), now,
                            ticket_id, f"back-to-review:{ticket_id}:{iso(now)}:{person}")
     return ticket

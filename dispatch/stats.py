@@ -24,7 +24,7 @@ import wording
 from dispatch import outbox, rollup
 from dispatch.clock import iso
 from dispatch.states import OPEN_STATES, WORKING_STATES
-from dispatch.store import transaction
+from dispatch.store import row_id, transaction
 from dispatch.tickets import dispatcher_ids
 from settings import Config, RatingSettings
 
@@ -260,7 +260,7 @@ def find_tickets(db: Database, f: TicketFilter, limit: int = 50) -> list[dict[st
         params["created_to"] = iso(f.created_to)
     if f.before_id:
         where.append("id < :before_id")
-        params["before_id"] = f.before_id
+        params["before_id"] = row_id(f.before_id)
     return list(db.query(f"SELECT * FROM tickets WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT :limit", params))
 
 
@@ -281,4 +281,4 @@ def ratings(db: Database, ticket_id: int) -> list[dict[str, Any]]:
 
 
 def photo(db: Database, media_id: int) -> list[dict[str, Any]]:
-    return list(db.query("SELECT * FROM media WHERE id = ?", [media_id]))
+    return list(db.query("SELECT * FROM media WHERE id = ?", [row_id(media_id)]))

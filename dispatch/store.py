@@ -312,7 +312,14 @@ def m019_message_outcome(db: Database) -> None:
 
 
 @migrations()
-def m020_saved_answers(db: Database) -> None:
+def m020_outbox_gives_up(db: Database) -> None:
+    """A push that keeps failing is given up after dispatch.outbox_max_attempts, visibly (it retried every ten
+    minutes for ever)."""
+    db.execute("ALTER TABLE outbox ADD COLUMN failed_at TEXT")
+
+
+@migrations()
+def m021_saved_answers(db: Database) -> None:
     """Answers a dispatcher gave in chat (「答复 12 …」) and chose to keep (「入库 12」): the next resident who
     asks the same thing is answered at once, beside data/knowledge.yaml."""
     db.execute("""
@@ -327,7 +334,7 @@ def m020_saved_answers(db: Database) -> None:
 
 
 @migrations()
-def m021_outbox_photos(db: Database) -> None:
+def m022_outbox_photos(db: Database) -> None:
     """A push may carry photos (the reporter's, to the handler; the result, to the reporter): media row ids."""
     db.execute("ALTER TABLE outbox ADD COLUMN photos TEXT NOT NULL DEFAULT '[]'")
 
@@ -359,6 +366,16 @@ class Store(Database):
             self.conn.execute("COMMIT")
             return (dict(zip(keys, row)) for row in rows)
         return (dict(zip(keys, row)) for row in cursor)
+
+
+#: SQLite keeps integers in 64 bits; a bigger number from a URL or a message (「进度 99999999999999999999」)
+#: names no row, and must not reach the driver, which raises OverflowError (a 500 for everyone who tried).
+MAX_ROW_ID = 2**63 - 1
+
+
+def row_id(n: int) -> int:
+    """A number bound against an id column, clamped into SQLite's range."""
+    return max(-1, min(n, MAX_ROW_ID))
 
 
 class StoreError(Exception):

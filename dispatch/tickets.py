@@ -5,6 +5,7 @@ Functions take the time as ``now`` and never read the clock, so tests and the sc
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable
@@ -16,8 +17,8 @@ from dispatch import deadlines, emergencies, joint, outbox
 from dispatch.clock import iso, local_text
 from dispatch.routing import Route, UnknownTarget, place_near, resolve_target
 from dispatch.states import CLAIMABLE_STATES, OPEN_STATES, State, TransitionError, check_transition
-from dispatch.store import transaction
-from dispatch.users import get_user, staff_ids
+from dispatch.store import row_id, transaction
+from dispatch.users import get_user, is_demo, is_staff, staff_ids
 from nlu.types import Parse
 from settings import Config
 
@@ -51,6 +52,12 @@ class Location:
     label: str = ""
 
 
+def on_earth(lat: float, lon: float) -> bool:
+    """A point that can exist: finite, latitude within ±90 and longitude within ±180 (NaN, infinity or
+    200° once made a ticket that broke the sender's next report)."""
+    return math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180
+
+
 def _location_columns(config: Config, location: Location | None) -> tuple[float | None, float | None, str | None]:
     """(lat, lon, location_label); without the sender's label, the nearest known place names the spot."""
     if location is None:
@@ -67,7 +74,7 @@ class Created:
 
 
 def get_ticket(db: Database, ticket_id: int) -> dict[str, Any]:
-    rows = list(db.query("SELECT * FROM tickets WHERE id = ?", [ticket_id]))
+    rows = list(db.query("SELECT * FROM tickets WHERE id = ?", [row_id(ticket_id)]))
     if not rows:
         raise TicketNotFound(ticket_id)
     return rows[0]
@@ -103,7 +110,7 @@ def attach_photos(db: Database, ticket_id: int, photos: list[dict[str, str]], pu
             return ticket
         if purpose == "result" and ticket["state"] in (State.RESOLVED.value, State.CLOSED.value):
             notify_reporters(db, ticket, wording.reporter_result_photo(ticket_id, len(new)), now,
-                             f"result-photo-{new[0]}", new)
+                             f"result-photo-{new[0]}", photos=new)
         elif purpose == "report" and ticket["state"] in (s.value for s in OPEN_STATES):
             people = [ticket["claimed_by"]] if ticket["claimed_by"] else (
                 handler_ids(db, ticket) if ticket["state"] != State.RECEIVED.value
@@ -143,32 +150,49 @@ def move(db: Database, ticket: dict[str, Any], to_state: State, actor: str, note
 
 def handler_ids(db: Database, ticket: dict[str, Any]) -> list[str]:
     """Who is pushed a ticket's work: the department's contacts if transferred, else the grid's secretaries."""
+    demo = is_demo(ticket["reporter"])
     if ticket["department_id"]:
-        return staff_ids(db, "department", department_id=ticket["department_id"])
+        return staff_ids(db, "department", department_id=ticket["department_id"], demo=demo)
     if ticket["grid_id"]:
-        return staff_ids(db, "grid_secretary", grid_id=ticket["grid_id"])
+        return staff_ids(db, "grid_secretary", grid_id=ticket["grid_id"], demo=demo)
     return []
 
 
-def dispatcher_ids(db: Database, community_id: str | None) -> list[str]:
-    return staff_ids(db, "dispatcher", community_id=community_id) or staff_ids(db, "dispatcher")
+def dispatcher_ids(db: Database, community_id: str | None, demo: bool = False) -> list[str]:
+    """The community's dispatchers, else every dispatcher; ``demo``: the demo's personas instead of real staff."""
+    return (staff_ids(db, "dispatcher", community_id=community_id, demo=demo)
+            or staff_ids(db, "dispatcher", demo=demo))
+
+
+def other_world(user: dict[str, Any], ticket: dict[str, Any]) -> bool:
+    """A demo persona and a ticket reported outside the demo: the persona may not see or touch it."""
+    return is_demo(user.get("id")) and not is_demo(ticket["reporter"])
 
 
 def may_handle(user: dict[str, Any], ticket: dict[str, Any]) -> bool:
     """Only the assigned department (when transferred) or the assigned grid may claim, update or close."""
+    if other_world(user, ticket):
+        return False
     if ticket["department_id"]:
         return user.get("role") == "department" and user.get("department_id") == ticket["department_id"]
     return user.get("role") == "grid_secretary" and user.get("grid_id") == ticket["grid_id"] is not None
 
 
 def notify_reporters(db: Database, ticket: dict[str, Any], body: str, now: datetime, key: str,
-                     photos: list[int] | None = None) -> None:
+                     public: str | None = None, photos: list[int] | None = None) -> None:
     """The reporter and everyone who reported the same problem later (followers); ``photos`` (media ids)
-    go with the message, as the result photo goes with 「已办结」."""
-    people = [ticket["reporter"]] + [r["user_id"] for r in db.query(
-        "SELECT user_id FROM ticket_followers WHERE ticket_id = ?", [ticket["id"]])]
-    for person in dict.fromkeys(people):
-        outbox.enqueue(db, person, body, now, ticket["id"], f"{key}:{ticket['id']}:{person}", photos or ())
+    go with the message, as the result photo goes with 「已办结」.
+
+    :param public: what followers are told instead, when ``body`` carries a person's note (the handler's
+        办结 words, a 驳回 reason): a follower may be a stranger to the first reporter, so they get the
+        public status only (and no photos).
+    """
+    outbox.enqueue(db, ticket["reporter"], body, now, ticket["id"], f"{key}:{ticket['id']}:{ticket['reporter']}",
+                   photos or ())
+    for r in db.query("SELECT user_id FROM ticket_followers WHERE ticket_id = ? ORDER BY user_id", [ticket["id"]]):
+        if r["user_id"] != ticket["reporter"]:
+            outbox.enqueue(db, r["user_id"], body if public is None else public, now, ticket["id"],
+                           f"{key}:{ticket['id']}:{r['user_id']}", (photos or ()) if public is None else ())
 
 
 def _assign_notices(db: Database, config: Config, ticket: dict[str, Any], route: Route, now: datetime,
@@ -178,7 +202,7 @@ def _assign_notices(db: Database, config: Config, ticket: dict[str, Any], route:
     urgent = config.deployment.is_urgent(ticket["urgency"])
     photos = photo_ids(db, ticket["id"], "report")      # whoever must act sees what the reporter saw
     if route.needs_review:
-        people = dispatcher_ids(db, ticket["community_id"])
+        people = dispatcher_ids(db, ticket["community_id"], is_demo(ticket["reporter"]))
         for person in people:
             outbox.enqueue(db, person, wording.review_needed(ticket, route.reason, urgent), now, ticket["id"],
                            f"{key}:review:{ticket['id']}:{person}", photos)
@@ -189,8 +213,8 @@ def _assign_notices(db: Database, config: Config, ticket: dict[str, Any], route:
                        f"{key}:assign:{ticket['id']}:{person}", photos)
     if route.handling == "transfer":
         department = config.deployment.handler_name(None, ticket["department_id"])
-        informed = staff_ids(db, "grid_secretary", grid_id=ticket["grid_id"]) if ticket["grid_id"] else []
-        informed += dispatcher_ids(db, ticket["community_id"])
+        informed = staff_ids(db, "grid_secretary", grid_id=ticket["grid_id"], demo=is_demo(ticket["reporter"])) if ticket["grid_id"] else []
+        informed += dispatcher_ids(db, ticket["community_id"], is_demo(ticket["reporter"]))
         for person in informed:
             outbox.enqueue(db, person, wording.informed_of_transfer(ticket, department), now, ticket["id"],
                            f"{key}:inform:{ticket['id']}:{person}")
@@ -268,6 +292,8 @@ def for_action(db: Database, ticket_id: int, user: dict[str, Any],
 
 def may_dispatch(user: dict[str, Any], ticket: dict[str, Any]) -> bool:
     """The community's dispatcher (or a street-level one), leaders and admins may route, reject and merge."""
+    if other_world(user, ticket):
+        return False
     role = user.get("role")
     if role == "dispatcher":
         return user.get("community_id") in (None, ticket["community_id"]) or ticket["community_id"] is None
@@ -321,7 +347,7 @@ def assign(db: Database, config: Config, ticket_id: int, actor: str, now: dateti
         _assign_notices(db, config, ticket, route, now, f"assign{ticket_id}-{moment}")
         notify_reporters(db, ticket, wording.reporter_assigned(ticket_id, handler), now, f"assigned-{moment}")
         # the old handler stops working on it, unless a transfer keeps them informed (the grid stays in the loop)
-        informed = set(staff_ids(db, "grid_secretary", grid_id=ticket["grid_id"])) if department_id else set()
+        informed = set(staff_ids(db, "grid_secretary", grid_id=ticket["grid_id"], demo=is_demo(ticket["reporter"]))) if department_id else set()
         for person in set(before) - set(handler_ids(db, ticket)) - informed - {actor}:
             outbox.enqueue(db, person, wording.handed_over(ticket_id, handler), now, ticket_id,
                            f"handover:{ticket_id}:{moment}:{person}")
@@ -393,7 +419,7 @@ def resolve(db: Database, config: Config, ticket_id: int, user: dict[str, Any], 
         add_photos(db, ticket_id, photos, "result", now)
         shown = photo_ids(db, ticket_id, "result")       # those sent before 「办结」 count, and go, too
         notify_reporters(db, ticket, wording.reporter_resolved(ticket_id, said, len(shown)), now,
-                         f"resolved-{iso(now)}", shown)
+                         f"resolved-{iso(now)}", wording.reporter_resolved(ticket_id, "", len(shown)), photos=shown)
     return ticket
 
 
@@ -407,12 +433,14 @@ def start(db: Database, config: Config, ticket_id: int, user: dict[str, Any], no
     with transaction(db):
         if ticket["state"] == State.IN_PROGRESS.value and note.strip():
             news = add_event(db, ticket_id, user["id"], "progress", now, note.strip())
-            notify_reporters(db, ticket, wording.reporter_started(ticket_id, note.strip()), now, f"progress-{news}")
+            notify_reporters(db, ticket, wording.reporter_started(ticket_id, note.strip()), now, f"progress-{news}",
+                             wording.reporter_started(ticket_id, ""))
             return ticket
         if ticket["state"] in (s.value for s in CLAIMABLE_STATES) and not ticket["claimed_by"]:
             ticket = move(db, ticket, State.CLAIMED, user["id"], "开始处理时自动接单", now, claimed_by=user["id"])
         ticket = move(db, ticket, State.IN_PROGRESS, user["id"], note.strip() or "开始处理", now)
-        notify_reporters(db, ticket, wording.reporter_started(ticket_id, note.strip()), now, f"started-{iso(now)}")
+        notify_reporters(db, ticket, wording.reporter_started(ticket_id, note.strip()), now, f"started-{iso(now)}",
+                         wording.reporter_started(ticket_id, ""))
     return ticket
 
 
@@ -450,7 +478,7 @@ def send_back(db: Database, config: Config, ticket_id: int, user: dict[str, Any]
     with transaction(db):
         ticket = assign(db, config, ticket_id, user["id"], now, ticket["grid_id"], None,
                         reason=f"{who}退回：{reason.strip()}")
-        for person in handler_ids(db, ticket) + dispatcher_ids(db, ticket["community_id"]):
+        for person in handler_ids(db, ticket) + dispatcher_ids(db, ticket["community_id"], is_demo(ticket["reporter"])):
             outbox.enqueue(db, person, wording.handler_sent_back(ticket_id, who, reason.strip()), now, ticket_id,
                            f"sent-back:{ticket_id}:{iso(now)}:{person}")
     return ticket
@@ -466,7 +494,8 @@ def reject(db: Database, config: Config, ticket_id: int, user: dict[str, Any], r
         raise NeedsReason(ticket_id)
     with transaction(db):
         ticket = move(db, ticket, State.REJECTED, user["id"], f"驳回：{reason.strip()}", now, closed_at=iso(now))
-        notify_reporters(db, ticket, wording.reporter_rejected(ticket_id, reason.strip()), now, "rejected")
+        notify_reporters(db, ticket, wording.reporter_rejected(ticket_id, reason.strip()), now, "rejected",
+                         wording.reporter_rejected(ticket_id, ""))
         for person in handler_ids(db, ticket):
             outbox.enqueue(db, person, wording.handler_withdrawn(ticket_id, reason.strip()), now, ticket_id,
                            f"withdrawn:{ticket_id}:{person}")
@@ -493,7 +522,7 @@ def withdraw(db: Database, ticket_id: int, user: dict[str, Any], note: str, now:
     with transaction(db):
         ticket = move(db, ticket, State.REJECTED, user["id"], "反映人撤回" + (f"：{why}" if why else ""), now,
                       closed_at=iso(now))
-        for person in handler_ids(db, ticket) or dispatcher_ids(db, ticket["community_id"]):
+        for person in handler_ids(db, ticket) or dispatcher_ids(db, ticket["community_id"], is_demo(ticket["reporter"])):
             outbox.enqueue(db, person, wording.handler_withdrawn(ticket_id, why, by="反映人撤回"), now, ticket_id,
                            f"withdrawn:{ticket_id}:{person}")
     return ticket
@@ -583,9 +612,10 @@ def rate(db: Database, config: Config, ticket_id: int | None, user: dict[str, An
          now: datetime) -> Rating:
     """A reporter's or follower's 满意 / 基本满意 / 不满意; without a number, the ticket they were asked about last.
 
-    The first answer decides: 满意 / 基本满意 close the ticket, 不满意 reopens it to the same handler with a
-    shorter deadline. A later answer from a co-reporter is recorded, and a 不满意 is passed to the handler
-    and the community, who decide what to do.
+    The first reporter's answer decides: 满意 / 基本满意 close the ticket, 不满意 reopens it to the same handler
+    with a shorter deadline. A follower's answer (someone who reported the same problem later, perhaps a
+    stranger to the first) never closes or reopens another's ticket: it is recorded, once per resolution, and a
+    不满意 is passed to the handler and the community, who decide what to do.
 
     :raises TicketNotFound: nothing waits for this person's rating, or the ticket is not theirs.
     :raises TransitionError: the ticket is not waiting for this person's rating.
@@ -602,7 +632,7 @@ def rate(db: Database, config: Config, ticket_id: int | None, user: dict[str, An
     with transaction(db):
         db.execute("INSERT INTO ratings (ticket_id, user_id, value, comment, at) VALUES (?, ?, ?, ?, ?)",
                    [ticket["id"], user["id"], value, comment, iso(now)])
-        decided = ticket["state"] == State.RESOLVED.value
+        decided = ticket["state"] == State.RESOLVED.value and ticket["reporter"] == user["id"]
         if decided:
             ticket = _settle_rating(db, config, ticket, user, value, comment, now)
         else:
@@ -644,7 +674,7 @@ def _record_late_rating(db: Database, ticket: dict[str, Any], user_id: str, valu
 
 def _tell_handler_and_community(db: Database, ticket: dict[str, Any], body: str, now: datetime, key: str) -> None:
     people = ([ticket["claimed_by"]] if ticket["claimed_by"] else handler_ids(db, ticket))
-    people += dispatcher_ids(db, ticket["community_id"])
+    people += dispatcher_ids(db, ticket["community_id"], is_demo(ticket["reporter"]))
     for person in dict.fromkeys(people):
         outbox.enqueue(db, person, body, now, ticket["id"], f"{key}:{person}")
 
@@ -685,10 +715,24 @@ def _mark_withdrawn(db: Database, rows: list[dict[str, Any]]) -> None:
         r["withdrawn"] = r["id"] in mine
 
 
+def follows_only(db: Database, user: dict[str, Any], ticket: dict[str, Any]) -> bool:
+    """A follower with no other right to the ticket: they read its public status only (see follower_view)."""
+    return (user.get("id") != ticket["reporter"] and not may_handle(user, ticket) and not may_dispatch(user, ticket)
+            and not is_staff(user) and reported_it(db, ticket, user.get("id")))
+
+
+def follower_view(ticket: dict[str, Any]) -> dict[str, Any]:
+    """What a follower reads of a ticket: its category, place and state — not the first reporter's words, the
+    shared location's label or the handler's result note."""
+    return {**ticket, "text": wording.public_description(ticket), "location_label": None, "resolution": None}
+
+
 def may_see(db: Database, user: dict[str, Any], ticket: dict[str, Any]) -> bool:
     """Residents see their own (and followed) tickets; staff see what they handle or oversee."""
     if may_handle(user, ticket):
         return True
+    if other_world(user, ticket):
+        return False
     role = user.get("role")
     if role == "dispatcher" and user.get("community_id") in (ticket["community_id"], None):
         return True

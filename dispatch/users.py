@@ -11,6 +11,15 @@ from dispatch.clock import iso
 from settings import Deployment
 
 
+#: The /chat demo's personas (demo:rider-li, demo:sec-longxi-1…): a world of their own. Their staff act on, see
+#: and are pushed only tickets reported from this channel; the real staff are never pushed the demo's.
+DEMO_CHANNEL = "demo"
+
+
+def is_demo(user_id: str | None) -> bool:
+    return bool(user_id) and split_user_id(user_id)[0] == DEMO_CHANNEL
+
+
 def split_user_id(user_id: str) -> tuple[str, str]:
     channel, _, external = user_id.partition(":")
     return channel, external
@@ -59,10 +68,11 @@ def seed_staff(db: Database, deployment: Deployment, now: datetime) -> int:
 
 
 def staff_ids(db: Database, role: str, *, grid_id: str | None = None, department_id: str | None = None,
-              community_id: str | None = None) -> list[str]:
-    """Staff with a role, narrowed to a grid, department or community when given."""
-    sql = "SELECT id FROM users WHERE role = ?"
-    params: list[Any] = [role]
+              community_id: str | None = None, demo: bool = False) -> list[str]:
+    """Staff with a role, narrowed to a grid, department or community when given; the demo's personas
+    (``demo``) or the real staff, never both."""
+    sql = "SELECT id FROM users WHERE role = ? AND (channel = ?) = ?"
+    params: list[Any] = [role, DEMO_CHANNEL, int(demo)]
     for column, value in (("grid_id", grid_id), ("department_id", department_id), ("community_id", community_id)):
         if value is not None:
             sql += f" AND {column} = ?"  # column names come from the tuple above, never from input

@@ -1,13 +1,18 @@
 """Working time: 限时办结 counted in working hours or working days (8:30-12:00, 14:00-17:30, Mon-Fri).
 
-Pure arithmetic on aware datetimes; the calendar comes from config (dispatch.working_hours,
-working_days, holidays, extra_working_days) and is read in the deployment's time zone.
+Pure arithmetic on aware datetimes, read in the deployment's time zone. Which days are worked comes
+from China's official calendar (法定节假日 and 调休 as the State Council publishes them each year, from
+the chinese-calendar package; ``dispatch.holiday_calendar``), then config: ``holidays`` and
+``extra_working_days`` override single days, and ``calendar_years`` names years config lists in full
+(for a year the package does not know yet). A year nobody knows falls back to ``working_days`` only,
+and :func:`unknown_years` says so, so that the operator is warned instead of a silent guess.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from settings import Category, DispatchSettings
@@ -17,12 +22,37 @@ MAX_DAYS = 3660
 
 
 @dataclass(frozen=True)
+class Official:
+    """A published national calendar: days off on weekdays, 调休 working weekend days, and the years it covers."""
+
+    days_off: frozenset[date] = frozenset()
+    days_on: frozenset[date] = frozenset()
+    years: frozenset[int] = frozenset()
+
+
+@lru_cache(maxsize=4)
+def official_calendar(name: str) -> Official:
+    """China's 法定节假日 and 调休 from chinese-calendar (it lists each year's State Council notice and
+    refuses years it does not know, where the ``holidays`` package would project a year's dates by rule
+    without its 调休 Saturdays). ``none``: weekends only."""
+    if name == "none":
+        return Official()
+    from chinese_calendar import constants
+
+    years = {d.year for d in constants.holidays} & {d.year for d in constants.workdays}
+    return Official(frozenset(constants.holidays), frozenset(constants.workdays), frozenset(years))
+
+
+@dataclass(frozen=True)
 class Calendar:
     tz: ZoneInfo
     spans: tuple[tuple[time, time], ...]
     weekdays: frozenset[int]
-    holidays: frozenset[date]
-    extra_days: frozenset[date]
+    holidays: frozenset[date]          # config: days off, whatever the official calendar says
+    extra_days: frozenset[date]        # config: days worked, whatever the official calendar says
+    official: Official = Official()
+    config_years: frozenset[int] = frozenset()
+    follows_official: bool = False     # False: weekends only, every year known
 
     @classmethod
     def from_settings(cls, s: DispatchSettings) -> "Calendar":
@@ -32,12 +62,25 @@ class Calendar:
             spans.append((a, b))
         return cls(ZoneInfo(s.timezone), tuple(sorted(spans)), frozenset(s.working_days),
                    frozenset(date.fromisoformat(d) for d in s.holidays),
-                   frozenset(date.fromisoformat(d) for d in s.extra_working_days))
+                   frozenset(date.fromisoformat(d) for d in s.extra_working_days),
+                   official_calendar(s.holiday_calendar), frozenset(s.calendar_years),
+                   s.holiday_calendar != "none")
 
     def is_working_day(self, day: date) -> bool:
         if day in self.extra_days:
             return True
-        return day.isoweekday() in self.weekdays and day not in self.holidays
+        if day in self.holidays:
+            return False
+        if day.year not in self.config_years:
+            if day in self.official.days_on:
+                return True
+            if day in self.official.days_off:
+                return False
+        return day.isoweekday() in self.weekdays
+
+    def knows(self, year: int) -> bool:
+        """Whether the days off of ``year`` are published (package or config), not guessed from weekdays."""
+        return not self.follows_official or year in self.official.years or year in self.config_years
 
     @property
     def day_seconds(self) -> float:
@@ -49,6 +92,14 @@ class Calendar:
         if self.is_working_day(day):
             for a, b in self.spans:
                 yield (datetime.combine(day, a, self.tz), datetime.combine(day, b, self.tz))
+
+
+def unknown_years(cal: Calendar, today: date, warn_days: int) -> list[int]:
+    """This year, when unknown, and next year when it is unknown and starts within ``warn_days``."""
+    years = [today.year] if not cal.knows(today.year) else []
+    if not cal.knows(today.year + 1) and (date(today.year + 1, 1, 1) - today).days <= warn_days:
+        years.append(today.year + 1)
+    return years
 
 
 def add_working(start: datetime, seconds: float, cal: Calendar) -> datetime:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -262,7 +263,7 @@ class WebSettings(Strict):
     admin_password: str = ""
     max_body_bytes: int = 1_048_576
     api_key: str = ""          # for the JSON API and Open311 POST; empty disables them
-    demo_chat: bool = True     # the /chat demo page: no login, anyone may act as demo staff; off in production
+    demo_chat: bool = False    # the /chat demo page: no login, anyone may act as demo staff; `sandan demo` turns it on
 
 
 class WeChatSettings(Strict):
@@ -306,12 +307,16 @@ class DispatchSettings(Strict):
     duplicate_window_hours: float = 72
     photo_join_minutes: float = 5
     outbox_interval_seconds: float = 2
+    outbox_max_attempts: int = Field(default=12, ge=1)   # a push failing this often (about 45 minutes) is given up
     deadline_scan_seconds: float = 60
     duplicate_similarity: float = Field(default=0.5, ge=0, le=1)   # bigram overlap, see dispatch/duplicates.py
     working_hours: list[str] = ["08:30-12:00", "14:00-17:30"]   # local time, for work_hours / work_days limits
     working_days: list[int] = [1, 2, 3, 4, 5]                    # ISO weekdays, Monday = 1
-    holidays: list[str] = []                                     # YYYY-MM-DD days off on a working weekday
-    extra_working_days: list[str] = []                           # YYYY-MM-DD 调休 working weekend days
+    holiday_calendar: Literal["china", "none"] = "china"         # 法定节假日 and 调休 from chinese-calendar
+    holidays: list[str] = []                                     # YYYY-MM-DD days off (overrides the calendar)
+    extra_working_days: list[str] = []                           # YYYY-MM-DD days worked (overrides the calendar)
+    calendar_years: list[int] = []            # years whose days off config lists in full (the package lacks them)
+    calendar_warn_days: int = Field(default=60, ge=0, le=366)   # warn this long before an unknown year begins
     leader_escalation_hours: float = 24       # 督办 still open this much later → the leaders (working hours
                                               # when the ticket's limit is in working time)
     invite_valid_days: float = 7
@@ -328,11 +333,33 @@ class DispatchSettings(Strict):
         for span in self.working_hours:
             if not re.fullmatch(rf"{hhmm}-{hhmm}", span):
                 raise ValueError(f"working_hours: '{span}' should look like 08:30-12:00")
+        for field in ("holidays", "extra_working_days"):
+            for day in getattr(self, field):
+                try:
+                    date.fromisoformat(day)
+                except ValueError:
+                    raise ValueError(f"{field}: '{day}' is not a date like 2027-10-01")
         if not re.fullmatch(hhmm, self.daily_digest_at):
             raise ValueError(f"daily_digest_at: '{self.daily_digest_at}' should look like 08:00")
         if not re.fullmatch(rf"(mon|tue|wed|thu|fri|sat|sun) {hhmm}", self.weekly_summary_at):
             raise ValueError(f"weekly_summary_at: '{self.weekly_summary_at}' should look like 'mon 08:30'")
         return self
+
+
+class LimitSettings(Strict):
+    """Limits on one person: reports and points in chat (one person, or one stolen account, cannot flood the
+    grids with tickets and pushes, or mint points; staff are not limited), and guesses at dashboard passwords
+    and invite codes."""
+
+    reports_per_minute: int = Field(default=5, ge=1)
+    reports_per_hour: int = Field(default=30, ge=1)
+    points_per_day: int = Field(default=100, ge=0)     # 志愿服务积分 earned in any 24 hours; more is recorded as 0
+    # guessing (dashboard passwords, invite codes): free failures, then a lock doubling from lock_seconds
+    free_failures: int = Field(default=5, ge=1)
+    lock_seconds: float = Field(default=30, gt=0)
+    lock_max_seconds: float = Field(default=3600, gt=0)
+    forget_failures_seconds: float = Field(default=3600, gt=0)   # failures this long ago no longer count
+    session_hours: float = Field(default=12, gt=0)               # a dashboard login lasts this long
 
 
 class Reward(Strict):
@@ -383,6 +410,7 @@ class Settings(Strict):
     nlu: NluSettings = NluSettings()
     dispatch: DispatchSettings = DispatchSettings()
     points: PointsSettings = PointsSettings()
+    limits: LimitSettings = LimitSettings()
     rating: RatingSettings = RatingSettings()
 
 

@@ -7,7 +7,8 @@ bad or expired token), records every message sent, serves media, and can be told
     DELETE /_standin/sent            forget it (and every fault, token and media file)
     POST   /_standin/faults          {"down": n} → the next n API calls get HTTP 503;
                                      {"expire_tokens": true} → tokens issued so far answer 42001;
-                                     {"errcode": 45009, "count": n} → the next n sends answer that error
+                                     {"errcode": 45009, "count": n} → the next n sends answer that error;
+                                     {"slow": s, "count": n} → the next n sends are accepted, answered after s seconds
     POST   /_standin/media           raw image body (Content-Type image/…) → {"media_id"}
     POST   /cgi-bin/media/upload     WeChat's own upload (multipart "media", type=image) → {"type", "media_id"};
                                      image messages (msgtype image) must name a media id it holds
@@ -47,6 +48,8 @@ class StandinState:
     down: int = 0
     fail_errcode: int = 0
     fail_count: int = 0
+    slow_seconds: float = 0
+    slow_count: int = 0
     tokens_issued: int = 0
     api_calls: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -57,6 +60,7 @@ class StandinState:
             self.tokens.clear()
             self.media.clear()
             self.down = self.fail_errcode = self.fail_count = self.tokens_issued = self.api_calls = 0
+            self.slow_seconds = self.slow_count = 0
 
     def issue_token(self) -> str:
         token = "TOKEN_" + secrets.token_hex(12)
@@ -120,6 +124,9 @@ def create_standin(accounts: Accounts, state: StandinState | None = None) -> Fla
     def record(api: str, body: dict[str, Any]) -> Response:
         with state.lock:
             state.sent.append({"api": api, "at": time.time(), **body})
+            slow = state.slow_seconds if state.slow_count > 0 else 0
+            state.slow_count = max(0, state.slow_count - 1)
+        time.sleep(slow)             # accepted, but the answer comes late (WeChat under load)
         return jsonify({"errcode": 0, "errmsg": "ok", "msgid": len(state.sent)})
 
     @app.get("/cgi-bin/token")
@@ -226,6 +233,8 @@ def create_standin(accounts: Accounts, state: StandinState | None = None) -> Fla
                 state.tokens = {t: 0.0 for t in state.tokens}
             if body.get("errcode"):
                 state.fail_errcode, state.fail_count = int(body["errcode"]), int(body.get("count", 1))
+            if body.get("slow"):
+                state.slow_seconds, state.slow_count = float(body["slow"]), int(body.get("count", 1))
         return jsonify({"ok": True})
 
     @app.post("/_standin/media")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -17,7 +18,7 @@ from flask import (Blueprint, Flask, Response, abort, flash, g, redirect, render
                    send_from_directory, url_for)
 
 import wording
-from dispatch import points, stats, tickets
+from dispatch import deadlines, points, stats, tickets
 from dispatch.clock import local_text, utcnow
 from dispatch.states import OPEN_STATES, State, TransitionError
 from settings import Config
@@ -124,7 +125,8 @@ def index():
     unit, points_ = stats.trend(db, config, period.start, period.end)
     charts["trend"] = [{"name": r["key"], "received": r["received"], "done": r["done"]} for r in points_]
     return render_template("index.html", kpi=kpi, period=period, charts=charts, ratings=ratings, unit=unit,
-                           plan=grid_plan(config, ratings), leaders=_leaders(config, now))
+                           plan=grid_plan(config, ratings), leaders=_leaders(config, now),
+                           calendar_warning=deadlines.calendar_warning(config, now))
 
 
 def _filter(config: Config) -> stats.TicketFilter:
@@ -138,7 +140,7 @@ def _filter(config: Config) -> stats.TicketFilter:
     before = args.get("before", "")
     return stats.TicketFilter(states=states, grid_id=args.get("grid") or None,
                               category=args.get("category") or None, text=(args.get("q") or "").strip()[:100] or None,
-                              before_id=int(before) if before.isdigit() else None)
+                              before_id=int(before) if re.fullmatch("[0-9]{1,30}", before) else None)
 
 
 @bp.get("/tickets")
@@ -271,11 +273,17 @@ def _readable(config: Config, column: str, value: Any) -> Any:
     return found.name if found else value
 
 
+#: Control characters a spreadsheet cell cannot hold (openpyxl refuses them, and one failed the whole export).
+_NOT_IN_A_CELL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _cell(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is prefixed with ' (CSV/formula injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    """Text that a spreadsheet would run as a formula is prefixed with ' (CSV/formula injection); control
+    characters no cell can hold are dropped."""
+    if not isinstance(value, str):
+        return value
+    value = _NOT_IN_A_CELL.sub("", value)
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 @bp.get("/export.csv")

@@ -52,6 +52,8 @@ _CLOSED = tuple(s.value for s in State if s.value not in _OPEN)
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 MAX_RESULTS = 1000
 DEFAULT_DAYS = 90
+#: The public sees a point to 3 decimals of a degree, about 100 m: the street, not the door.
+PUBLIC_DECIMALS = 3
 
 
 class Open311Error(Exception):
@@ -105,7 +107,8 @@ def _local_iso(text: str | None, tz: ZoneInfo) -> str | None:
 
 
 def service_request(config: Config, t: dict[str, Any], photo_url: str | None, full: bool = False) -> dict[str, Any]:
-    """One request as GeoReport v2 shows it; ``full`` (a client with the key) adds the people's own words."""
+    """One request as GeoReport v2 shows it; ``full`` (a client with the key) adds the people's own words, the
+    exact point, the shared location's label and the photo."""
     tz = ZoneInfo(config.settings.dispatch.timezone)
     status = "open" if t["state"] in _OPEN else "closed"
     notes = wording.STATE_NAMES.get(t["state"], t["state"])
@@ -113,6 +116,9 @@ def service_request(config: Config, t: dict[str, Any], photo_url: str | None, fu
         notes += f"：{t['resolution']}"
     description = t["text"] if full else wording.public_description(t)
     location = _location(config, t)
+    if location and not full:
+        location = (round(location[0], PUBLIC_DECIMALS), round(location[1], PUBLIC_DECIMALS))
+    address = (wording.known_place(t) or t["building"] or "") if full else wording.public_place(t)
     return {
         "service_request_id": t["id"], "status": status, "status_notes": wording.mask_phones(notes),
         "service_name": t["category"], "service_code": t["category"], "description": wording.mask_phones(description),
@@ -120,9 +126,9 @@ def service_request(config: Config, t: dict[str, Any], photo_url: str | None, fu
         "service_notice": "", "requested_datetime": _local_iso(t["created_at"], tz),
         "updated_datetime": _local_iso(t["updated_at"], tz),
         "expected_datetime": _local_iso(t["deadline_at"], tz) if status == "open" else None,
-        "address": wording.known_place(t) or t["building"] or "", "address_id": "", "zipcode": "",
+        "address": address, "address_id": "", "zipcode": "",
         "lat": location[0] if location else None, "long": location[1] if location else None,
-        "media_url": photo_url,
+        "media_url": photo_url if full else None,
     }
 
 
@@ -177,9 +183,10 @@ def _has_key() -> bool:
     return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 
 
-def _public(t: dict[str, Any]) -> bool:
-    """Only reports are service requests; questions and 转人工 are private conversations."""
-    return t["intent"] == "report"
+def _public(t: dict[str, Any], full: bool) -> bool:
+    """Only reports are service requests; questions and 转人工 are private conversations. A report still in the
+    dispatcher's review queue is not public yet (it may be no report at all): only a client with the key sees it."""
+    return t["intent"] == "report" and (full or t["state"] != State.RECEIVED.value)
 
 
 @bp.get("/requests.<ext>")
@@ -188,28 +195,30 @@ def list_requests(ext: str):
     try:
         _fmt(ext)
         config, db = get_services().config, get_db()
+        full = _has_key()
         ids = request.args.get("service_request_id")
         if ids:
             rows = []
             for part in ids.split(",")[:MAX_RESULTS]:
-                if part.strip().isdigit():
+                if re.fullmatch("[0-9]{1,30}", part.strip()):
                     try:
                         t = tickets.get_ticket(db, int(part))
                     except tickets.TicketNotFound:
                         continue
-                    if _public(t):
+                    if _public(t, full):
                         rows.append(t)
         else:
             status = request.args.get("status", "")
             if status not in ("", "open", "closed"):
                 raise Open311Error(400, "status must be open or closed")
             states = tuple(sorted(_OPEN)) if status == "open" else _CLOSED if status == "closed" else ()
+            if not full:
+                states = tuple(s for s in (states or (*sorted(_OPEN), *_CLOSED)) if s != State.RECEIVED.value)
             end = _date("end_date")
             start = _date("start_date") or ((end or utcnow()) - timedelta(days=DEFAULT_DAYS))
             rows = stats.find_tickets(db, stats.TicketFilter(
                 states=states, category=request.args.get("service_code") or None, intent="report",
                 created_from=start, created_to=end), MAX_RESULTS)
-        full = _has_key()
         out = [service_request(config, t, _photo_url(db, t["id"]), full) for t in rows]
     except Open311Error as e:
         return _error(fmt, e)
@@ -226,7 +235,7 @@ def one_request(ticket_id: int, ext: str):
             t = tickets.get_ticket(db, ticket_id)
         except tickets.TicketNotFound:
             t = None
-        if t is None or not _public(t):
+        if t is None or not _public(t, _has_key()):
             raise Open311Error(404, f"no service request {ticket_id}")
     except Open311Error as e:
         return _error(fmt, e)
@@ -269,6 +278,8 @@ def _create() -> dict[str, Any]:
         raise Open311Error(400, "description is required")
     if not address and (lat is None or lon is None):
         raise Open311Error(400, "a location is required: lat and long, or address_string")
+    if (lat is None) != (lon is None) or (lat is not None and not tickets.on_earth(lat, lon)):
+        raise Open311Error(400, "lat and long must both be given, within -90..90 and -180..180")
     who = (request.values.get("account_id") or request.values.get("email") or request.values.get("device_id")
            or "anonymous")[:128]
     reporter = f"open311:{who}"

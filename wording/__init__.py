@@ -63,6 +63,13 @@ EXPORT_HEADERS = {
 }
 NO_RATING = "暂无评级"
 FORM_EXPIRED = "表单已过期，请刷新页面再试"
+LOGIN_FAILED = "用户名或密码不对"
+
+
+def login_locked(seconds: float) -> str:
+    """Too many wrong passwords for this name or from this address: try again later."""
+    minutes = max(1, round(seconds / 60))
+    return f"密码错误次数太多，请 {minutes} 分钟后再试。"
 PICK_A_TARGET = "请选择要指派的网格或部门"
 
 
@@ -132,10 +139,16 @@ def place_text(t: dict[str, Any]) -> str:
     return t.get("building") or "地点待确认"
 
 
+def public_place(t: dict[str, Any]) -> str:
+    """Where a report is, for the public: the 小区 (or road, landmark) and 楼栋 named in it; never a shared
+    location's label, which the sender's map or the sender wrote (「张家门口」)."""
+    return f"{t['place']}{t.get('building') or ''}" if t.get("place") else ""
+
+
 def public_description(t: dict[str, Any]) -> str:
-    """What the public Open311 list says of a report: what kind of problem, and where (小区 and 楼栋, or the
-    shared location's map label), never the resident's own words."""
-    return f"{t['category']}｜{known_place(t) or '地点待确认'}"
+    """What the public Open311 list says of a report: what kind of problem, and where (小区 and 楼栋), never
+    the resident's own words."""
+    return f"{t['category']}｜{public_place(t) or ('位置见坐标' if _coordinates(t) else '地点待确认')}"
 
 
 def deadline_text(deadline_at_local: str | None) -> str:
@@ -282,6 +295,8 @@ def thanks_for_rating(ticket_id: int, value: str, state: str, decided: bool, sti
         reply = f"抱歉没让您满意。您对工单 {ticket_id} 的意见已转告网格和社区，他们会跟进。"
     elif state == "reopened":
         reply = f"谢谢您的评价！另有居民反映工单 {ticket_id} 还没办好，正在整改，办好后会再告诉您。"
+    elif state == "resolved":       # a follower's answer: heard, while the first reporter's decides
+        reply = f"谢谢您的评价！已记下您对工单 {ticket_id} 的意见。"
     else:
         reply = f"谢谢您的评价！工单 {ticket_id} 已完结。"
     if still_waiting:
@@ -452,6 +467,17 @@ def cannot_answer(ticket_id: int, state: str) -> str:
 
 # ---------------------------------------------------------------- points, leaderboard, rewards, grid rating
 
+def too_many_reports(per: str, limit: int) -> str:
+    """The reply when one sender files more than limits.reports_per_minute (per 分钟) or _per_hour (per 小时)."""
+    return (f"谢谢您这么热心！一{per}内最多受理 {limit} 件新反映，刚才这条还没有登记，请稍后再发。"
+            "如果情况紧急，请直接拨打 110/119/120。")
+
+
+def points_daily_cap(cap: int) -> str:
+    """The ledger line of a report that earned nothing because its sender reached limits.points_per_day."""
+    return f"今日积分已达上限 {cap} 分，本条不再加分"
+
+
 POINTS_NAMES = {"volunteer": "志愿服务积分", "wish": "心愿积分"}
 RATING_COLOURS = {"红": "🔴", "蓝": "🔵", "黄": "🟡"}
 
@@ -547,6 +573,9 @@ UNSUPPORTED_MESSAGE = "暂时只能看懂文字、照片、语音和位置哦，
 VOICE_UNCLEAR = "语音没听清 😅 请再说一遍，或者直接打字告诉我。"
 CHAT_DEMO_NOTICE = ("演示页面：可以扮演居民、骑手、网格书记或社区调度员，和三单小助手对话。"
                     "消息走真实的处理流程，但不验证身份，请勿用于正式工作。")
+DEMO_CHAT_ON_WARNING = ("!!! web.demo_chat is on: /chat lets anyone on the network, without a login, act as the "
+                        "demo residents, riders, grid secretaries and dispatcher (a world of their own, apart from "
+                        "real users). Use it for demos and training only; set web.demo_chat: false otherwise. !!!")
 CHAT_PHOTO_TOO_BIG = "照片太大了，请换一张小一点的。"
 CHAT_PHOTO_BAD = "只能发 JPG、PNG、GIF 或 WEBP 图片。"
 
@@ -583,8 +612,18 @@ INVITE_PROBLEMS = {
     "invalid": "邀请码不对，请核对后再发（注意区分字母和数字）。",
     "used": "这个邀请码已经用过了，请向社区管理员要一个新的。",
     "expired": "这个邀请码已过期，请向社区管理员要一个新的。",
+    "throttled": "邀请码错误次数太多，请过一会儿再试，或向社区管理员核对邀请码。",
 }
 NO_JOINT_ITEMS = "目前没有待提交联席会议的工单。"
+
+
+def calendar_unknown(years: list[int]) -> str:
+    """The operator's warning that the working calendar of a year is not published yet (no silent guess)."""
+    names = "、".join(f"{y} 年" for y in years)
+    return (f"注意：还没有 {names}的法定节假日和调休安排，这段时间的办理期限暂按周一至周五计算。"
+            f"请升级 chinese-calendar（pip install -U chinese-calendar），或把国务院办公厅公布的放假日期写进 "
+            f"config.yaml 的 dispatch.holidays、调休上班日写进 dispatch.extra_working_days，"
+            f"并把年份加进 dispatch.calendar_years。")
 
 
 def joint_settled(ticket_id: int) -> str:
@@ -653,9 +692,11 @@ def rejected_reply(ticket_id: int) -> str:
 
 
 def reporter_rejected(ticket_id: int, reason: str) -> str:
-    """驳回, told to the reporter: that it was not taken on, why (the dispatcher's words), and what they can do."""
+    """驳回, told to the reporter: that it was not taken on, why (the dispatcher's words, when they may be told),
+    and what they can do."""
     why = mask_phones(reason).rstrip("。.！!")
-    return (f"感谢您的反映！工单 {ticket_id} 社区没有受理，原因是：{why}。"
+    cause = f"，原因是：{why}" if why else ""
+    return (f"感谢您的反映！工单 {ticket_id} 社区没有受理{cause}。"
             f"如果问题还在，补充清楚地点或情况后可以重新反映，有疑问请发「转人工」。")
 
 

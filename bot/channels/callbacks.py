@@ -6,15 +6,20 @@ and return its reply as a passive reply. Pushes and photo downloads happen later
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import re
+import time
 from typing import Callable
 
 from flask import Blueprint, Flask, Response, abort, request
 
 import wording
-from bot.channels.wechat import (BadMessage, BadSignature, Callback, aes_key_ok, official_callback, official_echo,
-                                 to_inbound, work_callback, work_echo)
+from bot.channels.wechat import (TIMESTAMP_TOLERANCE_SECONDS, BadMessage, BadSignature, Callback, aes_key_ok,
+                                 official_callback, official_echo, to_inbound, work_callback, work_echo)
 from bot.conversation import handle
 from bot.db import get_db, get_services
+from dispatch import nonces
 from dispatch.clock import utcnow
 from settings import Config, ConfigError
 
@@ -48,12 +53,47 @@ def _serve(enabled: bool, echo: Callable[[Config, dict[str, str]], str],
     try:
         if request.method == "GET":
             return _plain(echo(config, args))
-        callback = read(config, args, request.get_data(as_text=True))
+        body = request.get_data(as_text=True)
+        callback = read(config, args, body)
     except BadSignature:
         abort(403)
     except BadMessage:
         abort(400)
+    if not callback.message.source:
+        abort(400)                  # no FromUserName: nobody to answer, and no "wechat:None" to merge into
+    if not _first_use(callback, channel, body):
+        abort(403)
     return _answer(callback, channel)
+
+
+def _first_use(callback: Callback, channel: str, body: str) -> bool:
+    """A signed (timestamp, nonce) pair carries one body: the same bytes again are WeChat's retry, others a forgery."""
+    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+    return nonces.first_use(get_db(), channel, callback.timestamp, callback.nonce, digest, time.time(),
+                            2 * TIMESTAMP_TOLERANCE_SECONDS)
+
+
+#: A callback URL's query: its signature is good for any plaintext body until the timestamp is stale.
+_SIGNED_QUERY = re.compile(r"(/(?:work-)?wechat)\?[^\s\"]*")
+
+
+def _without_query(value: object) -> object:
+    return _SIGNED_QUERY.sub(r"\1?…", value) if isinstance(value, str) else value
+
+
+class HideCallbackQuery(logging.Filter):
+    """Drops the query string of /wechat and /work-wechat from access-log lines (werkzeug's and gunicorn's)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = _without_query(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(_without_query(a) for a in record.args)
+        elif isinstance(record.args, dict):          # gunicorn's atoms: edited in place, it is a dict subclass
+            for key, value in list(record.args.items()):
+                record.args[key] = _without_query(value)
+            if _SIGNED_QUERY.search(f"{record.args.get('U', '')}?"):
+                record.args["q"] = ""
+        return True
 
 
 @bp.route("/wechat", methods=["GET", "POST"])
@@ -82,4 +122,8 @@ def validate_config(config: Config) -> None:
 
 def init_app(app: Flask) -> None:
     validate_config(app.config["SANDAN_SERVICES"].config)
+    for name in ("werkzeug", "gunicorn.access"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, HideCallbackQuery) for f in logger.filters):
+            logger.addFilter(HideCallbackQuery())
     app.register_blueprint(bp)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 from xml.parsers.expat import ExpatError
 
+import requests
 from wechatpy import create_reply, parse_message
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.enterprise import parse_message as parse_work_message
@@ -26,6 +27,7 @@ from wechatpy.utils import check_signature
 from bot.channels.clients import OfficialAccountClient, WorkClient
 from bot.inbound import Inbound
 from dispatch.clock import parse_iso, utcnow
+from dispatch.outbox import Unconfirmed
 from settings import Config
 
 log = logging.getLogger(__name__)
@@ -86,26 +88,45 @@ def _parse(parse: Callable[[str], Any], xml: str) -> Any:
 
 
 def _fresh(timestamp: str) -> None:
-    """Refuse a callback whose signed timestamp is far from now (a replayed capture)."""
-    if not timestamp.isdigit() or abs(utcnow().timestamp() - int(timestamp)) > TIMESTAMP_TOLERANCE_SECONDS:
-        raise BadSignature("stale or missing timestamp")
+    """Refuse a callback whose signed timestamp is far from now (a replayed capture).
+
+    Called after the signature checked out, so a refusal here means our clock and WeChat's disagree (or a
+    capture is replayed late): said loudly, since every callback fails until the clock is fixed.
+    """
+    if not re.fullmatch(r"[0-9]{1,12}", timestamp):
+        raise BadSignature("missing or malformed timestamp")
+    skew = utcnow().timestamp() - int(timestamp)
+    if abs(skew) > TIMESTAMP_TOLERANCE_SECONDS:
+        log.error("a correctly signed WeChat callback is %+d s away from this server's clock (more than %d s "
+                  "is refused): if every callback says so, fix the clock (NTP)", skew, TIMESTAMP_TOLERANCE_SECONDS)
+        raise BadSignature("stale timestamp")
 
 
 def official_callback(config: Config, args: dict[str, str], body: str) -> Callback:
-    """Verify and read a POST to /wechat in plaintext, compatible or safe (AES) mode."""
+    """Verify and read a POST to /wechat.
+
+    With ``wechat.aes_key`` set, only compatible or safe (AES) mode is accepted: the body must carry a
+    ``msg_signature`` over its cipher text. Plaintext mode is for accounts without a key, because its
+    ``signature`` does not cover the body (the (timestamp, nonce) pair is then held to one body, see
+    dispatch/nonces.py).
+    """
     s = config.settings.wechat
     timestamp, nonce = args.get("timestamp", ""), args.get("nonce", "")
-    _fresh(timestamp)
     try:
         check_signature(s.token, args.get("signature", ""), timestamp, nonce)
     except InvalidSignatureException:
         raise BadSignature("signature")
-    if args.get("encrypt_type") == "aes" and args.get("msg_signature"):
-        if not s.aes_key:
-            raise BadMessage("safe mode, but wechat.aes_key is not set")
+    _fresh(timestamp)
+    encrypted = args.get("encrypt_type") == "aes" and bool(args.get("msg_signature"))
+    if s.aes_key:
+        if not encrypted:
+            raise BadSignature("plaintext callback refused: wechat.aes_key is set, so only encrypted bodies "
+                               "signed with msg_signature are accepted")
         crypto = WeChatCrypto(s.token, s.aes_key, s.app_id)
         xml = _decrypt(crypto, body, args["msg_signature"], timestamp, nonce)
         return Callback(_parse(parse_message, xml), crypto, nonce, timestamp)
+    if encrypted:
+        raise BadMessage("safe mode, but wechat.aes_key is not set")
     return Callback(_parse(parse_message, body), None, nonce, timestamp)
 
 
@@ -136,9 +157,9 @@ def work_echo(config: Config, args: dict[str, str]) -> str:
 def work_callback(config: Config, args: dict[str, str], body: str) -> Callback:
     """A POST to /work-wechat: always AES."""
     timestamp, nonce = args.get("timestamp", ""), args.get("nonce", "")
-    _fresh(timestamp)
     crypto = work_crypto(config)
     xml = _decrypt(crypto, body, args.get("msg_signature", ""), timestamp, nonce)
+    _fresh(timestamp)
     return Callback(_parse(parse_work_message, xml), crypto, nonce, timestamp)
 
 
@@ -177,9 +198,11 @@ def to_inbound(message: Any, channel: str) -> Inbound | None:
     if kind == "link":
         return Inbound(**base, text=" ".join(p for p in (message.title, message.description) if p))
     if kind == "event":
-        # Events carry no MsgId: FromUserName + CreateTime identifies WeChat's retries of one event.
+        # Events carry no MsgId: FromUserName + CreateTime + the event identifies WeChat's retries of one event
+        # (two events of one user in one second, a scan and a subscribe, are two).
         event = (message.event or "").lower()
-        return Inbound(**base | {"msg_id": f"{sender}:{message.time}"}, kind="event", text=event)
+        key = getattr(message, "key", None) or getattr(message, "scene_id", None) or ""
+        return Inbound(**base | {"msg_id": f"{sender}:{message.time}:{event}:{key}"}, kind="event", text=event)
     return None
 
 
@@ -197,15 +220,17 @@ def template_data(body: str) -> dict[str, dict[str, str]]:
     return {"first": {"value": first}, "remark": {"value": rest or first}}
 
 
-def photo_media_ids(client: OfficialAccountClient | WorkClient, photos: list[dict[str, Any]],
-                    channel: str) -> list[str]:
-    """The media ids to send a push's photos as image messages: a stored file is uploaded (media/upload); a
-    photo that came in on this same account, not yet downloaded, is sent by its own media id; any other is
-    left out (the text still says how many photos there are, and the dashboard shows them)."""
+def photo_media_ids(client: OfficialAccountClient | WorkClient, photos: list[dict[str, Any]], channel: str,
+                    media_root: Path) -> list[str]:
+    """The media ids to send a push's photos as image messages: a file in the media folder is uploaded
+    (media/upload); a photo that came in on this same account, not yet downloaded, is sent by its own media
+    id; any other is left out (the text still says how many photos there are, and the dashboard shows them).
+    Only files under ``media_root`` are ever read: a path from elsewhere is never sent to WeChat."""
     ids = []
+    root = media_root.resolve()
     for photo in photos:
-        path = Path(photo["path"]) if photo.get("path") else None
-        if path is not None and path.is_file():
+        path = Path(photo["path"]).resolve() if photo.get("path") else None
+        if path is not None and path.is_relative_to(root) and path.is_file():
             ids.append(client.call(lambda: _upload(client, path)))
         elif photo.get("media_id") and (photo.get("channel") or "wechat") == channel:
             ids.append(photo["media_id"])
@@ -228,9 +253,17 @@ class WeChatChannel:
 
     def __init__(self, config: Config) -> None:
         self.settings = config.settings.wechat
+        self.media_root = config.path(config.settings.store.media_dir)
         self.client = OfficialAccountClient(self.settings, config.path(config.settings.store.path))
 
     def send(self, user: dict[str, Any], body: str, photos: list[dict[str, Any]] = ()) -> None:
+        """:raises Unconfirmed: WeChat did not answer in time; it may have sent the message (never resend)."""
+        try:
+            self._send(user, body, photos)
+        except requests.exceptions.ReadTimeout as e:
+            raise Unconfirmed(f"WeChat did not answer within the timeout: {e}")
+
+    def _send(self, user: dict[str, Any], body: str, photos: list[dict[str, Any]]) -> None:
         openid = user["external_id"]
         if _recent(user):
             try:
@@ -239,7 +272,7 @@ class WeChatChannel:
                 if e.errcode not in OUT_OF_WINDOW:
                     raise
             else:
-                for media_id in photo_media_ids(self.client, list(photos), "wechat"):
+                for media_id in photo_media_ids(self.client, list(photos), "wechat", self.media_root):
                     self.client.call(lambda: self.client.message.send_image(openid, media_id))
                 return
         self.send_template(openid, body)
@@ -256,14 +289,19 @@ class WorkWeChatChannel:
 
     def __init__(self, config: Config) -> None:
         self.settings = config.settings.work_wechat
+        self.media_root = config.path(config.settings.store.media_dir)
         self.client = WorkClient(self.settings, config.path(config.settings.store.path),
                                  config.settings.wechat.token_refresh_retries)
 
     def send(self, user: dict[str, Any], body: str, photos: list[dict[str, Any]] = ()) -> None:
+        """:raises Unconfirmed: 企业微信 did not answer in time; it may have sent the message (never resend)."""
         agent, to = self.settings.agent_id, user["external_id"]
-        self.client.call(lambda: self.client.message.send_text(agent, to, body))
-        for media_id in photo_media_ids(self.client, list(photos), "work_wechat"):
-            self.client.call(lambda: self.client.message.send_image(agent, to, media_id))
+        try:
+            self.client.call(lambda: self.client.message.send_text(agent, to, body))
+            for media_id in photo_media_ids(self.client, list(photos), "work_wechat", self.media_root):
+                self.client.call(lambda: self.client.message.send_image(agent, to, media_id))
+        except requests.exceptions.ReadTimeout as e:
+            raise Unconfirmed(f"企业微信 did not answer within the timeout: {e}")
 
 
 # ---------------------------------------------------------------- media

@@ -22,6 +22,13 @@ pytestmark = [
 
 
 @pytest.fixture
+def services(services):
+    from tests.channels.test_webchat import demo_on
+
+    return demo_on(services)
+
+
+@pytest.fixture
 def live_url(app):
     """The app on a free port in a thread, as a browser needs a real socket."""
     from werkzeug.serving import make_server

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.test_chat import ARGS, CHROMIUM, live_url  # noqa: F401  (fixture)
+from tests.browser.test_chat import ARGS, CHROMIUM, live_url, services  # noqa: F401  (fixtures: /chat switched on)
 
 PHONE = {"width": 390, "height": 844}
 

@@ -4,10 +4,10 @@ bot holds the file)."""
 
 from __future__ import annotations
 
-import io
 
 import requests
 
+from bot.webchat import save_photo
 from dispatch.clock import iso, utcnow
 from dispatch.users import set_role
 from tests.channels.conftest import tiny_png
@@ -52,12 +52,15 @@ def test_the_secretary_gets_the_reporters_photo_and_the_reporter_the_result_phot
     assert picture(standin, to_rider[2]["media_id"]) == result
 
 
-def test_a_photo_the_bot_holds_is_uploaded_for_a_work_wechat_secretary(client, work, db, push, standin):
+def test_a_photo_the_bot_holds_is_uploaded_and_a_path_elsewhere_never_is(chat, work, db, push, standin, services,
+                                                                         tmp_path):
     bind(db, f"work_wechat:{WORKER}")
     report = tiny_png(30, 30)
-    sent = client.post("/chat/send", data={"persona": "rider-li", "text": "广场花苑小区3栋的垃圾桶坏了",
-                                           "photo": (io.BytesIO(report), "bin.png")})
-    n = ticket_no(sent.get_json()["reply"])
+    held = save_photo(services.config, report)                     # as /chat stores an upload
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(tiny_png(5, 5))                              # outside the media folder
+    n = ticket_no(chat.say("rider-9", "广场花苑小区3栋的垃圾桶坏了",
+                           photos=[held, {"url": "x", "path": str(secret)}]))
     push()
     to_worker = [m for m in standin.sent() if m["touser"] == WORKER]
     assert [m["msgtype"] for m in to_worker] == ["text", "image"]

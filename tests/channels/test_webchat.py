@@ -5,7 +5,24 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
+
+import wording
+from bot.services import Services
 from tests.channels.conftest import tiny_png
+from tests.conftest import build_app
+
+
+def demo_on(services: Services) -> Services:
+    s = services.config.settings
+    settings = s.model_copy(update={"web": s.web.model_copy(update={"demo_chat": True})})
+    return Services(services.config.model_copy(update={"settings": settings}), services.engine, services.knowledge)
+
+
+@pytest.fixture
+def services(services: Services) -> Services:
+    """/chat is on only when asked for (``sandan demo`` does)."""
+    return demo_on(services)
 
 
 def send(client, persona: str, text: str = "", chat: str = "", photo: bytes | None = None, name: str = "p.png"):
@@ -74,3 +91,40 @@ def test_the_demo_can_be_switched_off(client, app):
                                                    services.engine, services.knowledge)
     assert client.get("/chat").status_code == 404
     assert send(client, "rider-li", "hi").status_code == 404
+
+
+def test_the_demo_is_off_unless_asked_for(base_services, tmp_path, caplog):
+    """config.yaml and the settings default leave /chat off; turned on, the start-up says so loudly."""
+    assert base_services.config.settings.web.demo_chat is False
+    s = base_services.config.settings
+    settings = s.model_copy(update={"store": s.store.model_copy(update={"path": str(tmp_path / "off.db")})})
+    off = Services(base_services.config.model_copy(update={"settings": settings}), base_services.engine,
+                   base_services.knowledge)
+    with caplog.at_level("WARNING"):
+        assert build_app(off).test_client().get("/chat").status_code == 404
+        assert wording.DEMO_CHAT_ON_WARNING not in caplog.text
+        assert build_app(demo_on(off)).test_client().get("/chat").status_code == 200
+    assert wording.DEMO_CHAT_ON_WARNING in caplog.text
+
+
+def test_demo_staff_never_see_or_touch_a_real_residents_ticket(client, chat):
+    """A visitor posing as the dispatcher or the secretary: nothing of a WeChat/API resident's report."""
+    n = int(chat.say("alice", "广场花苑小区3栋的垃圾桶坏了 我的电话13812345678").split("工单号 ")[1].split("，")[0])
+    assert updates(client, "sec-longxi-1")["pushes"] == []
+    for persona, command in (("dispatcher-longxi", f"驳回 {n} 不是问题"), ("sec-longxi-1", f"接单 {n}"),
+                             ("sec-longxi-1", f"办结 {n} 已处理"), ("dispatcher-longxi", f"进度 {n}")):
+        reply = send(client, persona, command).get_json()["reply"]
+        assert "13812345678" not in reply and "垃圾桶" not in reply
+    for persona in ("sec-longxi-1", "dispatcher-longxi"):
+        assert "垃圾桶" not in send(client, persona, "待办").get_json()["reply"]
+    assert chat.pushed("alice") == []            # nothing happened to the real ticket
+    # the same report from the demo is the demo's own ticket, and reaches the demo's secretary
+    assert "工单号" in send(client, "rider-li", "广场花苑小区3栋的垃圾桶坏了").get_json()["reply"]
+    assert any("垃圾桶" in p["text"] for p in updates(client, "sec-longxi-1")["pushes"])
+
+
+def test_the_group_view_shows_only_the_demo(client):
+    client.post("/api/groups/messages", json={"group": "fengchao", "sender": "wxid_real", "name": "真骑手",
+                                              "text": "龙西小区5栋楼道灯不亮了"}, headers={"X-Api-Key": "test-api-key"})
+    send(client, "rider-li", "大家好", chat="fengchao")
+    assert [m["name"] for m in updates(client, "rider-chen")["group"]] == ["小李"]

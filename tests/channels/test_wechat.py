@@ -9,11 +9,14 @@ from pathlib import Path
 import pytest
 
 import wording
-from bot.channels import build_sender, channel_senders
+from bot.channels import build_sender, channel_senders, clients
+from bot.services import Services
 from dispatch import outbox
 from dispatch.clock import iso, utcnow
 from dispatch.users import set_role
+from standin.client import FlaskTransport, WeChatServer, signature, to_xml
 from tests.channels.conftest import tiny_png
+from tests.conftest import build_app
 
 RIDER = "oRider000000000000000000001"
 SECRETARY = "oSecretary00000000000000001"
@@ -38,6 +41,16 @@ def secretary(db) -> str:
     return SECRETARY
 
 
+@pytest.fixture
+def plaintext_account(services: Services, standin) -> WeChatServer:
+    """An account that never set an EncodingAESKey: WeChat posts plaintext bodies."""
+    s = services.config.settings
+    settings = s.model_copy(update={"wechat": s.wechat.model_copy(update={"aes_key": ""})})
+    plain = Services(services.config.model_copy(update={"settings": settings}), services.engine, services.knowledge)
+    client = build_app(plain).test_client()
+    return WeChatServer(FlaskTransport(client), s.wechat.token, "", s.wechat.app_id, standin.url, mode="plain")
+
+
 # ---------------------------------------------------------------- the callback protocol
 
 
@@ -48,20 +61,19 @@ def test_url_verification_echoes_only_when_signed(wechat):
 
 
 @pytest.mark.parametrize("mode", ["plain", "compatible", "aes"])
-def test_every_mode_gets_a_reply_it_can_read(wechat, mode):
+def test_every_mode_gets_a_reply_it_can_read(wechat, plaintext_account, mode):
     wechat.mode = mode
-    reply = wechat.text(RIDER, "帮助")
+    reply = (plaintext_account if mode == "plain" else wechat).text(RIDER, "帮助")
     assert reply.status == 200 and reply.text == wording.HELP
     assert ("<Encrypt>" in reply.body) == (mode != "plain")
     assert reply.message["ToUserName"] == RIDER
 
 
-def test_a_bad_signature_is_refused(wechat, db):
+def test_a_bad_signature_is_refused(wechat, plaintext_account, db):
     fields = {"ToUserName": "gh", "FromUserName": RIDER, "CreateTime": 1, "MsgType": "text",
               "Content": "广场花苑小区3栋的垃圾桶坏了", "MsgId": 42}
     assert wechat.post(fields, tamper=True).status == 403
-    wechat.mode = "plain"
-    assert wechat.post(fields, tamper=True).status == 403
+    assert plaintext_account.post(fields, tamper=True).status == 403
     assert tickets(db) == []
 
 
@@ -79,11 +91,44 @@ def test_a_tampered_cipher_text_is_refused(wechat):
     "<xml><ToUserName>gh</ToUserName><FromUserName>u</FromUserName><CreateTime>1</CreateTime>"
     "<MsgType>text</MsgType><Content>&b;</Content><MsgId>1</MsgId></xml>",
 ])
-def test_malformed_or_entity_laden_xml_is_a_400(wechat, body):
-    wechat.mode = "plain"
-    wechat.text(RIDER, "x")
-    params, _ = wechat.last
-    assert wechat.deliver(params, body).status == 400
+def test_malformed_or_entity_laden_xml_is_a_400(plaintext_account, body):
+    plaintext_account.text(RIDER, "x")
+    params, _ = plaintext_account.last
+    params = {**params, "nonce": params["nonce"] + "b"}        # a fresh signed pair for the new body
+    params["signature"] = signature(plaintext_account.token, params["timestamp"], params["nonce"])
+    assert plaintext_account.deliver(params, body).status == 400
+
+
+@pytest.mark.parametrize("drop", [("encrypt_type", "msg_signature"), ("msg_signature",), ("encrypt_type",)])
+def test_with_an_aes_key_a_plaintext_body_is_refused_however_well_signed(wechat, db, drop):
+    """The URL signature covers no body: a captured callback URL must not carry a body of the attacker's."""
+    wechat.mode = "compatible"          # compatible mode's body also holds the message in the clear
+    wechat.text(RIDER, "帮助")
+    params, body = wechat.last
+    forged = to_xml({"ToUserName": "gh", "FromUserName": SECRETARY, "CreateTime": params["timestamp"],
+                     "MsgType": "text", "Content": "接单 1", "MsgId": 99})
+    stripped = {k: v for k, v in params.items() if k not in drop}
+    assert wechat.deliver(stripped, forged).status == 403
+    assert wechat.deliver(stripped, body).status == 403
+    assert db.execute("SELECT count(*) FROM messages WHERE sender = ?", [f"wechat:{SECRETARY}"]).fetchone()[0] == 0
+
+
+def test_a_signed_callback_url_carries_one_body_only(plaintext_account, db):
+    """Plaintext mode: the same bytes again are WeChat's retry; other bytes under a used URL are refused."""
+    first = plaintext_account.text(RIDER, "广场花苑小区3栋的垃圾桶坏了")
+    params, body = plaintext_account.last
+    forged = body.replace(RIDER, SECRETARY).replace("广场花苑小区3栋的垃圾桶坏了", "我的工单")
+    assert plaintext_account.deliver(params, forged).status == 403
+    assert plaintext_account.deliver(params, body).text == first.text
+    assert [m["sender"] for m in db.query("SELECT sender FROM messages")] == [f"wechat:{RIDER}"]
+
+
+@pytest.mark.parametrize("timestamp", ["9" * 400, "²", "-5", "1e9", ""])
+def test_a_malformed_timestamp_is_refused_not_a_crash(wechat, timestamp):
+    wechat.text(RIDER, "帮助")
+    params, body = wechat.last
+    params = {**params, "timestamp": timestamp, "signature": signature(wechat.token, timestamp, params["nonce"])}
+    assert wechat.deliver(params, body).status == 403
 
 
 # ---------------------------------------------------------------- message types
@@ -280,3 +325,17 @@ def test_without_a_token_the_callback_does_not_exist(app, client, wechat):
                                                    services.engine, services.knowledge)
     wechat.token = ""
     assert wechat.text(RIDER, "帮助").status == 404
+
+
+def test_a_push_wechat_accepts_slowly_goes_out_once(services, standin, secretary, db, monkeypatch):
+    """WeChat answering after our timeout had accepted the push: it went out 4 times in 60 s."""
+    monkeypatch.setattr(clients, "TIMEOUT_SECONDS", 0.2)
+    db.execute("UPDATE users SET last_inbound_at = ? WHERE id = ?", [iso(utcnow()), f"wechat:{SECRETARY}"])
+    outbox.enqueue(db, f"wechat:{SECRETARY}", "【新工单】#7", utcnow(), None, "slow:7")
+    standin.fault(slow=0.5, count=10)
+    send, now = build_sender(services.config, channel_senders(services.config)), utcnow()
+    for tick in range(13):              # the worker's job over a minute (simulated), as on the day it went 4 times
+        outbox.deliver_due(db, send, now + timedelta(seconds=5 * tick))
+    assert [m["text"] for m in standin.sent() if m["touser"] == SECRETARY] == ["【新工单】#7"]
+    sent_at, error = db.execute("SELECT sent_at, last_error FROM outbox").fetchone()
+    assert sent_at and error.startswith("unconfirmed")

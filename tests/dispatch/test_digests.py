@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from freezegun import freeze_time
 
 from dispatch import digests
 from dispatch.clock import iso, parse_iso
 from dispatch.tickets import get_ticket
 from tests.dispatch.conftest import ticket_number
+
+
+@pytest.fixture(autouse=True)
+def on_a_working_day():
+    """Morning digests go out on working days only: these run on an ordinary Thursday."""
+    with freeze_time(datetime(2026, 11, 26, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=True):
+        yield
 
 
 def test_daily_digest_lists_open_due_today_and_overdue_once_a_day(chat, db, services):

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from bot.cli import cli
 from bot.conversation import handle
 from bot.inbound import Inbound
+import wording
 from dispatch import invites
 from dispatch.clock import utcnow
 from dispatch.store import connect
@@ -147,3 +148,16 @@ def test_staff_ask_for_their_work_in_chat(chat):
 def test_a_staff_command_without_its_number_says_how(chat):
     assert "接单 12" in chat.say("sec-longxi-1", "接单")
     assert "办结 12" in chat.say("sec-longxi-1", "办结")
+
+
+def test_guessing_invite_codes_locks_the_sender_out(chat, db, services, caplog):
+    """351 guesses a second were answered; now a few wrong codes lock the sender out, doubling, logged."""
+    code = invites.create(db, services.config, "grid_secretary", utcnow(), grid_id="longxi-2")
+    with caplog.at_level("WARNING", logger="dispatch.invites"):
+        for guess in ("AAAA2222", "AAAA3333", "AAAA4444", "AAAA5555", "AAAA6666", "AAAA7777"):
+            assert chat.say("guesser", f"绑定 {guess}") == wording.INVITE_PROBLEMS["invalid"]
+        assert chat.say("guesser", f"绑定 {code}") == wording.INVITE_PROBLEMS["throttled"]
+    assert get_user(db, "api:guesser")["role"] == "resident"
+    assert sum("wrong invite code from api:guesser" in m for m in caplog.messages) == 6
+    chat.say("someone-else", f"绑定 {code}")                     # the code itself still works for its owner
+    assert get_user(db, "api:someone-else")["role"] == "grid_secretary"

@@ -28,7 +28,8 @@ def test_a_second_report_of_the_same_problem_joins_the_ticket(chat, db):
     assert "共 2 人反映" in chat.say("r2", f"进度 {n}")                       # the follower may look
     assert f"#{n}" in chat.say("r2", "我的工单")
     chat.say("sec-longxi-1", f"办结 {n} 已更换新桶")
-    assert any("已更换新桶" in m for m in chat.pushed("r2"))                # and hears the result
+    assert any("已办结" in m for m in chat.pushed("r2"))                    # and hears the result,
+    assert any("已更换新桶" in m for m in chat.pushed("r1"))                # the handler's words to r1 only
 
 
 def test_other_buildings_categories_and_old_tickets_do_not_join(chat, db, services):
@@ -163,14 +164,23 @@ BIN = "平东小区8栋门口的垃圾桶坏了"
 SAME_BIN = "平东小区8栋门口垃圾桶坏了好几天"
 
 
-def test_a_second_reporter_who_is_asked_to_rate_may_answer(chat, db, tell):
+def test_a_follower_is_heard_but_never_closes_or_reopens_the_first_reporters_ticket(chat, db, tell):
+    """Whoever joins a ticket by reporting the same thing may be a stranger: their rating is passed on once,
+    the first reporter's decides."""
     n = tell(chat, "d1", BIN)
     assert f"工单 {n}" in chat.say("d2", SAME_BIN)
-    chat.say("sec-pingdong-1", f"办结 {n} 已换新垃圾桶")
-    assert any("请回复「满意」" in m for m in chat.pushed("d2"))
-    assert "重新交办" in chat.say("d2", "不满意 还是坏的")
-    assert get_ticket(db, n)["state"] == "reopened"
-    assert any("差评整改" in m and "还是坏的" in m for m in chat.pushed("sec-pingdong-1"))
+    chat.say("sec-pingdong-1", f"办结 {n} 已换新垃圾桶 联系了302室王先生")
+    to_follower = chat.pushed("d2")
+    assert any("请回复「满意」" in m for m in to_follower)
+    assert not any("换新垃圾桶" in m or "王先生" in m for m in to_follower)   # the handler's note is the reporter's
+    assert "意见已转告网格和社区" in chat.say("d2", "不满意 还是坏的")
+    assert get_ticket(db, n)["state"] == "resolved"
+    assert chat.say("d2", "不满意 还是坏的") == "您目前没有待评价的工单。"     # once, not again and again
+    assert chat.say("d2", f"满意 {n}") != f"谢谢您的评价！工单 {n} 已完结。"
+    assert get_ticket(db, n)["state"] == "resolved"
+    assert any("另一位反映人不满意" in m for m in chat.pushed("sec-pingdong-1"))
+    assert chat.say("d1", "满意") == f"谢谢您的评价！工单 {n} 已完结。"
+    assert get_ticket(db, n)["state"] == "closed"
 
 
 def test_a_co_reporter_who_answers_second_is_still_heard(chat, db, tell):
@@ -188,7 +198,7 @@ def test_a_co_reporter_who_answers_second_is_still_heard(chat, db, tell):
     assert chat.say("d2", "不满意") == "您目前没有待评价的工单。"             # one answer each
 
 
-def test_a_co_reporter_satisfied_after_a_complaint_hears_it_is_being_reworked(chat, db, tell):
+def test_a_follower_satisfied_after_a_complaint_hears_it_is_being_reworked(chat, db, tell):
     n = tell(chat, "d1", BIN)
     chat.say("d2", SAME_BIN)
     chat.say("sec-pingdong-1", f"办结 {n} 已换新垃圾桶")

@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from dispatch import tickets
+import wording
+from dispatch import throttle, tickets
 
 XSS = "广场花苑小区3栋<script>alert('x')</script>垃圾桶坏了"
 
@@ -172,3 +173,63 @@ def test_a_ticket_filed_from_a_shared_location_shows_where_on_its_page(chat, das
     chat.say("r7", "", location=[29.7045, 116.0045])
     chat.say("r7", "这里路灯不亮")
     assert "<dd>广场花苑小区附近</dd>" in dash.page("/dashboard/tickets/1")
+
+
+@pytest.mark.parametrize("target", ["/\t/evil.example", "/\n/evil.example", "/\\evil.example", "/ /evil.example",
+                                    "/\\/evil.example"])
+def test_login_never_returns_to_a_path_a_browser_reads_as_another_site(anonymous, target):
+    """`next=/%09/evil.example` was sent on as `Location: //evil.example`."""
+    r = anonymous.login(next=target)
+    assert r.status_code == 302 and r.headers["Location"] == "/dashboard/"
+
+
+def test_a_copied_session_cookie_stops_working_at_logout(app, dash):
+    copied = dash.client.get_cookie("session").value
+    assert dash.client.get("/dashboard/").status_code == 200
+    assert dash.post("/dashboard/logout").status_code == 302
+    thief = app.test_client()
+    thief.set_cookie("session", copied)
+    r = thief.get("/dashboard/")
+    assert r.status_code == 302 and r.headers["Location"].startswith("/dashboard/login")
+
+
+def test_wrong_passwords_lock_the_name_out_and_every_attempt_is_logged(anonymous, caplog):
+    with caplog.at_level("INFO", logger="web.auth"):
+        for _ in range(5):
+            r = anonymous.login(password="guess")
+            assert r.status_code == 401 and wording.LOGIN_FAILED in r.get_data(as_text=True)
+        r = anonymous.login(password="guess")
+        assert r.status_code == 401 and "分钟后再试" in r.get_data(as_text=True)
+        r = anonymous.login()                              # even the right password waits out the lock
+        assert r.status_code == 429 and "分钟后再试" in r.get_data(as_text=True)
+    failed = [m for m in caplog.messages if "login failed for 'admin'" in m]
+    assert len(failed) == 6 and "locked for 30 s" in failed[-1]
+    assert any("login refused for 'admin'" in m for m in caplog.messages)
+    assert not any("guess" in m or "sandan-demo" in m for m in caplog.messages)
+
+
+def test_a_lock_doubles_at_each_further_failure_and_a_success_clears_it(db, services):
+    limits = services.config.settings.limits
+    locks = [throttle.failed(db, "login:x", 1000.0 + i, limits)[1] for i in range(9)]
+    assert locks == [0, 0, 0, 0, 0, 30, 60, 120, 240]
+    assert throttle.locked_for(db, "login:x", 1008.0 + 100) == pytest.approx(140)
+    throttle.succeeded(db, "login:x")
+    assert throttle.locked_for(db, "login:x", 1009.0) == 0
+
+
+def test_a_control_character_in_one_report_does_not_break_the_export(chat, dash):
+    """One \\x01 in any report made export.xlsx a 500 for everyone."""
+    from openpyxl import load_workbook
+
+    chat.say("r8", "广场花苑小区3栋的垃圾桶坏了\x01\x1b[31m")
+    r = dash.client.get("/dashboard/export.xlsx")
+    assert r.status_code == 200
+    rows = list(load_workbook(io.BytesIO(r.data)).active.iter_rows(values_only=True))
+    assert any("广场花苑小区3栋的垃圾桶坏了[31m" in str(cell) for cell in rows[1])
+
+
+@pytest.mark.parametrize("path", ["/dashboard/tickets?before=99999999999999999999999",
+                                  "/dashboard/tickets?before=²", "/dashboard/tickets/99999999999999999999999",
+                                  "/dashboard/media/99999999999999999999999"])
+def test_numbers_too_big_for_the_store_are_not_a_500(dash, path):
+    assert dash.client.get(path).status_code in (200, 404)

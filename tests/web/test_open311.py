@@ -56,7 +56,7 @@ def test_a_request_with_only_a_position_keeps_it(client, chat):
     r = post(client, api_key=API_KEY, service_code="基础设施维护", description="路灯不亮", address_string="",
              lat="29.7045", long="116.0045")
     ticket_id = r.get_json()[0]["service_request_id"]
-    one = client.get(f"{BASE}/requests/{ticket_id}.json").get_json()[0]
+    one = client.get(f"{BASE}/requests/{ticket_id}.json", headers={"X-Api-Key": API_KEY}).get_json()[0]
     assert (one["lat"], one["long"], one["address"]) == (29.7045, 116.0045, "广场花苑小区附近")
     assert any(f"#{ticket_id} 基础设施维护｜广场花苑小区附近" in m for m in chat.pushed("sec-longxi-1"))
 
@@ -146,5 +146,25 @@ def test_the_notice_speaks_to_an_api_client(client):
 def test_a_chat_report_with_a_labelled_location_is_described_by_its_label(chat, client):
     chat.say("rider-c", "这里有人晕倒了", location=[29.7041, 116.0041], location_label="广场花苑小区东门")
     assert any("广场花苑小区东门" in m for m in chat.pushed("sec-longxi-1"))
-    [request] = client.get("/open311/v2/requests.json").get_json()
-    assert request["description"].endswith("｜广场花苑小区东门")
+    [request] = client.get("/open311/v2/requests.json", headers={"X-Api-Key": API_KEY}).get_json()
+    assert request["address"] == "广场花苑小区东门"
+
+
+def test_the_public_sees_a_point_to_100_m_and_no_label_photo_or_unreviewed_report(client, chat, db):
+    """Anyone may list requests: no door, no words of the sender's map, no photo, nothing not yet reviewed."""
+    chat.say("rider-c", "路灯不亮了", location=[29.704123, 116.004567], location_label="张家门口",
+             photos=["https://mmbiz.example/photo-of-my-door.jpg"])
+    review = int(chat.say("r9", "龙西小区的路灯坏了").split("工单号 ")[1].split("。")[0])   # which grid: for review
+    assert tickets.get_ticket(db, review)["state"] == "received"
+    public = client.get(f"{BASE}/requests.json").get_data(as_text=True)
+    for private in ("张家门口", "mmbiz", "29.704123", "116.004567"):
+        assert private not in public
+    [request] = client.get(f"{BASE}/requests.json").get_json()
+    assert (request["lat"], request["long"], request["media_url"]) == (29.704, 116.005, None)
+    assert request["description"] == "基础设施维护｜位置见坐标"
+    assert client.get(f"{BASE}/requests/{review}.json").status_code == 404
+    assert client.get(f"{BASE}/requests.json?service_request_id={review}").get_json() == []
+    keyed = client.get(f"{BASE}/requests.json", headers={"X-Api-Key": API_KEY}).get_json()
+    assert {r["service_request_id"] for r in keyed} == {1, review}
+    assert [r["media_url"] for r in keyed if r["service_request_id"] == 1] == [
+        "https://mmbiz.example/photo-of-my-door.jpg"]
