@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from freezegun import freeze_time
 
-from tests.conftest import API_KEY
+from tests.channels.conftest import tiny_png
+from tests.channels.test_webchat import demo_on, send, updates
+from tests.conftest import API_KEY, build_app
 
 PUSHED = None   # in a step, instead of a message: what the person was pushed since the last look
 
@@ -199,3 +201,30 @@ def test_the_review_push_says_why_in_words_not_a_model_score(chat):
     chat.say("resident-9", "芙蓉苑小区那边有点情况")
     pushes = chat.pushed("dispatcher-furong")
     assert pushes and all("置信度" not in p for p in pushes)
+
+
+# ---------------------------------------------------------------- the riders' group and /chat
+
+
+def test_a_fire_told_in_the_riders_group_reaches_the_community_at_once(chat, client):
+    r = client.post("/api/groups/messages", headers={"X-Api-Key": API_KEY},
+                    json={"group": "fengchao", "sender": "rider-6", "name": "小周", "text": "芙蓉苑小区3栋着火了，好大的烟"})
+    body = r.get_json()
+    assert body["ticket"] == 1
+    assert ("情况紧急，请马上拨打 119！\n请马上离开，用湿毛巾捂住口鼻、弯腰走楼梯，不要坐电梯，不要返回取东西；"
+            "火小时可用灭火器。\n已收到，工单号 1，") in body["reply"]      # (how the group names the sender is the group's)
+    alert = ("【紧急·火情】工单 #1（芙蓉苑小区3栋）：芙蓉苑小区3栋着火了，好大的烟\n"
+             "已请反映人拨打 119，已通知芙蓉社区第二网格党支部。请回复「收到 1」确认并跟进。")
+    verify_dialog(chat, [
+        ("dispatcher-furong", PUSHED, [alert]),
+        ("leader", PUSHED, [alert]),
+        ("dispatcher-furong", "收到 1", "已确认紧急工单 #1，反映人和网格会收到通知。请跟进处置情况。"),
+    ])
+
+
+def test_the_chat_shows_the_photo_a_push_carries(services):
+    web = build_app(demo_on(services)).test_client()
+    png = tiny_png(12, 12)
+    assert "工单号" in send(web, "rider-li", "广场花苑小区3栋的垃圾桶坏了", photo=png).get_json()["reply"]
+    [push] = updates(web, "sec-longxi-1")["pushes"]
+    assert push["photos"][0].startswith("/chat/media/") and web.get(push["photos"][0]).data == png
