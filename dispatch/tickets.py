@@ -695,7 +695,7 @@ def reporter_tickets(db: Database, reporter: str, limit: int = 10) -> tuple[list
     rows = list(db.query("SELECT id, state, text FROM tickets WHERE reporter = :u UNION "
                          "SELECT t.id, t.state, t.text FROM ticket_followers f JOIN tickets t ON t.id = f.ticket_id "
                          "WHERE f.user_id = :u ORDER BY id DESC LIMIT :limit", params))
-    _mark_withdrawn(db, rows)
+    mark_withdrawn(db, rows)
     if len(rows) < limit:
         return rows, len(rows)
     total = db.execute("SELECT count(*) FROM (SELECT id FROM tickets WHERE reporter = :u "
@@ -703,7 +703,7 @@ def reporter_tickets(db: Database, reporter: str, limit: int = 10) -> tuple[list
     return rows, total
 
 
-def _mark_withdrawn(db: Database, rows: list[dict[str, Any]]) -> None:
+def mark_withdrawn(db: Database, rows: list[dict[str, Any]]) -> None:
     """Set ``withdrawn`` on the 驳回 rows the reporter made themselves (「撤回 12」), so lists say 已撤回."""
     ended = [r["id"] for r in rows if r["state"] == State.REJECTED.value]
     if not ended:
