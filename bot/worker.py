@@ -19,7 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.channels import build_sender, channel_senders
 from bot import points_jobs
 from bot.services import Services, with_store
-from dispatch import deadlines, digests, lease, outbox, tickets
+from dispatch import deadlines, digests, lease, outbox, recurring, tickets
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,10 @@ def send_weekly_summary(services: Services) -> int:
     return with_store(services, digests.weekly_summary)
 
 
+def tell_recurring(services: Services) -> int:
+    return with_store(services, recurring.notify_new)
+
+
 def close_unrated(services: Services) -> int:
     return with_store(services, tickets.close_unrated)
 
@@ -71,6 +75,10 @@ def add_dispatch_jobs(scheduler: BackgroundScheduler, services: Services) -> Non
                       misfire_grace_time=3600)
     scheduler.add_job(close_unrated, "interval", hours=1, args=[services], id="close_unrated",
                       replace_existing=True, max_instances=1, coalesce=True)
+    hour, minute = s.daily_digest_at.split(":")     # 高频问题 with the morning digest
+    scheduler.add_job(tell_recurring, CronTrigger(hour=int(hour), minute=int(minute), timezone=s.timezone),
+                      args=[services], id="recurring_problems", replace_existing=True, coalesce=True,
+                      misfire_grace_time=3600)
 
 
 def leased(fn: Callable[..., Any], services: Services, holder: str) -> Callable[..., Any]:

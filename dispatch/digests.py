@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 import wording
-from dispatch import deadlines, joint, outbox
+from dispatch import deadlines, joint, outbox, recurring
 from dispatch.clock import iso, local_text
 from dispatch.states import WORKING_STATES
 from dispatch.store import transaction
@@ -44,7 +44,9 @@ def staff_work(db: Database, user: dict[str, Any]) -> tuple[list[dict[str, Any]]
     if user.get("role") == "grid_secretary" and user.get("grid_id"):
         where, params = f"grid_id = ? AND department_id IS NULL AND state IN ({_IN})", [user["grid_id"], *_WORKING]
     elif user.get("role") == "department" and user.get("department_id"):
-        where, params = f"department_id = ? AND state IN ({_IN})", [user["department_id"], *_WORKING]
+        where = (f"(department_id = ? OR id IN (SELECT ticket_id FROM ticket_parts WHERE department_id = ? "
+                 f"AND done_at IS NULL)) AND state IN ({_IN})")     # its own tickets and its 协办 parts
+        params = [user["department_id"], user["department_id"], *_WORKING]
     elif user.get("role") == "dispatcher" and user.get("community_id"):   # and what no community was found for
         where, params = "(community_id = ? OR community_id IS NULL) AND state = 'received'", [user["community_id"]]
     else:
@@ -105,6 +107,10 @@ def community_week(db: Database, config: Config, community_id: str, now: datetim
                        "AND deadline_at <= ?", *_WORKING, iso(now)),
         "review": one("SELECT count(*) FROM tickets WHERE community_id = ? AND state = 'received'"),
         "joint": len(joint.agenda(db, community_id)),
+        "recurring": [(r.place, r.category, len(r.ticket_ids), r.governance)
+                      for r in recurring.find(db, config, now, community_id)],
+        "extensions": one("SELECT count(*) FROM extensions e JOIN tickets t ON t.id = e.ticket_id "
+                          "WHERE t.community_id = ? AND e.state = 'pending'"),
         "grids": grids,
     }
 

@@ -2,8 +2,8 @@
 queue; the dispatcher answers it in chat (「答复 12 …」) and may keep the answer (「入库 12」), so the next
 resident who asks the same thing is answered at once.
 
-Kept answers live in the ``saved_answers`` table, searched together with data/knowledge.yaml's items (BM25
-over the same tokenizer and synonyms); there are few of them, so the index is built per question.
+A kept answer is an item of the knowledge base staff grow on the dashboard (dispatch/knowledge_items.py), so
+chat answers from it like any other.
 """
 
 from __future__ import annotations
@@ -14,16 +14,11 @@ from typing import Any
 from sqlite_utils import Database
 
 import wording
-from dispatch import tickets
+from dispatch import knowledge_items, tickets
 from dispatch.clock import iso
 from dispatch.states import State, TransitionError
 from dispatch.store import transaction
-from nlu.knowledge import Item, KnowledgeBase
 from settings import Config
-
-#: How a kept answer is labelled when it is given again.
-ANSWER_LABEL = "社区答复"
-
 
 class NotAnswered(Exception):
     """「入库 N」 for a ticket that has no answer from a person to keep."""
@@ -52,8 +47,9 @@ def answer(db: Database, config: Config, ticket_id: int, user: dict[str, Any], t
     return ticket
 
 
-def save(db: Database, ticket_id: int, user: dict[str, Any], now: datetime) -> bool:
-    """「入库 N」: keep an answered question and its answer; returns False when it was kept already.
+def save(db: Database, config: Config, ticket_id: int, user: dict[str, Any], now: datetime) -> bool:
+    """「入库 N」: the answered question becomes a knowledge item (the dashboard's knowledge base, seeded from
+    data/knowledge.yaml first), its answer under 温馨提示; returns False when it was kept already.
 
     :raises tickets.NotAllowed: not a dispatcher of the ticket's community.
     :raises NotAnswered: nobody answered the ticket in chat.
@@ -63,19 +59,10 @@ def save(db: Database, ticket_id: int, user: dict[str, Any], now: datetime) -> b
         raise tickets.NotAllowed(ticket_id)
     if ticket["state"] != State.ANSWERED.value or not ticket["resolution"]:
         raise NotAnswered(ticket_id)
-    with transaction(db):
-        return bool(db.execute(
-            "INSERT OR IGNORE INTO saved_answers (question, answer, ticket_id, saved_by, saved_at) "
-            "VALUES (?, ?, ?, ?, ?)", [ticket["text"], ticket["resolution"], ticket_id, user["id"], iso(now)],
-        ).rowcount)
-
-
-def find_saved(db: Database, knowledge: KnowledgeBase, question: str) -> Item | None:
-    """The kept answer that fits a question best, or None; matched like the knowledge base's own items."""
-    items = [Item(r["question"][:20], (r["question"],), ((ANSWER_LABEL, r["answer"]),))
-             for r in db.query("SELECT question, answer FROM saved_answers ORDER BY id")]
-    if not items:
-        return None
-    # searched beside the shipped items, so that word weights (idf) mean what they mean there
-    found = KnowledgeBase(knowledge.items + items, knowledge.tokenizer, knowledge.synonyms).search(question)
-    return found if found in items else None
+    knowledge_items.seed(db, config.path(config.settings.knowledge_file), now)   # never answer from this item alone
+    try:
+        knowledge_items.save(db, None, {"title": ticket["text"][:40], "questions": ticket["text"],
+                                        "notes": ticket["resolution"]}, user["id"], now)
+    except knowledge_items.DuplicateTitle:
+        return False
+    return True

@@ -13,7 +13,7 @@ index. Open and overdue use ``tickets_state_deadline``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 import wording
-from dispatch import outbox, rollup
+from dispatch import colours, outbox, rollup
 from dispatch.clock import iso
 from dispatch.states import OPEN_STATES, WORKING_STATES
 from dispatch.store import row_id, transaction
@@ -200,6 +200,9 @@ def grid_ratings(db: Database, config: Config, start: datetime, end: datetime, n
                 continue
             out.append(GridRating(grid.id, grid.name, community.id, received, completion, on_time,
                                   activity, satisfaction, score, colour_for(score, settings)))
+    if settings.colour_by == "shares":
+        shares = colours.by_share([g.score for g in out], settings.red_share, settings.yellow_share)
+        out = [replace(g, colour=c) for g, c in zip(out, shares)]
     return sorted(out, key=lambda g: (g.score is None, -(g.score or 0), g.grid_id))
 
 

@@ -319,22 +319,69 @@ def m020_outbox_gives_up(db: Database) -> None:
 
 
 @migrations()
-def m021_saved_answers(db: Database) -> None:
-    """Answers a dispatcher gave in chat (「答复 12 …」) and chose to keep (「入库 12」): the next resident who
-    asks the same thing is answered at once, beside data/knowledge.yaml."""
-    db.execute("""
-        CREATE TABLE saved_answers (
+def m021_extensions_and_parts(db: Database) -> None:
+    """延期申请 (a handler asks for more time; a dispatcher grants or refuses it) and 协办 parts (a co-handling
+    unit's share of a ticket whose lead closes it)."""
+    db.executescript(
+        """
+        CREATE TABLE extensions (
             id INTEGER PRIMARY KEY,
-            question TEXT NOT NULL,
-            answer TEXT NOT NULL,
-            ticket_id INTEGER UNIQUE REFERENCES tickets(id),
-            saved_by TEXT NOT NULL REFERENCES users(id),
-            saved_at TEXT NOT NULL
-        )""")
+            ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+            asked_by TEXT NOT NULL,
+            asked_at TEXT NOT NULL,
+            amount INTEGER NOT NULL,
+            unit TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending',
+            old_deadline TEXT,
+            new_deadline TEXT,
+            decided_by TEXT,
+            decided_at TEXT,
+            decision_note TEXT
+        );
+        CREATE INDEX extensions_ticket ON extensions(ticket_id, state);
+        CREATE TABLE ticket_parts (
+            id INTEGER PRIMARY KEY,
+            ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+            department_id TEXT NOT NULL,
+            added_by TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            done_at TEXT,
+            done_by TEXT,
+            done_note TEXT,
+            UNIQUE (ticket_id, department_id)
+        );
+        CREATE INDEX ticket_parts_department ON ticket_parts(department_id, done_at);
+        """
+    )
 
 
 @migrations()
-def m022_outbox_photos(db: Database) -> None:
+def m022_knowledge_items(db: Database) -> None:
+    """The knowledge base in the database, so staff grow it from the dashboard (seeded from data/knowledge.yaml)."""
+    db.executescript(
+        """
+        CREATE TABLE knowledge_items (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL UNIQUE,
+            questions TEXT NOT NULL DEFAULT '',
+            materials TEXT NOT NULL DEFAULT '',
+            place TEXT NOT NULL DEFAULT '',
+            office TEXT NOT NULL DEFAULT '',
+            phone TEXT NOT NULL DEFAULT '',
+            hours TEXT NOT NULL DEFAULT '',
+            time_limit TEXT NOT NULL DEFAULT '',
+            notes TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL
+        );
+        """
+    )
+
+
+@migrations()
+def m023_outbox_photos(db: Database) -> None:
     """A push may carry photos (the reporter's, to the handler; the result, to the reporter): media row ids."""
     db.execute("ALTER TABLE outbox ADD COLUMN photos TEXT NOT NULL DEFAULT '[]'")
 

@@ -418,8 +418,10 @@ def resolve(db: Database, config: Config, ticket_id: int, user: dict[str, Any], 
                       resolved_at=iso(now))
         add_photos(db, ticket_id, photos, "result", now)
         shown = photo_ids(db, ticket_id, "result")       # those sent before 「办结」 count, and go, too
-        notify_reporters(db, ticket, wording.reporter_resolved(ticket_id, said, len(shown)), now,
-                         f"resolved-{iso(now)}", wording.reporter_resolved(ticket_id, "", len(shown)), photos=shown)
+        keep = config.deployment.staff_numbers()     # work numbers a handler gives the resident stay whole
+        notify_reporters(db, ticket, wording.reporter_resolved(ticket_id, said, len(shown), keep),
+                         now, f"resolved-{iso(now)}", wording.reporter_resolved(ticket_id, "", len(shown)),
+                         photos=shown)
     return ticket
 
 
@@ -430,17 +432,18 @@ def start(db: Database, config: Config, ticket_id: int, user: dict[str, Any], no
     ticket = get_ticket(db, ticket_id)
     if not may_handle(user, ticket):
         raise NotAllowed(ticket_id)
+    keep = config.deployment.staff_numbers()     # work numbers a handler gives the resident stay whole
     with transaction(db):
         if ticket["state"] == State.IN_PROGRESS.value and note.strip():
             news = add_event(db, ticket_id, user["id"], "progress", now, note.strip())
-            notify_reporters(db, ticket, wording.reporter_started(ticket_id, note.strip()), now, f"progress-{news}",
-                             wording.reporter_started(ticket_id, ""))
+            notify_reporters(db, ticket, wording.reporter_started(ticket_id, note.strip(), keep),
+                             now, f"progress-{news}", wording.reporter_started(ticket_id, ""))
             return ticket
         if ticket["state"] in (s.value for s in CLAIMABLE_STATES) and not ticket["claimed_by"]:
             ticket = move(db, ticket, State.CLAIMED, user["id"], "开始处理时自动接单", now, claimed_by=user["id"])
         ticket = move(db, ticket, State.IN_PROGRESS, user["id"], note.strip() or "开始处理", now)
-        notify_reporters(db, ticket, wording.reporter_started(ticket_id, note.strip()), now, f"started-{iso(now)}",
-                         wording.reporter_started(ticket_id, ""))
+        notify_reporters(db, ticket, wording.reporter_started(ticket_id, note.strip(), keep),
+                         now, f"started-{iso(now)}", wording.reporter_started(ticket_id, ""))
     return ticket
 
 
@@ -742,6 +745,9 @@ def may_see(db: Database, user: dict[str, Any], ticket: dict[str, Any]) -> bool:
         return True
     if role == "grid_secretary" and ticket["grid_id"] == user.get("grid_id"):
         return True   # the grid stays informed of transfers in its area
+    if role == "department" and db.execute("SELECT 1 FROM ticket_parts WHERE ticket_id = ? AND department_id = ?",
+                                           [ticket["id"], user.get("department_id")]).fetchone():
+        return True   # a 协办 unit
     return reported_it(db, ticket, user.get("id"))
 
 

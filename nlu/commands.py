@@ -28,6 +28,14 @@ COMMANDS: list[tuple[str, re.Pattern[str]]] = [
     ("save_answer", re.compile(rf"^\s*(入库|存入知识库|加入知识库)\s*{_NUM}\s*$")),
     ("withdraw", re.compile(rf"^\s*(撤回|撤销|取消|取消工单)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
     ("reject", re.compile(rf"^\s*(驳回|不予受理)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
+    # working together: 延期申请 and its decision, internal notes, 协办 and a co-handler's part
+    ("extend", re.compile(rf"^\s*(延期|申请延期)\s*{_NUM}\s*(?:(?P<amount>\d{{1,3}})\s*(?P<unit>个工作日|工作日|个小时|小时|天|日))?"
+                          r"\s*(?P<note>.*)$", re.S)),
+    ("decide_extension", re.compile(rf"^\s*(?P<decision>同意延期|批准延期|不同意延期|不批准延期|驳回延期)\s*{_NUM}\s*"
+                                    r"(?P<note>.*)$", re.S)),
+    ("internal_note", re.compile(rf"^\s*(备注|内部备注)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
+    ("co_handle", re.compile(rf"^\s*(协办|加协办)\s*{_NUM}\s*(?P<target>\S+)\s*(?P<note>.*)$", re.S)),
+    ("part_done", re.compile(rf"^\s*(协办完成|协办办结)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
     ("bind", re.compile(r"^\s*(绑定|邀请码)\s*(?P<code>[A-Za-z0-9]{4,16})\s*$")),
     ("points", re.compile(r"^\s*(我的积分|积分|查积分)\s*$")),
     ("leaderboard", re.compile(r"^\s*(排行榜|积分榜|排名)\s*$")),

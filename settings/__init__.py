@@ -50,6 +50,7 @@ class Place(Strict):
     aliases: list[str] = []
     buildings: tuple[int, int] | None = None
     location: tuple[float, float] | None = None  # (latitude, longitude)
+    property_company: str = ""                   # the estate's 物业 company, rated on the public board
 
 
 class Grid(Strict):
@@ -71,6 +72,7 @@ class Department(Strict):
     name: str
     duties: str = ""
     aliases: list[str] = []      # what staff call it in chat: 「转交 12 路灯所」
+    phone: str = ""              # the office's number, shown in full when a handler gives it to a resident
 
 
 class Category(Strict):
@@ -170,6 +172,7 @@ class StaffMember(Strict):
     grid: str | None = None
     department: str | None = None
     community: str | None = None
+    phone: str = ""              # a work number the person may give residents (not masked in pushes)
 
 
 class Deployment(Strict):
@@ -205,6 +208,11 @@ class Deployment(Strict):
     def is_urgent(self, urgency: str | None) -> bool:
         """The most urgent level (the first listed, 紧急 in the demo): pushes say so, and review cannot wait."""
         return bool(self.urgency) and urgency == self.urgency[0].name
+
+    def staff_numbers(self) -> frozenset[str]:
+        """Work numbers of offices and staff: a handler may share them with a resident, so they are not masked."""
+        numbers = [d.phone for d in self.departments] + [s.phone for s in self.staff]
+        return frozenset(n.replace("-", "").replace(" ", "") for n in numbers if n)
 
     def handler_name(self, grid_id: str | None, department_id: str | None) -> str:
         """Who has a ticket, as people call them: the department if transferred, else the grid."""
@@ -325,6 +333,8 @@ class DispatchSettings(Strict):
     daily_digest_at: str = "08:00"            # local HH:MM, every day, to each grid secretary
     weekly_summary_at: str = "mon 08:30"      # local day and HH:MM, to each community dispatcher
     joint_after_departments: int = 2          # a ticket transferred to this many departments goes to 联席会议
+    recurring_min_tickets: int = Field(default=3, ge=2)   # 高频问题: this many reports of one category at one
+    recurring_window_days: int = Field(default=30, ge=1)  # place within this many days (主动治理)
     scheduler_lease_seconds: float = 30       # a scheduler that stops renewing its lease this long is replaced
 
     @model_validator(mode="after")
@@ -396,6 +406,10 @@ class RatingSettings(Strict):
     satisfaction_weight: float = Field(default=0.3, ge=0)
     red_at: float = 85
     blue_at: float = 70
+    colour_by: Literal["cutoffs", "shares"] = "cutoffs"   # shares: each colour a fixed share of the rated units
+    red_share: float = Field(default=0.3, ge=0, le=1)     # the best 30% are 红 …
+    yellow_share: float = Field(default=0.2, ge=0, le=1)  # … the last 20% 黄, the rest 蓝
+    recent_reports: int = Field(default=100, ge=0, le=1000)   # how many reports the public board lists
     min_tickets: int = 1         # a grid with fewer tickets in the period is rated on what it has
 
 

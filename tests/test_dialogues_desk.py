@@ -104,7 +104,7 @@ def test_the_dispatcher_sees_the_queue_answers_a_question_and_keeps_the_answer(c
         ("dispatcher-longxi", "入库 1", "已把工单 #1 的问答存进知识库，下次有人问类似的问题会自动回答。"),
         ("dispatcher-longxi", "入库 1", "工单 #1 的答复已经在知识库里了。"),
         ("resident-6", "周六社区办公室有人上班吗",
-         "关于「请问社区办公室周六上班吗」，一次说清：\n· 社区答复：周六上午9点到12点有人值班"),
+         "关于「请问社区办公室周六上班吗」，一次说清：\n· 温馨提示：周六上午9点到12点有人值班"),
         ("sec-longxi-1", "答复 2 好的", "这个操作需要社区调度员来做。"),
         ("dispatcher-longxi", "待办", "您的待办 1 件：\n【待答复问题（转人工） 1 件】\n#2 转人工\n回复「答复 编号 内容」处理。"),
     ])

@@ -15,8 +15,9 @@ __all__ = ["get_db", "get_services", "init_app"]
 
 def init_app(app: Flask) -> None:
     """Register the dashboard (with its login) and Open311, and make sure the admin can log in."""
-    from web import auth, dashboard, open311
+    from web import auth, board, dashboard, open311
 
     auth.init_app(app)
     dashboard.init_app(app)
     open311.init_app(app)
+    board.init_app(app)

@@ -22,7 +22,7 @@ from dispatch import deadlines, points, stats, tickets
 from dispatch.clock import local_text, utcnow
 from dispatch.states import OPEN_STATES, State, TransitionError
 from settings import Config
-from web import get_db, get_services
+from web import cooperation, get_db, get_services, governance, knowledge
 from web.auth import login_required
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates",
@@ -126,7 +126,8 @@ def index():
     charts["trend"] = [{"name": r["key"], "received": r["received"], "done": r["done"]} for r in points_]
     return render_template("index.html", kpi=kpi, period=period, charts=charts, ratings=ratings, unit=unit,
                            plan=grid_plan(config, ratings), leaders=_leaders(config, now),
-                           calendar_warning=deadlines.calendar_warning(config, now))
+                           calendar_warning=deadlines.calendar_warning(config, now),
+                           recurring=governance.listing(config, now))
 
 
 def _filter(config: Config) -> stats.TicketFilter:
@@ -169,7 +170,7 @@ def _timeline(config: Config, ticket: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for e in stats.timeline(get_db(), ticket["id"]):
         note = config.deployment.handler_name(None, e["note"]) if e["kind"] == "to_department" else e["note"]
-        rows.append({"at": e["at"], "note": note,
+        rows.append({"at": e["at"], "note": note, "internal": cooperation.is_internal(e["kind"]),
                      "what": wording.event_name(e["kind"], e["from_state"], e["actor"] == ticket["reporter"]),
                      "who": wording.actor_name(e["actor"], e["actor_role"], e["actor_name"], e["actor_external"],
                                                admin)})
@@ -192,7 +193,7 @@ def ticket_page(ticket_id: int):
         withdrawn=wording.WITHDRAWN, tz=tz,
         handlings=wording.HANDLING_NAMES,
         handler=config.deployment.handler_name(ticket["grid_id"], ticket["department_id"]),
-        grids=_grid_names(config), local=lambda t: local_text(t, tz))
+        grids=_grid_names(config), local=lambda t: local_text(t, tz), extras=cooperation.ticket_extras(config, ticket))
 
 
 @bp.get("/queue")
@@ -335,6 +336,9 @@ def media(media_id: int):
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    cooperation.init_app(app)
+    governance.init_app(app)
+    knowledge.init_app(app)
     app.add_template_filter(lambda text, tz: local_text(text, tz) or "—", "localtime")
     app.add_template_filter(wording.place_text, "place")     # a named place, a shared location's label, or the point
 

@@ -25,6 +25,9 @@ EVENT_NAMES = {
     "rejected": "驳回", "answered": "已答复", "review": "转社区审核", "review_reminded": "提醒社区审核",
     "duplicate": "又有人反映", "late_rating": "另一位反映人评价", "joint_meeting": "列入联席会议",
     "joint_settled": "联席会议议定", "reminded": "提醒办理人", "progress": "办理进展",
+    "extension_asked": "申请延期", "extension_granted": "同意延期", "extension_refused": "不同意延期",
+    "internal_note": "内部备注", "co_handler_added": "增加协办", "part_done": "协办完成",
+    "governs": "关联高频问题工单", "governed_by": "列入主动治理",
     "emergency": "紧急情况，已同时通知网格、社区和值班领导", "acknowledged": "社区确认收到紧急情况",
 }
 
@@ -272,9 +275,9 @@ def resolved(ticket_id: int) -> str:
     return f"工单 #{ticket_id} 已办结，已通知反映人评价。辛苦了！"
 
 
-def reporter_resolved(ticket_id: int, note: str, photos: int) -> str:
+def reporter_resolved(ticket_id: int, note: str, photos: int, keep: frozenset[str] = frozenset()) -> str:
     with_photo = "（附处理照片）" if photos else ""
-    detail = f"：{mask_phones(note)}" if note else "。"
+    detail = f"：{mask_phones(note, keep)}" if note else "。"
     return (f"您反映的问题（工单 {ticket_id}）已办结{with_photo}{detail}\n"
             f"请回复「满意」「基本满意」或「不满意」评价，帮助我们做得更好。")
 
@@ -433,6 +436,17 @@ def answer(title: str, fields: list[tuple[str, str]]) -> str:
     return f"关于「{title}」，一次说清：\n{body}"
 
 
+KNOWLEDGE_NEEDS_TITLE = "知识条目要有标题，至少写一种问法。"
+
+
+def knowledge_saved(title: str) -> str:
+    return f"已保存「{title}」，居民再问就会自动回复。"
+
+
+def knowledge_duplicate(title: str) -> str:
+    return f"已经有一条「{title}」，请换个标题或直接修改那一条。"
+
+
 TO_A_PERSON = "好的，已请社区工作人员联系您，请稍等。着急的事也可以直接说说是什么情况。"
 
 
@@ -567,6 +581,20 @@ def grid_ratings(label: str, community: str, ratings: Iterable[Any]) -> str:
     return "\n".join(lines)
 
 
+# ---- the public board (/board): no names, phones, rooms or words of the reporter
+
+PLACE_NOT_SHOWN = "（地点未公开）"
+BOARD_NO_COMMUNITY = "没有这个社区。"
+
+
+def board_method(rating: Any) -> str:
+    """How the colours were given, in the deployment's own numbers (settings.RatingSettings)."""
+    if rating.colour_by == "shares":
+        return (f"按比例：得分前 {rating.red_share:.0%} 为红，后 {rating.yellow_share:.0%} 为黄，其余为蓝；"
+                "还没有到期、办结或评价工单的暂不评级")
+    return f"按得分：{rating.red_at:g} 分及以上为红，{rating.blue_at:g} 分及以上为蓝，其余为黄；还没有到期、办结或评价工单的暂不评级"
+
+
 # ---------------------------------------------------------------- channels: WeChat, web chat, group chats
 
 UNSUPPORTED_MESSAGE = "暂时只能看懂文字、照片、语音和位置哦，请换一种方式发给我。"
@@ -617,6 +645,23 @@ INVITE_PROBLEMS = {
 NO_JOINT_ITEMS = "目前没有待提交联席会议的工单。"
 
 
+def decision_for_staff(ticket_id: int, decision: str) -> str:
+    return f"【联席会议议定】工单 #{ticket_id}：{decision}\n请按议定意见办理。"
+
+
+def decision_for_reporter(ticket_id: int, decision: str) -> str:
+    return f"您反映的问题（工单 {ticket_id}）经社区联席会议商议决定：{mask_phones(decision)}\n办理结果会再告诉您。"
+
+
+def decision_told(ticket_id: int, lead: str | None, helpers: list[str], told: int) -> str:
+    parts = [f"已记录联席会议意见，工单 #{ticket_id} 移出议题"]
+    if lead:
+        parts.append(f"由{lead}主办")
+    if helpers:
+        parts.append(f"{'、'.join(helpers)}协办")
+    return "，".join(parts) + f"。议定意见已告知 {told} 位相关工作人员和反映人。"
+
+
 def calendar_unknown(years: list[int]) -> str:
     """The operator's warning that the working calendar of a year is not published yet (no silent guess)."""
     names = "、".join(f"{y} 年" for y in years)
@@ -634,9 +679,32 @@ _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 _LANDLINE = re.compile(r"(?<!\d)(0\d{2,3}-?)\d{3,4}(\d{4})(?!\d)")   # 0731-88881234, 073188881234
 
 
-def mask_phones(text: str) -> str:
-    """138****5678, 0731-****1234: phone numbers are never shown in full, in chat or in the public Open311 list."""
-    return _LANDLINE.sub(r"\1****\2", _MOBILE.sub(r"\1****\2", text or ""))
+def mask_phones(text: str, keep: frozenset[str] = frozenset()) -> str:
+    """138****5678, 0731-****1234: phone numbers are never shown in full, in chat or in the public Open311 list,
+    except the staff work numbers in ``keep`` (digits only) that a handler chose to give the resident."""
+    def masked(m: re.Match[str]) -> str:
+        return m.group(0) if m.group(0).replace("-", "") in keep else f"{m.group(1)}****{m.group(2)}"
+    return _LANDLINE.sub(masked, _MOBILE.sub(masked, text or ""))
+
+
+# ---- internal notes (「备注 12 …」): staff only, never to the reporter
+
+DASHBOARD_STAFF = "工作台管理员"
+NOTE_HOW = "请写上备注内容，例如「备注 12 住户白天不在家，约了晚上七点」。备注只有工作人员看得到。"
+
+
+def internal_note_saved(ticket_id: int, told: int) -> str:
+    to_whom = f"，已推送给 {told} 位同事" if told else ""
+    return f"已记下工单 #{ticket_id} 的内部备注（仅工作人员可见，不会告诉反映人）{to_whom}。"
+
+
+def internal_note_push(ticket_id: int, who: str, text: str) -> str:
+    return f"【内部备注】工单 #{ticket_id} {who}：{text}"
+
+
+def internal_note_lines(notes: list[tuple[str, str]]) -> str:
+    """The newest internal notes under a staff member's 进度, each marked 内部."""
+    return "\n".join(f"【内部】{at} {text[:60]}" for at, text in notes)
 
 
 def bound(role: str, scope: str) -> str:
@@ -648,8 +716,8 @@ def started(ticket_id: int) -> str:
     return f"已标记工单 #{ticket_id} 处理中，反映人会收到通知。办好后回复「办结 {ticket_id} 处理说明」。"
 
 
-def reporter_started(ticket_id: int, note: str) -> str:
-    extra = f"：{note}" if note else ""
+def reporter_started(ticket_id: int, note: str, keep: frozenset[str] = frozenset()) -> str:
+    extra = f"：{mask_phones(note, keep)}" if note else ""
     return f"您反映的问题（工单 {ticket_id}）正在处理中{extra}。"
 
 
@@ -759,10 +827,96 @@ def escalation(t: dict[str, Any], handler: str, deadline: str | None, level: int
             f"{mask_phones(t['text'])[:40]}")
 
 
+# ---- 延期申请: the handler asks, the dispatcher decides, the reporter hears the new date
+
+_SPAN_UNITS = {"days": "天", "work_days": "个工作日", "hours": "小时"}
+EXTENSION_HOW = "延期请写明时长和理由，例如「延期 12 2天 等配件到货」（天、工作日或小时）。"
+DECIDE_EXTENSION_IS_FOR_DISPATCHERS = "只有社区调度员可以审批延期申请。"
+
+
+def extension_span(amount: int, unit: str) -> str:
+    return f"{amount}{_SPAN_UNITS.get(unit, unit)}"
+
+
+def extension_asked(ticket_id: int, span: str) -> str:
+    return f"已提交工单 #{ticket_id} 延期 {span}的申请，等社区调度员审批，结果会告诉您。审批前请按原期限办理。"
+
+
+def extension_for_dispatcher(t: dict[str, Any], who: str, span: str, old: str, new: str, reason: str) -> str:
+    return (f"【延期申请】工单 #{t['id']}（{place_text(t)}）{who}申请延期 {span}：{reason}\n"
+            f"原期限 {deadline_text(old)}，同意后延至 {deadline_text(new)}。\n"
+            f"回复「同意延期 {t['id']}」或「不同意延期 {t['id']} 理由」，也可在工作台处理。")
+
+
+def extension_pending(ticket_id: int) -> str:
+    return f"工单 #{ticket_id} 已有一份延期申请在等社区审批，请等审批结果。"
+
+
+def no_extension_pending(ticket_id: int) -> str:
+    return f"工单 #{ticket_id} 没有待审批的延期申请。"
+
+
+def extension_granted(ticket_id: int, deadline: str) -> str:
+    return f"已同意工单 #{ticket_id} 延期，新期限 {deadline}，已告知办理人和反映人。"
+
+
+def extension_refused(ticket_id: int) -> str:
+    return f"已不同意工单 #{ticket_id} 延期，期限不变，已告知办理人。"
+
+
+def extension_granted_for_handler(ticket_id: int, deadline: str) -> str:
+    return f"【延期已同意】工单 #{ticket_id} 新的办结期限是 {deadline}。"
+
+
+def extension_refused_for_handler(ticket_id: int, deadline: str, note: str) -> str:
+    why = f"：{note}" if note else "。"
+    return f"【延期未同意】工单 #{ticket_id} 仍须在 {deadline} 前办结{why}"
+
+
+def extension_for_reporter(ticket_id: int, deadline: str) -> str:
+    return f"您反映的问题（工单 {ticket_id}）办理需要多一些时间，预计 {deadline} 前办结，请您谅解。"
+
+
 def review_overdue(t: dict[str, Any], urgent: bool = False) -> str:
     head = "【紧急·待审核提醒】" if urgent else "【待审核提醒】"
     return (f"{head}工单 #{t['id']} 还在等社区审核：{mask_phones(t['text'])[:40]}\n"
             f"回复「派单 {t['id']} 网格或部门」指派，或「驳回 {t['id']} 理由」。")
+
+
+# ---- 主办/协办: one lead closes the ticket, co-handling departments report their parts
+
+CO_HANDLE_IS_FOR_LEAD = "只有社区调度员或主办单位可以请部门协办。"
+NO_PART = "您所在的部门没有这张工单的协办任务。"
+
+
+def co_handler_added(ticket_id: int, department: str) -> str:
+    return (f"已请{department}协办工单 #{ticket_id}。协办单位完成后会回复「协办完成 {ticket_id}」，"
+            f"全部协办完成后由主办单位办结。")
+
+
+def already_co_handling(ticket_id: int) -> str:
+    return f"这个部门已经在办理工单 #{ticket_id} 了，不用重复添加。"
+
+
+def co_handling_assignment(t: dict[str, Any], lead: str, note: str, deadline: str | None) -> str:
+    ask = f"：{note}" if note else "。"
+    return (f"【协办】工单 #{t['id']}（{place_text(t)}）由{lead}主办，请贵单位协办{ask}\n"
+            f"{mask_phones(t['text'])[:40]}\n期限：{deadline_text(deadline)}。"
+            f"完成后回复「协办完成 {t['id']} 情况」。")
+
+
+def part_done(ticket_id: int, left: list[str]) -> str:
+    more = f"还有{'、'.join(left)}未完成。" if left else "协办都已完成，主办单位可以办结了。"
+    return f"已记录工单 #{ticket_id} 的协办完成情况，已告知主办单位。{more}"
+
+
+def part_done_for_lead(ticket_id: int, department: str, note: str, left: list[str]) -> str:
+    more = f"还在等：{'、'.join(left)}。" if left else f"协办已全部完成，可以回复「办结 {ticket_id} 情况」。"
+    return f"【协办完成】工单 #{ticket_id} {department}：{note}\n{more}"
+
+
+def parts_still_open(ticket_id: int, departments: list[str]) -> str:
+    return f"工单 #{ticket_id} 还有协办未完成（{'、'.join(departments)}），请等协办单位回复「协办完成 {ticket_id}」后再办结。"
 
 
 def joint_marked(t: dict[str, Any], reason: str) -> str:
@@ -819,6 +973,41 @@ def percent(part: int, whole: int) -> int:
     return (200 * part + whole) // (2 * whole)
 
 
+# ---- 高频问题 and 主动治理
+
+GOVERNANCE_REASON = "高频问题，社区主动治理"
+
+
+def governance_text(place: str, category: str, days: int, ticket_ids: list[int]) -> str:
+    linked = "、".join(f"#{i}" for i in ticket_ids[:10]) + (" 等" if len(ticket_ids) > 10 else "")
+    return f"【主动治理】{place}{category}问题 {days} 天内反映 {len(ticket_ids)} 次（{linked}），请从根源上解决。"
+
+
+def recurring_notice(place: str, category: str, count: int, days: int) -> str:
+    return (f"【高频问题】{place}的{category}问题 {days} 天内已反映 {count} 次。"
+            f"可在工作台「高频问题」立项主动治理，一次解决根源。")
+
+
+def recurring_lines(problems: list[tuple[str, str, int, int | None]]) -> list[str]:
+    """The weekly summary's 高频问题 lines: (place, category, count, 主动治理 ticket or None)."""
+    if not problems:
+        return []
+    return ["高频问题："] + [f"· {place} {category} {count} 次" + (f"（主动治理 #{gov}）" if gov else "（未立项）")
+                           for place, category, count, gov in problems[:5]]
+
+
+def governance_opened(ticket_id: int, count: int) -> str:
+    return f"已立项主动治理，工单 #{ticket_id}，关联 {count} 件反映。"
+
+
+def already_governed(ticket_id: int) -> str:
+    return f"这个问题已有主动治理工单 #{ticket_id}。"
+
+
+NOT_RECURRING = "这个地点和类别目前不算高频问题，无需立项。"
+GOVERNANCE_NEEDS_DISPATCHER = "这个社区还没有绑定社区调度员，请先用 sandan invite 邀请调度员，再立项主动治理。"
+
+
 def weekly_summary(w: dict[str, Any]) -> str:
     rate = f"{percent(w['satisfied'], w['rated'])}%" if w["rated"] else "暂无评价"
     lines = [f"【本周小结】{w['name']}：新收 {w['new']} 件，办结 {w['resolved']} 件，完结 {w['closed']} 件；"
@@ -826,6 +1015,9 @@ def weekly_summary(w: dict[str, Any]) -> str:
              f"待审核 {w['review']} 件，联席会议待议 {w['joint']} 件。"]
     for name, open_, overdue in w["grids"]:
         lines.append(f"· {name}：在办 {open_}，超期 {overdue}")
+    if w.get("extensions"):
+        lines.append(f"待审批延期申请 {w['extensions']} 件，回复「同意延期 编号」或在工作台处理。")
+    lines += recurring_lines(w.get("recurring", []))
     return "\n".join(lines)
 
 

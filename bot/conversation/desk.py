@@ -58,7 +58,7 @@ def answer(turn: Turn) -> Reply | str:
 def save_answer(turn: Turn) -> Reply | str:
     """「入库 N」: keep the answer, so the next resident who asks the same is answered at once."""
     def act(ticket_id: int) -> Reply:
-        first = questions.save(turn.db, ticket_id, turn.user, turn.now)
+        first = questions.save(turn.db, turn.config, ticket_id, turn.user, turn.now)
         return Reply(wording.answer_saved(ticket_id, first), ticket_id)
     return _ticket_action(turn, act, wording.ANSWER_NEEDS_TEXT)
 

@@ -8,7 +8,7 @@ from bot.conversation.group import files_in_group
 from bot.conversation.reply import Reply
 from bot.conversation.turn import Turn
 from bot.inbound import Inbound
-from dispatch import dialogue, duplicates, questions, tickets
+from dispatch import dialogue, duplicates, knowledge_items, tickets
 from dispatch.clock import local_text
 from dispatch.routing import Route, route
 from nlu.types import Parse
@@ -64,12 +64,11 @@ def _shared_location(inbound: Inbound) -> tickets.Location | None:
 
 
 def question(turn: Turn) -> str:
-    item = turn.services.knowledge.search(turn.parse.text) or \
-        questions.find_saved(turn.db, turn.services.knowledge, turn.parse.text)   # what the community answered
+    item = knowledge_items.current(turn.db, turn.services.knowledge).search(turn.parse.text)
     if item is None and turn.in_group:
         return ""        # a question to the group is for the group
     if item is None:
-        _to_a_person(turn, "知识库无答案，转人工答复")
+        _to_a_person(turn, knowledge_items.NO_ANSWER_REASON)
         return wording.no_answer()
     return wording.answer(item.title, list(item.fields))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import wording
-from bot.conversation import desk
+from bot.conversation import desk, notes
 from bot.conversation.reply import Reply
 from bot.conversation.turn import Turn
 from dispatch import digests, tickets
@@ -71,4 +71,6 @@ def status(turn: Turn) -> Reply | str:
     photos = tickets.result_photos(turn.db, ticket_id)
     text = wording.status(ticket, handler, local_text(ticket["deadline_at"], tz), last_text, len(photos),
                           [p["url"] for p in photos], withdrawn)
+    if staff_notes := notes.for_staff(turn, ticket_id):
+        text += "\n" + staff_notes
     return Reply(text, ticket_id, "answered")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import wording
 from bot.conversation import basics, desk, emergency, points, ratings, reports, staff, status
+from bot.conversation import cohandling, decisions, extensions, notes
 from bot.conversation.reply import Reply, as_reply
 from bot.conversation.turn import Handler, Turn
 
@@ -26,14 +27,14 @@ HANDLERS: dict[str, Handler] = {
     # staff
     "claim": staff.claim,
     "start": staff.start,
-    "resolve": staff.resolve,
+    "resolve": cohandling.resolve,     # the lead closes once every 协办 part is done
     "transfer": staff.transfer,
     "reassign": staff.reassign,
     "send_back": staff.send_back,
     "reject": staff.reject,
     "merge": staff.merge,
     "joint": staff.joint_mark,
-    "joint_settle": staff.joint_settle,
+    "joint_settle": decisions.settle,  # recorded, the lead assigned, everyone told
     "joint_list": staff.joint_list,
     "bind": staff.bind,
     # the community's desk: the review queue, answers, a grid's 退回审核, emergencies confirmed
@@ -42,6 +43,12 @@ HANDLERS: dict[str, Handler] = {
     "back_to_review": desk.back_to_review,
     "missing_target": desk.ask_target,
     "acknowledge": emergency.acknowledge,
+    # working together (extensions.py)
+    "extend": extensions.ask,
+    "decide_extension": extensions.decide,
+    "internal_note": notes.add,
+    "co_handle": cohandling.add,
+    "part_done": cohandling.finish,
     # small talk and events
     "greeting": basics.greeting,
     "chitchat": basics.chitchat,
