@@ -381,7 +381,29 @@ def m022_knowledge_items(db: Database) -> None:
 
 
 @migrations()
-def m023_outbox_photos(db: Database) -> None:
+def m023_dialogue(db: Database) -> None:
+    """What the bot waits for from a person in a chat (a place for a report being told, a rating for the ticket it
+    showed, a yes/no), since and until when: one row per person, chat and kind of expectation. It replaces
+    conversations, which held one state per person whatever the chat and forgot the ticket it was about."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS dialogue (
+            user_id TEXT NOT NULL REFERENCES users(id),
+            chat TEXT NOT NULL DEFAULT '',     -- group id; '' for the 1:1 chat
+            expects TEXT NOT NULL,             -- report | rating | correction | confirm | photo
+            ticket_id INTEGER,
+            data TEXT NOT NULL DEFAULT '{}',
+            since TEXT NOT NULL,
+            until TEXT NOT NULL,
+            PRIMARY KEY (user_id, chat, expects)
+        );
+        DROP TABLE IF EXISTS conversations;
+        """
+    )
+
+
+@migrations()
+def m024_outbox_photos(db: Database) -> None:
     """A push may carry photos (the reporter's, to the handler; the result, to the reporter): media row ids."""
     db.execute("ALTER TABLE outbox ADD COLUMN photos TEXT NOT NULL DEFAULT '[]'")
 
