@@ -162,7 +162,8 @@ def updates():
     direct = [{"id": r["id"], "text": r["text"], "photos": _chat_photos(r["photos"]), "reply": r["reply"] or "",
                "at": r["received_at"]}
               for r in messages.direct_messages(db, user, after["direct"])]
-    pushes = [{"id": m["id"], "text": m["body"], "at": m["created_at"]}
+    pushes = [{"id": m["id"], "text": m["body"], "at": m["created_at"],
+               "photos": [u for u in m["photos"] if u.startswith("/chat/media/")]}   # a thumbnail of this chat's own
               for m in outbox.inbox(db, user, after["push"], limit=100)]
     names = {p.user_id: p.name for p in personas(config)}
     group = [{"id": r["id"], "mine": r["sender"] == user,

@@ -47,8 +47,8 @@ def staff_work(db: Database, user: dict[str, Any]) -> tuple[list[dict[str, Any]]
         where = (f"(department_id = ? OR id IN (SELECT ticket_id FROM ticket_parts WHERE department_id = ? "
                  f"AND done_at IS NULL)) AND state IN ({_IN})")     # its own tickets and its 协办 parts
         params = [user["department_id"], user["department_id"], *_WORKING]
-    elif user.get("role") == "dispatcher" and user.get("community_id"):
-        where, params = "community_id = ? AND state = 'received'", [user["community_id"]]
+    elif user.get("role") == "dispatcher" and user.get("community_id"):   # and what no community was found for
+        where, params = "(community_id = ? OR community_id IS NULL) AND state = 'received'", [user["community_id"]]
     else:
         return [], 0
     if is_demo(user.get("id")):

@@ -13,6 +13,7 @@ so one that does is due now.
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime, timedelta
 from typing import Any, Callable
@@ -25,8 +26,9 @@ from dispatch.store import row_id, transaction
 
 log = logging.getLogger(__name__)
 
-#: send(user_row, body) raises on failure; the user row carries channel and external_id.
-Sender = Callable[[dict[str, Any], str], None]
+#: send(user_row, body) raises on failure; the user row carries channel and external_id. A push that carries
+#: photos is sent as send(user_row, body, photos), each photo a media row (url, path, media_id, channel).
+Sender = Callable[..., None]
 
 LEASE_SECONDS = 60
 MAX_BACKOFF_SECONDS = 600
@@ -39,13 +41,28 @@ class Unconfirmed(Exception):
 
 
 def enqueue(db: Database, recipient: str, body: str, now: datetime, ticket_id: int | None = None,
-            dedup_key: str | None = None) -> None:
-    """Queue a message; a second call with the same dedup_key is ignored."""
+            dedup_key: str | None = None, photos: list[int] | tuple[int, ...] = ()) -> None:
+    """Queue a message; a second call with the same dedup_key is ignored.
+
+    :param photos: ids of media rows the push carries (the reporter's photo, the result photo).
+    """
     db.execute(
-        "INSERT INTO outbox (recipient, body, ticket_id, dedup_key, created_at, due_at) "
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        [recipient, body, ticket_id, dedup_key, iso(now), iso(now)],
+        "INSERT INTO outbox (recipient, body, ticket_id, dedup_key, created_at, due_at, photos) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        [recipient, body, ticket_id, dedup_key, iso(now), iso(now), json.dumps(list(photos))],
     )
+
+
+def photos_of(db: Database, raw: str | None) -> list[dict[str, Any]]:
+    """The media rows an outbox row carries, with the channel each photo came in on (a WeChat media id can
+    only be sent again on its own account)."""
+    ids = json.loads(raw or "[]")
+    if not ids:
+        return []
+    return list(db.query(
+        "SELECT media.id, media.url, media.path, media.media_id, messages.channel FROM media "
+        "LEFT JOIN messages ON messages.id = media.message_id "
+        f"WHERE media.id IN ({', '.join('?' * len(ids))}) ORDER BY media.id", ids))
 
 
 def backoff(attempts: int) -> timedelta:
@@ -58,7 +75,8 @@ def deliver_due(db: Database, send: Sender, now: datetime, limit: int = 100, urg
     were delivered."""
     due, horizon = iso(now), iso(now + HORIZON)
     rows = list(db.query(
-        "SELECT outbox.id AS outbox_id, outbox.body, outbox.attempts, outbox.due_at, users.id, users.channel, "
+        "SELECT outbox.id AS outbox_id, outbox.body, outbox.attempts, outbox.due_at, outbox.photos, users.id, "
+        "users.channel, "
         "users.external_id, users.role, users.display_name, users.last_inbound_at FROM outbox "
         "JOIN users ON users.id = outbox.recipient LEFT JOIN tickets ON tickets.id = outbox.ticket_id "
         "WHERE outbox.sent_at IS NULL AND outbox.failed_at IS NULL AND (outbox.due_at <= ? OR outbox.due_at > ?) "
@@ -78,7 +96,8 @@ def deliver_due(db: Database, send: Sender, now: datetime, limit: int = 100, urg
             continue
         user = {k: row[k] for k in ("id", "channel", "external_id", "role", "display_name", "last_inbound_at")}
         try:
-            send(user, row["body"])
+            photos = photos_of(db, row["photos"])
+            send(user, row["body"], *([photos] if photos else []))
         except Unconfirmed as e:
             log.warning("outbox %s: delivery unconfirmed, not sent again: %s", outbox_id, e)
             with transaction(db):
@@ -108,10 +127,14 @@ def _failed(db: Database, outbox_id: int, attempts: int, max_attempts: int, e: E
 
 
 def inbox(db: Database, recipient: str, after_id: int = 0, limit: int = 50) -> list[dict[str, Any]]:
-    """Messages pushed to one user, oldest first (the web chat and JSON API read these)."""
-    return list(db.query(
-        "SELECT id, body, ticket_id, created_at, sent_at FROM outbox WHERE recipient = ? AND id > ? "
+    """Messages pushed to one user, oldest first (the web chat and JSON API read these); ``photos`` lists the
+    addresses of the photos a push carries."""
+    rows = list(db.query(
+        "SELECT id, body, ticket_id, created_at, sent_at, photos FROM outbox WHERE recipient = ? AND id > ? "
         "ORDER BY id LIMIT ?", [recipient, row_id(after_id), limit]))
+    for row in rows:
+        row["photos"] = [p["url"] for p in photos_of(db, row["photos"]) if p["url"]]
+    return rows
 
 
 def settle_history(db: Database, now: datetime) -> int:

@@ -98,7 +98,8 @@ def _void_report(db: Database, t: dict[str, Any], kind: str, now: datetime) -> N
                         "AND account = ?", [t["id"], t["reporter"], VOLUNTEER]).fetchone()[0]
     take = min(earned, balance(db, t["reporter"]))
     if take > 0:
-        reason = f"工单 #{t['id']} {'并入重复' if kind == 'merged' else '未受理'}，收回积分"
+        why = "merged" if kind == "merged" else "withdrawn" if t.get("actor") == t["reporter"] else "rejected"
+        reason = wording.points_taken_back(t["id"], why)
         add_entry(db, t["reporter"], -take, reason, now, f"void:{t['id']}", t["id"])
 
 
@@ -111,7 +112,7 @@ def sync(db: Database, config: Config, now: datetime) -> int:
             row = db.execute("SELECT value FROM kv WHERE key = ?", [WATERMARK_KEY]).fetchone()
             after = int(row[0]) if row else 0
             events = list(db.query(
-                "SELECT e.id AS event_id, e.kind, t.id, t.reporter, t.state, t.urgency, t.intent, t.text, t.rating, "
+                "SELECT e.id AS event_id, e.kind, e.actor, t.id, t.reporter, t.state, t.urgency, t.intent, t.text, t.rating, "
                 "t.claimed_by, u.role AS reporter_role FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id "
                 "JOIN users u ON u.id = t.reporter WHERE e.id > ? ORDER BY e.id LIMIT ?", [after, BATCH]))
             for e in events:

@@ -144,7 +144,8 @@ def route(parse: Parse, deployment: Deployment, review_threshold: float,
     else:
         handling, department, reason = "self", None, f"「{category.name}」由网格自办"
 
-    reasons = [r for r in (place_reason, reason, f"模型置信度 {parse.confidence:.2f}") if r]
+    # people read these reasons (the review push, the timeline): what was decided and why, never a model score
+    reasons = [r for r in (place_reason, reason) if r]
     needs_review = grid_id is None or parse.confidence < review_threshold
     if found is None and e.unlisted_place:
         reasons.append(f"未登记的地点：{e.unlisted_place}")
@@ -153,7 +154,7 @@ def route(parse: Parse, deployment: Deployment, review_threshold: float,
     if grid_id is None:
         reasons.append("未能确定网格，转社区审核")
     elif parse.confidence < review_threshold:
-        reasons.append("置信度低，转社区审核")
+        reasons.append("看不准是什么问题，转社区审核")
     return Route(handling, category.name, community_id, grid_id, department, needs_review, "；".join(reasons))
 
 
@@ -213,3 +214,12 @@ def resolve_target(deployment: Deployment, target: str,
     if len(found) == 1:
         return found[0][0], found[0][1]
     raise UnknownTarget(target, [name for _, _, name in found])
+
+
+def target_choices(deployment: Deployment, community_id: str | None) -> tuple[list[str], list[str]]:
+    """What a dispatcher may name in 派单 / 转交: their community's grids as staff say them (龙西二网格; every
+    grid when the community is not known), and the departments."""
+    community = deployment.community(community_id)
+    communities = [community] if community is not None else deployment.communities
+    grids = [_plain_grid_name(g.name) for c in communities for g in c.grids]
+    return grids, [d.name for d in deployment.departments]

@@ -34,7 +34,7 @@ ALLOWED: dict[State, set[State]] = {
     State.TRANSFERRED: {State.CLAIMED, State.ROUTED, State.TRANSFERRED, State.ESCALATED, State.REJECTED,
                         State.MERGED, State.RECEIVED},
     State.CLAIMED: {State.IN_PROGRESS, State.RESOLVED, State.TRANSFERRED, State.ESCALATED, State.ROUTED,
-                    State.REJECTED, State.MERGED},
+                    State.REJECTED, State.MERGED, State.RECEIVED},
     State.IN_PROGRESS: {State.RESOLVED, State.TRANSFERRED, State.ESCALATED, State.ROUTED},
     State.ESCALATED: {State.CLAIMED, State.IN_PROGRESS, State.RESOLVED, State.ROUTED, State.TRANSFERRED,
                       State.ESCALATED, State.REJECTED},

@@ -422,6 +422,13 @@ def m024_media_kinds(db: Database) -> None:
         """
     )
 
+
+@migrations()
+def m025_outbox_photos(db: Database) -> None:
+    """A push may carry photos (the reporter's, to the handler; the result, to the reporter): media row ids."""
+    db.execute("ALTER TABLE outbox ADD COLUMN photos TEXT NOT NULL DEFAULT '[]'")
+
+
 class Store(Database):
     """sqlite-utils' Database, with a query() that runs the SELECT as it is.
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Callable
 
 from sqlite_utils import Database
 
 import wording
-from dispatch import deadlines, dialogue, joint, outbox
+from dispatch import deadlines, dialogue, emergencies, joint, outbox
 from dispatch.clock import iso, local_text
 from dispatch.routing import Route, UnknownTarget, place_near, resolve_target
 from dispatch.states import CLAIMABLE_STATES, OPEN_STATES, State, TransitionError, check_transition
@@ -90,6 +90,37 @@ def add_photos(db: Database, ticket_id: int, photos: list[dict[str, str]] | None
                     photo.get("path"), iso(now), photo.get("kind", "photo"), photo.get("thumb_media_id", "")])
 
 
+def photo_ids(db: Database, ticket_id: int, purpose: str) -> list[int]:
+    """The media rows of a ticket's 'report' or 'result' photos, oldest first: what a push carries."""
+    return [r[0] for r in db.execute("SELECT id FROM media WHERE ticket_id = ? AND purpose = ? ORDER BY id",
+                                     [ticket_id, purpose]).fetchall()]
+
+
+def attach_photos(db: Database, ticket_id: int, photos: list[dict[str, str]], purpose: str, now: datetime,
+                  message_id: int | None = None) -> dict[str, Any]:
+    """A photo sent on its own, after the words it belongs to, goes where the words went: a reporter's
+    ('report') to whoever has the open ticket (the handler, or the review queue); a handler's ('result') to
+    the reporters once the work is done. Otherwise it would only show as a count in 「进度」."""
+    before = set(photo_ids(db, ticket_id, purpose))
+    with transaction(db):
+        add_photos(db, ticket_id, photos, purpose, now, message_id)
+        ticket = get_ticket(db, ticket_id)
+        new = [i for i in photo_ids(db, ticket_id, purpose) if i not in before]
+        if not new:
+            return ticket
+        if purpose == "result" and ticket["state"] in (State.RESOLVED.value, State.CLOSED.value):
+            notify_reporters(db, ticket, wording.reporter_result_photo(ticket_id, len(new)), now,
+                             f"result-photo-{new[0]}", photos=new)
+        elif purpose == "report" and ticket["state"] in (s.value for s in OPEN_STATES):
+            people = [ticket["claimed_by"]] if ticket["claimed_by"] else (
+                handler_ids(db, ticket) if ticket["state"] != State.RECEIVED.value
+                else dispatcher_ids(db, ticket["community_id"]))
+            for person in people:
+                outbox.enqueue(db, person, wording.more_photos(ticket, len(new)), now, ticket_id,
+                               f"report-photo-{new[0]}:{person}", new)
+    return ticket
+
+
 def add_event(db: Database, ticket_id: int, actor: str, kind: str, now: datetime, note: str = "",
               from_state: str | None = None, to_state: str | None = None) -> int:
     """Record what happened to a ticket; returns the event's id."""
@@ -148,18 +179,20 @@ def may_handle(user: dict[str, Any], ticket: dict[str, Any]) -> bool:
 
 
 def notify_reporters(db: Database, ticket: dict[str, Any], body: str, now: datetime, key: str,
-                     public: str | None = None) -> None:
-    """The reporter and everyone who reported the same problem later (followers).
+                     public: str | None = None, photos: list[int] | None = None) -> None:
+    """The reporter and everyone who reported the same problem later (followers); ``photos`` (media ids)
+    go with the message, as the result photo goes with 「已办结」.
 
     :param public: what followers are told instead, when ``body`` carries a person's note (the handler's
         办结 words, a 驳回 reason): a follower may be a stranger to the first reporter, so they get the
-        public status only.
+        public status only (and no photos).
     """
-    outbox.enqueue(db, ticket["reporter"], body, now, ticket["id"], f"{key}:{ticket['id']}:{ticket['reporter']}")
+    outbox.enqueue(db, ticket["reporter"], body, now, ticket["id"], f"{key}:{ticket['id']}:{ticket['reporter']}",
+                   photos or ())
     for r in db.query("SELECT user_id FROM ticket_followers WHERE ticket_id = ? ORDER BY user_id", [ticket["id"]]):
         if r["user_id"] != ticket["reporter"]:
             outbox.enqueue(db, r["user_id"], body if public is None else public, now, ticket["id"],
-                           f"{key}:{ticket['id']}:{r['user_id']}")
+                           f"{key}:{ticket['id']}:{r['user_id']}", (photos or ()) if public is None else ())
 
 
 def reporters(db: Database, ticket: dict[str, Any]) -> list[str]:
@@ -170,18 +203,22 @@ def reporters(db: Database, ticket: dict[str, Any]) -> list[str]:
 
 
 def _assign_notices(db: Database, config: Config, ticket: dict[str, Any], route: Route, now: datetime,
-                    key: str) -> None:
+                    key: str) -> list[str]:
+    """Push the ticket to whoever must act on it (the review queue, or the handler); returns who was pushed."""
     deadline = local_text(ticket["deadline_at"], config.settings.dispatch.timezone)
     urgent = config.deployment.is_urgent(ticket["urgency"])
     evidence = wording.evidence_line(**evidence_counts(db, ticket["id"]))
+    photos = photo_ids(db, ticket["id"], "report")      # whoever must act sees what the reporter saw
     if route.needs_review:
         review = "\n".join(filter(None, [wording.review_needed(ticket, route.reason, urgent), evidence]))
-        for person in dispatcher_ids(db, ticket["community_id"], is_demo(ticket["reporter"])):
-            outbox.enqueue(db, person, review, now, ticket["id"], f"{key}:review:{ticket['id']}:{person}")
-        return
+        people = dispatcher_ids(db, ticket["community_id"], is_demo(ticket["reporter"]))
+        for person in people:
+            outbox.enqueue(db, person, review, now, ticket["id"], f"{key}:review:{ticket['id']}:{person}", photos)
+        return people
     body = "\n".join(filter(None, [wording.assignment(ticket, deadline, route.handling, urgent), evidence]))
-    for person in handler_ids(db, ticket):
-        outbox.enqueue(db, person, body, now, ticket["id"], f"{key}:assign:{ticket['id']}:{person}")
+    people = handler_ids(db, ticket)
+    for person in people:
+        outbox.enqueue(db, person, body, now, ticket["id"], f"{key}:assign:{ticket['id']}:{person}", photos)
     if route.handling == "transfer":
         department = config.deployment.handler_name(None, ticket["department_id"])
         informed = staff_ids(db, "grid_secretary", grid_id=ticket["grid_id"], demo=is_demo(ticket["reporter"])) if ticket["grid_id"] else []
@@ -189,6 +226,8 @@ def _assign_notices(db: Database, config: Config, ticket: dict[str, Any], route:
         for person in informed:
             outbox.enqueue(db, person, wording.informed_of_transfer(ticket, department), now, ticket["id"],
                            f"{key}:inform:{ticket['id']}:{person}")
+        people += informed
+    return people
 
 
 def create_ticket(db: Database, config: Config, reporter: str, parse: Parse, route: Route, now: datetime,
@@ -228,7 +267,10 @@ def create_ticket(db: Database, config: Config, reporter: str, parse: Parse, rou
         else:
             add_event(db, ticket_id, "system", "review", now, route.reason)
         add_photos(db, ticket_id, photos, "report", now, message_id)
-        _assign_notices(db, config, ticket, route, now, "new")
+        pushed = _assign_notices(db, config, ticket, route, now, "new")
+        if parse.emergency:        # a danger to life: the community and the leaders on duty hear of it now
+            add_event(db, ticket_id, "system", emergencies.EVENT, now, parse.emergency)
+            emergencies.alert(db, config, ticket, parse.emergency, now, pushed)
     return Created(ticket, route)
 
 
@@ -239,6 +281,21 @@ def _restart_clock(db: Database, config: Config, ticket: dict[str, Any], now: da
     deadlines.write_marks(db, config, ticket["id"], now, limit.at, limit.unit)
     return {"deadline_at": iso(limit.at), "deadline_unit": limit.unit, "clock_started_at": iso(now),
             "reminders_sent": 0, "escalation_level": 0}, limit.why
+
+
+def for_action(db: Database, ticket_id: int, user: dict[str, Any],
+               may: Callable[[dict[str, Any], dict[str, Any]], bool], words: str) -> tuple[dict[str, Any], str]:
+    """The ticket and the person's words (a reason, an answer), once ``may(user, ticket)`` allows the action.
+
+    :raises NotAllowed: ``may`` says no.
+    :raises NeedsReason: the words are empty.
+    """
+    ticket = get_ticket(db, ticket_id)
+    if not may(user, ticket):
+        raise NotAllowed(ticket_id)
+    if not words.strip():
+        raise NeedsReason(ticket_id)
+    return ticket, words.strip()
 
 
 def may_dispatch(user: dict[str, Any], ticket: dict[str, Any]) -> bool:
@@ -319,7 +376,9 @@ def reassign(db: Database, config: Config, ticket_id: int, user: dict[str, Any],
     ticket = get_ticket(db, ticket_id)
     if not may_dispatch(user, ticket):
         raise refusal(db, user, ticket)
-    grid_id, department_id = resolve_target(config.deployment, target, ticket["community_id"])
+    # a dispatcher picks among their own community's grids, also for a ticket whose community is not known yet
+    community = user.get("community_id") if user.get("role") == "dispatcher" else None
+    grid_id, department_id = resolve_target(config.deployment, target, community or ticket["community_id"])
     if grid_id is None and department_id is None:   # 自办: the grid that covers the place handles it
         if not ticket["grid_id"]:
             raise UnknownTarget(target, [], "这张工单还没有网格，请写明网格编号")
@@ -366,10 +425,11 @@ def resolve(db: Database, config: Config, ticket_id: int, user: dict[str, Any], 
         ticket = move(db, ticket, State.RESOLVED, user["id"], said or "已办结", now, resolution=said or "已办结",
                       resolved_at=iso(now))
         add_photos(db, ticket_id, photos, "result", now)
-        shown = len(result_photos(db, ticket_id))       # those sent before 「办结」 count too
+        shown = photo_ids(db, ticket_id, "result")       # those sent before 「办结」 count, and go, too
         keep = config.deployment.staff_numbers()     # work numbers a handler gives the resident stay whole
-        notify_reporters(db, ticket, wording.reporter_resolved(ticket_id, said, shown, keep),
-                         now, f"resolved-{iso(now)}", wording.reporter_resolved(ticket_id, "", shown))
+        notify_reporters(db, ticket, wording.reporter_resolved(ticket_id, said, len(shown), keep),
+                         now, f"resolved-{iso(now)}", wording.reporter_resolved(ticket_id, "", len(shown)),
+                         photos=shown)
         asked_until = now + timedelta(minutes=config.settings.conversation.rating_target_minutes)
         for person in reporters(db, ticket):     # a bare 「满意」 from them now rates this ticket
             dialogue.expect(db, person, None, "rating", now, asked_until, ticket_id)
@@ -672,11 +732,24 @@ def reporter_tickets(db: Database, reporter: str, limit: int = 10) -> tuple[list
     rows = list(db.query("SELECT id, state, text FROM tickets WHERE reporter = :u UNION "
                          "SELECT t.id, t.state, t.text FROM ticket_followers f JOIN tickets t ON t.id = f.ticket_id "
                          "WHERE f.user_id = :u ORDER BY id DESC LIMIT :limit", params))
+    mark_withdrawn(db, rows)
     if len(rows) < limit:
         return rows, len(rows)
     total = db.execute("SELECT count(*) FROM (SELECT id FROM tickets WHERE reporter = :u "
                        "UNION SELECT ticket_id FROM ticket_followers WHERE user_id = :u)", params).fetchone()[0]
     return rows, total
+
+
+def mark_withdrawn(db: Database, rows: list[dict[str, Any]]) -> None:
+    """Set ``withdrawn`` on the 驳回 rows the reporter made themselves (「撤回 12」), so lists say 已撤回."""
+    ended = [r["id"] for r in rows if r["state"] == State.REJECTED.value]
+    if not ended:
+        return
+    mine = {r["id"] for r in db.query(
+        "SELECT t.id FROM tickets t JOIN ticket_events e ON e.ticket_id = t.id AND e.kind = 'rejected' "
+        f"AND e.actor = t.reporter WHERE t.id IN ({', '.join('?' * len(ended))})", ended)}
+    for r in rows:
+        r["withdrawn"] = r["id"] in mine
 
 
 def follows_only(db: Database, user: dict[str, Any], ticket: dict[str, Any]) -> bool:
@@ -707,6 +780,8 @@ def may_see(db: Database, user: dict[str, Any], ticket: dict[str, Any]) -> bool:
     role = user.get("role")
     if role == "dispatcher" and user.get("community_id") in (ticket["community_id"], None):
         return True
+    if role == "dispatcher" and ticket["community_id"] is None:
+        return True   # no community found for it yet: every community's dispatcher was asked to review it
     if role in ("leader", "admin"):
         return True
     if role == "grid_secretary" and ticket["grid_id"] == user.get("grid_id"):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_NUM = r"#?\s*(\d{1,9})\s*号?"   # 12, #12, 12号
+_NUM = r"#?\s*(\d{1,9})(?!\d)\s*号?"   # 12, #12, 12号; never part of a number (「转交 25」 is not 2 → 「5」)
 
 #: (intent, pattern); the first match wins. Named groups become the Parse's args.
 COMMANDS: list[tuple[str, re.Pattern[str]]] = [
@@ -19,7 +19,13 @@ COMMANDS: list[tuple[str, re.Pattern[str]]] = [
     ("resolve", re.compile(rf"^\s*(办结|完成|已办结)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
     ("transfer", re.compile(rf"^\s*(转交|转办)\s*{_NUM}\s*(?P<target>\S+)\s*(?P<note>.*)$", re.S)),
     ("reassign", re.compile(rf"^\s*(改派|派单)\s*{_NUM}\s*(?P<target>\S+)\s*(?P<note>.*)$", re.S)),
+    ("back_to_review", re.compile(rf"^\s*(退回审核|退回社区|退审)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
     ("send_back", re.compile(rf"^\s*(退回|退单)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
+    # 转交 / 派单 with a number and nobody to give it to: ask whom, rather than guess
+    ("missing_target", re.compile(rf"^\s*(?P<verb>转交|转办|改派|派单)\s*{_NUM}\s*$")),
+    ("acknowledge", re.compile(rf"^\s*(收到|确认收到|已收到)\s*{_NUM}\s*$")),
+    ("answer", re.compile(rf"^\s*(答复)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
+    ("save_answer", re.compile(rf"^\s*(入库|存入知识库|加入知识库)\s*{_NUM}\s*$")),
     ("withdraw", re.compile(rf"^\s*(撤回|撤销|取消|取消工单)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
     ("reject", re.compile(rf"^\s*(驳回|不予受理)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
     # working together: 延期申请 and its decision, internal notes, 协办 and a co-handler's part
@@ -41,7 +47,7 @@ COMMANDS: list[tuple[str, re.Pattern[str]]] = [
     ("human", re.compile(r"^\s*(转人工|人工|人工客服|人工服务|找人工|我要人工|找工作人员)\s*$")),
     ("help", re.compile(r"^\s*(帮助|help|\?|？|菜单|怎么用|使用说明)\s*$", re.I)),
     # a staff command typed without its ticket number: say how, rather than guess
-    ("missing_number", re.compile(r"^\s*(?P<verb>接单|认领|办结|完成|处理中|开始处理|转交|转办|驳回|改派|派单|撤回|取消工单)\s*$")),
+    ("missing_number", re.compile(r"^\s*(?P<verb>接单|认领|办结|完成|处理中|开始处理|转交|转办|驳回|改派|派单|撤回|取消工单|答复|入库|退回审核)\s*$")),
 ]
 
 

@@ -161,7 +161,7 @@ class EmergencyKind(Strict):
 
     name: str
     call: str = Field(min_length=1)      # the number to call at once: 119, 120, 110
-    also: str = ""                       # somewhere else to call as well, e.g. 燃气公司抢修电话
+    also: str = ""                       # somewhere else to call as well: a name under ``hotlines`` (燃气公司抢修电话)
     words: list[str] = Field(min_length=1)   # regular expressions
     category: str | None = None          # the category the ticket takes, whatever the model guesses
     urgency: str = "紧急"
@@ -183,8 +183,26 @@ class Emergencies(Strict):
     worry: list[str] = []                # earlier in the same clause: a fear, a risk, a question (担心…漏气)
     then: list[str] = []                 # later in the sentence: what would follow (人都跑不出来)
     kinds: list[EmergencyKind] = []
+    hotlines: dict[str, str] = {}        # a number people are told to call, by name: 燃气公司抢修电话 → 0792-…
+    #: who hears of an emergency at once, besides the reporter: the grid of the place, the community's
+    #: dispatchers, the leaders on duty
+    notify: list[Literal["grid", "dispatcher", "leader"]] = ["grid", "dispatcher", "leader"]
+    on_duty: list[str] = []              # the leaders on duty (user ids); empty: every leader of the community
 
     _over_compile = field_validator("over", "past_or_if", "still", "worry", "then")(_check_patterns)
+
+    def also_text(self, kind: EmergencyKind) -> str:
+        """The second number of a kind as people dial it: 「燃气公司抢修电话 0792-8213119」."""
+        number = self.hotlines.get(kind.also, "")
+        return f"{kind.also} {number}" if number else kind.also
+
+    @model_validator(mode="after")
+    def _also_has_a_number(self) -> "Emergencies":
+        for kind in self.kinds:
+            if kind.also and kind.also not in self.hotlines and not re.search(r"\d{3}", kind.also):
+                raise ValueError(f"emergencies.{kind.name}.also: '{kind.also}' has no number; add it under "
+                                 f"emergencies.hotlines ({kind.also}: \"0792-…\") or write the number itself")
+        return self
 
 
 class StaffMember(Strict):

@@ -11,6 +11,8 @@ bad or expired token), records every message sent, serves media, and can be told
                                      {"slow": s, "count": n} → the next n sends are accepted, answered after s seconds
     POST   /_standin/media           raw image, video or audio body (Content-Type image/…, video/…, audio/…)
                                      → {"media_id"}; the bot fetches it through /cgi-bin/media/get as from WeChat
+    POST   /cgi-bin/media/upload     WeChat's own upload (multipart "media", type=image) → {"type", "media_id"};
+                                     image messages (msgtype image) must name a media id it holds
     GET    /_standin/pic/<media_id>  the picture (what a PicUrl points at)
     GET    /_standin/stats           {"tokens_issued", "api_calls"}
 """
@@ -79,6 +81,15 @@ def _error(errcode: int, errmsg: str) -> Response:
     return jsonify({"errcode": errcode, "errmsg": errmsg})
 
 
+def _picture_type(data: bytes) -> str | None:
+    """The image type of an upload sent without one (requests names a file part application/octet-stream)."""
+    for magic, kind in ((b"\x89PNG", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF8", "image/gif"),
+                        (b"RIFF", "image/webp")):
+        if data.startswith(magic):
+            return kind
+    return None
+
+
 def create_standin(accounts: Accounts, state: StandinState | None = None) -> Flask:
     state = state or StandinState(accounts)
     app = Flask("standin")
@@ -145,9 +156,11 @@ def create_standin(accounts: Accounts, state: StandinState | None = None) -> Fla
         if (r := guard()) is not None:
             return r
         body = request.get_json(force=True, silent=True) or {}
-        if body.get("msgtype") != "text" or not body.get("touser"):
+        if body.get("msgtype") not in ("text", "image") or not body.get("touser"):
             return _error(40008, "invalid message type")
-        return record("custom", {"touser": body["touser"], "text": body["text"]["content"]})
+        if (said := content(body)) is None:
+            return _error(40007, "invalid media_id")
+        return record("custom", {"touser": body["touser"], **said})
 
     @app.post("/cgi-bin/message/template/send")
     def template_send():
@@ -166,10 +179,32 @@ def create_standin(accounts: Accounts, state: StandinState | None = None) -> Fla
         if (r := guard()) is not None:
             return r
         body = request.get_json(force=True, silent=True) or {}
-        if body.get("msgtype") != "text" or not body.get("touser"):
+        if body.get("msgtype") not in ("text", "image") or not body.get("touser"):
             return _error(40008, "invalid message type")
-        return record("work", {"touser": body["touser"], "agentid": body.get("agentid"),
-                               "text": body["text"]["content"]})
+        if (said := content(body)) is None:
+            return _error(40007, "invalid media_id")
+        return record("work", {"touser": body["touser"], "agentid": body.get("agentid"), **said})
+
+    def content(body: dict[str, Any]) -> dict[str, Any] | None:
+        """What a text or image message says: its text, or the picture's media id; None for a media id the
+        stand-in never issued."""
+        if body["msgtype"] == "text":
+            return {"msgtype": "text", "text": (body.get("text") or {}).get("content", "")}
+        media_id = (body.get("image") or {}).get("media_id", "")
+        return {"msgtype": "image", "text": "", "media_id": media_id} if media_id in state.media else None
+
+    @app.post("/cgi-bin/media/upload")
+    def media_upload():
+        if (r := guard()) is not None:
+            return r
+        upload = request.files.get("media")
+        if request.args.get("type") != "image" or upload is None:
+            return _error(40004, "invalid media type")
+        data = upload.read()
+        kind = upload.mimetype if upload.mimetype.startswith("image/") else _picture_type(data)
+        if kind is None:
+            return _error(40005, "invalid file type")
+        return jsonify({"type": "image", "media_id": state.add_media(data, kind), "created_at": int(time.time())})
 
     @app.get("/cgi-bin/media/get")
     def media_get():

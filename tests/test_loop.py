@@ -233,11 +233,14 @@ def test_an_emergency_is_told_whom_to_call_first_and_is_urgent(chat, db, text, c
 
 def test_a_gas_leak_also_names_the_gas_company(chat):
     assert chat.say("resident-8", "平东小区3栋厨房漏气了").startswith(
-        "情况紧急，请马上拨打 119，也可以打燃气公司抢修电话！\n已收到，工单号")
+        "情况紧急，请马上拨打 119，也可以打燃气公司抢修电话 0792-8213119！\n"
+        "请马上开窗通风，不要开关电器、不要用明火和手机，关掉燃气总阀，离开房间到室外再打电话。\n已收到，工单号")
 
 
 def test_an_emergency_without_a_place_is_told_whom_to_call_before_being_asked_where(chat, db):
-    assert chat.say("resident-8", "电梯困了个人") == "情况紧急，请马上拨打 119！\n请问是哪个小区、几栋？告诉我地点就能马上派给对应网格。"
+    assert chat.say("resident-8", "电梯困了个人") == (
+        "情况紧急，请马上拨打 119！\n请保持冷静，待在原地，不要扒门或强行出来；电梯里按警铃、拨打轿厢里的救援电话。\n"
+        "请问是哪个小区、几栋？告诉我地点就能马上派给对应网格。")
     n = ticket_number(chat.say("resident-8", "翠湖小区2栋"))
     assert get_ticket(db, n)["urgency"] == "紧急"
 

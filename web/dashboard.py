@@ -151,9 +151,11 @@ def ticket_list():
     rows = stats.find_tickets(get_db(), _filter(config), PAGE + 1)
     more = rows[PAGE]["id"] + 1 if len(rows) > PAGE else None
     rows = rows[:PAGE]
+    tickets.mark_withdrawn(get_db(), rows)        # a report its reporter withdrew reads 已撤回, not 未受理
     next_args = {**request.args.to_dict(), "before": rows[-1]["id"]} if more else None
     return render_template("tickets.html", rows=rows, grids=_grid_names(config), next_args=next_args,
                            categories=[c.name for c in config.deployment.categories], states=wording.STATE_NAMES,
+                           withdrawn=wording.WITHDRAWN,
                            args=request.args, tz=config.settings.dispatch.timezone)
 
 
@@ -184,9 +186,11 @@ def ticket_page(ticket_id: int):
     except tickets.TicketNotFound:
         abort(404, wording.no_ticket_page(ticket_id))
     tz = config.settings.dispatch.timezone
+    tickets.mark_withdrawn(db, [ticket])
     return render_template(
         "ticket.html", t=ticket, events=_timeline(config, ticket), photos=stats.photos(db, ticket_id),
-        ratings=stats.ratings(db, ticket_id), targets=_targets(config), states=wording.STATE_NAMES, tz=tz,
+        ratings=stats.ratings(db, ticket_id), targets=_targets(config), states=wording.STATE_NAMES,
+        withdrawn=wording.WITHDRAWN, tz=tz,
         handlings=wording.HANDLING_NAMES,
         handler=config.deployment.handler_name(ticket["grid_id"], ticket["department_id"]),
         grids=_grid_names(config), local=lambda t: local_text(t, tz), extras=cooperation.ticket_extras(config, ticket))

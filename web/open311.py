@@ -111,7 +111,7 @@ def service_request(config: Config, t: dict[str, Any], photo_url: str | None, fu
     exact point, the shared location's label and the photo."""
     tz = ZoneInfo(config.settings.dispatch.timezone)
     status = "open" if t["state"] in _OPEN else "closed"
-    notes = wording.STATE_NAMES.get(t["state"], t["state"])
+    notes = wording.WITHDRAWN if t.get("withdrawn") else wording.STATE_NAMES.get(t["state"], t["state"])
     if full and t["resolution"]:
         notes += f"：{t['resolution']}"
     description = t["text"] if full else wording.public_description(t)
@@ -219,6 +219,7 @@ def list_requests(ext: str):
             rows = stats.find_tickets(db, stats.TicketFilter(
                 states=states, category=request.args.get("service_code") or None, intent="report",
                 created_from=start, created_to=end), MAX_RESULTS)
+        tickets.mark_withdrawn(db, rows)
         out = [service_request(config, t, _photo_url(db, t["id"]), full) for t in rows]
     except Open311Error as e:
         return _error(fmt, e)
@@ -239,6 +240,7 @@ def one_request(ticket_id: int, ext: str):
             raise Open311Error(404, f"no service request {ticket_id}")
     except Open311Error as e:
         return _error(fmt, e)
+    tickets.mark_withdrawn(db, [t])
     return _respond(fmt, "service_requests", "request",
                     [service_request(config, t, _photo_url(db, ticket_id), _has_key())])
 

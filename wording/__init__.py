@@ -28,6 +28,7 @@ EVENT_NAMES = {
     "extension_asked": "申请延期", "extension_granted": "同意延期", "extension_refused": "不同意延期",
     "internal_note": "内部备注", "co_handler_added": "增加协办", "part_done": "协办完成",
     "governs": "关联高频问题工单", "governed_by": "列入主动治理",
+    "emergency": "紧急情况，已同时通知网格、社区和值班领导", "acknowledged": "社区确认收到紧急情况",
 }
 
 
@@ -102,9 +103,10 @@ HELP = (
     "· 问事情，如「老年出行卡怎么办？」\n"
     "· 「我的工单」「进度 12」查看办理情况；不用处理了就发「撤回 12」\n"
     "· 「积分」「排行榜」查看志愿积分\n"
-    "网格工作人员：「待办」「接单 12」「处理中 12 说明」「办结 12 已更换」（可附照片）「转交 12 部门」；部门：「退回 12 理由」；"
-    "「绑定 邀请码」绑定身份。\n"
-    "社区调度员：「派单 12 网格或部门」「驳回 12 理由」「合并 13 到 12」「联席 12」「联席会议」。"
+    "网格工作人员：「待办」「接单 12」「处理中 12 说明」「办结 12 已更换」（可附照片）「转交 12 部门」"
+    "「退回审核 12 理由」；部门：「退回 12 理由」；「绑定 邀请码」绑定身份。\n"
+    "社区调度员：「待办」「派单 12 网格或部门」「驳回 12 理由」「答复 12 内容」「入库 12」「收到 12」（紧急）"
+    "「合并 13 到 12」「联席 12」「联席会议」。"
 )
 GREETING = "您好！有什么问题直接告诉我，说清楚小区和几栋更快处理哦。发「帮助」看看我能做什么。"
 CHITCHAT = "收到 😊 有问题随时发给我，发「帮助」看看我能做什么。"
@@ -211,10 +213,47 @@ def ask_what_happened(place: str) -> str:
 
 
 
-def call_first(call: str, also: str, reply: str) -> str:
-    """The reply to an emergency: whom to call at once, then the usual answer."""
+#: What to do right now, per emergency kind (the deployment's kinds); a kind not listed gets no advice line.
+SAFETY_ADVICE = {
+    "燃气泄漏": "请马上开窗通风，不要开关电器、不要用明火和手机，关掉燃气总阀，离开房间到室外再打电话。",
+    "火情": "请马上离开，用湿毛巾捂住口鼻、弯腰走楼梯，不要坐电梯，不要返回取东西；火小时可用灭火器。",
+    "被困": "请保持冷静，待在原地，不要扒门或强行出来；电梯里按警铃、拨打轿厢里的救援电话。",
+    "倒塌": "请马上远离倒塌处和周边建筑，不要进入抢救财物，提醒旁人绕行。",
+    "触电": "请先断电（拉下电闸）或用干木棍挑开电线，不要用手直接拉触电的人。",
+    "受伤": "请不要随意搬动伤者，止血、保暖，留在身边等救护车；头部受伤或昏迷的尤其不要挪动。",
+    "轻生": "请尽量陪在他（她）身边，不要留下一个人，收好危险物品，说话温和，等警察到。",
+    "治安": "请先保护好自己，远离冲突现场，不要上前阻拦，记下人的样子和去向。",
+}
+
+
+def call_first(call: str, also: str, reply: str, kind: str = "") -> str:
+    """The reply to an emergency: whom to call at once, what to do meanwhile, then the usual answer."""
     also_text = f"，也可以打{also}" if also else ""
-    return f"情况紧急，请马上拨打 {call}{also_text}！\n{reply}"
+    advice = f"{SAFETY_ADVICE[kind]}\n" if kind in SAFETY_ADVICE else ""
+    return f"情况紧急，请马上拨打 {call}{also_text}！\n{advice}{reply}"
+
+
+def emergency_alert(t: dict[str, Any], kind: str, call: str, handler: str) -> str:
+    """To the community's dispatchers and the leaders on duty, the moment an emergency is reported."""
+    return (f"【紧急·{kind}】工单 #{t['id']}（{place_text(t)}）：{mask_phones(t['text'])[:60]}\n"
+            f"已请反映人拨打 {call}，已通知{handler}。请回复「收到 {t['id']}」确认并跟进。")
+
+
+def emergency_acknowledged(ticket_id: int, first: bool) -> str:
+    """The reply to 「收到 N」; ``first`` is False when someone else confirmed it already."""
+    return (f"已确认紧急工单 #{ticket_id}，反映人和网格会收到通知。请跟进处置情况。" if first
+            else f"紧急工单 #{ticket_id} 已经有人确认过了，请继续跟进。")
+
+
+def reporter_acknowledged(ticket_id: int, who: str) -> str:
+    return f"{who}已收到您反映的紧急情况（工单 {ticket_id}），正在联系处置。请注意安全。"
+
+
+def others_acknowledged(ticket_id: int, who: str) -> str:
+    return f"【已确认】紧急工单 #{ticket_id} 已由{who}确认跟进。"
+
+
+NOT_AN_EMERGENCY = "这张工单不是紧急工单，不用确认；请「待办」查看要处理的。"
 
 
 def ask_for_words(got: str) -> str:
@@ -271,6 +310,14 @@ def reporter_resolved(ticket_id: int, note: str, photos: int, keep: frozenset[st
     detail = f"：{mask_phones(note, keep)}" if note else "。"
     return (f"您反映的问题（工单 {ticket_id}）已办结{with_photo}{detail}\n"
             f"请回复「满意」「基本满意」或「不满意」评价，帮助我们做得更好。")
+
+
+def more_photos(t: dict[str, Any], count: int) -> str:
+    return f"【补充照片】工单 #{t['id']}（{place_text(t)}）反映人补充了照片{f' {count} 张' if count > 1 else ''}。"
+
+
+def reporter_result_photo(ticket_id: int, count: int) -> str:
+    return f"工单 {ticket_id} 的处理照片{f' {count} 张' if count > 1 else ''}，请看看办得怎么样。"
 
 
 def thanks_for_rating(ticket_id: int, value: str, state: str, decided: bool, still_waiting: list[int]) -> str:
@@ -342,7 +389,8 @@ def wrong_state(ticket_id: int, state: str) -> str:
 
 
 def ticket_line(t: dict[str, Any]) -> str:
-    return f"#{t['id']} {STATE_NAMES.get(t['state'], t['state'])}｜{mask_phones(t['text'])[:18]}"
+    state = WITHDRAWN if t.get("withdrawn") else STATE_NAMES.get(t["state"], t["state"])
+    return f"#{t['id']} {state}｜{mask_phones(t['text'])[:18]}"
 
 
 def my_tickets(tickets: Iterable[dict[str, Any]], total: int) -> str:
@@ -369,6 +417,35 @@ STAFF_WORK_HINTS = {
 
 
 NO_WORK = "您手上暂时没有待办工单 👍"
+
+
+def queue_line(t: dict[str, Any]) -> str:
+    urgent = "紧急｜" if t.get("urgency") == "紧急" else ""
+    return f"#{t['id']} {urgent}{mask_phones(t['text'])[:18]}"
+
+
+def dispatcher_work(reports: list[dict[str, Any]], questions: list[dict[str, Any]], report_total: int,
+                    question_total: int) -> str:
+    """A dispatcher's 待办: the review queue, then the questions waiting for a person's answer."""
+    lines = [f"您的待办 {report_total + question_total} 件："]
+    for title, rows, total in (("待审核派单", reports, report_total), ("待答复问题（转人工）", questions, question_total)):
+        if not total:
+            continue
+        more = f"（显示最早的 {len(rows)} 件，全部见工作台）" if total > len(rows) else ""
+        lines += [f"【{title} {total} 件{more}】"] + [queue_line(t) for t in rows]
+    hints = []
+    if report_total:
+        hints.append("「派单 编号 网格或部门」「驳回 编号 理由」")
+    if question_total:
+        hints.append("「答复 编号 内容」")
+    return "\n".join(lines) + "\n回复" + "，".join(hints) + "处理。"
+
+
+def back_to_review_reply(ticket_id: int) -> str:
+    return f"工单 #{ticket_id} 已退回社区审核，理由已转告社区调度员。"
+
+
+BACK_TO_REVIEW_NEEDS_REASON = "请写上退回审核的理由，比如「退回审核 12 重复反映，已在 10 号工单办理」。"
 
 
 def status(t: dict[str, Any], handler: str, deadline: str, last_update: str, photos: int,
@@ -422,6 +499,31 @@ def no_answer() -> str:
     return "这个问题我还答不上来，已转给社区工作人员，会尽快回复您。"
 
 
+def reporter_answered(ticket_id: int, text: str) -> str:
+    return f"您问的问题（工单 {ticket_id}），社区答复：{text}\n还有不清楚的，直接再问我。"
+
+
+def answered_reply(ticket_id: int) -> str:
+    return (f"已答复工单 #{ticket_id}，答复已发给提问的居民。"
+            f"回复「入库 {ticket_id}」可把这条问答存进知识库，下次有人问就自动回答。")
+
+
+def answer_saved(ticket_id: int, first: bool) -> str:
+    return (f"已把工单 #{ticket_id} 的问答存进知识库，下次有人问类似的问题会自动回答。" if first
+            else f"工单 #{ticket_id} 的答复已经在知识库里了。")
+
+
+def not_answered(ticket_id: int) -> str:
+    return f"工单 #{ticket_id} 还没有人答复，先「答复 {ticket_id} 内容」，再存进知识库。"
+
+
+ANSWER_NEEDS_TEXT = "请写上答复内容，比如「答复 12 带身份证到社区服务中心一楼办理」。"
+
+
+def cannot_answer(ticket_id: int, state: str) -> str:
+    return f"工单 #{ticket_id} 当前「{STATE_NAMES.get(state, state)}」，不在待答复的队列里，不能再答复。"
+
+
 # ---------------------------------------------------------------- points, leaderboard, rewards, grid rating
 
 def too_many_reports(per: str, limit: int) -> str:
@@ -445,6 +547,14 @@ def person_label(display_name: str | None, external_id: str | None) -> str:
         return display_name
     tail = (external_id or "")[-4:]
     return f"小蜜蜂{tail}" if tail else "小蜜蜂"
+
+
+#: Why points a report earned are taken back: 并入重复 (merged), 已撤回 (the reporter withdrew it), 未受理 (驳回).
+TAKE_BACK_REASONS = {"merged": "并入重复", "withdrawn": WITHDRAWN, "rejected": "未受理"}
+
+
+def points_taken_back(ticket_id: int, why: str) -> str:
+    return f"工单 #{ticket_id} {TAKE_BACK_REASONS[why]}，收回积分"
 
 
 def points_summary(account: str, balance: int, entries: Iterable[dict[str, Any]],
@@ -751,9 +861,12 @@ def rejected_reply(ticket_id: int) -> str:
 
 
 def reporter_rejected(ticket_id: int, reason: str) -> str:
-    why = f"：{reason}" if reason else ""
-    return (f"感谢您的反映！经社区核实，工单 {ticket_id} 暂不属于社区受理的事项{why}。"
-            f"如有疑问，欢迎再联系我们。")
+    """驳回, told to the reporter: that it was not taken on, why (the dispatcher's words, when they may be told),
+    and what they can do."""
+    why = mask_phones(reason).rstrip("。.！!")
+    cause = f"，原因是：{why}" if why else ""
+    return (f"感谢您的反映！工单 {ticket_id} 社区没有受理{cause}。"
+            f"如果问题还在，补充清楚地点或情况后可以重新反映，有疑问请发「转人工」。")
 
 
 def handler_withdrawn(ticket_id: int, reason: str, by: str = "社区驳回") -> str:
@@ -921,6 +1034,15 @@ def joint_agenda(rows: list[dict[str, Any]], department_name: Any) -> str:
         names = "、".join(department_name(d) for d in r["departments"]) or "未转交"
         lines.append(f"#{r['id']} {mask_phones(r['text'])[:16]}｜涉及：{names}")
     return "\n".join(lines)
+
+
+def ask_target(verb: str, ticket_id: int, grids: list[str], departments: list[str]) -> str:
+    """「转交 25」 or 「派单 25」 with nobody named: ask whom, with the choices (the grids of one's own community)."""
+    if verb in ("转交", "转办"):
+        return (f"工单 #{ticket_id} 要转交给哪个部门？比如「{verb} {ticket_id} {departments[0] if departments else '部门名称'}」。"
+                f"可选：{'、'.join(departments)}。")
+    choices = "、".join(grids + departments)
+    return f"工单 #{ticket_id} 要派给哪个网格或部门？比如「{verb} {ticket_id} {grids[0] if grids else '网格编号'}」。可选：{choices}。"
 
 
 def unknown_target(target: str, candidates: list[str], hint: str = "") -> str:

@@ -1,4 +1,4 @@
-"""Outbound delivery per channel. A sender takes (user row, text) and raises when delivery fails.
+"""Outbound delivery per channel. A sender takes (user row, text[, photos]) and raises when delivery fails.
 
 Users of the JSON API and the web chat read their pushes from the outbox (GET /api/inbox), so for
 them the outbox row is the delivery; WeChat and 企业微信 users are sent through their APIs.
@@ -19,8 +19,8 @@ class UnknownChannel(Exception):
     """A user's channel has no sender configured."""
 
 
-def _read_from_inbox(user: dict[str, Any], body: str) -> None:
-    """Delivered by the user's client reading GET /api/inbox; nothing to send."""
+def _read_from_inbox(user: dict[str, Any], body: str, photos: Any = ()) -> None:
+    """Delivered by the user's client reading GET /api/inbox (photos included); nothing to send."""
 
 
 def build_sender(config: Config, extra: dict[str, Sender] | None = None) -> Sender:
@@ -28,11 +28,11 @@ def build_sender(config: Config, extra: dict[str, Sender] | None = None) -> Send
     senders: dict[str, Sender] = {channel: _read_from_inbox for channel in INBOX_CHANNELS}
     senders.update(extra or {})
 
-    def send(user: dict[str, Any], body: str) -> None:
+    def send(user: dict[str, Any], body: str, *photos: list[dict[str, Any]]) -> None:
         sender = senders.get(user["channel"])
         if sender is None:
             raise UnknownChannel(f"no sender for channel '{user['channel']}'")
-        sender(user, body)
+        sender(user, body, *photos)
 
     return send
 

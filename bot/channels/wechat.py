@@ -195,29 +195,61 @@ def template_data(body: str) -> dict[str, dict[str, str]]:
     return {"first": {"value": first}, "remark": {"value": rest or first}}
 
 
+def photo_media_ids(client: OfficialAccountClient | WorkClient, photos: list[dict[str, Any]], channel: str,
+                    media_root: Path) -> list[str]:
+    """The media ids to send a push's photos as image messages: a file in the media folder is uploaded
+    (media/upload); a photo that came in on this same account, not yet downloaded, is sent by its own media
+    id; any other is left out (the text still says how many photos there are, and the dashboard shows them).
+    Only files under ``media_root`` are ever read: a path from elsewhere is never sent to WeChat."""
+    ids = []
+    root = media_root.resolve()
+    for photo in photos:
+        path = Path(photo["path"]).resolve() if photo.get("path") else None
+        if path is not None and path.is_relative_to(root) and path.is_file():
+            ids.append(client.call(lambda: _upload(client, path)))
+        elif photo.get("media_id") and (photo.get("channel") or "wechat") == channel:
+            ids.append(photo["media_id"])
+        else:
+            log.info("photo %s cannot be sent on %s yet; the push goes without it", photo.get("id"), channel)
+    return ids
+
+
+def _upload(client: OfficialAccountClient | WorkClient, path: Path) -> str:
+    with path.open("rb") as f:
+        result = client.media.upload("image", f)
+    if not result.get("media_id"):
+        raise WeChatClientException(result.get("errcode"), result.get("errmsg", "upload gave no media_id"))
+    return result["media_id"]
+
+
 class WeChatChannel:
-    """Sends pushes to Official Account followers: customer-service messages inside 48 h, templates after."""
+    """Sends pushes to Official Account followers: customer-service messages inside 48 h (a push's photos as
+    image messages after its text), templates after (a template carries no picture)."""
 
     def __init__(self, config: Config) -> None:
         self.settings = config.settings.wechat
+        self.media_root = config.path(config.settings.store.media_dir)
         self.client = OfficialAccountClient(self.settings, store_location(config))
 
-    def send(self, user: dict[str, Any], body: str) -> None:
+    def send(self, user: dict[str, Any], body: str, photos: list[dict[str, Any]] = ()) -> None:
         """:raises Unconfirmed: WeChat did not answer in time; it may have sent the message (never resend)."""
         try:
-            self._send(user, body)
+            self._send(user, body, photos)
         except requests.exceptions.ReadTimeout as e:
             raise Unconfirmed(f"WeChat did not answer within the timeout: {e}")
 
-    def _send(self, user: dict[str, Any], body: str) -> None:
+    def _send(self, user: dict[str, Any], body: str, photos: list[dict[str, Any]]) -> None:
         openid = user["external_id"]
         if _recent(user):
             try:
                 self.client.call(lambda: self.client.message.send_text(openid, body))
-                return
             except WeChatClientException as e:
                 if e.errcode not in OUT_OF_WINDOW:
                     raise
+            else:
+                for media_id in photo_media_ids(self.client, list(photos), "wechat", self.media_root):
+                    self.client.call(lambda: self.client.message.send_image(openid, media_id))
+                return
         self.send_template(openid, body)
 
     def send_template(self, openid: str, body: str) -> None:
@@ -232,14 +264,17 @@ class WorkWeChatChannel:
 
     def __init__(self, config: Config) -> None:
         self.settings = config.settings.work_wechat
+        self.media_root = config.path(config.settings.store.media_dir)
         self.client = WorkClient(self.settings, store_location(config),
                                  config.settings.wechat.token_refresh_retries)
 
-    def send(self, user: dict[str, Any], body: str) -> None:
+    def send(self, user: dict[str, Any], body: str, photos: list[dict[str, Any]] = ()) -> None:
         """:raises Unconfirmed: 企业微信 did not answer in time; it may have sent the message (never resend)."""
+        agent, to = self.settings.agent_id, user["external_id"]
         try:
-            self.client.call(lambda: self.client.message.send_text(self.settings.agent_id, user["external_id"],
-                                                                   body))
+            self.client.call(lambda: self.client.message.send_text(agent, to, body))
+            for media_id in photo_media_ids(self.client, list(photos), "work_wechat", self.media_root):
+                self.client.call(lambda: self.client.message.send_image(agent, to, media_id))
         except requests.exceptions.ReadTimeout as e:
             raise Unconfirmed(f"企业微信 did not answer within the timeout: {e}")
 

@@ -9,6 +9,8 @@ writes, and return a Reply (or plain words); the channel decides how to deliver 
     table.py     command or intent -> handler, written out
     group.py     the one group policy: speak only to acknowledge a filed report; personal answers go 1:1
     reports.py, status.py, ratings.py, points.py, staff.py, basics.py: one family of handlers each
+    desk.py      the community's desk: 待办 queue, 答复 / 入库, 退回审核, 派单 / 转交 without whom to
+    emergency.py whom to call and what to do meanwhile; 「收到 N」
 """
 
 from bot.conversation.group import files_in_group

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import wording
-from bot.conversation import context
+from bot.conversation import context, emergency
 from bot.conversation.group import files_in_group
 from bot.conversation.reply import Reply
 from bot.conversation.turn import Turn
@@ -24,11 +24,7 @@ def report(turn: Turn) -> Reply:
     """File the report; an emergency's reply first tells the sender whom to call."""
     if turn.in_group and not files_in_group(turn.config, turn.parse, bool(turn.inbound.photos)):
         return Reply("", outcome="ignored")
-    reply = _file_report(turn)
-    emergency = turn.config.deployment.emergency_kind(turn.parse.emergency)
-    if not emergency:
-        return reply
-    return Reply(wording.call_first(emergency.call, emergency.also, reply.text), reply.ticket, reply.outcome)
+    return emergency.first_call(turn, _file_report(turn))
 
 
 def _file_report(turn: Turn) -> Reply:

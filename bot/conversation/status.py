@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import wording
-from bot.conversation import context, notes
+from bot.conversation import context, desk, notes
 from bot.conversation.reply import Reply
 from bot.conversation.turn import Turn
 from dispatch import digests, tickets
@@ -36,6 +36,8 @@ def withdrawn_by_reporter(ticket: dict[str, Any], last: dict[str, Any]) -> bool:
 
 def my_tickets(turn: Turn) -> str:
     """A resident's own reports; for staff, their open work first (their own reports when there is none)."""
+    if turn.user.get("role") == "dispatcher" and (queue := desk.queue(turn)):
+        return queue
     if is_staff(turn.user):
         work, total = digests.staff_work(turn.db, turn.user)
         if work:

@@ -6,7 +6,7 @@ A module that adds a command adds its line here; nothing registers itself on imp
 from __future__ import annotations
 
 import wording
-from bot.conversation import basics, evidence, follows, points, ratings, reports, staff, status
+from bot.conversation import basics, desk, emergency, evidence, follows, points, ratings, reports, staff, status
 from bot.conversation import cohandling, decisions, extensions, notes
 from bot.conversation.reply import Reply, as_reply
 from bot.conversation.turn import Handler, Turn
@@ -37,6 +37,12 @@ HANDLERS: dict[str, Handler] = {
     "joint_settle": decisions.settle,  # recorded, the lead assigned, everyone told
     "joint_list": staff.joint_list,
     "bind": staff.bind,
+    # the community's desk: the review queue, answers, a grid's 退回审核, emergencies confirmed
+    "answer": desk.answer,
+    "save_answer": desk.save_answer,
+    "back_to_review": desk.back_to_review,
+    "missing_target": desk.ask_target,
+    "acknowledge": emergency.acknowledge,
     # working together (extensions.py)
     "extend": extensions.ask,
     "decide_extension": extensions.decide,

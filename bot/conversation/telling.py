@@ -68,7 +68,7 @@ def _add_result_photo(turn: Turn) -> Reply | None:
     work = tickets.current_work(turn.db, turn.user["id"], turn.now - _window(turn))
     if work is None:
         return None                  # no work in hand: the photo is their own report, as anyone's
-    tickets.add_photos(turn.db, work["id"], turn.inbound.photos, "result", turn.now, turn.message_id)
+    tickets.attach_photos(turn.db, work["id"], turn.inbound.photos, "result", turn.now, turn.message_id)
     return Reply(wording.result_photo_added(work["id"], done=work["state"] == "resolved"), work["id"], "joined")
 
 

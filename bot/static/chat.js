@@ -71,7 +71,7 @@
         if (it.m.reply) { addMessage("", "bot", it.m.reply, [], { name: "三单小助手" }); }
         state.after.direct = Math.max(state.after.direct, it.m.id);
       } else {
-        addMessage("", "bot", it.m.text, [], { name: "三单小助手", push: true });
+        addMessage("", "bot", it.m.text, it.m.photos, { name: "三单小助手", push: true });
         state.after.push = Math.max(state.after.push, it.m.id);
       }
     });
