@@ -226,8 +226,7 @@ def _assign_notices(db: Database, config: Config, ticket: dict[str, Any], route:
         for person in informed:
             outbox.enqueue(db, person, wording.informed_of_transfer(ticket, department), now, ticket["id"],
                            f"{key}:inform:{ticket['id']}:{person}")
-        people += informed
-    return people
+    return people    # who must act: an emergency's alert still reaches those only informed of a transfer
 
 
 def create_ticket(db: Database, config: Config, reporter: str, parse: Parse, route: Route, now: datetime,

@@ -36,7 +36,8 @@ def inbox(client, user: str) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- emergencies (item 6)
 
 GAS_ALERT = ("【紧急·燃气泄漏】工单 #1（龙西小区5栋）：龙西小区5栋闻到很重的煤气味\n"
-             "已请反映人拨打 119，已通知龙西社区第二网格党支部。请回复「收到 1」确认并跟进。")
+             "已请反映人拨打 119，已通知十里燃气公司。请回复「收到 1」确认并跟进。")
+GAS_INFORMED = "【知会】工单 #1（龙西小区5栋）已转交十里燃气公司办理，请协助跟进。\n龙西小区5栋闻到很重的煤气味"
 
 
 def test_a_gas_leak_reaches_the_grid_the_dispatcher_and_the_leader_at_once_and_is_confirmed(chat):
@@ -44,10 +45,9 @@ def test_a_gas_leak_reaches_the_grid_the_dispatcher_and_the_leader_at_once_and_i
         ("resident-1", "龙西小区5栋闻到很重的煤气味",
          "情况紧急，请马上拨打 119，也可以打燃气公司抢修电话 0792-8213119！\n"
          "请马上开窗通风，不要开关电器、不要用明火和手机，关掉燃气总阀，离开房间到室外再打电话。\n"
-         "已收到，工单号 1，已派给龙西社区第二网格党支部处理，预计 12月03日 14:00 前办结。回复「进度 1」可随时查看。"),
-        ("sec-longxi-2", PUSHED, ["【紧急工单】#1 安全隐患｜龙西小区5栋\n龙西小区5栋闻到很重的煤气味\n"
-                                  "请于 12月03日 14:00 前办结，回复「接单 1」认领。"]),
-        ("dispatcher-longxi", PUSHED, [GAS_ALERT]),
+         "已收到，工单号 1，已转交十里燃气公司处理，预计 12月03日 14:00 前办结。回复「进度 1」可随时查看。"),
+        ("sec-longxi-2", PUSHED, [GAS_INFORMED, GAS_ALERT]),     # the gas company acts; the grid is told at once
+        ("dispatcher-longxi", PUSHED, [GAS_INFORMED, GAS_ALERT]),
         ("leader", PUSHED, [GAS_ALERT]),
         ("dispatcher-furong", PUSHED, []),                       # another community hears nothing
         ("dispatcher-longxi", "收到 1", "已确认紧急工单 #1，反映人和网格会收到通知。请跟进处置情况。"),
@@ -182,10 +182,10 @@ def test_transfer_without_a_department_asks_which_and_dispatch_offers_only_ones_
         ("dispatcher-longxi", "转交 25", "没有找到工单 25，请核对编号；发「我的工单」看看您的工单。"),
         ("dispatcher-longxi", "派单 1",
          "工单 #1 要派给哪个网格或部门？比如「派单 1 龙西一网格」。可选：龙西一网格、龙西二网格、龙西三网格、区城管局、"
-         "区城管局路灯维护所、区住建局、区市政排水处、区园林所、十里街道司法所、区消防救援大队、区民政局。"),
+         "区城管局路灯维护所、区住建局、十里燃气公司、区市政排水处、区园林所、十里街道司法所、区消防救援大队、区民政局。"),
         ("dispatcher-longxi", "派单 1 第一网格", "工单 #1 已派给龙西社区第一网格党支部，已通知对方。"),
         ("sec-longxi-1", "转交 1",
-         "工单 #1 要转交给哪个部门？比如「转交 1 区城管局」。可选：区城管局、区城管局路灯维护所、区住建局、区市政排水处、"
+         "工单 #1 要转交给哪个部门？比如「转交 1 区城管局」。可选：区城管局、区城管局路灯维护所、区住建局、十里燃气公司、区市政排水处、"
          "区园林所、十里街道司法所、区消防救援大队、区民政局。"),
     ])
 
