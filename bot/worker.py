@@ -19,7 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.channels import build_sender, channel_senders
 from bot import points_jobs
 from bot.services import Services, with_store
-from dispatch import deadlines, digests, lease, outbox, recurring, tickets
+from dispatch import deadlines, digests, followups, lease, outbox, recurring, tickets
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,10 @@ def close_unrated(services: Services) -> int:
     return with_store(services, tickets.close_unrated)
 
 
+def remind_unrated(services: Services) -> int:
+    return with_store(services, followups.remind_unrated)
+
+
 def add_dispatch_jobs(scheduler: BackgroundScheduler, services: Services) -> None:
     """Digests at the configured local times; the unrated-ticket sweep hourly."""
     s = services.config.settings.dispatch
@@ -74,6 +78,8 @@ def add_dispatch_jobs(scheduler: BackgroundScheduler, services: Services) -> Non
                       args=[services], id="weekly_summary", replace_existing=True, coalesce=True,
                       misfire_grace_time=3600)
     scheduler.add_job(close_unrated, "interval", hours=1, args=[services], id="close_unrated",
+                      replace_existing=True, max_instances=1, coalesce=True)
+    scheduler.add_job(remind_unrated, "interval", hours=1, args=[services], id="remind_unrated",
                       replace_existing=True, max_instances=1, coalesce=True)
     hour, minute = s.daily_digest_at.split(":")     # 高频问题 with the morning digest
     scheduler.add_job(tell_recurring, CronTrigger(hour=int(hour), minute=int(minute), timezone=s.timezone),

@@ -380,6 +380,57 @@ def m022_knowledge_items(db: Database) -> None:
     )
 
 
+
+@migrations()
+def m023_volunteers_proxies_followups(db: Database) -> None:
+    """Volunteers (a roster row per person, a task row per ticket opened to them by 征集), 帮办代办 (who filed a
+    ticket for which resident, and the code that links the resident), and 回访 (the dispatcher's call: solved?
+    satisfied?)."""
+    db.executescript(
+        """
+        CREATE TABLE volunteer_profiles (
+            user_id TEXT PRIMARY KEY REFERENCES users(id),
+            skills TEXT NOT NULL DEFAULT '',
+            free_times TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE volunteer_tasks (
+            ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id),
+            community_id TEXT,
+            opened_by TEXT NOT NULL,
+            opened_at TEXT NOT NULL,
+            claimed_by TEXT,
+            claimed_at TEXT,
+            report TEXT,
+            reported_at TEXT,
+            confirmed_by TEXT,
+            confirmed_at TEXT,
+            hours REAL
+        );
+        CREATE INDEX volunteer_tasks_claimed ON volunteer_tasks(claimed_by, confirmed_at);
+        CREATE TABLE proxy_filings (
+            ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id),
+            filed_by TEXT NOT NULL,
+            resident_name TEXT NOT NULL,
+            resident_phone TEXT NOT NULL,
+            code TEXT NOT NULL UNIQUE,
+            filed_at TEXT NOT NULL,
+            linked_user TEXT,
+            linked_at TEXT
+        );
+        CREATE TABLE followups (
+            id INTEGER PRIMARY KEY,
+            ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+            called_by TEXT NOT NULL,
+            solved INTEGER NOT NULL,
+            satisfaction TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            at TEXT NOT NULL
+        );
+        CREATE INDEX followups_ticket ON followups(ticket_id);
+        """
+    )
+
 class Store(Database):
     """sqlite-utils' Database, with a query() that runs the SELECT as it is.
 

@@ -351,11 +351,18 @@ def resolve(db: Database, config: Config, ticket_id: int, user: dict[str, Any], 
     ticket = get_ticket(db, ticket_id)
     if not may_handle(user, ticket):
         raise NotAllowed(ticket_id)
+    return finish(db, config, ticket, user["id"], note, now, photos)
+
+
+def finish(db: Database, config: Config, ticket: dict[str, Any], actor: str, note: str, now: datetime,
+           photos: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    """The work is done (the caller checked who may say so): resolved, and the reporter asked to rate."""
+    ticket_id = ticket["id"]
     with transaction(db):
         if ticket["state"] in (s.value for s in CLAIMABLE_STATES):   # closing unclaimed work claims it
-            ticket = move(db, ticket, State.CLAIMED, user["id"], "办结时自动接单", now, claimed_by=user["id"])
+            ticket = move(db, ticket, State.CLAIMED, actor, "办结时自动接单", now, claimed_by=actor)
         said = note.strip()
-        ticket = move(db, ticket, State.RESOLVED, user["id"], said or "已办结", now, resolution=said or "已办结",
+        ticket = move(db, ticket, State.RESOLVED, actor, said or "已办结", now, resolution=said or "已办结",
                       resolved_at=iso(now))
         add_photos(db, ticket_id, photos, "result", now)
         shown = len(result_photos(db, ticket_id))       # those sent before 「办结」 count too
@@ -577,7 +584,7 @@ def rate(db: Database, config: Config, ticket_id: int | None, user: dict[str, An
                    [ticket["id"], user["id"], value, comment, iso(now)])
         decided = ticket["state"] == State.RESOLVED.value and ticket["reporter"] == user["id"]
         if decided:
-            ticket = _settle_rating(db, config, ticket, user, value, comment, now)
+            ticket = settle_rating(db, config, ticket, user, value, comment, now)
         else:
             _record_late_rating(db, ticket, user["id"], value, comment, now)
     left = [t["id"] for t in waiting if t["id"] != ticket["id"]]
@@ -591,7 +598,7 @@ def reported_it(db: Database, ticket: dict[str, Any], user_id: str | None) -> bo
         "SELECT 1 FROM ticket_followers WHERE ticket_id = ? AND user_id = ?", [ticket["id"], user_id]).fetchone())
 
 
-def _settle_rating(db: Database, config: Config, ticket: dict[str, Any], user: dict[str, Any], value: str,
+def settle_rating(db: Database, config: Config, ticket: dict[str, Any], user: dict[str, Any], value: str,
                    comment: str, now: datetime) -> dict[str, Any]:
     """The first answer on a resolved ticket: close it, or reopen it to the same handler."""
     if value != "不满意":
