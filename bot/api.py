@@ -91,7 +91,3 @@ def get_inbox():
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-
-    @app.get("/health")
-    def health():
-        return jsonify({"ok": True})

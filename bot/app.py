@@ -10,6 +10,7 @@ from flask import Flask
 
 from bot import api, db, errors, groups, webchat
 from bot.channels import callbacks
+from bot.logs import redact_logs
 from bot.services import Services, build_services
 from dispatch.store import init_db
 import web
@@ -45,4 +46,5 @@ def create_app(config_path: str | Path = "config.yaml", overrides: dict[str, Any
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    redact_logs(config)
     return app

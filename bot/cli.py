@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, TextIO
@@ -43,30 +44,40 @@ def cli() -> None:
 @click.option("--port", default=8800, show_default=True, type=int)
 @click.option("--no-scheduler", is_flag=True, help="Run only the web server (use `sandan worker` beside it).")
 def serve(config_path: str, host: str, port: int, no_scheduler: bool) -> None:
-    """Run the web server with the scheduler (outbox delivery, deadlines) in one process.
+    """Run the production server (gunicorn, ops.workers workers) with the scheduler in one of them.
+
+    Refuses to start while a secret still has its demo value; `sandan secrets` makes fresh ones.
+    Put nginx or caddy in front for TLS (README, Deploying).
 
     \b
     Example:
+        sandan secrets --output /etc/sandan/secrets.env
+        set -a; . /etc/sandan/secrets.env; set +a
         sandan serve --port 8800
     """
-    _serve(_services(config_path), host, port, not no_scheduler)
+    services = _services(config_path)
+    _refuse_demo_secrets(services.config)
+    _serve(services, host, port, not no_scheduler)
+
+
+def _refuse_demo_secrets(config: Any) -> None:
+    from bot.serve import DemoSecrets, refuse_demo_secrets
+
+    try:
+        refuse_demo_secrets(config)
+    except DemoSecrets as e:
+        raise click.ClickException(str(e))
 
 
 def _serve(services: Any, host: str, port: int, scheduler: bool) -> None:
-    from werkzeug.serving import run_simple
+    from bot.serve import serve
 
-    from bot.app import create_app
-    from bot.worker import build_scheduler
-
+    warn_calendar(services.config)
+    click.echo(f"三单 Sandan 已启动：http://{host}:{port}/  (Ctrl+C 停止)")
     try:
-        app = create_app(services=services)
+        serve(services, host, port, scheduler)
     except ConfigError as e:             # a channel's settings that cannot work (e.g. a bad aes_key)
         raise click.ClickException(str(e))
-    warn_calendar(services.config)
-    if scheduler:
-        build_scheduler(services).start()
-    click.echo(f"三单 Sandan 已启动：http://{host}:{port}/  (Ctrl+C 停止)")
-    run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
 @cli.command()
@@ -82,7 +93,12 @@ def worker(config_path: str) -> None:
 
     from bot.worker import build_scheduler
 
+    from bot.logs import redact_logs
+
     services = _services(config_path)
+    _refuse_demo_secrets(services.config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    redact_logs(services.config)
     warn_calendar(services.config)
     build_scheduler(services).start()
     click.echo("三单 worker 已启动 (Ctrl+C 停止)")
@@ -98,15 +114,23 @@ def worker(config_path: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8800, show_default=True, type=int)
 def demo(config_path: str, host: str, port: int) -> None:
-    """Start the shipped demo: a fresh demo database, then serve, with the no-login /chat page on.
+    """Start the shipped demo: a fresh database with 90 days of history (fixed seed), then serve, with the
+    no-login /chat page on.
 
     \b
     Example:
         sandan demo
     """
+    from bot.demo_history import fill
+    from dispatch.clock import utcnow
+    from dispatch.store import connect
+
     services = _services(config_path, {"web": {"demo_chat": True}})
     path = _fresh_database(services.config)
-    click.echo(f"演示数据库：{path}")
+    db = connect(path)
+    steps = fill(services, db, utcnow())
+    db.close()
+    click.echo(f"演示数据库：{path}（已按真实流程生成近 90 天的工单历史，{steps} 步）")
     _start_standin(services.config)
     _serve(services, host, port, scheduler=True)
 
@@ -142,6 +166,57 @@ def _fresh_database(config: Any) -> Path:
     return path
 
 
+@cli.command(name="secrets")
+@click.option("--output", type=click.Path(dir_okay=False), help="Write them to this file (mode 600) instead of "
+              "printing them.")
+@click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
+def new_secrets(output: str | None, force: bool) -> None:
+    """Make fresh secrets as SANDAN_* lines (an environment file for systemd or docker compose).
+
+    The WeChat token and EncodingAESKey made here are pasted into the WeChat console (服务器配置);
+    the AppSecret comes from there and is left for you to fill in.
+
+    \b
+    Example:
+        sandan secrets --output /etc/sandan/secrets.env
+        sandan secrets > .env
+    """
+    import os
+    import secrets as random
+
+    def letters(n: int) -> str:      # WeChat takes letters and digits only for the token and the AES key
+        alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+        return "".join(random.choice(alphabet) for _ in range(n))
+
+    lines = [
+        "# 三单 Sandan secrets (sandan secrets); keep this file private (chmod 600)",
+        f"SANDAN_SECRET_KEY={random.token_urlsafe(48)}",
+        f"SANDAN_ADMIN_PASSWORD={random.token_urlsafe(12)}",
+        f"SANDAN_API_KEY={random.token_urlsafe(32)}",
+        f"SANDAN_METRICS_TOKEN={random.token_urlsafe(24)}",
+        f"SANDAN_WECHAT_TOKEN={letters(32)}",
+        f"SANDAN_WECHAT_AES_KEY={letters(43)}",
+        f"SANDAN_WORK_WECHAT_TOKEN={letters(32)}",
+        f"SANDAN_WORK_WECHAT_AES_KEY={letters(43)}",
+        "# from the WeChat console (公众平台 → 设置与开发 → 基本配置 → AppSecret):",
+        "SANDAN_WECHAT_APP_SECRET=",
+        "# from 企业微信 (应用管理 → 自建应用 → Secret), when work_wechat.enabled:",
+        "SANDAN_WORK_WECHAT_SECRET=",
+    ]
+    text = "\n".join(lines) + "\n"
+    if not output:
+        click.echo(text, nl=False)
+        return
+    if os.path.exists(output) and not force:
+        raise click.ClickException(f"{output} exists; pass --force to replace it (the old secrets stop working)")
+    fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.chmod(output, 0o600)
+    click.echo(f"已写入 {output}；填上 SANDAN_WECHAT_APP_SECRET 后由 systemd 的 EnvironmentFile 或 compose 的 env_file 读取",
+               err=True)
+
+
 @cli.group(name="db")
 def db_group() -> None:
     """The SQLite store."""
@@ -172,14 +247,78 @@ def db_init(config_path: str) -> None:
 
 def warn_calendar(config: Any) -> None:
     """Say so (stderr and the log) when this or next year's days off are unknown: deadlines would be guessed."""
-    import logging
-
     from dispatch.clock import utcnow
     from dispatch.deadlines import calendar_warning
 
     if text := calendar_warning(config, utcnow()):
         click.secho(text, err=True, fg="yellow")
         logging.getLogger("sandan.calendar").warning(text)
+
+
+@db_group.command(name="backup")
+@config_option
+@click.argument("path", type=click.Path(), default="")
+def db_backup(config_path: str, path: str) -> None:
+    """Write a consistent backup (database and photos, one tar file) while the server runs.
+
+    PATH is a file, or a folder for a dated file inside (default: ops.backup_dir).
+
+    \b
+    Example:
+        sandan db backup /srv/backups/
+        sandan db backup var/backups/before-upgrade.tar
+    """
+    from dispatch.backup import BackupError, backup
+
+    config = _config(config_path)
+    s = config.settings
+    try:
+        folder = config.path(s.ops.backup_dir) if not path else Path(path) if path.endswith("/") else None
+        written = backup(config.path(s.store.path), config.path(s.store.media_dir),
+                         _ensure_dir(folder) if folder else Path(path))
+    except BackupError as e:
+        raise click.ClickException(str(e))
+    click.echo(f"已备份：{written}（{written.stat().st_size // 1024} KB）")
+
+
+@db_group.command(name="restore")
+@config_option
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="Restore even though a scheduler seems to be running on this store.")
+def db_restore(config_path: str, path: str, force: bool) -> None:
+    """Replace the database with a backup and put its photos back. Stop the server first.
+
+    \b
+    Example:
+        systemctl stop sandan-web sandan-worker
+        sandan db restore /srv/backups/sandan-20261203-030000.tar
+        systemctl start sandan-web sandan-worker
+    """
+    from dispatch.backup import BackupError, restore, server_running
+
+    config = _config(config_path)
+    s = config.settings
+    db_path = config.path(s.store.path)
+    if server_running(db_path) and not force:
+        raise click.ClickException("the server still runs on this store (its scheduler lease is fresh); stop it "
+                                   "first, or pass --force if it is really down")
+    try:
+        photos = restore(Path(path), db_path, config.path(s.store.media_dir))
+    except BackupError as e:
+        raise click.ClickException(str(e))
+    click.echo(f"已恢复：{db_path}（照片 {photos} 张）。启动前可运行 sandan db init 升级到当前版本。")
+
+
+def _config(config_path: str) -> Any:
+    try:
+        return load_config(config_path)
+    except ConfigError as e:
+        raise click.ClickException(str(e))
+
+
+def _ensure_dir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 @cli.command()

@@ -1,7 +1,8 @@
 """POST /api/groups/messages: group chats, through a connector that forwards each group message.
 
     {"group": "fengchao", "sender": "wxid_abc", "name"?: "小李", "text": "…", "photos"?: […], "msg_id"?: "…"}
-    → {"ok": true, "reply": "" or what to post in the group, "ticket": id or null}
+    → {"ok": true, "reply": "" or what to post in the group, "ticket": id or null,
+       "private": "" or what to tell the sender 1:1 (also queued for them: GET /api/inbox)}
 
 A group is mostly chatter; thanks, greetings and emoji-only lines are dropped before the conversation
 sees them, so they make no ticket and no reply. Needs the API key (X-Api-Key).
@@ -31,9 +32,9 @@ def post_group_message():
         raise ApiError(400, "group 必须是部署文件 groups 里的群编号")
     inbound = inbound_from_json({**body, "chat": group}, channel="group")
     if not inbound.photos and is_chatter(inbound.text, services.engine):
-        return jsonify({"ok": True, "reply": "", "ticket": None})
+        return jsonify({"ok": True, "reply": "", "ticket": None, "private": ""})
     reply = handle(services, get_db(), inbound, utcnow())
-    return jsonify({"ok": True, "reply": reply.text, "ticket": reply.ticket})
+    return jsonify({"ok": True, "reply": reply.text, "ticket": reply.ticket, "private": reply.private})
 
 
 def init_app(app: Flask) -> None:

@@ -19,7 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.channels import build_sender, channel_senders
 from bot import points_jobs
 from bot.services import Services, with_store
-from dispatch import deadlines, digests, followups, lease, outbox, recurring, tickets
+from dispatch import backup, deadlines, digests, followups, health, lease, outbox, recurring, tickets
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,13 @@ def fetch_media(services: Services) -> int:
 
 
 def scan_deadlines(services: Services) -> dict[str, int]:
-    return with_store(services, deadlines.scan)
+    """The deadline scan, timed: /metrics reports how long the last one took."""
+    def timed(db, config, now):   # noqa: ANN001, ANN202
+        started = time.perf_counter()
+        counts = deadlines.scan(db, config, now)
+        health.record_scan(db, time.perf_counter() - started, time.time())
+        return counts
+    return with_store(services, timed)
 
 
 def send_daily_digest(services: Services) -> int:
@@ -65,6 +71,18 @@ def remind_unrated(services: Services) -> int:
     return with_store(services, followups.remind_unrated)
 
 
+def daily_backup(services: Services) -> str:
+    """Back up into ops.backup_dir and keep the newest ops.backup_keep archives."""
+    config = services.config
+    s = config.settings
+    folder = config.path(s.ops.backup_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = backup.backup(config.path(s.store.path), config.path(s.store.media_dir), folder)
+    backup.prune(folder, s.ops.backup_keep)
+    log.info("daily backup written: %s", written)
+    return str(written)
+
+
 def add_dispatch_jobs(scheduler: BackgroundScheduler, services: Services) -> None:
     """Digests at the configured local times; the unrated-ticket sweep hourly."""
     s = services.config.settings.dispatch
@@ -77,6 +95,11 @@ def add_dispatch_jobs(scheduler: BackgroundScheduler, services: Services) -> Non
                                                        timezone=s.timezone),
                       args=[services], id="weekly_summary", replace_existing=True, coalesce=True,
                       misfire_grace_time=3600)
+    if services.config.settings.ops.backup_keep:
+        hour, minute = services.config.settings.ops.backup_at.split(":")
+        scheduler.add_job(daily_backup, CronTrigger(hour=int(hour), minute=int(minute), timezone=s.timezone),
+                          args=[services], id="daily_backup", replace_existing=True, coalesce=True,
+                          misfire_grace_time=3600)
     scheduler.add_job(close_unrated, "interval", hours=1, args=[services], id="close_unrated",
                       replace_existing=True, max_instances=1, coalesce=True)
     scheduler.add_job(remind_unrated, "interval", hours=1, args=[services], id="remind_unrated",
@@ -111,7 +134,8 @@ def leased(fn: Callable[..., Any], services: Services, holder: str) -> Callable[
     return run
 
 
-def build_scheduler(services: Services) -> BackgroundScheduler:
+def build_scheduler(services: Services, holder: str | None = None) -> BackgroundScheduler:
+    """Every job, run only while ``holder`` (a new name when None) holds the scheduler lease."""
     settings = services.config.settings.dispatch
     scheduler = BackgroundScheduler(timezone=settings.timezone)
     scheduler.add_job(deliver_outbox, "interval", seconds=settings.outbox_interval_seconds, args=[services],
@@ -122,7 +146,7 @@ def build_scheduler(services: Services) -> BackgroundScheduler:
                       id="deadlines", replace_existing=True, max_instances=1, coalesce=True)
     points_jobs.add_jobs(scheduler, services)
     add_dispatch_jobs(scheduler, services)
-    holder = lease.new_holder()
+    holder = holder or lease.new_holder()
     for job in scheduler.get_jobs():
         job.modify(func=leased(job.func, services, holder))
     return scheduler

@@ -41,7 +41,7 @@ ALLOWED: dict[State, set[State]] = {
     State.REOPENED: {State.CLAIMED, State.IN_PROGRESS, State.RESOLVED, State.ESCALATED, State.ROUTED,
                      State.TRANSFERRED},
     State.RESOLVED: {State.CLOSED, State.REOPENED},
-    State.CLOSED: set(),
+    State.CLOSED: {State.RESOLVED},   # only to correct a rating given moments ago (tickets.correct_rating)
     State.MERGED: set(),
     State.REJECTED: set(),
     State.ANSWERED: set(),

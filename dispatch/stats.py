@@ -269,6 +269,31 @@ def find_tickets(db: Database, f: TicketFilter, limit: int = 50) -> list[dict[st
     return list(db.query(f"SELECT * FROM tickets WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT :limit", params))
 
 
+def export_details(db: Database, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """What an export adds to each ticket row: the reporter's and the claimant's names, the last rating's reason."""
+    found: dict[int, dict[str, Any]] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        for row in db.query(
+                "SELECT t.id, r.display_name AS reporter_name, r.external_id AS reporter_external, "
+                "c.display_name AS claimed_name, (SELECT comment FROM ratings WHERE ticket_id = t.id "
+                "ORDER BY id DESC LIMIT 1) AS rating_comment FROM tickets t JOIN users r ON r.id = t.reporter "
+                f"LEFT JOIN users c ON c.id = t.claimed_by WHERE t.id IN ({', '.join('?' * len(chunk))})", chunk):
+            found[row["id"]] = row
+    return found
+
+
+def overdue(t: dict[str, Any], now: datetime) -> bool | None:
+    """Past its deadline: done after it, or still open beyond it; None when it had none or ended otherwise."""
+    if not t.get("deadline_at"):
+        return None
+    if t.get("resolved_at"):
+        return t["resolved_at"] > t["deadline_at"]
+    if t["state"] in _OPEN:
+        return iso(now) > t["deadline_at"]
+    return None
+
+
 def timeline(db: Database, ticket_id: int) -> list[dict[str, Any]]:
     """The ticket's events, oldest first, each with its actor's role, display name and external id."""
     return list(db.query(

@@ -380,9 +380,30 @@ def m022_knowledge_items(db: Database) -> None:
     )
 
 
+@migrations()
+def m023_dialogue(db: Database) -> None:
+    """What the bot waits for from a person in a chat (a place for a report being told, a rating for the ticket it
+    showed, a yes/no), since and until when: one row per person, chat and kind of expectation. It replaces
+    conversations, which held one state per person whatever the chat and forgot the ticket it was about."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS dialogue (
+            user_id TEXT NOT NULL REFERENCES users(id),
+            chat TEXT NOT NULL DEFAULT '',     -- group id; '' for the 1:1 chat
+            expects TEXT NOT NULL,             -- report | rating | correction | confirm | photo
+            ticket_id INTEGER,
+            data TEXT NOT NULL DEFAULT '{}',
+            since TEXT NOT NULL,
+            until TEXT NOT NULL,
+            PRIMARY KEY (user_id, chat, expects)
+        );
+        DROP TABLE IF EXISTS conversations;
+        """
+    )
+
 
 @migrations()
-def m023_volunteers_proxies_followups(db: Database) -> None:
+def m024_volunteers_proxies_followups(db: Database) -> None:
     """Volunteers (a roster row per person, a task row per ticket opened to them by 征集), 帮办代办 (who filed a
     ticket for which resident, and the code that links the resident), and 回访 (the dispatcher's call: solved?
     satisfied?)."""
@@ -430,6 +451,7 @@ def m023_volunteers_proxies_followups(db: Database) -> None:
         CREATE INDEX followups_ticket ON followups(ticket_id);
         """
     )
+
 
 class Store(Database):
     """sqlite-utils' Database, with a query() that runs the SELECT as it is.

@@ -13,7 +13,7 @@ from typing import Any
 from sqlite_utils import Database
 
 import wording
-from dispatch import deadlines, joint, outbox
+from dispatch import deadlines, dialogue, joint, outbox
 from dispatch.clock import iso, local_text
 from dispatch.routing import Route, UnknownTarget, place_near, resolve_target
 from dispatch.states import CLAIMABLE_STATES, OPEN_STATES, State, TransitionError, check_transition
@@ -160,6 +160,13 @@ def notify_reporters(db: Database, ticket: dict[str, Any], body: str, now: datet
         if r["user_id"] != ticket["reporter"]:
             outbox.enqueue(db, r["user_id"], body if public is None else public, now, ticket["id"],
                            f"{key}:{ticket['id']}:{r['user_id']}")
+
+
+def reporters(db: Database, ticket: dict[str, Any]) -> list[str]:
+    """The first reporter, then the followers, each once."""
+    people = [ticket["reporter"]] + [r["user_id"] for r in db.query(
+        "SELECT user_id FROM ticket_followers WHERE ticket_id = ? ORDER BY user_id", [ticket["id"]])]
+    return list(dict.fromkeys(people))
 
 
 def _assign_notices(db: Database, config: Config, ticket: dict[str, Any], route: Route, now: datetime,
@@ -369,6 +376,9 @@ def finish(db: Database, config: Config, ticket: dict[str, Any], actor: str, not
         keep = config.deployment.staff_numbers()     # work numbers a handler gives the resident stay whole
         notify_reporters(db, ticket, wording.reporter_resolved(ticket_id, said, shown, keep),
                          now, f"resolved-{iso(now)}", wording.reporter_resolved(ticket_id, "", shown))
+        asked_until = now + timedelta(minutes=config.settings.conversation.rating_target_minutes)
+        for person in reporters(db, ticket):     # a bare 「满意」 from them now rates this ticket
+            dialogue.expect(db, person, None, "rating", now, asked_until, ticket_id)
     return ticket
 
 
@@ -591,6 +601,29 @@ def rate(db: Database, config: Config, ticket_id: int | None, user: dict[str, An
     return Rating(get_ticket(db, ticket["id"]), decided, left)
 
 
+def correct_rating(db: Database, config: Config, ticket_id: int, user: dict[str, Any], value: str, comment: str,
+                   now: datetime) -> Rating:
+    """Change the rating that decided a ticket, given moments ago by the same person (the caller keeps the
+    window): the ticket waits for a rating again and the new answer decides, as the first one did.
+
+    :raises TicketNotFound: no such ticket.
+    :raises TransitionError: the last change of the ticket was not this person's rating (work went on since).
+    """
+    ticket = get_ticket(db, ticket_id)
+    last = last_update(db, ticket_id)
+    if last["actor"] != user["id"] or last["kind"] not in (State.CLOSED.value, State.REOPENED.value):
+        raise TransitionError(ticket_id, ticket["state"], State.RESOLVED.value)
+    with transaction(db):
+        db.execute("INSERT INTO ratings (ticket_id, user_id, value, comment, at) VALUES (?, ?, ?, ?, ?)",
+                   [ticket_id, user["id"], value, comment, iso(now)])
+        was_reopened = ticket["state"] == State.REOPENED.value
+        ticket = move(db, ticket, State.RESOLVED, user["id"], f"更正评价：{value}", now, rating=None, closed_at=None)
+        ticket = _settle_rating(db, config, ticket, user, value, comment, now)
+        if was_reopened and ticket["state"] == State.CLOSED.value:   # the rework asked a moment ago is not needed
+            _tell_handler_and_community(db, ticket, wording.rating_corrected_for_handler(ticket_id, value), now,
+                                        f"rating-corrected:{ticket_id}:{iso(now)}")
+    return Rating(get_ticket(db, ticket_id), True, [])
+
 def reported_it(db: Database, ticket: dict[str, Any], user_id: str | None) -> bool:
     """The first reporter or a follower (who reported the same problem later): the people told of each step,
     who may see the ticket and are asked to rate it."""
@@ -712,6 +745,11 @@ def latest_report(db: Database, reporter: str, since: datetime) -> int | None:
     row = db.execute("SELECT id FROM tickets WHERE reporter = ? AND created_at >= ? ORDER BY id DESC LIMIT 1",
                      [reporter, iso(since)]).fetchone()
     return row[0] if row else None
+
+def move_photos(db: Database, message_id: int, ticket_id: int) -> None:
+    """The report photos one message brought go to another ticket (they were added to the wrong one)."""
+    db.execute("UPDATE media SET ticket_id = ? WHERE message_id = ? AND purpose = 'report'", [ticket_id, message_id])
+    db.execute("UPDATE messages SET ticket_id = ? WHERE id = ?", [ticket_id, message_id])
 
 def result_photos(db: Database, ticket_id: int) -> list[dict[str, Any]]:
     return list(db.query("SELECT * FROM media WHERE ticket_id = ? AND purpose = 'result' ORDER BY id", [ticket_id]))

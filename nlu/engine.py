@@ -15,7 +15,8 @@ from nlu.bundle import NluModel
 from nlu.commands import RATING_WORD, match_command, rating_args
 from nlu.entities import find_entities
 from nlu.gazetteer import build_gazetteer
-from nlu.judgements import names_only_a_place
+from nlu.judgements import (complains, is_cancel, is_talk, names_only_a_place, says_something_is_wrong,
+                            yes_or_no)
 from nlu.rules import category_scores, find_emergency, rule_category, rule_intent, rule_urgency
 from nlu.tokenizer import Tokenizer
 from nlu.types import Entities, Parse
@@ -94,7 +95,11 @@ class Engine:
         """Read a message once: the parse, with the judgements the conversation needs about its words."""
         parse = self._read((text or "").strip())
         parse.only_place = names_only_a_place(parse.text, self.gazetteer)
-        parse.problem_words = bool(parse.emergency or self._category_scores(parse.text))
+        parse.problem_words = bool(parse.emergency or self._category_scores(parse.text) or complains(parse.text))
+        parse.wrong = says_something_is_wrong(parse.text)
+        parse.talk = is_talk(parse.text)
+        parse.cancel = is_cancel(parse.text)
+        parse.yes_no = yes_or_no(parse.text)
         return parse
 
     def _read(self, text: str) -> Parse:

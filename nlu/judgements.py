@@ -19,3 +19,73 @@ def names_only_a_place(text: str, gazetteer: Gazetteer) -> bool:
     for name in gazetteer.places:
         rest = rest.replace(name.surface, "")
     return not _PLACE_FILLER.sub("", rest)
+
+
+#: Words of a complaint about people rather than things (no category's keywords name them).
+_COMPLAINT = re.compile(r"投诉|举报|态度(?:很|太|特别|非常)?(?:差|不好|恶劣|蛮横)|不作为|乱收费")
+
+
+def complains(text: str) -> bool:
+    """「我要投诉网格员态度不好」: a complaint, though no category's keywords are in it."""
+    return bool(_COMPLAINT.search(text))
+
+
+#: Words that drop what is being told: 取消, 算了, 不说了, 不用了… (with 那/还是/先 around them).
+_CANCEL_WORD = r"取消|算了|算啦|不用了|不用|不说了|不报了|不弄了|不要了|没事了|不需要了|不需要|撤销|不管了|不反映了"
+_CANCEL = re.compile(rf"^(?:(?:那|那就|还是|哦|噢|嗯|好吧|我|先|就)*(?:{_CANCEL_WORD})(?:吧|啦|了|哈|呗|呀|啊)*)+(?:谢谢|谢啦|谢了)*$")
+_YES = re.compile(r"^(?:是|是的|是啊|是呀|对|对的|对啊|对呀|没错|嗯|嗯嗯|好|好的|确认|正确|就是|就是它|就是这个|是这个)+$")
+_NO = re.compile(r"^(?:不是|不是的|不对|错了|否|没有|不|都不是|不是这个|不是这里|也不是)+$")
+
+
+def _core(text: str) -> str:
+    """The words alone: no punctuation, spaces or emoji."""
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def is_cancel(text: str) -> bool:
+    """「算了不说了」, 「取消」, 「那就不用了吧」: the person drops what they were telling."""
+    core = _core(text)
+    return bool(core) and len(core) <= 12 and bool(_CANCEL.match(core))
+
+
+def yes_or_no(text: str) -> str | None:
+    """"yes" for 「是」「对的」「没错」, "no" for 「不是」「不对」; None when the words are more than an answer."""
+    core = _core(text)
+    if _YES.match(core):
+        return "yes"
+    if _NO.match(core):
+        return "no"
+    return None
+
+
+#: Words that say something is wrong now: broken, blocked, leaking, dirty, noisy, in the way, dangerous, hurt,
+#: or left undone (没人管, 一直不修). Each is the predicate of a problem, whatever the thing is.
+_WRONG = re.compile(
+    r"坏|破|漏|堵(?!车)|塌|歪|断|裂|松动|松了|翘|掉|脱落|不亮|灭了|黑漆漆|黑灯|一片黑|臭|脏|乱|吵|噪音|扰民|占|堆|满了|溢|"
+    r"没人(?:管|收|扫|打扫|清|修|处理)|一直不修|不修|什么时候(?:能|才|会)?(?:修|弄|处理|清|来)|积水|淹|反水|"
+    r"爆(?!单)|冒(?:烟|火|水)|(?<!发)烧(?!烤)|着火|起火|火花|危险|隐患|摔|被困|困在|晕倒|昏倒|撞(?:坏|歪|倒)|被偷|没了|不见了|"
+    r"坑|碎|裸露|过期|违章|违建|搭建|高空抛物|拉屎|油烟|漏油|气味|煤气味|味道很|打架|卡住|关不上|打不开|进不来|出不去|"
+    r"过不去|没法用|受不了|倒了(?!杯)|倒在|乱倒|倒垃圾|快倒|谁倒的|压(?:到|在|着|断)|被埋|埋在|露出|漫|拖得|"
+    r"拱|缺(?:了|失|口)|灌水|露在外|拆了|被拆|粪|"
+    r"充电(?!宝|柜|桩|器)|爬到[^，。！？,.!?]{0,6}(?:外|顶|上面)")
+#: Talk among people, not a report to the community: thanks and praise, work reported done, banter, and
+#: requests or questions to the other people in the group (帮我带…, 有人在…吗, 谁知道…, …在哪).
+_TALK = re.compile(
+    r"谢谢|感谢|多谢|谢啦|辛苦|点赞|👍|🎉|真及时|真快|好人|恭喜|欢迎|加油|好评|"
+    r"(?:修|换|补|盖|清|剪|弄|装|处理|解决|清理)(?:好|完|走|上|掉)了|换新的了|换了新的|(?<!不)亮了|(?<!不)通了|退了|"
+    r"真(?:好|亮|快|方便|干净|及时)|挺好|不错|很好用|(?<!不)舒服|(?<!不)方便|"
+    r"我(?:在|刚到|到了)[^，。！？,.!?]{0,12}(?:等|躲|歇|吃)|等单|送到了|请假|"
+    r"还好没事|已经有人(?:处理|报|在弄)|不用再报|哈哈|笑死|😂|"
+    r"有人在[^，。！？,.!?]{0,10}(?:吗|没有|不)|有没有人(?:去|在|顺路|一起|用过|知道)|"
+    r"谁(?:有|知道|能帮|带|借|去|的)|帮我(?:带|捎|看|顶|拿|买|代)|顺路|捎|借我|拼车|一起(?:去|吃)|"
+    r"在哪|哪里|哪儿|怎么走|怎么进|几点|多少|哪个方向|哪边|哪位|怎么查|几号楼|来着|[停放送去]哪[？?]?$")
+
+
+def says_something_is_wrong(text: str) -> bool:
+    """「站牌歪了」, 「公厕好几天没人打扫了」, 「电梯什么时候能修好」: the words say something is wrong."""
+    return bool(_WRONG.search(text))
+
+
+def is_talk(text: str) -> bool:
+    """「井盖修好了，谢谢网格员」, 「有人在龙西路那边吗？帮我带个充电宝」: words for the people in a group."""
+    return bool(_TALK.search(text))

@@ -37,7 +37,12 @@ class Parse:
     source: str = "builtin"           # which engine decided: builtin | rasa
     emergency: str | None = None      # the deployment's emergency kind (火情, 受伤…) when a life is in danger now
     only_place: bool = False          # the words name a place and nothing else (「平东小区2栋」)
-    problem_words: bool = False       # a category's keywords or an emergency's: the words say what is wrong
+    problem_words: bool = False       # a category's or an emergency's keywords, or a complaint: says what is wrong
+    wrong: bool = False               # the words say something is wrong (坏了, 堵了, 没人管…)
+    talk: bool = False                # thanks, praise, work done, or words to the other people in a group chat
+    cancel: bool = False              # the words drop what is being told (取消, 算了, 不说了…)
+    yes_no: str | None = None         # "yes" / "no" when the words are only an answer to a yes/no question
+    suggested_place: str | None = None   # a known place the words nearly name, to confirm (「您说的是「仙源小区」吗？」)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

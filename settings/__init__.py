@@ -23,12 +23,21 @@ SECRET_ENV = {
     ("wechat", "app_secret"): "SANDAN_WECHAT_APP_SECRET",
     ("wechat", "aes_key"): "SANDAN_WECHAT_AES_KEY",
     ("work_wechat", "secret"): "SANDAN_WORK_WECHAT_SECRET",
+    ("work_wechat", "token"): "SANDAN_WORK_WECHAT_TOKEN",
     ("work_wechat", "aes_key"): "SANDAN_WORK_WECHAT_AES_KEY",
     ("web", "secret_key"): "SANDAN_SECRET_KEY",
     ("web", "admin_password"): "SANDAN_ADMIN_PASSWORD",
     ("web", "api_key"): "SANDAN_API_KEY",
     ("nlu", "rasa_token"): "SANDAN_RASA_TOKEN",
+    ("ops", "metrics_token"): "SANDAN_METRICS_TOKEN",
 }
+
+#: The secrets the shipped config.yaml carries for `sandan demo`: public in git, so refused anywhere else.
+DEMO_SECRET_VALUES = frozenset({
+    "demo-secret-change-me", "change-me", "sandan-demo", "demo-api-key", "sandan-demo-token", "demo-app-secret",
+    "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "demo-corp-secret", "sandan-work-token",
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefg",
+})
 
 
 class ConfigError(Exception):
@@ -340,6 +349,14 @@ class DispatchSettings(Strict):
         return self
 
 
+class ConversationSettings(Strict):
+    """How long the bot keeps waiting for what it asked a person (see bot/conversation/context.py)."""
+
+    wait_minutes: float = Field(default=10, gt=0)             # a place, the words of a report, a yes/no
+    rating_target_minutes: float = Field(default=1440, gt=0)  # a bare 满意 rates the ticket last shown or asked
+    correction_minutes: float = Field(default=10, ge=0)       # a rating may be changed this long after it
+
+
 class LimitSettings(Strict):
     """Limits on one person: reports and points in chat (one person, or one stolen account, cannot flood the
     grids with tickets and pushes, or mint points; staff are not limited), and guesses at dashboard passwords
@@ -404,6 +421,29 @@ class RatingSettings(Strict):
     min_tickets: int = 1         # a grid with fewer tickets in the period is rated on what it has
 
 
+class OpsSettings(Strict):
+    """Running it for real: the production server, readiness limits, metrics and backups."""
+
+    workers: int = Field(default=2, ge=1, le=64)        # gunicorn worker processes (`sandan serve`)
+    threads: int = Field(default=4, ge=1, le=64)        # threads per worker (gthread)
+    timeout_seconds: int = Field(default=30, ge=5)      # a worker silent this long is restarted
+    keepalive_seconds: int = Field(default=5, ge=0)
+    max_requests: int = Field(default=5000, ge=0)       # recycle a worker after this many requests (0: never)
+    ready_outbox_backlog: int = Field(default=500, ge=1)          # /ready is red above this many unsent pushes
+    ready_outbox_age_seconds: float = Field(default=900, gt=0)    # ... or when the oldest due push waits longer
+    metrics_token: str = ""              # when set, /metrics wants "Authorization: Bearer TOKEN"
+    backup_dir: str = "var/backups"
+    backup_at: str = "03:00"             # local HH:MM, the daily backup by the scheduler
+    backup_keep: int = Field(default=7, ge=0)           # daily backups kept; 0 turns the daily backup off
+
+    @field_validator("backup_at")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", value):
+            raise ValueError(f"backup_at: '{value}' should look like 03:00")
+        return value
+
+
 class Settings(Strict):
     deployment_file: str = "data/deployment.yaml"
     knowledge_file: str = "data/knowledge.yaml"
@@ -414,10 +454,12 @@ class Settings(Strict):
     work_wechat: WorkWeChatSettings = WorkWeChatSettings()
     nlu: NluSettings = NluSettings()
     dispatch: DispatchSettings = DispatchSettings()
+    conversation: ConversationSettings = ConversationSettings()
     points: PointsSettings = PointsSettings()
     volunteers: VolunteerSettings = VolunteerSettings()
     limits: LimitSettings = LimitSettings()
     rating: RatingSettings = RatingSettings()
+    ops: OpsSettings = OpsSettings()
 
 
 class Config(BaseModel):
@@ -432,6 +474,18 @@ class Config(BaseModel):
     def path(self, relative: str) -> Path:
         p = Path(relative)
         return p if p.is_absolute() else self.root / p
+
+
+def demo_secrets(settings: Settings) -> list[tuple[str, str]]:
+    """(setting, SANDAN_* variable) of each secret still at a demo value (or, for the session key, empty);
+    the channels' secrets count only when the channel is enabled."""
+    sections = {"web": True, "nlu": True, "ops": True, "wechat": settings.wechat.enabled, "work_wechat": settings.work_wechat.enabled}
+    found = []
+    for (section, key), var in SECRET_ENV.items():
+        value = getattr(getattr(settings, section), key)
+        if sections[section] and (value in DEMO_SECRET_VALUES or (key == "secret_key" and not value)):
+            found.append((f"{section}.{key}", var))
+    return found
 
 
 def _describe(error: ValidationError, source: str) -> str:

@@ -14,10 +14,15 @@ __all__ = ["get_db", "get_services", "init_app"]
 
 
 def init_app(app: Flask) -> None:
-    """Register the dashboard (with its login) and Open311, and make sure the admin can log in."""
-    from web import auth, board, dashboard, open311
+    """Register the dashboard (with its login), Open311, the public board, /health, /ready, /metrics and the
+    security headers."""
+    from web import auth, board, dashboard, headers, health, landing, metrics, open311
 
     auth.init_app(app)
     dashboard.init_app(app)
     open311.init_app(app)
     board.init_app(app)
+    health.init_app(app)
+    landing.init_app(app)
+    metrics.init_app(app)
+    headers.init_app(app)

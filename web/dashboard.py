@@ -255,7 +255,17 @@ def publish_ratings():
 def _export_rows() -> list[list[Any]]:
     config = _config()
     rows = stats.find_tickets(get_db(), _filter(config), EXPORT_LIMIT)
-    return [[_cell(_readable(config, c, r[c])) for c in EXPORT_COLUMNS] for r in rows]
+    details, now = stats.export_details(get_db(), [r["id"] for r in rows]), utcnow()
+    out = []
+    for r in rows:
+        d = details.get(r["id"], {})
+        handler = config.deployment.handler_name(r["grid_id"], r["department_id"])
+        extra = {"rating_comment": d.get("rating_comment") or "", "overdue": wording.YES_NO[stats.overdue(r, now)],
+                 "handler": f"{handler}（{d['claimed_name']}）" if d.get("claimed_name") else handler,
+                 "reporter": wording.masked_person(d.get("reporter_name"), d.get("reporter_external"))}
+        row = {**r, **extra}
+        out.append([_cell(_readable(config, c, row.get(c))) for c in EXPORT_COLUMNS])
+    return out
 
 
 def _readable(config: Config, column: str, value: Any) -> Any:
@@ -337,14 +347,3 @@ def init_app(app: Flask) -> None:
     knowledge.init_app(app)
     app.add_template_filter(lambda text, tz: local_text(text, tz) or "—", "localtime")
     app.add_template_filter(wording.place_text, "place")     # a named place, a shared location's label, or the point
-
-    @app.after_request
-    def _headers(response: Response) -> Response:
-        if not request.path.startswith("/dashboard"):
-            return response
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' https: http: data:; style-src 'self' 'unsafe-inline'; "
-            "frame-ancestors 'none'")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        return response

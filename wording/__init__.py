@@ -62,7 +62,19 @@ EXPORT_HEADERS = {
     "id": "工单号", "created_at": "反映时间", "state": "状态", "category": "类别", "handling": "办理方式",
     "urgency": "紧急程度", "community_id": "社区", "grid_id": "网格", "department_id": "部门", "place": "地点",
     "building": "楼栋", "text": "反映内容", "deadline_at": "办结期限", "resolved_at": "办结时间", "rating": "评价",
+    "resolution": "处理结果", "rating_comment": "评价理由", "overdue": "是否超期", "handler": "办理人",
+    "reporter": "反映人",
 }
+YES_NO = {True: "是", False: "否", None: ""}
+
+
+def masked_person(display_name: str | None, external_id: str | None) -> str:
+    """A reporter in an export: the first character of the name (张**); without a name, 用户**** and the
+    last two characters of a long account id (a WeChat openid), never enough to find the person."""
+    if display_name:
+        return display_name[0] + "*" * max(1, len(display_name) - 1)
+    tail = (external_id or "")[-2:] if len(external_id or "") >= 12 else ""
+    return f"用户****{tail}"
 NO_RATING = "暂无评级"
 FORM_EXPIRED = "表单已过期，请刷新页面再试"
 LOGIN_FAILED = "用户名或密码不对"
@@ -111,6 +123,24 @@ def still_waiting_for_place(text: str) -> str:
 
 ASK_PLACE_AGAIN = "记下了。还差地点：是哪个小区、几栋？也可以直接发送位置。"
 NO_TICKETS = "您还没有反映过问题。直接发文字或照片就可以反映哦。"
+
+
+def dropped(text: str, had_photos: bool = False) -> str:
+    """「取消」 / 「算了」 while a report was being told: it is not filed."""
+    what = f"「{mask_phones(text)[:20]}」" if text else ("刚才的照片" if had_photos else "刚才那件事")
+    return f"好的，{what}不报了。有别的问题随时告诉我。"
+
+
+NOTHING_TO_CANCEL = "好的。现在没有等您补充的事，有问题随时告诉我。"
+
+
+def earlier_dropped(text: str) -> str:
+    """A new complaint, also without a place, while an earlier one waited for its place."""
+    return f"（前面说的「{mask_phones(text)[:20]}」一直没说在哪里，先不记了；需要的话请连同地点再发一次。）"
+
+
+def did_you_mean(place: str) -> str:
+    return f"您说的是「{place}」吗？请回复「是」或「不是」。"
 
 
 def near_place(name: str) -> str:
@@ -266,6 +296,10 @@ def reopened_for_handler(ticket_id: int, deadline: str, comment: str) -> str:
     return f"【差评整改】工单 #{ticket_id} 反映人不满意{extra}。请于 {deadline_text(deadline)} 前整改办结。"
 
 
+def rating_corrected_for_handler(ticket_id: int, value: str) -> str:
+    return f"工单 #{ticket_id} 的反映人已把评价更正为「{value}」，工单已完结，不用再整改了。"
+
+
 def late_complaint_for_handler(ticket_id: int, state: str, comment: str) -> str:
     """Another reporter of the ticket is not satisfied, after the first answer closed or reopened it."""
     extra = f"，意见：{comment}" if comment else ""
@@ -290,6 +324,17 @@ def not_waiting_for_rating(ticket_id: int, state: str) -> str:
     if state in ("closed", "rejected", "merged", "answered"):
         return f"工单 {ticket_id} 已经结束，不用再评价了。如果问题又出现了，直接发给我重新反映就行。"
     return f"工单 {ticket_id} 现在「{STATE_NAMES.get(state, state)}」，办好后会再请您评价。"
+
+
+def rating_corrected(ticket_id: int, value: str, state: str) -> str:
+    """A rating changed right after it was given."""
+    if state == "reopened":
+        return f"已把工单 {ticket_id} 的评价改为「{value}」，已重新交办整改，社区会跟进督促。"
+    return f"已把工单 {ticket_id} 的评价改为「{value}」，谢谢您！"
+
+
+def too_late_to_correct(ticket_id: int) -> str:
+    return f"工单 {ticket_id} 的评价已经不能修改了。如果问题还在，直接发给我重新反映就行。"
 
 
 def wrong_state(ticket_id: int, state: str) -> str:
@@ -487,6 +532,14 @@ def board_method(rating: Any) -> str:
 
 # ---------------------------------------------------------------- channels: WeChat, web chat, group chats
 
+ANSWERED_PRIVATELY = "已私信回复您。"
+
+
+def at(name: str, text: str) -> str:
+    """A group reply addressed to its sender (「@小李 …」); without a name, the text alone."""
+    return f"@{name} {text}" if name else text
+
+
 UNSUPPORTED_MESSAGE = "暂时只能看懂文字、照片、语音和位置哦，请换一种方式发给我。"
 VOICE_UNCLEAR = "语音没听清 😅 请再说一遍，或者直接打字告诉我。"
 CHAT_DEMO_NOTICE = ("演示页面：可以扮演居民、骑手、网格书记或社区调度员，和三单小助手对话。"
@@ -505,6 +558,11 @@ def result_photo_added(ticket_id: int, done: bool) -> str:
 
 def photo_added(ticket_id: int) -> str:
     return f"照片已补充到工单 {ticket_id}。如果是另一个问题，请再说说是什么问题、在哪里。"
+
+
+def photo_moved(from_ticket: int, to_ticket: int) -> str:
+    """A photo first added to the sender's earlier ticket turned out to show this new report."""
+    return f"刚才那张照片已从工单 {from_ticket} 移到工单 {to_ticket}。"
 
 
 def import_preview(messages: int, reports: int, skipped: int) -> str:
@@ -560,6 +618,15 @@ def calendar_unknown(years: list[int]) -> str:
             f"请升级 chinese-calendar（pip install -U chinese-calendar），或把国务院办公厅公布的放假日期写进 "
             f"config.yaml 的 dispatch.holidays、调休上班日写进 dispatch.extra_working_days，"
             f"并把年份加进 dispatch.calendar_years。")
+
+
+def demo_secrets_refused(items: list[tuple[str, str]]) -> str:
+    """`sandan serve` (or the WSGI app) met the demo's public secrets outside `sandan demo`."""
+    lines = [f"  {setting:<22} 环境变量 {var}" for setting, var in items]
+    return ("拒绝启动：以下设置仍是演示用的公开值（它们写在 git 里的 config.yaml 中，只有 `sandan demo` 可以用）。\n"
+            + "\n".join(lines) + "\n"
+            "请为每一项设置新值（环境变量优先于 config.yaml）。`sandan secrets --output /etc/sandan/secrets.env` "
+            "会生成一份新的；公众号的 AppSecret 请从微信公众平台复制。")
 
 
 def joint_settled(ticket_id: int) -> str:

@@ -1,26 +1,54 @@
-"""The one group policy: what the bot does with a message in a group chat.
+"""The one group policy: in a group the bot speaks only to acknowledge a filed report, with @sender.
 
-Nobody in a group asked the bot anything, so it speaks there only to acknowledge a filed report.
+Nobody in a group asked the bot anything, so talk (chatter, thanks, praise, questions to other riders) files
+nothing and gets no reply; what the bot answers a person (我的工单, 进度, 积分, 兑换…) goes to them 1:1, with a
+short pointer in the group.
 """
 
 from __future__ import annotations
 
+import wording
+from bot.conversation.reply import Reply
+from bot.conversation.turn import Turn
+from dispatch import outbox
 from nlu.types import Parse
 from settings import Config
 
+#: Intents a group line may have and still be a report; a command (进度 3, 积分) never files.
+TALK_OR_REPORT = ("report", "question", "chitchat", "greeting")
+
 
 def files_in_group(config: Config, parse: Parse, with_photos: bool = False) -> bool:
-    """Whether a message in a group chat becomes a ticket: a report at least as sure as
-    nlu.group_report_threshold, or one that names a place or facility and a problem's words, saying what
-    is wrong and not only where.
+    """Whether a message in a group chat becomes a ticket: its words say something is wrong (or an emergency
+    is happening), and they are not talk among the people in the group (thanks, praise for work done, banter,
+    a request or a question to the other riders). Without such words, a report at least as sure as
+    nlu.group_report_threshold that names a place, facility or photo and its category's words files too.
 
-    「哪家的外卖好吃」 (a weak report) files nothing and gets no reply. ``sandan import-chat`` asks this
-    same question, so its --dry-run lists what a real run files.
+    「有人在龙西路那边吗？帮我带个充电宝」 and 「井盖修好了，谢谢」 file nothing and get no reply; a place on its own
+    files only with a photo. ``sandan import-chat`` asks this same question, so its --dry-run lists what a
+    real run files. tests/conversation/group_lines.tsv measures it (bench/group_lines.py prints the table).
     """
-    if parse.intent != "report" or (parse.only_place and not with_photos):
-        return False
-    if parse.confidence >= config.settings.nlu.group_report_threshold:
+    if parse.emergency:
         return True
-    # less sure, but it names where and what (「龙西小区5栋楼道灯不亮了」 at 0.49): the problem words decide
+    if parse.intent not in TALK_OR_REPORT or (parse.only_place and not with_photos):
+        return False
+    if parse.talk:
+        return False
+    if parse.wrong:
+        return True
+    # no word of what is wrong, but a sure report that names a thing and its category's words (「东湖小区5栋
+    # 的路灯杆锈穿了」): the model has seen more ways of saying it than the words above
     e = parse.entities
-    return bool((e.where or e.facility) and parse.problem_words)
+    return (parse.intent == "report" and parse.confidence >= config.settings.nlu.group_report_threshold
+            and bool(e.where or e.facility or with_photos) and parse.problem_words)
+
+
+def speak(turn: Turn, reply: Reply) -> Reply:
+    """What the bot says in the group, and what it tells the sender privately instead."""
+    name = turn.inbound.display_name or turn.user.get("display_name") or ""
+    if reply.outcome in ("filed", "joined"):
+        return Reply(wording.at(name, reply.text) if reply.text else "", reply.ticket, reply.outcome)
+    if not reply.text:
+        return Reply("", reply.ticket, reply.outcome)
+    outbox.enqueue(turn.db, turn.user["id"], reply.text, turn.now, reply.ticket, f"private:{turn.message_id}")
+    return Reply(wording.at(name, wording.ANSWERED_PRIVATELY), reply.ticket, reply.outcome, reply.text)

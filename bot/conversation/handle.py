@@ -1,15 +1,19 @@
 """The entry point: one Inbound in, one Reply out, through the same path for every channel.
 
-The reply is what the sender sees at once; everything else (pushes to staff, notices to followers)
-is queued in the outbox inside the same transaction as the ticket change.
+Every message is recorded once, then tested against what the bot waits for from this person in this chat
+(context.py): a cancel, a yes/no, the next part of a report being told; only then does the handler table
+read it afresh. The reply is what the sender sees at once; everything else (pushes to staff, notices to
+followers, a group member's private answer) is queued in the outbox inside the same transaction.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from sqlite_utils import Database
+
 import wording
-from bot.conversation import pending, table
+from bot.conversation import context, group, table, telling
 from bot.conversation.reply import Reply
 from bot.conversation.turn import Turn
 from bot.inbound import Inbound
@@ -18,9 +22,10 @@ from dispatch import messages
 from dispatch.store import transaction
 from dispatch.users import ensure_user
 from nlu.types import Parse
-from sqlite_utils import Database
 
 MAX_TEXT = 2000
+#: Intents that may be the next part of a report being told; commands (进度 3, 积分) are answered meanwhile.
+CONTINUES = ("report", "chitchat", "question", "photo", "location", "greeting")
 
 
 def handle(services: Services, db: Database, inbound: Inbound, now: datetime) -> Reply:
@@ -36,7 +41,10 @@ def handle(services: Services, db: Database, inbound: Inbound, now: datetime) ->
         if message_id is None:
             first = messages.earlier_answer(db, inbound.channel, inbound.msg_id)
             return Reply(first.text, first.ticket, first.outcome, first.private)  # type: ignore[arg-type]
-        reply = _dispatch(Turn(services, db, inbound, user, parse, now, message_id))
+        turn = Turn(services, db, inbound, user, parse, now, message_id)
+        reply = _dispatch(turn)
+        if turn.in_group:
+            reply = group.speak(turn, reply)
         messages.save_answer(db, message_id, messages.Answered(reply.text, reply.ticket, reply.outcome,
                                                                reply.private))
     return reply
@@ -45,11 +53,25 @@ def handle(services: Services, db: Database, inbound: Inbound, now: datetime) ->
 def _dispatch(turn: Turn) -> Reply:
     if turn.inbound.kind == "event":
         return table.run(turn, "event")
-    waiting = None if turn.in_group else pending.waiting(turn)    # a group message never answers a 1:1 question
-    if waiting and turn.parse.intent in ("report", "chitchat", "question", "photo", "location"):
-        return pending.continue_pending(turn, waiting)
-    if turn.inbound.photos and not turn.inbound.text:
-        return pending.add_result_photo(turn) or pending.add_to_recent_report(turn) or pending.wait_for_words(turn)
-    if turn.inbound.location and not turn.inbound.text:
-        return pending.wait_for_words(turn)
+    turn.expected = context.load(turn)
+    confirm = context.waiting(turn, context.CONFIRM)
+    if turn.parse.cancel and (confirm or context.waiting(turn, context.REPORT)):
+        return telling.cancel(turn)
+    if turn.parse.cancel and not turn.in_group:
+        return Reply(wording.NOTHING_TO_CANCEL)
+    if confirm and turn.parse.yes_no:
+        return telling.confirmed(turn, confirm)
+    if confirm:
+        telling.not_confirmed(turn, confirm)
+    alone = not turn.inbound.text
+    if context.waiting(turn, context.REPORT) and turn.parse.intent in CONTINUES:
+        if turn.inbound.photos and alone:
+            return telling.photo_alone(turn)
+        if turn.inbound.location and alone and telling.told(turn).get("missing") == "words":
+            return telling.wait_for_words(turn)
+        return telling.continue_report(turn)
+    if turn.inbound.photos and alone:
+        return telling.photo_alone(turn)
+    if turn.inbound.location and alone:
+        return telling.wait_for_words(turn)
     return table.run(turn)

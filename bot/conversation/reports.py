@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import wording
+from bot.conversation import context
 from bot.conversation.group import files_in_group
 from bot.conversation.reply import Reply
 from bot.conversation.turn import Turn
 from bot.inbound import Inbound
-from dispatch import dialogue, duplicates, knowledge_items, tickets
+from dispatch import duplicates, knowledge_items, tickets
 from dispatch.clock import local_text
 from dispatch.routing import Route, route
 from nlu.types import Parse
@@ -33,13 +34,16 @@ def _file_report(turn: Turn) -> Reply:
     """Ask where, join an open ticket about the same thing, or file a new one; the reply says which."""
     e = turn.parse.entities
     has_place = e.where or turn.inbound.location
+    told = {"text": turn.parse.text, "photos": turn.inbound.photos, "location": None,
+            "category": turn.parse.category}
+    if not has_place and not turn.in_group and turn.parse.suggested_place:
+        context.expect(turn, context.CONFIRM, data={**told, "place": turn.parse.suggested_place})
+        return Reply(wording.did_you_mean(turn.parse.suggested_place), outcome="asked")
     if not has_place and not turn.in_group:
-        dialogue.wait_for(turn.db, turn.user["id"], "awaiting_place",
-                          {"text": turn.parse.text, "photos": turn.inbound.photos, "location": None}, turn.now)
+        context.expect(turn, context.REPORT, data={**told, "missing": "place"})
         return Reply(wording.ASK_PLACE, outcome="asked")
     if not turn.inbound.photos and turn.parse.only_place:
-        dialogue.wait_for(turn.db, turn.user["id"], "awaiting_words",
-                          {"text": turn.parse.text, "photos": [], "location": None}, turn.now)
+        context.expect(turn, context.REPORT, data={**told, "missing": "words"})
         return Reply(wording.ask_what_happened(f"{e.where or turn.parse.text}{e.building or ''}"), outcome="asked")
     the_route = route_of(turn)
     ticket, outcome = duplicates.file_or_join(turn.db, turn.config, turn.user["id"], turn.parse, the_route, turn.now,
@@ -51,8 +55,21 @@ def _file_report(turn: Turn) -> Reply:
         return Reply(wording.ack_duplicate(ticket["id"], ticket["reporters"]), ticket["id"], "joined")
     handler = turn.config.deployment.handler_name(ticket["grid_id"], ticket["department_id"])
     deadline = local_text(ticket["deadline_at"], turn.config.settings.dispatch.timezone)
-    return Reply(wording.ack_report(ticket["id"], handler, deadline, the_route.needs_review, the_route.handling),
-                 ticket["id"], "filed")
+    text = wording.ack_report(ticket["id"], handler, deadline, the_route.needs_review, the_route.handling)
+    if moved_from := _photo_of_this_report(turn, ticket["id"]):
+        text += "\n" + wording.photo_moved(moved_from, ticket["id"])
+    return Reply(text, ticket["id"], "filed")
+
+
+def _photo_of_this_report(turn: Turn, ticket_id: int) -> int | None:
+    """A photo sent alone a moment ago went to the sender's earlier ticket; when these words file a report of
+    another kind, the photo was of this one: it moves here. Returns the ticket it left."""
+    photo = context.waiting(turn, context.PHOTO)
+    if photo is None or photo.data.get("category") == turn.parse.category or photo.ticket_id == ticket_id:
+        return None
+    tickets.move_photos(turn.db, photo.data["message_id"], ticket_id)
+    context.drop(turn, context.PHOTO)
+    return photo.ticket_id
 
 
 def route_of(turn: Turn) -> Route:

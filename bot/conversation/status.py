@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import wording
-from bot.conversation import notes
+from bot.conversation import context, notes
 from bot.conversation.reply import Reply
 from bot.conversation.turn import Turn
 from dispatch import digests, tickets
@@ -66,6 +66,8 @@ def status(turn: Turn) -> Reply | str:
     # A person's note says what was done (已换灯泡, 驳回的理由); the system's routing reasons are for staff.
     if last["kind"] != "received" and last["note"] and (last["actor"] != "system" or is_staff(turn.user)):
         last_text += f"（{last['note'][:40]}）"
+    if any(t["id"] == ticket_id for t in tickets.awaiting_rating(turn.db, turn.config, turn.user["id"], turn.now)):
+        context.expect(turn, context.RATING, ticket_id, chat="")    # a bare 「满意」 now rates this ticket
     photos = tickets.result_photos(turn.db, ticket_id)
     text = wording.status(ticket, handler, local_text(ticket["deadline_at"], tz), last_text, len(photos),
                           [p["url"] for p in photos], withdrawn)

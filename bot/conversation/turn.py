@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable
 
@@ -11,6 +11,7 @@ from sqlite_utils import Database
 from bot.conversation.reply import Reply
 from bot.inbound import Inbound
 from bot.services import Services
+from dispatch.dialogue import Expectation
 from nlu.types import Parse
 from settings import Config
 
@@ -26,6 +27,7 @@ class Turn:
     parse: Parse
     now: datetime
     message_id: int
+    expected: dict[str, Expectation] = field(default_factory=dict)   # what the bot waits for (context.py)
 
     @property
     def config(self) -> Config:

@@ -42,7 +42,7 @@ def group_post(client, **body):
 @pytest.mark.parametrize("text", ["谢谢师傅！", "辛苦了🙏", "👍👍", "[强][强]", "好的", "哈哈哈", "大家早上好", "收到", ""])
 def test_chatter_makes_no_ticket_and_no_reply(client, db, text):
     status, body = group_post(client, sender="wxid_li", text=text)
-    assert status == 200 and body == {"ok": True, "reply": "", "ticket": None}
+    assert status == 200 and body == {"ok": True, "reply": "", "ticket": None, "private": ""}
     assert db.execute("SELECT count(*) FROM tickets").fetchone()[0] == 0
 
 

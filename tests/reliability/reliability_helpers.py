@@ -48,13 +48,24 @@ class Api:
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def config_file(folder: Path, **sections: dict[str, Any]) -> Path:
-    """The shipped config.yaml, with its store in ``folder``, shared files read from the repository, and
-    ``sections`` merged over it — for a server run as a separate process."""
+#: Secrets of their own for servers the tests start as processes: the demo's are refused outside `sandan demo`.
+TEST_SECRETS = {
+    "web": {"secret_key": "test-secret-key-for-a-test-server", "admin_password": "test-admin-password",
+            "api_key": "test-api-key"},
+    "wechat": {"token": "testtoken", "app_secret": "test-app-secret",
+               "aes_key": "0123456789abcdefghijklmnopqrstuvwxyzABCDEFG"},
+}
+
+
+def config_file(folder: Path, demo_secrets: bool = False, **sections: dict[str, Any]) -> Path:
+    """The shipped config.yaml, with its store in ``folder``, shared files read from the repository, test
+    secrets (unless ``demo_secrets``), and ``sections`` merged over it — for a server run as a separate process."""
     raw = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
     shared = {k: str(ROOT / raw[k]) for k in ("deployment_file", "knowledge_file", "nlu_data_dir") if k in raw}
     merged = {**raw, **shared, "store": {"path": str(folder / "sandan.db"), "media_dir": str(folder / "media")}}
     merged["nlu"] = {**raw["nlu"], "model_path": str(ROOT / raw["nlu"]["model_path"])}
+    for name, values in ({} if demo_secrets else TEST_SECRETS).items():
+        merged[name] = {**merged.get(name, {}), **values}
     for name, values in sections.items():
         merged[name] = {**merged.get(name, {}), **values}
     path = folder / "config.yaml"
@@ -92,8 +103,15 @@ class Server:
         raise TimeoutError(f"server not up after {timeout} s")
 
     def kill9(self) -> None:
+        """kill -9 of the whole server, its workers too (as systemd's KillMode=control-group would)."""
         assert self.proc is not None
+        workers = child_pids(self.proc.pid)
         self.proc.send_signal(signal.SIGKILL)
+        for pid in workers:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         self.proc.wait(10)
 
     def stop(self) -> None:

@@ -16,7 +16,7 @@ from bot.conversation import table
 from dispatch import outbox, tickets
 from dispatch.store import connect, init_db
 from dispatch.users import ensure_user, seed_staff
-from reliability_helpers import ROOT, Server, config_file, counts, free_port
+from reliability_helpers import ROOT, TEST_SECRETS, Server, config_file, counts, free_port
 
 ROOT_CONFIG = ROOT / "config.yaml"
 
@@ -113,7 +113,7 @@ def standin():
     from settings import load_config
 
     w = load_config(ROOT_CONFIG).settings.wechat
-    server, state, _ = serve_in_thread(Accounts(w.app_id, w.app_secret))
+    server, state, _ = serve_in_thread(Accounts(w.app_id, TEST_SECRETS["wechat"]["app_secret"]))
     yield f"http://127.0.0.1:{server.server_port}", state
     server.shutdown()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reliability_helpers import Server, Wire, config_file, free_port
+from reliability_helpers import Server, Wire, config_file, free_port, poll_until
 from settings import load_config
 from standin.client import WeChatServer
 
@@ -33,6 +33,7 @@ def test_a_wechat_callbacks_signed_query_is_never_written_to_the_log(served: Ser
     wechat = WeChatServer(Wire(served.port), s.token, s.aes_key, s.app_id)
     assert wechat.text("oLogCheck0000000000000000001", "帮助").status == 200
     params, _ = wechat.last
-    log = served.log.read_text(encoding="utf-8")
-    assert re.search(r"POST /wechat\S* HTTP", log)                      # the request is logged…
+    log = poll_until(lambda: (text := served.log.read_text(encoding="utf-8")) and re.search(
+        r"POST /wechat\S* HTTP", text) and text, 10, "the access log line")   # the request is logged (just after
+    #                                                                     the answer, under gunicorn)…
     assert params["signature"] not in log and params["msg_signature"] not in log and "nonce=" not in log
