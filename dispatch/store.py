@@ -406,16 +406,16 @@ def m023_dialogue(db: Database) -> None:
 def m024_volunteers_proxies_followups(db: Database) -> None:
     """Volunteers (a roster row per person, a task row per ticket opened to them by 征集), 帮办代办 (who filed a
     ticket for which resident, and the code that links the resident), and 回访 (the dispatcher's call: solved?
-    satisfied?)."""
+    satisfied?). IF NOT EXISTS: a store that ran this branch before the merge knew it as m023."""
     db.executescript(
         """
-        CREATE TABLE volunteer_profiles (
+        CREATE TABLE IF NOT EXISTS volunteer_profiles (
             user_id TEXT PRIMARY KEY REFERENCES users(id),
             skills TEXT NOT NULL DEFAULT '',
             free_times TEXT NOT NULL DEFAULT '',
             updated_at TEXT NOT NULL
         );
-        CREATE TABLE volunteer_tasks (
+        CREATE TABLE IF NOT EXISTS volunteer_tasks (
             ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id),
             community_id TEXT,
             opened_by TEXT NOT NULL,
@@ -428,8 +428,8 @@ def m024_volunteers_proxies_followups(db: Database) -> None:
             confirmed_at TEXT,
             hours REAL
         );
-        CREATE INDEX volunteer_tasks_claimed ON volunteer_tasks(claimed_by, confirmed_at);
-        CREATE TABLE proxy_filings (
+        CREATE INDEX IF NOT EXISTS volunteer_tasks_claimed ON volunteer_tasks(claimed_by, confirmed_at);
+        CREATE TABLE IF NOT EXISTS proxy_filings (
             ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id),
             filed_by TEXT NOT NULL,
             resident_name TEXT NOT NULL,
@@ -439,7 +439,7 @@ def m024_volunteers_proxies_followups(db: Database) -> None:
             linked_user TEXT,
             linked_at TEXT
         );
-        CREATE TABLE followups (
+        CREATE TABLE IF NOT EXISTS followups (
             id INTEGER PRIMARY KEY,
             ticket_id INTEGER NOT NULL REFERENCES tickets(id),
             called_by TEXT NOT NULL,
@@ -448,7 +448,7 @@ def m024_volunteers_proxies_followups(db: Database) -> None:
             note TEXT NOT NULL DEFAULT '',
             at TEXT NOT NULL
         );
-        CREATE INDEX followups_ticket ON followups(ticket_id);
+        CREATE INDEX IF NOT EXISTS followups_ticket ON followups(ticket_id);
         """
     )
 

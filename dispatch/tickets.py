@@ -594,7 +594,7 @@ def rate(db: Database, config: Config, ticket_id: int | None, user: dict[str, An
                    [ticket["id"], user["id"], value, comment, iso(now)])
         decided = ticket["state"] == State.RESOLVED.value and ticket["reporter"] == user["id"]
         if decided:
-            ticket = settle_rating(db, config, ticket, user, value, comment, now)
+            ticket = _settle_rating(db, config, ticket, user, value, comment, now)
         else:
             _record_late_rating(db, ticket, user["id"], value, comment, now)
     left = [t["id"] for t in waiting if t["id"] != ticket["id"]]
@@ -631,7 +631,7 @@ def reported_it(db: Database, ticket: dict[str, Any], user_id: str | None) -> bo
         "SELECT 1 FROM ticket_followers WHERE ticket_id = ? AND user_id = ?", [ticket["id"], user_id]).fetchone())
 
 
-def settle_rating(db: Database, config: Config, ticket: dict[str, Any], user: dict[str, Any], value: str,
+def _settle_rating(db: Database, config: Config, ticket: dict[str, Any], user: dict[str, Any], value: str,
                    comment: str, now: datetime) -> dict[str, Any]:
     """The first answer on a resolved ticket: close it, or reopen it to the same handler."""
     if value != "不满意":
@@ -643,6 +643,10 @@ def settle_rating(db: Database, config: Config, ticket: dict[str, Any], user: di
     _tell_handler_and_community(db, ticket, wording.reopened_for_handler(ticket["id"], local_deadline, comment),
                                 now, f"reopen:{ticket['id']}:{iso(now)}")
     return ticket
+
+
+#: The same settling for a dispatcher's 回访 (dispatch/followups.py): 不满意 reopens, anything else closes.
+settle_rating = _settle_rating
 
 
 def _record_late_rating(db: Database, ticket: dict[str, Any], user_id: str, value: str, comment: str,
