@@ -100,8 +100,9 @@ def open_task(db: Database, ticket_id: int, user: dict[str, Any], now: datetime)
         raise TransitionError(ticket_id, ticket["state"], "volunteer_call")
     people = [v["id"] for v in roster(db, ticket["community_id"], is_demo(ticket["reporter"]))]
     with transaction(db):
-        db.execute("INSERT OR IGNORE INTO volunteer_tasks (ticket_id, community_id, opened_by, opened_at) "
-                   "VALUES (?, ?, ?, ?)", [ticket_id, ticket["community_id"], user["id"], iso(now)])
+        db.execute("INSERT INTO volunteer_tasks (ticket_id, community_id, opened_by, opened_at) "
+                   "VALUES (?, ?, ?, ?) ON CONFLICT (ticket_id) DO NOTHING",
+                   [ticket_id, ticket["community_id"], user["id"], iso(now)])
         tickets.add_event(db, ticket_id, user["id"], "volunteer_call", now, f"向 {len(people)} 位志愿者征集")
         for person in people:
             outbox.enqueue(db, person, wording.volunteer_call(ticket), now, ticket_id, f"volunteer-call:{ticket_id}:{person}")
@@ -116,8 +117,8 @@ def claim(db: Database, ticket_id: int, user: dict[str, Any], now: datetime) -> 
     """
     with transaction(db):
         won = db.execute("UPDATE volunteer_tasks SET claimed_by = ?, claimed_at = ? WHERE ticket_id = ? "
-                         "AND claimed_by IS NULL AND community_id IS ?",
-                         [user["id"], iso(now), row_id(ticket_id), user.get("community_id")]).rowcount
+                         "AND claimed_by IS NULL AND community_id = ?",
+                         [user["id"], iso(now), row_id(ticket_id), user.get("community_id") or ""]).rowcount
         current = task(db, ticket_id)
         if current is None or current["community_id"] != user.get("community_id"):
             raise NotOpen(ticket_id)
