@@ -26,6 +26,7 @@ import random
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -188,13 +189,14 @@ class Gunicorn:
         self.log.close()
 
 
-def fresh_store(name: str) -> tuple[Path, Path, Config]:
-    """bench/results/<name>/ emptied, with a config.yaml (the bench API key) and a store with the demo staff."""
+def fresh_store(name: str, url: str = "") -> tuple[Path, Path, Config]:
+    """bench/results/<name>/ emptied, with a config.yaml (the bench API key) and a store with the demo staff:
+    the SQLite file there, or the PostgreSQL database ``url``."""
     folder = RESULTS / name
     shutil.rmtree(folder, ignore_errors=True)
-    config_path = write_config(folder, {"web": {"api_key": API_KEY}})
+    config_path = write_config(folder, {"web": {"api_key": API_KEY}, "store": {"url": url}})
     config = load_config(config_path)
-    db = init_db(folder / "sandan.db")
+    db = init_db(url or folder / "sandan.db")
     seed_staff(db, config.deployment, utcnow())
     db.close()
     return folder, config_path, config
@@ -221,11 +223,25 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=THREADS, help=f"threads per gthread worker (default {THREADS})")
     parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"],
                         help="gunicorn worker class for both apps (sync: no keep-alive, one request per worker)")
+    parser.add_argument("--store", default="sqlite", choices=["sqlite", "postgresql"],
+                        help="postgresql: a throwaway cluster on this machine (scripts/postgres-throwaway.sh)")
     args = parser.parse_args()
     modes = args.modes.split(",")
     workers = args.workers
 
-    folder, config_path, config = fresh_store("webhook")
+    cluster = tempfile.mkdtemp(prefix="sandan-pg.") if args.store == "postgresql" else ""
+    url = subprocess.run(["bash", str(ROOT / "scripts/postgres-throwaway.sh"), "start", cluster], check=True,
+                         capture_output=True, text=True).stdout.strip() if cluster else ""
+    try:
+        bench(args, modes, workers, url)
+    finally:
+        if cluster:
+            subprocess.run(["bash", str(ROOT / "scripts/postgres-throwaway.sh"), "stop", cluster])
+            shutil.rmtree(cluster, ignore_errors=True)
+
+
+def bench(args: argparse.Namespace, modes: list[str], workers: int, url: str) -> None:
+    folder, config_path, config = fresh_store("webhook", url)
 
     rng = random.Random(3)
     total = args.sequential + args.requests + 40
@@ -264,10 +280,11 @@ def main() -> None:
         bot.stop()
         echo.stop()
 
-    db = connect(folder / "sandan.db")
+    db = connect(url or folder / "sandan.db")
     stored = {k: db.execute(f"SELECT count(*) FROM {k}").fetchone()[0] for k in ("messages", "tickets", "outbox")}
     db.close()
     lines = [f"Machine: {machine()}",
+             f"Store: {'PostgreSQL (throwaway cluster on the same cores; its CPU is not in server CPU)' if url else 'SQLite'}",
              f"Server: gunicorn {workers} workers × {args.worker_class} ({args.threads} threads if gthread), loopback; client: Python threads, "
              "http.client keep-alive, on the same 2 cores", "",
              table(["mode", "clients", "requests", "errors", "req/s", "p50 ms", "p99 ms", "max ms",
@@ -290,7 +307,7 @@ def main() -> None:
     text = "\n".join(lines)
     print()
     print(text)
-    (RESULTS / "webhook.md").write_text(text + "\n", encoding="utf-8")
+    (RESULTS / f"webhook{'-postgresql' if url else ''}.md").write_text(text + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

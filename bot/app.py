@@ -8,11 +8,11 @@ from typing import Any
 
 from flask import Flask
 
-from bot import api, db, errors, groups, webchat
+from bot import api, capacity, db, errors, groups, webchat
 from bot.channels import callbacks
 from bot.logs import redact_logs
 from bot.services import Services, build_services
-from dispatch.store import init_db
+from dispatch.store import init_db, location as store_location
 import web
 
 
@@ -30,7 +30,7 @@ def create_app(config_path: str | Path = "config.yaml", overrides: dict[str, Any
         SECRET_KEY=config.settings.web.secret_key,
         MAX_CONTENT_LENGTH=config.settings.web.max_body_bytes,
         SANDAN_SERVICES=services,
-        SANDAN_DB_PATH=str(config.path(config.settings.store.path)),
+        SANDAN_DB_PATH=str(store_location(config)),
     )
     app.config.from_prefixed_env("SANDAN_FLASK")
     app.json.ensure_ascii = False   # Chinese stays readable in JSON responses
@@ -43,6 +43,7 @@ def create_app(config_path: str | Path = "config.yaml", overrides: dict[str, Any
     webchat.init_app(app)
 
     db.init_app(app)
+    capacity.init_app(app)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)

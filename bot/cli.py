@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 import click
 
+from dispatch.store import location as store_location
 from settings import ConfigError, load_config
 
 if TYPE_CHECKING:
@@ -152,12 +153,12 @@ def _start_standin(config: Any) -> None:
     click.echo(f"微信模拟服务：http://{url.hostname}:{server.server_port}/_standin/sent 可查看发出的消息")
 
 
-def _fresh_database(config: Any) -> Path:
+def _fresh_database(config: Any) -> str:
     from dispatch.clock import utcnow
     from dispatch.store import init_db
     from dispatch.users import seed_staff
 
-    path = config.path(config.settings.store.path)
+    path = store_location(config)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     db = init_db(path)
@@ -219,7 +220,7 @@ def new_secrets(output: str | None, force: bool) -> None:
 
 @cli.group(name="db")
 def db_group() -> None:
-    """The SQLite store."""
+    """The store: SQLite, or PostgreSQL when store.url names one."""
 
 
 @db_group.command(name="init")
@@ -237,11 +238,11 @@ def db_init(config_path: str) -> None:
 
     try:
         config = load_config(config_path)
-        db = init_db(config.path(config.settings.store.path))
+        db = init_db(store_location(config))
     except (ConfigError, StoreError) as e:
         raise click.ClickException(str(e))
     count = seed_staff(db, config.deployment, utcnow())
-    click.echo(f"数据库已就绪：{config.path(config.settings.store.path)}（{count} 名工作人员）")
+    click.echo(f"数据库已就绪：{store_location(config)}（{count} 名工作人员）")
     warn_calendar(config)
 
 
@@ -348,7 +349,7 @@ def invite(config_path: str, role: str, grid_id: str | None, department_id: str 
 
     try:
         config = load_config(config_path)
-        db = init_db(config.path(config.settings.store.path))
+        db = init_db(store_location(config))
         code = invites.create(db, config, role, utcnow(), grid_id, department_id, community_id, name)
     except (ConfigError, StoreError, invites.InviteError) as e:
         raise click.ClickException(str(e))
@@ -400,8 +401,11 @@ def triage(config_path: str, source: TextIO) -> None:
 
 
 from bot.cli_nlu import nlu_group  # noqa: E402  (sandan nlu train/parse/eval/export-rasa)
+from bot.cli_db import copy as db_copy, migrate as db_migrate  # noqa: E402  (sandan db migrate/copy)
 
 cli.add_command(nlu_group)
+db_group.add_command(db_migrate)
+db_group.add_command(db_copy)
 
 
 @cli.command(name="import-chat")
@@ -439,7 +443,7 @@ def import_chat(config_path: str, file: str, dry_run: bool, group: str) -> None:
     if group and group not in groups:
         known = ", ".join(f"{gid} ({name})" for gid, name in groups.items()) or "none in the deployment"
         raise click.ClickException(f"unknown group {group!r}; --group takes one of the deployment's group ids: {known}")
-    db = None if dry_run else init_db(services.config.path(services.config.settings.store.path))
+    db = None if dry_run else init_db(store_location(services.config))
     counts = dict.fromkeys(("reports", "new", "joined", "before", "skipped"), 0)
     for line in tqdm(lines, desc="导入", unit="条", file=sys.stderr):
         if is_chatter(line.text) or not files_in_group(services.config, services.engine.parse(line.text)):

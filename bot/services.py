@@ -10,7 +10,7 @@ from typing import Any, Callable, TypeVar
 from sqlite_utils import Database
 
 from dispatch.clock import utcnow
-from dispatch.store import connect
+from dispatch.store import connect, location as store_location
 from nlu.engine import Engine
 from nlu.knowledge import KnowledgeBase, load_knowledge
 from nlu.loader import build_engine
@@ -41,7 +41,7 @@ def with_store(services: Services, work: Callable[[Database, Config, datetime], 
     Jobs run on the scheduler's threads, so each opens and closes its connection.
     """
     config = services.config
-    db = connect(config.path(config.settings.store.path))
+    db = connect(store_location(config))
     try:
         return work(db, config, utcnow())
     finally:

@@ -2,17 +2,19 @@
 
 Exactly one process runs it (`sandan serve` in-process, or `sandan worker` beside gunicorn): an
 APScheduler job store cannot be shared between processes, and all state lives in the database.
-Should two schedulers start anyway, every job first takes a lease row in kv (dispatch/lease.py), so
-only one of them runs jobs; the other takes over when the first stops renewing.
+Should two schedulers start anyway, every job first makes sure this process leads (dispatch/leader.py),
+so only one of them runs jobs; another takes over as soon as the leader stops or dies.
 """
 
 from __future__ import annotations
 
+import atexit
 import functools
 import logging
 import time
 from typing import Any, Callable
 
+from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
@@ -20,6 +22,8 @@ from bot.channels import build_sender, channel_senders
 from bot import points_jobs
 from bot.services import Services, with_store
 from dispatch import backup, deadlines, digests, followups, health, lease, outbox, recurring, tickets
+from dispatch.leader import Leader
+from dispatch.store import location as store_location
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +43,13 @@ def fetch_media(services: Services) -> int:
     from bot.channels.media import fetch_media as fetch
 
     return with_store(services, lambda db, config, _now: fetch(config, db))
+
+
+def drain_spool(services: Services) -> int:
+    """Handle WeChat messages kept while the store was too busy to answer them in time."""
+    from bot import spool
+
+    return spool.drain(services)
 
 
 def scan_deadlines(services: Services) -> dict[str, int]:
@@ -110,14 +121,14 @@ def add_dispatch_jobs(scheduler: BackgroundScheduler, services: Services) -> Non
                       misfire_grace_time=3600)
 
 
-def leased(fn: Callable[..., Any], services: Services, holder: str) -> Callable[..., Any]:
-    """Run a job only while this scheduler holds the lease, so two schedulers never both run jobs."""
+def leased(fn: Callable[..., Any], services: Services, leader: Leader) -> Callable[..., Any]:
+    """Run a job only while this scheduler leads, so two schedulers never both run jobs."""
     waiting = []     # a scheduler that waits says so once, naming the holder, then again when it takes over
 
     @functools.wraps(fn)
     def run(*args: Any, **kwargs: Any) -> Any:
-        def take(db: Any, config: Any, _now: Any) -> tuple[bool, Any]:
-            held = lease.hold(db, holder, time.time(), config.settings.dispatch.scheduler_lease_seconds)
+        def take(db: Any, _config: Any, _now: Any) -> tuple[bool, Any]:
+            held = leader.hold(db, time.time())
             return held, None if held else lease.holder_of(db)
         held, other = with_store(services, take)
         if not held:
@@ -142,11 +153,17 @@ def build_scheduler(services: Services, holder: str | None = None) -> Background
                       id="outbox", replace_existing=True, max_instances=1, coalesce=True)
     scheduler.add_job(fetch_media, "interval", seconds=settings.outbox_interval_seconds, args=[services],
                       id="media", replace_existing=True, max_instances=1, coalesce=True)
+    scheduler.add_job(drain_spool, "interval", seconds=settings.outbox_interval_seconds, args=[services],
+                      id="spool", replace_existing=True, max_instances=1, coalesce=True)
     scheduler.add_job(scan_deadlines, "interval", seconds=settings.deadline_scan_seconds, args=[services],
                       id="deadlines", replace_existing=True, max_instances=1, coalesce=True)
     points_jobs.add_jobs(scheduler, services)
     add_dispatch_jobs(scheduler, services)
-    holder = holder or lease.new_holder()
+    leader = Leader(store_location(services.config), settings.scheduler_lease_seconds, holder)
     for job in scheduler.get_jobs():
-        job.modify(func=leased(job.func, services, holder))
+        job.modify(func=leased(job.func, services, leader))
+    # A scheduler that stops hands the lead over at once (a killed one: its lock goes with the process).
+    scheduler.add_listener(lambda _e: with_store(services, lambda db, _c, _n: leader.release(db)),
+                           EVENT_SCHEDULER_SHUTDOWN)
+    atexit.register(lambda: scheduler.running and scheduler.shutdown(wait=False))
     return scheduler

@@ -88,10 +88,10 @@ def marks_for(config: Config, start: datetime, deadline: datetime, unit: str) ->
 def write_marks(db: Database, config: Config, ticket_id: int, start: datetime, deadline: datetime,
                 unit: str) -> None:
     """Replace the unsent marks of a ticket with those of its current deadline."""
-    # "+sent_at": look the ticket up by its own index, not through the index of every unsent mark
-    db.execute("DELETE FROM deadline_marks WHERE ticket_id = ? AND +sent_at IS NULL", [ticket_id])
-    db.conn.executemany("INSERT OR IGNORE INTO deadline_marks (ticket_id, deadline_at, kind, step, due_at) "
-                        "VALUES (?, ?, ?, ?, ?)", [(ticket_id, iso(deadline), kind, step, iso(due))
+    # "sent_at || ''": look the ticket up by its own index, not through the index of every unsent mark
+    db.execute("DELETE FROM deadline_marks WHERE ticket_id = ? AND (sent_at || '') IS NULL", [ticket_id])
+    db.conn.executemany("INSERT INTO deadline_marks (ticket_id, deadline_at, kind, step, due_at) "
+                        "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", [(ticket_id, iso(deadline), kind, step, iso(due))
                                                    for kind, step, due in marks_for(config, start, deadline, unit)])
 
 

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 from sqlite_utils import Database
 
 import wording
-from dispatch import outbox
+from dispatch import dialect, outbox
 from dispatch.clock import iso
+from dispatch.store import transaction
 from dispatch.routing import Route
 from dispatch.states import OPEN_STATES
 from dispatch.users import is_demo
@@ -106,7 +107,7 @@ def join(db: Database, config: Config, match: Match, user_id: str, parse: Parse,
     t = match.ticket
     added = 0
     if user_id != t["reporter"]:
-        added = db.execute("INSERT OR IGNORE INTO ticket_followers (ticket_id, user_id) VALUES (?, ?)",
+        added = db.execute("INSERT INTO ticket_followers (ticket_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
                            [t["id"], user_id]).rowcount
     if added:
         db.execute("UPDATE tickets SET reporters = reporters + 1, updated_at = ? WHERE id = ?", [iso(now), t["id"]])
@@ -118,7 +119,7 @@ def join(db: Database, config: Config, match: Match, user_id: str, parse: Parse,
         for person in people:
             outbox.enqueue(db, person, wording.more_reporters(ticket, parse.text), now, ticket["id"],
                            f"dup:{ticket['id']}:{ticket['reporters']}:{person}")
-    return ticket, bool(added)      # INSERT OR IGNORE added nobody: they had reported or joined it already
+    return ticket, bool(added)      # ON CONFLICT DO NOTHING added nobody: they had reported or joined it already
 
 
 def file_or_join(db: Database, config: Config, reporter: str, parse: Parse, route: Route, now: datetime,
@@ -133,11 +134,14 @@ def file_or_join(db: Database, config: Config, reporter: str, parse: Parse, rout
     """
     from dispatch.tickets import create_ticket
 
-    match = None if route.needs_review else find(db, config, parse, route, written or now)
-    if match and is_demo(match.ticket["reporter"]) != is_demo(reporter):
-        match = None            # the /chat demo's tickets and real ones never join: each world its own people
-    if match:
-        ticket, new_reporter = join(db, config, match, reporter, parse, now, photos, message_id)
-        return ticket, "joined" if new_reporter else "again"
-    created = create_ticket(db, config, reporter, parse, route, now, photos, message_id, location, written)
-    return created.ticket, "new"
+    with transaction(db):
+        # Reports of one place and category decide in turn, so twenty at once make one ticket, not several.
+        dialect.lock(db, f"duplicates:{route.category}:{parse.entities.where or route.grid_id}")
+        match = None if route.needs_review else find(db, config, parse, route, written or now)
+        if match and is_demo(match.ticket["reporter"]) != is_demo(reporter):
+            match = None            # the /chat demo's tickets and real ones never join: each world its own people
+        if match:
+            ticket, new_reporter = join(db, config, match, reporter, parse, now, photos, message_id)
+            return ticket, "joined" if new_reporter else "again"
+        created = create_ticket(db, config, reporter, parse, route, now, photos, message_id, location, written)
+        return created.ticket, "new"

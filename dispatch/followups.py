@@ -64,7 +64,7 @@ def record(db: Database, config: Config, ticket_id: int, user: dict[str, Any], s
     """
     ticket = tickets.get_ticket(db, ticket_id)
     if not tickets.may_dispatch(user, ticket):
-        raise tickets.NotAllowed(ticket_id)
+        raise tickets.refusal(db, user, ticket)
     if ticket["state"] not in (State.RESOLVED.value, State.CLOSED.value):
         raise TransitionError(ticket_id, ticket["state"], "followup")
     with transaction(db):

@@ -79,8 +79,8 @@ def create(db: Database, config: Config, role: str, now: datetime, grid_id: str 
         while True:
             code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
             inserted = db.execute(
-                "INSERT OR IGNORE INTO invites (code, role, grid_id, department_id, community_id, created_at, "
-                "expires_at, display_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO invites (code, role, grid_id, department_id, community_id, created_at, "
+                "expires_at, display_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [code, role, grid_id if role == "grid_secretary" else None,
                  department_id if role == "department" else None, community_id, iso(now), iso(expires),
                  display_name]).rowcount

@@ -32,8 +32,8 @@ def mark(db: Database, config: Config, ticket: dict[str, Any], actor: str, reaso
 
     with transaction(db):
         added = db.execute(
-            "INSERT OR IGNORE INTO joint_meeting (ticket_id, community_id, marked_at, marked_by, reason) "
-            "VALUES (?, ?, ?, ?, ?)", [ticket["id"], ticket["community_id"], iso(now), actor, reason]).rowcount
+            "INSERT INTO joint_meeting (ticket_id, community_id, marked_at, marked_by, reason) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", [ticket["id"], ticket["community_id"], iso(now), actor, reason]).rowcount
         if not added:
             return False
         add_event(db, ticket["id"], actor, "joint_meeting", now, reason)

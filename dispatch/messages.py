@@ -30,8 +30,8 @@ def record(db: Database, channel: str, msg_id: str, sender: str, chat: str | Non
            photos: list[dict[str, str]], location: tuple[float, float] | None, now: datetime) -> int | None:
     """Store an inbound message; its row id, or None when this channel message was seen before."""
     inserted = db.execute(
-        "INSERT OR IGNORE INTO messages (channel, channel_msg_id, sender, chat, kind, text, photos, location, "
-        "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO messages (channel, channel_msg_id, sender, chat, kind, text, photos, location, "
+        "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         [channel, msg_id, sender, chat, kind, text, json.dumps(photos, ensure_ascii=False),
          json.dumps(location) if location else None, iso(now)])
     return inserted.lastrowid if inserted.rowcount else None
@@ -68,5 +68,5 @@ def group_messages(db: Database, chat: str, after: int, limit: int = 100,
     return list(db.query("SELECT messages.id, messages.sender, messages.text, messages.photos, messages.reply, "
                          "messages.received_at, users.display_name FROM messages "
                          "JOIN users ON users.id = messages.sender WHERE messages.chat = ? AND messages.id > ? "
-                         "AND (? IS NULL OR messages.channel = ?) ORDER BY messages.id LIMIT ?",
+                         "AND (CAST(? AS TEXT) IS NULL OR messages.channel = ?) ORDER BY messages.id LIMIT ?",
                          [chat, after, channel, channel, limit]))

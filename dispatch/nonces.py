@@ -24,6 +24,25 @@ def first_use(db: Database, channel: str, timestamp: str, nonce: str, digest: st
     with transaction(db):
         # range on the primary key: forgets expired pairs without scanning the rest of kv
         db.execute("DELETE FROM kv WHERE key >= ? AND key < ? AND expires_at < ?", [PREFIX, "nonce;", now])
-        db.execute("INSERT OR IGNORE INTO kv (key, value, expires_at) VALUES (?, ?, ?)", [key, digest, now + keep])
+        db.execute("INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                   [key, digest, now + keep])
         row = db.execute("SELECT value FROM kv WHERE key = ?", [key]).fetchone()
     return bool(row) and row[0] == digest
+
+
+SKEW_KEY = "clock_skew:"
+
+
+def note_skew(db: Database, channel: str, skew: float, now: float) -> None:
+    """Remember that a correctly signed callback came ``skew`` seconds away from our clock (kv
+    ``clock_skew:<channel>`` = seconds, expires_at = when it was seen + an hour), for /ready to report."""
+    with transaction(db):
+        db.execute("INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
+                   "value = excluded.value, expires_at = excluded.expires_at",
+                   [SKEW_KEY + channel, f"{skew:.0f}", now + 3600])
+
+
+def clock_skew(db: Database, channel: str, now: float) -> float | None:
+    """The skew last seen on a channel's refused callbacks within the hour, in seconds; None when none was."""
+    row = db.execute("SELECT value, expires_at FROM kv WHERE key = ?", [SKEW_KEY + channel]).fetchone()
+    return float(row[0]) if row and row[1] is not None and row[1] > now else None

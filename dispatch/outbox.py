@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 from sqlite_utils import Database
 
+from dispatch import dialect
 from dispatch.clock import iso
 from dispatch.store import row_id, transaction
 
@@ -41,8 +42,8 @@ def enqueue(db: Database, recipient: str, body: str, now: datetime, ticket_id: i
             dedup_key: str | None = None) -> None:
     """Queue a message; a second call with the same dedup_key is ignored."""
     db.execute(
-        "INSERT OR IGNORE INTO outbox (recipient, body, ticket_id, dedup_key, created_at, due_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO outbox (recipient, body, ticket_id, dedup_key, created_at, due_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         [recipient, body, ticket_id, dedup_key, iso(now), iso(now)],
     )
 
@@ -61,7 +62,7 @@ def deliver_due(db: Database, send: Sender, now: datetime, limit: int = 100, urg
         "users.external_id, users.role, users.display_name, users.last_inbound_at FROM outbox "
         "JOIN users ON users.id = outbox.recipient LEFT JOIN tickets ON tickets.id = outbox.ticket_id "
         "WHERE outbox.sent_at IS NULL AND outbox.failed_at IS NULL AND (outbox.due_at <= ? OR outbox.due_at > ?) "
-        "ORDER BY coalesce(tickets.urgency = ?, 0) DESC, outbox.id LIMIT ?",
+        "ORDER BY CASE WHEN tickets.urgency = ? THEN 1 ELSE 0 END DESC, outbox.id LIMIT ?",
         [due, horizon, urgent_level, limit],
     ))
     delivered = 0
@@ -69,8 +70,9 @@ def deliver_due(db: Database, send: Sender, now: datetime, limit: int = 100, urg
         outbox_id = row["outbox_id"]
         with transaction(db):
             leased = db.execute(
-                "UPDATE outbox SET due_at = ?, attempts = attempts + 1 WHERE id = ? AND sent_at IS NULL "
-                "AND due_at = ?", [iso(now + timedelta(seconds=LEASE_SECONDS)), outbox_id, row["due_at"]],
+                "UPDATE outbox SET due_at = ?, attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox "
+                f"WHERE id = ? AND sent_at IS NULL AND due_at = ?{dialect.skip_locked(db)})",
+                [iso(now + timedelta(seconds=LEASE_SECONDS)), outbox_id, row["due_at"]],
             ).rowcount
         if not leased:
             continue

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 import wording
-from dispatch import outbox
+from dispatch import dialect, outbox
 from dispatch.clock import iso
 from dispatch.store import transaction
 from dispatch.users import set_role
@@ -55,8 +55,8 @@ def add_entry(db: Database, user_id: str, points: int, reason: str, now: datetim
               ticket_id: int | None = None, account: str = VOLUNTEER) -> bool:
     """Append one entry; returns False when the dedup key was already used (nothing written)."""
     return bool(db.execute(
-        "INSERT OR IGNORE INTO points_ledger (user_id, points, reason, ticket_id, dedup_key, at, account) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)", [user_id, points, reason, ticket_id, dedup_key, iso(now), account],
+        "INSERT INTO points_ledger (user_id, points, reason, ticket_id, dedup_key, at, account) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", [user_id, points, reason, ticket_id, dedup_key, iso(now), account],
     ).rowcount)
 
 
@@ -169,7 +169,8 @@ def leaderboard(db: Database, start: datetime, end: datetime, limit: int = 10,
         "                           AND g.at >= :start AND g.at < :end)) "
         "SELECT n.user_id, u.display_name, u.external_id, sum(n.points) AS points, max(n.at) AS last_at "
         "FROM (SELECT * FROM earned UNION ALL SELECT * FROM taken_back) n JOIN users u ON u.id = n.user_id "
-        "GROUP BY n.user_id HAVING sum(n.points) > 0 ORDER BY points DESC, last_at, n.user_id LIMIT :limit",
+        "GROUP BY n.user_id, u.display_name, u.external_id HAVING sum(n.points) > 0 "
+        "ORDER BY points DESC, last_at, n.user_id LIMIT :limit",
         {"account": account, "start": iso(start), "end": iso(end), "limit": limit}))
 
 
@@ -220,6 +221,9 @@ def redeem(db: Database, config: Config, user: dict[str, Any], item: str, now: d
     account = account_for(user, settings)
     key = f"redeem:{dedup_key}"
     with transaction(db):
+        dialect.lock(db, f"points:{user['id']}")   # one spend at a time per person: the balance read stays true
+        if reward.stock is not None:
+            dialect.lock(db, f"reward:{reward.name}")   # taken after the person's, always: no deadlock
         if db.execute("SELECT 1 FROM points_ledger WHERE dedup_key = ?", [key]).fetchone():
             return Redemption(reward, balance(db, user["id"], account), True)
         have = balance(db, user["id"], account)

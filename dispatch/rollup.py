@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
+from dispatch import dialect
 from dispatch.clock import iso, parse_iso
 from dispatch.store import transaction
 from settings import Config
@@ -75,7 +76,7 @@ def _dirty_days(db: Database, since: str, tz: ZoneInfo) -> list[str]:
         return []
     offset = parse_iso(newest).astimezone(tz).utcoffset() or timedelta(0)
     modifier = f"{int(offset.total_seconds() // 60):+d} minutes"
-    days = {r[0] for r in db.execute("SELECT DISTINCT date(created_at, ?) FROM tickets WHERE updated_at >= ?",
+    days = {r[0] for r in db.execute(f"SELECT DISTINCT {dialect.local_day(db, 'created_at')} FROM tickets WHERE updated_at >= ?",
                                      [modifier, since])}
     jan, jul = (datetime(2026, m, 1, tzinfo=tz).utcoffset() for m in (1, 7))
     if jan != jul:
@@ -125,7 +126,7 @@ def refresh(db: Database, config: Config, force: bool = False) -> int:
                 {"month": month, "first": f"{month}-01", "stop": f"{_month_after(month)}-01"})
         if newest:
             _set_kv(db, SINCE_KEY, iso(parse_iso(newest) - MARGIN))
-            ran = db.execute("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now')").fetchone()[0]
+            ran = db.execute(f"SELECT {dialect.now_iso(db)}").fetchone()[0]
             _set_kv(db, NEWEST_KEY, f"{newest}|{ran}")
         _set_kv(db, SHAPE_KEY, shape)
     return len(days)
@@ -161,6 +162,7 @@ def period_rows(db: Database, config: Config, start: datetime, end: datetime,
     tz = ZoneInfo(config.settings.dispatch.timezone)
     first, stop = start.astimezone(tz).date(), end.astimezone(tz).date()
     day_expr, month_expr = _GROUPS[group]
+    day_expr = dialect.year_week(db, "day") if group == "week" else day_expr
     days, months = _segments(first, stop)
     if month_expr is None:
         days, months = [(first.isoformat(), stop.isoformat())], None
@@ -173,7 +175,7 @@ def period_rows(db: Database, config: Config, start: datetime, end: datetime,
         parts.append(f"SELECT {month_expr} AS key, {cols} FROM kpi_monthly WHERE month >= :m0 AND month < :m1")
         params.update({"m0": months[0], "m1": months[1]})
     totals = ", ".join(f"sum({c}) AS {c}" for c in COLUMNS)
-    sql = f"SELECT key, {totals} FROM ({' UNION ALL '.join(parts)})"
+    sql = f"SELECT {'key' if group else 'NULL AS key'}, {totals} FROM ({' UNION ALL '.join(parts)}) AS periods"
     if group:
         sql += " GROUP BY key ORDER BY received DESC"
     return list(db.query(sql, params))

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 import wording
-from dispatch import colours, followups, outbox, rollup
+from dispatch import colours, dialect, followups, outbox, rollup
 from dispatch.clock import iso
 from dispatch.states import OPEN_STATES, WORKING_STATES
 from dispatch.store import row_id, transaction
@@ -45,7 +45,7 @@ def _rates(row: dict[str, Any]) -> dict[str, Any]:
 
 #: Raw grouping expressions over tickets, for periods that do not start and end at local midnight.
 _RAW_GROUPS = {None: "NULL", "grid_id": "grid_id", "category": "category",
-               "week": "strftime('%Y-%W', created_at)", "month": "strftime('%Y-%m', created_at)"}
+               "week": "strftime('%Y-%W', created_at)", "month": "substr(created_at, 1, 7)"}
 
 
 def period_rows(db: Database, config: Config, start: datetime, end: datetime,
@@ -60,7 +60,7 @@ def period_rows(db: Database, config: Config, start: datetime, end: datetime,
         rows = rollup.period_rows(db, config, start, end, group)
     else:
         sums, names = rollup.sums_sql(config.settings.points.good_ratings)
-        expr = _RAW_GROUPS[group]
+        expr = dialect.year_week(db, "created_at") if group == "week" else _RAW_GROUPS[group]
         sql = (f"SELECT {expr} AS key, {sums} FROM tickets WHERE created_at >= :start AND created_at < :end "
                "AND state != 'merged'")
         if group:
@@ -246,8 +246,8 @@ def find_tickets(db: Database, f: TicketFilter, limit: int = 50) -> list[dict[st
     if f.states:
         names = {f"s{i}": s for i, s in enumerate(f.states)}
         # Open states are few, so their index helps; finished ones are most of the table, where walking ids
-        # newest first and stopping at the limit is faster ("+state" keeps the planner off the index).
-        column = "state" if set(f.states) <= set(_OPEN) else "+state"
+        # newest first and stopping at the limit is faster ("state || ''" keeps the planner off the index).
+        column = "state" if set(f.states) <= set(_OPEN) else "(state || '')"
         where.append(f"{column} IN ({', '.join(':' + n for n in names)})")
         params.update(names)
     for column, value in (("grid_id", f.grid_id), ("category", f.category), ("intent", f.intent)):

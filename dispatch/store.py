@@ -1,14 +1,17 @@
-"""The SQLite store: one file, WAL, foreign keys, versioned migrations (sqlite-utils >= 4).
+"""The store: one SQLite file (WAL, foreign keys) by default, or PostgreSQL when ``store.url`` names one.
 
-Every table the app uses is created here, so the schema reads in one place.
+Every table the app uses is created here, so the schema reads in one place; the migrations are written in
+SQLite's DDL through sqlite-utils (>= 4), and dispatch/pg.py runs the same ones on PostgreSQL.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import re
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -16,6 +19,9 @@ from typing import Any, Iterator
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 from sqlite_utils.utils import dedupe_keys
+
+from dispatch import dialect
+from settings import Config
 
 migrations = Migrations("sandan")
 
@@ -496,16 +502,23 @@ class StoreError(Exception):
     """The database file cannot be opened or migrated."""
 
 
+class WriterBusy(StoreError):
+    """Another writer held the store longer than this connection's ``writer_wait`` allows."""
+
+
 def connect(path: str | Path) -> Database:
-    """Open the store (creating its folder), with WAL, foreign keys and a busy timeout.
+    """Open the store: a ``postgresql://`` URL, or a SQLite file (creating its folder) with WAL, foreign
+    keys and a busy timeout.
 
     Each thread or request opens its own connection; SQLite serialises writers.
     """
+    if dialect.is_url(str(path)):
+        return _connect_postgres(str(path))
     path = Path(path)
     if str(path) != ":memory:":
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
         db = Store(conn)
         db.writer_lock_path = str(path)  # type: ignore[attr-defined]  # read by transaction()
         if str(path) != ":memory:":
@@ -517,10 +530,38 @@ def connect(path: str | Path) -> Database:
     return db
 
 
+def location(config: Config) -> str:
+    """The store ``connect`` opens for a deployment: ``store.url`` when set (a PostgreSQL URL, or
+    sqlite:///path), else the SQLite file at ``store.path``; relative paths are from the config's folder."""
+    url = config.settings.store.url
+    if dialect.is_url(url):
+        return url
+    return str(config.path(url.removeprefix("sqlite:///") if url else config.settings.store.path))
+
+
+def _connect_postgres(url: str) -> Database:
+    from dispatch import pg   # psycopg is needed only by a deployment on PostgreSQL
+
+    try:
+        return pg.PgStore(url)  # type: ignore[return-value]  # the same calls as Database, see dispatch/pg.py
+    except Exception as e:  # noqa: BLE001 - psycopg's OperationalError and a malformed URL alike
+        raise StoreError(f"{_without_password(url)}: cannot connect to PostgreSQL ({str(e).strip()}); "
+                         "check store.url (host, port, user, database) and that the server is running")
+
+
+def _without_password(url: str) -> str:
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
 def init_db(path: str | Path) -> Database:
     """Open the store and apply pending migrations."""
     db = connect(path)
-    migrations.apply(db)
+    if dialect.is_postgres(db):
+        from dispatch import pg
+
+        pg.migrate(db, migrations)  # type: ignore[arg-type]
+    else:
+        migrations.apply(db)
     return db
 
 
@@ -530,14 +571,20 @@ def transaction(db: Database) -> Iterator[Database]:
 
     A deferred transaction that reads and then writes can fail at once with "database is locked" when
     another process wrote in between; taking the lock first makes concurrent writers queue instead.
-    Nested use becomes a savepoint.
+    Nested use becomes a savepoint. On PostgreSQL writers run side by side (READ COMMITTED); code that
+    decides on what it read takes ``dialect.lock`` or a row lock first.
     """
+    if dialect.is_postgres(db):
+        with db.atomic():
+            yield db
+        return
     if db.conn.in_transaction:
         with db.atomic():
             yield db
         return
-    with _writer_turn(getattr(db, "writer_lock_path", None)):
-        db.conn.execute("BEGIN IMMEDIATE")
+    wait = getattr(db, "writer_wait", None)
+    with _writer_turn(getattr(db, "writer_lock_path", None), wait):
+        _begin_immediate(db, wait)
         try:
             yield db
         except BaseException:
@@ -551,8 +598,43 @@ _writer_depth: dict[str, int] = {}
 _registry_lock = threading.Lock()
 
 
+def _begin_immediate(db: Database, wait: float | None) -> None:
+    """BEGIN IMMEDIATE, waiting at most ``wait`` seconds for a writer outside this app (a backup, a sqlite3
+    shell) when a wait is set; the connection's own busy timeout otherwise."""
+    if wait is None:
+        db.conn.execute("BEGIN IMMEDIATE")
+        return
+    db.conn.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")   # an int we computed, not input
+    try:
+        db.conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as e:
+        raise WriterBusy(f"the store stayed locked for {wait} s: {e}")
+    finally:
+        db.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
+#: connect()'s busy timeout, restored after a bounded wait.
+BUSY_TIMEOUT_MS = 30_000
+
+
+def _flock_within(fd: int, wait: float | None) -> None:
+    """Take the lock file, or raise WriterBusy after ``wait`` seconds (None: wait as long as it takes)."""
+    if wait is None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        return
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise WriterBusy(f"another writer held the store for {wait} s")
+            time.sleep(0.01)
+
+
 @contextmanager
-def _writer_turn(path: str | None) -> Iterator[None]:
+def _writer_turn(path: str | None, wait: float | None = None) -> Iterator[None]:
     """Queue writers to one database file in line, across threads and processes, before BEGIN IMMEDIATE.
 
     SQLite's own busy handler sleeps and retries (up to 100 ms a nap), so under 8 concurrent writers the
@@ -569,13 +651,21 @@ def _writer_turn(path: str | None) -> Iterator[None]:
             _writer_locks[key] = (threading.RLock(), fd)
             _writer_depth[key] = 0
     lock, fd = _writer_locks[key]
-    with lock:
+    if not lock.acquire(timeout=-1 if wait is None else wait):
+        raise WriterBusy(f"another thread held the store for {wait} s")
+    try:
         _writer_depth[key] += 1
-        if _writer_depth[key] == 1:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            if _writer_depth[key] == 1:
+                _flock_within(fd, wait)
+        except BaseException:
+            _writer_depth[key] -= 1
+            raise
         try:
             yield
         finally:
             _writer_depth[key] -= 1
             if _writer_depth[key] == 0:
                 fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        lock.release()

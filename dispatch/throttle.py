@@ -21,8 +21,7 @@ def locked_for(db: Database, key: str, now: float) -> float:
     row = db.execute("SELECT value, expires_at FROM kv WHERE key = ?", [PREFIX + key]).fetchone()
     if row is None or row[1] is None:
         return 0.0
-    failures, _, last = row[0].partition("|")
-    if int(failures) <= 0 or row[1] <= now:
+    if row[1] <= now:
         return 0.0
     return row[1] - now
 
@@ -30,6 +29,9 @@ def locked_for(db: Database, key: str, now: float) -> float:
 def failed(db: Database, key: str, now: float, limits: LimitSettings) -> tuple[int, float]:
     """Count one failure; returns the failures so far and the seconds of lock it brings (0: none yet)."""
     with transaction(db):
+        # keys quiet for longer than the forget time go (a guesser trying many names leaves no pile of rows)
+        db.execute("DELETE FROM kv WHERE key >= ? AND key < ? AND expires_at < ?",
+                   [PREFIX, "throttle;", now - limits.forget_failures_seconds])
         row = db.execute("SELECT value FROM kv WHERE key = ?", [PREFIX + key]).fetchone()
         failures, last = 0, 0.0
         if row is not None:

@@ -317,7 +317,7 @@ def reassign(db: Database, config: Config, ticket_id: int, user: dict[str, Any],
     """
     ticket = get_ticket(db, ticket_id)
     if not may_dispatch(user, ticket):
-        raise NotAllowed(ticket_id)
+        raise refusal(db, user, ticket)
     grid_id, department_id = resolve_target(config.deployment, target, ticket["community_id"])
     if grid_id is None and department_id is None:   # 自办: the grid that covers the place handles it
         if not ticket["grid_id"]:
@@ -330,7 +330,7 @@ def claim(db: Database, config: Config, ticket_id: int, user: dict[str, Any], no
     """Claim a ticket. Of several people claiming at once exactly one wins; the rest get AlreadyClaimed."""
     ticket = get_ticket(db, ticket_id)
     if not may_handle(user, ticket):
-        raise NotAllowed(ticket_id)
+        raise refusal(db, user, ticket)
     claimable = tuple(s.value for s in CLAIMABLE_STATES)
     with transaction(db):
         won = db.execute(
@@ -357,7 +357,7 @@ def resolve(db: Database, config: Config, ticket_id: int, user: dict[str, Any], 
     """Close the work with a note (and photos of the result); the reporter is asked to rate."""
     ticket = get_ticket(db, ticket_id)
     if not may_handle(user, ticket):
-        raise NotAllowed(ticket_id)
+        raise refusal(db, user, ticket)
     return finish(db, config, ticket, user["id"], note, now, photos)
 
 
@@ -388,7 +388,7 @@ def start(db: Database, config: Config, ticket_id: int, user: dict[str, Any], no
     is news on the way (「物业说明天换新桶」), passed on to the reporter."""
     ticket = get_ticket(db, ticket_id)
     if not may_handle(user, ticket):
-        raise NotAllowed(ticket_id)
+        raise refusal(db, user, ticket)
     keep = config.deployment.staff_numbers()     # work numbers a handler gives the resident stay whole
     with transaction(db):
         if ticket["state"] == State.IN_PROGRESS.value and note.strip():
@@ -412,7 +412,7 @@ def transfer(db: Database, config: Config, ticket_id: int, user: dict[str, Any],
     """
     ticket = get_ticket(db, ticket_id)
     if not (may_handle(user, ticket) or may_dispatch(user, ticket)):
-        raise NotAllowed(ticket_id)
+        raise refusal(db, user, ticket)
     grid_id, department_id = resolve_target(config.deployment, target)
     if department_id is None:
         raise UnknownTarget(target, [], "转交只能交给部门")
@@ -429,7 +429,7 @@ def send_back(db: Database, config: Config, ticket_id: int, user: dict[str, Any]
     the grid, with the reason, and the grid and the community hear it."""
     ticket = get_ticket(db, ticket_id)
     if not (ticket["department_id"] and may_handle(user, ticket)):
-        raise NotAllowed(ticket_id)
+        raise refusal(db, user, ticket)
     if not reason.strip():
         raise NeedsReason(ticket_id)
     if not ticket["grid_id"]:
@@ -449,7 +449,7 @@ def reject(db: Database, config: Config, ticket_id: int, user: dict[str, Any], r
     """驳回: the dispatcher decides this is not a problem the community handles; the reporter is told why."""
     ticket = get_ticket(db, ticket_id)
     if not may_dispatch(user, ticket):
-        raise NotAllowed(ticket_id)
+        raise refusal(db, user, ticket)
     if not reason.strip():
         raise NeedsReason(ticket_id)
     with transaction(db):
@@ -493,7 +493,7 @@ def merge(db: Database, config: Config, ticket_id: int, into_id: int, user: dict
     """合并: a duplicate filed as its own ticket joins another; its people follow the kept ticket."""
     ticket, target = get_ticket(db, ticket_id), get_ticket(db, into_id)
     if not (may_dispatch(user, ticket) and may_dispatch(user, target)):
-        raise NotAllowed(ticket_id)
+        raise refusal(db, user, ticket if not may_dispatch(user, ticket) else target)
     if target["state"] not in (s.value for s in OPEN_STATES) or ticket_id == into_id:
         raise TransitionError(into_id, target["state"], State.MERGED.value)
     handlers = [ticket["claimed_by"]] if ticket["claimed_by"] else handler_ids(db, ticket)
@@ -508,7 +508,7 @@ def merge(db: Database, config: Config, ticket_id: int, into_id: int, user: dict
         added = 0
         for person in dict.fromkeys(people):
             if person != target["reporter"]:
-                added += db.execute("INSERT OR IGNORE INTO ticket_followers (ticket_id, user_id) VALUES (?, ?)",
+                added += db.execute("INSERT INTO ticket_followers (ticket_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
                                     [into_id, person]).rowcount
         db.execute("UPDATE tickets SET reporters = reporters + ? WHERE id = ?", [added, into_id])
         add_event(db, into_id, user["id"], "merged_in", now, f"工单 #{ticket_id} 并入，新增 {added} 位反映人")
@@ -699,6 +699,13 @@ def follower_view(ticket: dict[str, Any]) -> dict[str, Any]:
     """What a follower reads of a ticket: its category, place and state — not the first reporter's words, the
     shared location's label or the handler's result note."""
     return {**ticket, "text": wording.public_description(ticket), "location_label": None, "resolution": None}
+
+
+def refusal(db: Database, user: dict[str, Any], ticket: dict[str, Any]) -> Exception:
+    """The error for someone who may not act on a ticket: NotAllowed when they may see it anyway (the grid
+    informed of a transfer), else TicketNotFound, so that staff cannot probe which ticket numbers exist and
+    whose they are (「接单 N」 answered differently for a number that exists)."""
+    return NotAllowed(ticket["id"]) if may_see(db, user, ticket) else TicketNotFound(ticket["id"])
 
 
 def may_see(db: Database, user: dict[str, Any], ticket: dict[str, Any]) -> bool:

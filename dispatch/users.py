@@ -30,7 +30,7 @@ def ensure_user(db: Database, user_id: str, now: datetime, display_name: str = "
     return list(db.query(
         "INSERT INTO users (id, channel, external_id, display_name, created_at, last_inbound_at) "
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET last_inbound_at = excluded.last_inbound_at, "
-        "display_name = CASE WHEN excluded.display_name != '' THEN excluded.display_name ELSE display_name END "
+        "display_name = CASE WHEN excluded.display_name != '' THEN excluded.display_name ELSE users.display_name END "
         "RETURNING *",
         [user_id, channel, external, display_name, iso(now), iso(now)],
     ))[0]
@@ -58,7 +58,7 @@ def set_role(db: Database, user_id: str, role: str, now: datetime, grid_id: str 
         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET role = excluded.role, "
         "grid_id = excluded.grid_id, department_id = excluded.department_id, "
         "community_id = excluded.community_id, "
-        "display_name = CASE WHEN excluded.display_name != '' THEN excluded.display_name ELSE display_name END",
+        "display_name = CASE WHEN excluded.display_name != '' THEN excluded.display_name ELSE users.display_name END",
         [user_id, channel, external, role, display_name, grid_id, department_id, community_id, iso(now)],
     )
 
@@ -76,7 +76,7 @@ def staff_ids(db: Database, role: str, *, grid_id: str | None = None, department
     """Staff with a role, narrowed to a grid, department or community when given; the demo's personas
     (``demo``) or the real staff, never both."""
     sql = "SELECT id FROM users WHERE role = ? AND (channel = ?) = ?"
-    params: list[Any] = [role, DEMO_CHANNEL, int(demo)]
+    params: list[Any] = [role, DEMO_CHANNEL, demo]   # a bool: 0/1 to SQLite, a boolean to PostgreSQL
     for column, value in (("grid_id", grid_id), ("department_id", department_id), ("community_id", community_id)):
         if value is not None:
             sql += f" AND {column} = ?"  # column names come from the tuple above, never from input

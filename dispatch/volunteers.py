@@ -95,7 +95,7 @@ def open_task(db: Database, ticket_id: int, user: dict[str, Any], now: datetime)
     """
     ticket = tickets.get_ticket(db, ticket_id)
     if not may_open(user, ticket):
-        raise tickets.NotAllowed(ticket_id)
+        raise tickets.refusal(db, user, ticket)
     if ticket["department_id"] or ticket["state"] not in (s.value for s in OPEN_STATES):
         raise TransitionError(ticket_id, ticket["state"], "volunteer_call")
     people = [v["id"] for v in roster(db, ticket["community_id"], is_demo(ticket["reporter"]))]
@@ -171,7 +171,7 @@ def confirm(db: Database, config: Config, ticket_id: int, user: dict[str, Any], 
     """
     ticket = tickets.get_ticket(db, ticket_id)
     if not may_open(user, ticket):
-        raise tickets.NotAllowed(ticket_id)
+        raise tickets.refusal(db, user, ticket)
     current = task(db, ticket_id)
     if current is None or not current["reported_at"] or current["confirmed_at"]:
         raise NothingToConfirm(ticket_id)

@@ -12,9 +12,28 @@ if [ ! -x /usr/bin/chromium ] || [ ! -e /usr/share/fonts/truetype/wqy/wqy-microh
       >/dev/null) || echo "chromium 安装失败：浏览器测试将跳过" >&2
   fi
 fi
+# PostgreSQL: a throwaway cluster (Debian's binaries) unless SANDAN_TEST_PG_URL names one. The concurrency
+# tests use it in the first pass; the second pass runs the store-facing tests again with every store on it.
+if [ -z "${SANDAN_TEST_PG_URL:-}" ]; then
+  pgdir=$(mktemp -d /tmp/sandan-pg.XXXXXX)
+  trap 'bash scripts/postgres-throwaway.sh stop "$pgdir" >/dev/null 2>&1; rm -rf "$pgdir"' EXIT
+  if url=$(bash scripts/postgres-throwaway.sh start "$pgdir"); then
+    export SANDAN_TEST_PG_URL="$url"
+  else
+    echo "PostgreSQL 未能启动：只测 SQLite（见 $pgdir）" >&2
+  fi
+fi
+# The tests that run on both stores (SANDAN_PG_TESTS to choose others).
+PG_TESTS="${SANDAN_PG_TESTS:-tests/dispatch tests/points tests/web tests/channels tests/test_loop.py}"
 set +e
 .venv/bin/python -m pytest "$@"
 status=$?
+if [ "$status" -eq 0 ] && [ -n "${SANDAN_TEST_PG_URL:-}" ]; then
+  echo "==> 同一批测试，数据存于 PostgreSQL"
+  # shellcheck disable=SC2086
+  SANDAN_TEST_STORE=postgresql .venv/bin/python -m pytest -q -m "not browser" $PG_TESTS
+  status=$?
+fi
 set -e
 if [ "$status" -eq 5 ]; then
   echo "no tests were collected: failing" >&2

@@ -30,6 +30,7 @@ SECRET_ENV = {
     ("web", "api_key"): "SANDAN_API_KEY",
     ("nlu", "rasa_token"): "SANDAN_RASA_TOKEN",
     ("ops", "metrics_token"): "SANDAN_METRICS_TOKEN",
+    ("store", "url"): "SANDAN_STORE_URL",          # a PostgreSQL URL carries its password
 }
 
 #: The secrets the shipped config.yaml carries for `sandan demo`: public in git, so refused anywhere else.
@@ -252,8 +253,20 @@ class Deployment(Strict):
 
 
 class StoreSettings(Strict):
+    """Where the data lives: ``url`` names a PostgreSQL database (postgresql://user:pass@host/db) or a SQLite
+    file (sqlite:///var/sandan.db, or a plain path); empty means the SQLite file at ``path``."""
+
+    url: str = ""
     path: str = "var/sandan.db"
     media_dir: str = "var/media"
+    spool_dir: str = "var/spool"     # WeChat messages kept while the store was too busy to take them in time
+
+    @field_validator("url")
+    @classmethod
+    def _url_reads(cls, url: str) -> str:
+        if "://" in url and not url.startswith(("postgresql://", "postgres://", "sqlite:///")):
+            raise ValueError(f"'{url.split('://')[0]}://' is not a store; use postgresql://… or a SQLite path")
+        return url
 
 
 class WebSettings(Strict):
@@ -263,6 +276,9 @@ class WebSettings(Strict):
     max_body_bytes: int = 1_048_576
     api_key: str = ""          # for the JSON API and Open311 POST; empty disables them
     demo_chat: bool = False    # the /chat demo page: no login, anyone may act as demo staff; `sandan demo` turns it on
+    pool_size: int = Field(default=16, ge=1)                  # store connections kept for reuse; more are closed
+    max_concurrent_requests: int = Field(default=64, ge=1)    # requests handled at once; the rest wait their turn
+    request_wait_seconds: float = Field(default=2, ge=0)      # …this long, then 503
 
 
 class WeChatSettings(Strict):
@@ -274,6 +290,8 @@ class WeChatSettings(Strict):
     api_base_url: str = "https://api.weixin.qq.com/cgi-bin/"
     template_ids: dict[str, str] = {}
     token_refresh_retries: int = Field(default=2, ge=0, le=5)
+    writer_wait_seconds: float = Field(default=3, gt=0)   # a callback waits this long for the store, then keeps
+                                                          # the message to handle after and answers in time
 
 
 class WorkWeChatSettings(Strict):

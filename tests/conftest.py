@@ -12,6 +12,7 @@ from bot.app import create_app
 from bot.services import Services, build_services
 from dispatch.store import connect
 from dispatch.users import seed_staff
+from tests import postgres_store
 
 ROOT = Path(__file__).resolve().parent.parent
 API_KEY = "test-api-key"
@@ -24,11 +25,21 @@ def base_services() -> Services:
 
 
 @pytest.fixture
-def services(base_services: Services, tmp_path: Path) -> Services:
-    """The demo deployment with its store in a temporary folder."""
+def store_url(tmp_path: Path):
+    """This test's store: a SQLite file in its temporary folder, or with SANDAN_TEST_STORE=postgresql a fresh
+    PostgreSQL database (see tests/postgres_store.py)."""
+    if postgres_store.ON_POSTGRES:
+        yield from postgres_store.fresh_database()
+    else:
+        yield ""
+
+
+@pytest.fixture
+def services(base_services: Services, tmp_path: Path, store_url: str) -> Services:
+    """The demo deployment with its store in a temporary folder (or a fresh PostgreSQL database)."""
     settings = base_services.config.settings.model_copy(update={
         "store": base_services.config.settings.store.model_copy(
-            update={"path": str(tmp_path / "sandan.db"), "media_dir": str(tmp_path / "media")}),
+            update={"url": store_url, "path": str(tmp_path / "sandan.db"), "media_dir": str(tmp_path / "media")}),
         "web": base_services.config.settings.web.model_copy(update={"api_key": API_KEY}),
     })
     config = base_services.config.model_copy(update={"settings": settings})

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+import wording
 from dispatch.clock import parse_iso
 from dispatch.tickets import get_ticket
 
@@ -73,7 +74,7 @@ def test_street_light_on_a_road_is_transferred_and_grid_informed(chat, db):
 
 def test_only_the_assigned_grid_can_claim(chat, db):
     n = ticket_number(chat.say("rider-3", "广场花苑小区1栋门口垃圾堆了好几天"))
-    assert "只有负责" in chat.say("sec-furong-1", f"接单 {n}")
+    assert chat.say("sec-furong-1", f"接单 {n}") == wording.no_such_ticket(n)   # another grid's: not even seen
     assert "工作人员" in chat.say("rider-3", f"接单 {n}")
     assert get_ticket(db, n)["state"] == "routed"
 

@@ -548,6 +548,7 @@ CHAT_DEMO_NOTICE = ("演示页面：可以扮演居民、骑手、网格书记�
 DEMO_CHAT_ON_WARNING = ("!!! web.demo_chat is on: /chat lets anyone on the network, without a login, act as the "
                         "demo residents, riders, grid secretaries and dispatcher (a world of their own, apart from "
                         "real users). Use it for demos and training only; set web.demo_chat: false otherwise. !!!")
+REPLY_AFTER_BUSY = "收到您的消息了。系统有点忙，处理好后马上告诉您。"
 CHAT_PHOTO_TOO_BIG = "照片太大了，请换一张小一点的。"
 CHAT_PHOTO_BAD = "只能发 JPG、PNG、GIF 或 WEBP 图片。"
 

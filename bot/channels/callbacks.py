@@ -15,11 +15,14 @@ from typing import Callable
 from flask import Blueprint, Flask, Response, abort, request
 
 import wording
-from bot.channels.wechat import (TIMESTAMP_TOLERANCE_SECONDS, BadMessage, BadSignature, Callback, aes_key_ok,
-                                 official_callback, official_echo, to_inbound, work_callback, work_echo)
+from bot.channels.wechat import (TIMESTAMP_TOLERANCE_SECONDS, BadMessage, BadSignature, Callback, StaleTimestamp,
+                                 aes_key_ok, official_callback, official_echo, to_inbound, work_callback, work_echo)
+from bot import spool
 from bot.conversation import handle
 from bot.db import get_db, get_services
+from bot.inbound import Inbound
 from dispatch import nonces
+from dispatch.store import WriterBusy
 from dispatch.clock import utcnow
 from settings import Config, ConfigError
 
@@ -37,10 +40,25 @@ def _answer(callback: Callback, channel: str) -> Response:
     elif inbound.kind == "voice" and not inbound.text:
         reply = wording.VOICE_UNCLEAR
     else:
-        reply = handle(get_services(), get_db(), inbound, utcnow()).text
+        reply = _handle_in_time(inbound)
     if not reply:
         return _plain("success")
     return Response(callback.render(reply), content_type="application/xml; charset=utf-8")
+
+
+def _handle_in_time(inbound: Inbound) -> str:
+    """The conversation's reply, or — when the store's writer stays busy past wechat.writer_wait_seconds — a
+    word that the message arrived: it is kept (bot/spool.py) and answered by a push once the store is free.
+    WeChat gives up after 5 seconds; a reply after that is never seen."""
+    services, db = get_services(), get_db()
+    db.writer_wait = services.config.settings.wechat.writer_wait_seconds
+    try:
+        return handle(services, db, inbound, utcnow()).text
+    except WriterBusy:
+        spool.keep(services, inbound)
+        return wording.REPLY_AFTER_BUSY
+    finally:
+        db.writer_wait = None
 
 
 def _serve(enabled: bool, echo: Callable[[Config, dict[str, str]], str],
@@ -55,14 +73,25 @@ def _serve(enabled: bool, echo: Callable[[Config, dict[str, str]], str],
             return _plain(echo(config, args))
         body = request.get_data(as_text=True)
         callback = read(config, args, body)
+    except StaleTimestamp as e:
+        nonces.note_skew(get_db(), channel, e.skew, time.time())    # for /ready: the clock, not an attacker
+        abort(403)
     except BadSignature:
         abort(403)
     except BadMessage:
         abort(400)
     if not callback.message.source:
         abort(400)                  # no FromUserName: nobody to answer, and no "wechat:None" to merge into
-    if not _first_use(callback, channel, body):
-        abort(403)
+    db = get_db()
+    db.writer_wait = config.settings.wechat.writer_wait_seconds
+    try:
+        if not _first_use(callback, channel, body):
+            abort(403)
+    except WriterBusy:
+        if callback.crypto is None:
+            abort(503)              # plaintext: the pair cannot be checked now; WeChat sends the message again
+    finally:
+        db.writer_wait = None       # an encrypted body is signed itself: a replay of it is WeChat's retry
     return _answer(callback, channel)
 
 

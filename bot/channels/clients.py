@@ -16,6 +16,7 @@ from wechatpy.enterprise import WeChatClient as WorkWeChatClient
 from wechatpy.exceptions import WeChatClientException
 
 from bot.channels.tokens import SQLiteStorage
+from dispatch.mutex import holding
 from settings import WeChatSettings, WorkWeChatSettings
 
 log = logging.getLogger(__name__)
@@ -46,8 +47,13 @@ class TokenMixin:
         token = self.session.get(self.access_token_key)
         if token:
             return token
-        self.fetch_access_token()
-        return self.session.get(self.access_token_key)
+        # One process fetches at a time (a fetch invalidates the token before it); the others wait, then read it.
+        with holding(self.session.db_path, "wechat-token"):
+            token = self.session.get(self.access_token_key)
+            if not token:
+                self.fetch_access_token()
+                token = self.session.get(self.access_token_key)
+        return token
 
     def fetch_access_token(self) -> dict[str, Any]:
         log.info("fetching a WeChat access token from %s", self.API_BASE_URL)

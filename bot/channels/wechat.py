@@ -28,6 +28,7 @@ from bot.channels.clients import OfficialAccountClient, WorkClient
 from bot.inbound import Inbound
 from dispatch.clock import parse_iso, utcnow
 from dispatch.outbox import Unconfirmed
+from dispatch.store import location as store_location
 from settings import Config
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,14 @@ OUT_OF_WINDOW = (45015, 45047)
 
 class BadSignature(Exception):
     """The request was not signed with our token: not from WeChat."""
+
+
+class StaleTimestamp(BadSignature):
+    """Correctly signed, but its timestamp is far from our clock: ``skew`` seconds (ours minus WeChat's)."""
+
+    def __init__(self, skew: float) -> None:
+        super().__init__(f"stale timestamp ({skew:+.0f} s)")
+        self.skew = skew
 
 
 class BadMessage(Exception):
@@ -99,7 +108,7 @@ def _fresh(timestamp: str) -> None:
     if abs(skew) > TIMESTAMP_TOLERANCE_SECONDS:
         log.error("a correctly signed WeChat callback is %+d s away from this server's clock (more than %d s "
                   "is refused): if every callback says so, fix the clock (NTP)", skew, TIMESTAMP_TOLERANCE_SECONDS)
-        raise BadSignature("stale timestamp")
+        raise StaleTimestamp(skew)
 
 
 def official_callback(config: Config, args: dict[str, str], body: str) -> Callback:
@@ -225,7 +234,7 @@ class WeChatChannel:
 
     def __init__(self, config: Config) -> None:
         self.settings = config.settings.wechat
-        self.client = OfficialAccountClient(self.settings, config.path(config.settings.store.path))
+        self.client = OfficialAccountClient(self.settings, store_location(config))
 
     def send(self, user: dict[str, Any], body: str) -> None:
         """:raises Unconfirmed: WeChat did not answer in time; it may have sent the message (never resend)."""
@@ -257,7 +266,7 @@ class WorkWeChatChannel:
 
     def __init__(self, config: Config) -> None:
         self.settings = config.settings.work_wechat
-        self.client = WorkClient(self.settings, config.path(config.settings.store.path),
+        self.client = WorkClient(self.settings, store_location(config),
                                  config.settings.wechat.token_refresh_retries)
 
     def send(self, user: dict[str, Any], body: str) -> None:

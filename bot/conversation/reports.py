@@ -8,7 +8,7 @@ from bot.conversation.group import files_in_group
 from bot.conversation.reply import Reply
 from bot.conversation.turn import Turn
 from bot.inbound import Inbound
-from dispatch import duplicates, knowledge_items, tickets
+from dispatch import duplicates, knowledge_items, limits, outbox, tickets
 from dispatch.clock import local_text
 from dispatch.routing import Route, route
 from nlu.types import Parse
@@ -45,6 +45,11 @@ def _file_report(turn: Turn) -> Reply:
     if not turn.inbound.photos and turn.parse.only_place:
         context.expect(turn, context.REPORT, data={**told, "missing": "words"})
         return Reply(wording.ask_what_happened(f"{e.where or turn.parse.text}{e.building or ''}"), outcome="asked")
+    if refusal := limits.report_refusal(turn.db, turn.config.settings.limits, turn.user, turn.now):
+        if not turn.in_group:
+            return Reply(refusal)
+        outbox.enqueue(turn.db, turn.user["id"], refusal, turn.now, None, f"limit:{turn.message_id}")   # 1:1
+        return Reply("", outcome="ignored", private=refusal)
     the_route = route_of(turn)
     ticket, outcome = duplicates.file_or_join(turn.db, turn.config, turn.user["id"], turn.parse, the_route, turn.now,
                                               turn.inbound.photos, turn.message_id, _shared_location(turn.inbound),

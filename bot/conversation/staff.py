@@ -120,7 +120,7 @@ def joint_list(turn: Turn) -> str:
 
 def bind(turn: Turn) -> str:
     try:
-        invite = invites.bind(turn.db, turn.user["id"], turn.parse.args["code"], turn.now)
+        invite = invites.bind(turn.db, turn.user["id"], turn.parse.args["code"], turn.now, turn.config.settings.limits)
     except invites.InviteError as e:
         return wording.INVITE_PROBLEMS.get(e.reason, wording.INVITE_PROBLEMS["invalid"])
     d = turn.config.deployment

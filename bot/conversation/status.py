@@ -54,6 +54,9 @@ def status(turn: Turn) -> Reply | str:
         return wording.no_such_ticket(ticket_id)
     if not tickets.may_see(turn.db, turn.user, ticket):
         return wording.no_such_ticket(ticket_id)   # never reveal that someone else's ticket exists
+    follower = tickets.follows_only(turn.db, turn.user, ticket)
+    if follower:
+        ticket = tickets.follower_view(ticket)     # the public status: not the first reporter's words or notes
     deployment = turn.config.deployment
     handler = deployment.handler_name(ticket["grid_id"], ticket["department_id"])
     if ticket["claimed_by"]:
@@ -64,13 +67,14 @@ def status(turn: Turn) -> Reply | str:
     last_name = wording.WITHDRAWN if withdrawn else wording.STATE_NAMES.get(last["kind"], last["kind"])
     last_text = f"{local_text(last['at'], tz)[5:]} {last_name}"
     # A person's note says what was done (已换灯泡, 驳回的理由); the system's routing reasons are for staff.
-    if last["kind"] != "received" and last["note"] and (last["actor"] != "system" or is_staff(turn.user)):
+    if last["kind"] != "received" and last["note"] and not follower and (last["actor"] != "system"
+                                                                         or is_staff(turn.user)):
         last_text += f"（{last['note'][:40]}）"
     if any(t["id"] == ticket_id for t in tickets.awaiting_rating(turn.db, turn.config, turn.user["id"], turn.now)):
         context.expect(turn, context.RATING, ticket_id, chat="")    # a bare 「满意」 now rates this ticket
     photos = tickets.result_photos(turn.db, ticket_id)
     text = wording.status(ticket, handler, local_text(ticket["deadline_at"], tz), last_text, len(photos),
-                          [p["url"] for p in photos], withdrawn)
+                          [] if follower else [p["url"] for p in photos], withdrawn)
     if staff_notes := notes.for_staff(turn, ticket_id):
         text += "\n" + staff_notes
     return Reply(text, ticket_id, "answered")

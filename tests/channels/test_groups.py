@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from bot.chatlog import ChatLine, is_chatter, parse_chat_log
 from bot.cli import cli
+from dispatch.store import connect, location
 from tests.conftest import API_KEY
 
 EXPORT = """\ufeff2024-05-01 10:23:45 张三
@@ -135,7 +136,7 @@ def test_import_chat_files_each_complaint_once(tmp_path: Path, run, services):
     assert first.exit_code == 0 and "新立单 1 件" in first.stderr and "2 条闲聊" in first.stderr
     again = run(log)
     assert "新立单 0 件，1 条以前已导入" in again.stderr
-    with sqlite3.connect(services.config.settings.store.path) as conn:
+    with closing(connect(location(services.config))) as conn:
         assert conn.execute("SELECT reporter, grid_id FROM tickets").fetchall() == [("import:张三", "longxi-1")]
 
 
@@ -172,7 +173,7 @@ def test_import_chat_files_what_its_dry_run_listed_and_counts_it_truly(tmp_path:
 
     real = run(log)
     assert "共 7 条消息，新立单 2 件，1 条并入已有工单，4 条闲聊已跳过" in real.stderr
-    with sqlite3.connect(services.config.settings.store.path) as conn:
+    with closing(connect(location(services.config))) as conn:
         filed = [r[0] for r in conn.execute("SELECT text FROM tickets ORDER BY id")]
         joined = [r[0] for r in conn.execute("SELECT text FROM messages WHERE ticket_id IS NOT NULL ORDER BY id")]
         followers = conn.execute("SELECT count(*) FROM ticket_followers").fetchone()[0]
@@ -184,7 +185,7 @@ def test_an_imported_ticket_is_as_old_as_its_line_but_its_deadline_runs_from_the
     log = tmp_path / "蜂巢驿站.txt"
     log.write_text(FENGCHAO, encoding="utf-8")
     run(log)
-    with sqlite3.connect(services.config.settings.store.path) as conn:
+    with closing(connect(location(services.config))) as conn:
         created, clock = conn.execute("SELECT created_at, clock_started_at FROM tickets WHERE id = 1").fetchone()
         received = conn.execute("SELECT at FROM ticket_events WHERE ticket_id = 1 AND kind = 'received'").fetchone()
     assert created == received[0] == "2026-11-28T00:10:02Z"        # 08:10:02 in 北京时间

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 import wording
 from bot.channels import build_sender, channel_senders, clients
 from bot.services import Services
-from dispatch import outbox
+from dispatch import nonces, outbox
 from dispatch.clock import iso, utcnow
 from dispatch.users import set_role
 from standin.client import FlaskTransport, WeChatServer, signature, to_xml
@@ -121,6 +122,20 @@ def test_a_signed_callback_url_carries_one_body_only(plaintext_account, db):
     assert plaintext_account.deliver(params, forged).status == 403
     assert plaintext_account.deliver(params, body).text == first.text
     assert [m["sender"] for m in db.query("SELECT sender FROM messages")] == [f"wechat:{RIDER}"]
+
+
+def test_a_clock_far_from_wechats_is_logged_loudly_and_remembered_for_ready(wechat, db, caplog):
+    """More than 5 minutes of skew made every callback a silent 403."""
+    fields = {"ToUserName": "gh", "FromUserName": RIDER, "CreateTime": 1, "MsgType": "text", "Content": "帮助",
+              "MsgId": 4242}
+    timestamp, nonce = str(int(time.time()) - 600), "n600"
+    params = {"signature": signature(wechat.token, timestamp, nonce), "timestamp": timestamp, "nonce": nonce}
+    encrypted = wechat.encrypt(to_xml(fields))
+    params |= {"encrypt_type": "aes", "msg_signature": signature(wechat.token, timestamp, nonce, encrypted)}
+    with caplog.at_level("ERROR"):
+        assert wechat.deliver(params, to_xml({"ToUserName": "gh", "Encrypt": encrypted})).status == 403
+    assert any("+600 s away from this server's clock" in m for m in caplog.messages)
+    assert nonces.clock_skew(db, "wechat", time.time()) == pytest.approx(600, abs=5)
 
 
 @pytest.mark.parametrize("timestamp", ["9" * 400, "²", "-5", "1e9", ""])

@@ -118,8 +118,10 @@ def test_a_road_report_with_a_phone_number_still_gathers_its_duplicates(chat, db
     assert any("共 2 人反映" in m for m in chat.pushed("dept-ludeng"))
     chat.say("dept-ludeng", f"转交 {n} 市政排水处 线路在路面下")
     assert any("区市政排水处" in m for m in chat.pushed("r2"))
-    status = chat.say("r2", f"进度 {n}")
+    status = chat.say("r1", f"进度 {n}")
     assert "路灯所联络员转交区市政排水处：线路在路面下" in status and "138****5678" in status
+    public = chat.say("r2", f"进度 {n}")          # a follower: the public status, not r1's words or the note
+    assert "区市政排水处" in public and "138" not in public and "线路在路面下" not in public
 
 
 LIGHT = "翠湖小区2栋楼道灯不亮"

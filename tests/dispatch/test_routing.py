@@ -201,7 +201,7 @@ def test_a_department_sends_a_wrong_transfer_back_to_the_grid_with_its_reason(ch
     t = get_ticket(db, n)
     assert (t["state"], t["grid_id"], t["department_id"]) == ("routed", "longxi-1", None)
     assert any("【退回】" in m and "归物业管" in m for m in chat.pushed("sec-longxi-1"))
-    assert chat.say("dept-shizheng", f"退回 {n} 不归我们") == wording.NOT_ALLOWED     # not theirs to send back
+    assert chat.say("dept-shizheng", f"退回 {n} 不归我们") == wording.no_such_ticket(n)   # not theirs to see
 
 
 def test_an_emergency_waiting_in_review_is_marked_and_reminded_within_minutes(chat, db, services):

@@ -1,11 +1,9 @@
-"""The outbox under faults: a slow accept, a channel that never recovers, a flood before an emergency, and a
+"""The outbox under faults: a channel that never recovers, a flood before an emergency, and a
 clock stepped back — each push once, in order, emergencies first, and failures visible."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-
-import pytest
 
 from bot.worker import deliver_outbox
 from dispatch import lease, outbox

@@ -41,7 +41,8 @@ def test_reminders_then_the_followup_list_then_the_call(chat, db, services):
         assert chat.say("dispatcher-longxi", "待办").endswith(
             "\n另有 1 件办结后未评价的工单待回访，发「回访」查看。")
         assert chat.say("sec-longxi-1", f"回访 {n} 已解决 满意") == "这个操作需要社区调度员来做。"
-        assert chat.say("dispatcher-furong", f"回访 {n} 已解决 满意") == "这个操作需要社区调度员来做。"
+        assert chat.say("dispatcher-furong", f"回访 {n} 已解决 满意") == (
+            f"没有找到工单 {n}，请核对编号；发「我的工单」看看您的工单。")
         assert chat.say("dispatcher-longxi", f"回访 {n} 未解决 基本满意 态度很好，但桶还是坏的") == (
             f"已记录工单 #{n} 的回访结果：未解决，工单已退回原办理人重新办理。")
         assert chat.say("dispatcher-longxi", "回访") == "目前没有待回访的工单。"

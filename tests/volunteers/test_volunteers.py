@@ -31,7 +31,7 @@ def test_a_volunteer_binds_keeps_a_roster_and_serves_a_task(chat, volunteer_code
     with freeze_time(local(2026, 11, 23, 9, 10)):
         assert chat.say("v-wu", f"认领 {n}") == f"工单 #{n} 没有向您所在社区征集志愿者，暂时不能认领。"
         assert chat.say("r1", f"征集 {n}") == "这个命令是给网格和社区工作人员用的。如果您是工作人员，请先发「绑定 邀请码」。"
-        assert chat.say("sec-furong-1", f"征集 {n}") == "抱歉，这个操作只有负责该工单的网格或部门可以办理。"
+        assert chat.say("sec-furong-1", f"征集 {n}") == f"没有找到工单 {n}，请核对编号；发「我的工单」看看您的工单。"
         assert chat.say("sec-longxi-1", f"征集 {n}") == f"已向本社区 2 位志愿者征集工单 #{n}，有人认领会告诉您。"
     call = chat.pushed("v-wu")
     assert call == [f"【志愿服务征集】工单 #{n} 物业服务｜广场花苑小区3栋\n广场花苑小区3栋楼道灯泡坏了\n"
