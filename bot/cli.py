@@ -324,10 +324,12 @@ def _ensure_dir(path: Path) -> Path:
 
 @cli.command()
 @config_option
-@click.option("--role", required=True, type=click.Choice(["grid_secretary", "dispatcher", "department", "leader"]))
+@click.option("--role", required=True,
+              type=click.Choice(["grid_secretary", "dispatcher", "department", "leader", "volunteer"]))
 @click.option("--grid", "grid_id", help="Grid id, for --role grid_secretary.")
 @click.option("--department", "department_id", help="Department id, for --role department.")
-@click.option("--community", "community_id", help="Community id, for --role dispatcher (optional for leader).")
+@click.option("--community", "community_id",
+              help="Community id, for --role dispatcher or volunteer (optional for leader).")
 @click.option("--name", default="", help="The person's name as colleagues will see it.")
 def invite(config_path: str, role: str, grid_id: str | None, department_id: str | None, community_id: str | None,
            name: str) -> None:
@@ -339,6 +341,7 @@ def invite(config_path: str, role: str, grid_id: str | None, department_id: str 
     Example:
         sandan invite --role grid_secretary --grid longxi-1 --name 王书记
         sandan invite --role dispatcher --community longxi
+        sandan invite --role volunteer --community longxi --name 吴阳春
     """
     from dispatch import invites
     from dispatch.clock import utcnow

@@ -21,7 +21,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.channels import build_sender, channel_senders
 from bot import points_jobs
 from bot.services import Services, with_store
-from dispatch import backup, deadlines, digests, health, lease, outbox, recurring, tickets
+from dispatch import backup, deadlines, digests, followups, health, lease, outbox, recurring, tickets
 from dispatch.leader import Leader
 from dispatch.store import location as store_location
 
@@ -78,6 +78,10 @@ def close_unrated(services: Services) -> int:
     return with_store(services, tickets.close_unrated)
 
 
+def remind_unrated(services: Services) -> int:
+    return with_store(services, followups.remind_unrated)
+
+
 def daily_backup(services: Services) -> str:
     """Back up into ops.backup_dir and keep the newest ops.backup_keep archives."""
     config = services.config
@@ -108,6 +112,8 @@ def add_dispatch_jobs(scheduler: BackgroundScheduler, services: Services) -> Non
                           args=[services], id="daily_backup", replace_existing=True, coalesce=True,
                           misfire_grace_time=3600)
     scheduler.add_job(close_unrated, "interval", hours=1, args=[services], id="close_unrated",
+                      replace_existing=True, max_instances=1, coalesce=True)
+    scheduler.add_job(remind_unrated, "interval", hours=1, args=[services], id="remind_unrated",
                       replace_existing=True, max_instances=1, coalesce=True)
     hour, minute = s.daily_digest_at.split(":")     # 高频问题 with the morning digest
     scheduler.add_job(tell_recurring, CronTrigger(hour=int(hour), minute=int(minute), timezone=s.timezone),

@@ -19,7 +19,7 @@ from settings import Community, Config, Department, Deployment, Grid, LimitSetti
 
 log = logging.getLogger(__name__)
 
-ROLES = ("grid_secretary", "dispatcher", "department", "leader")
+ROLES = ("grid_secretary", "dispatcher", "department", "leader", "volunteer")
 #: No 0/O, 1/I/L: codes are read aloud and typed on phones.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
@@ -35,7 +35,7 @@ class InviteError(Exception):
 
 #: The one option naming each role's scope (a leader's --community is optional).
 SCOPE_OPTION = {"grid_secretary": "grid", "department": "department", "dispatcher": "community",
-                "leader": "community"}
+                "leader": "community", "volunteer": "community"}
 
 
 def _ids(items: Iterable[Grid | Department | Community]) -> str:

@@ -22,7 +22,7 @@ from settings import LimitSettings
 def _reports_since(db: Database, user_id: str, since: datetime, at_most: int) -> int:
     """How many tickets the person filed since ``since``, counting no further than ``at_most``."""
     return db.execute("SELECT count(*) FROM (SELECT created_at FROM tickets WHERE reporter = ? ORDER BY id DESC "
-                      "LIMIT ?) WHERE created_at >= ?", [user_id, at_most, iso(since)]).fetchone()[0]
+                      "LIMIT ?) AS recent WHERE created_at >= ?", [user_id, at_most, iso(since)]).fetchone()[0]
 
 
 def report_refusal(db: Database, limits: LimitSettings, user: dict[str, Any], now: datetime) -> str | None:

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 import wording
-from dispatch import colours, dialect, outbox, rollup
+from dispatch import colours, dialect, followups, outbox, rollup
 from dispatch.clock import iso
 from dispatch.states import OPEN_STATES, WORKING_STATES
 from dispatch.store import row_id, transaction
@@ -76,6 +76,8 @@ def kpis(db: Database, config: Config, start: datetime, end: datetime, now: date
     marks = ", ".join("?" * len(_WORKING))
     row["overdue"] = db.execute(f"SELECT count(*) FROM tickets WHERE state IN ({marks}) AND deadline_at < ?",
                                 [*_WORKING, iso(now)]).fetchone()[0]
+    row["solved"], row["called"] = followups.resolution(db, start, end)     # 解决率, apart from 满意率
+    row["resolution_rate"] = rate(row["solved"], row["called"])
     return row
 
 

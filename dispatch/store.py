@@ -429,6 +429,57 @@ def m025_outbox_photos(db: Database) -> None:
     db.execute("ALTER TABLE outbox ADD COLUMN photos TEXT NOT NULL DEFAULT '[]'")
 
 
+@migrations()
+def m026_volunteers_proxies_followups(db: Database) -> None:
+    """Volunteers (a roster row per person, a task row per ticket opened to them by 征集), 帮办代办 (who filed a
+    ticket for which resident, and the code that links the resident), and 回访 (the dispatcher's call: solved?
+    satisfied?). IF NOT EXISTS: a store that ran this branch before the merge knew it as m023 or m024."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS volunteer_profiles (
+            user_id TEXT PRIMARY KEY REFERENCES users(id),
+            skills TEXT NOT NULL DEFAULT '',
+            free_times TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS volunteer_tasks (
+            ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id),
+            community_id TEXT,
+            opened_by TEXT NOT NULL,
+            opened_at TEXT NOT NULL,
+            claimed_by TEXT,
+            claimed_at TEXT,
+            report TEXT,
+            reported_at TEXT,
+            confirmed_by TEXT,
+            confirmed_at TEXT,
+            hours REAL
+        );
+        CREATE INDEX IF NOT EXISTS volunteer_tasks_claimed ON volunteer_tasks(claimed_by, confirmed_at);
+        CREATE TABLE IF NOT EXISTS proxy_filings (
+            ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id),
+            filed_by TEXT NOT NULL,
+            resident_name TEXT NOT NULL,
+            resident_phone TEXT NOT NULL,
+            code TEXT NOT NULL UNIQUE,
+            filed_at TEXT NOT NULL,
+            linked_user TEXT,
+            linked_at TEXT
+        );
+        CREATE TABLE IF NOT EXISTS followups (
+            id INTEGER PRIMARY KEY,
+            ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+            called_by TEXT NOT NULL,
+            solved INTEGER NOT NULL,
+            satisfaction TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            at TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS followups_ticket ON followups(ticket_id);
+        """
+    )
+
+
 class Store(Database):
     """sqlite-utils' Database, with a query() that runs the SELECT as it is.
 

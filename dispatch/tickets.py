@@ -417,11 +417,18 @@ def resolve(db: Database, config: Config, ticket_id: int, user: dict[str, Any], 
     ticket = get_ticket(db, ticket_id)
     if not may_handle(user, ticket):
         raise refusal(db, user, ticket)
+    return finish(db, config, ticket, user["id"], note, now, photos)
+
+
+def finish(db: Database, config: Config, ticket: dict[str, Any], actor: str, note: str, now: datetime,
+           photos: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    """The work is done (the caller checked who may say so): resolved, and the reporter asked to rate."""
+    ticket_id = ticket["id"]
     with transaction(db):
         if ticket["state"] in (s.value for s in CLAIMABLE_STATES):   # closing unclaimed work claims it
-            ticket = move(db, ticket, State.CLAIMED, user["id"], "办结时自动接单", now, claimed_by=user["id"])
+            ticket = move(db, ticket, State.CLAIMED, actor, "办结时自动接单", now, claimed_by=actor)
         said = note.strip()
-        ticket = move(db, ticket, State.RESOLVED, user["id"], said or "已办结", now, resolution=said or "已办结",
+        ticket = move(db, ticket, State.RESOLVED, actor, said or "已办结", now, resolution=said or "已办结",
                       resolved_at=iso(now))
         add_photos(db, ticket_id, photos, "result", now)
         shown = photo_ids(db, ticket_id, "result")       # those sent before 「办结」 count, and go, too
@@ -696,6 +703,10 @@ def _settle_rating(db: Database, config: Config, ticket: dict[str, Any], user: d
     _tell_handler_and_community(db, ticket, wording.reopened_for_handler(ticket["id"], local_deadline, comment),
                                 now, f"reopen:{ticket['id']}:{iso(now)}")
     return ticket
+
+
+#: The same settling for a dispatcher's 回访 (dispatch/followups.py): 不满意 reopens, anything else closes.
+settle_rating = _settle_rating
 
 
 def _record_late_rating(db: Database, ticket: dict[str, Any], user_id: str, value: str, comment: str,

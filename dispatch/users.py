@@ -36,9 +36,13 @@ def ensure_user(db: Database, user_id: str, now: datetime, display_name: str = "
     ))[0]
 
 
+#: Roles that are not staff: residents report, volunteers (bound by invite) claim the tasks opened to them.
+NOT_STAFF = ("resident", "volunteer")
+
+
 def is_staff(user: dict[str, Any]) -> bool:
-    """Anyone bound to a role (grid, department, community, leader); residents and riders are not."""
-    return user.get("role", "resident") != "resident"
+    """Anyone bound to a role (grid, department, community, leader); residents, riders and volunteers are not."""
+    return user.get("role", "resident") not in NOT_STAFF
 
 
 def get_user(db: Database, user_id: str) -> dict[str, Any]:

@@ -36,6 +36,14 @@ COMMANDS: list[tuple[str, re.Pattern[str]]] = [
     ("internal_note", re.compile(rf"^\s*(备注|内部备注)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
     ("co_handle", re.compile(rf"^\s*(协办|加协办)\s*{_NUM}\s*(?P<target>\S+)\s*(?P<note>.*)$", re.S)),
     ("part_done", re.compile(rf"^\s*(协办完成|协办办结)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
+    # volunteers, 帮办代办 and 回访 (bot/conversation/volunteers.py, proxies.py, followups.py)
+    ("volunteer_call", re.compile(rf"^\s*(征集|征集志愿者)\s*{_NUM}\s*$")),
+    ("volunteer_confirm", re.compile(rf"^\s*(确认|确认完成)\s*{_NUM}\s*$")),
+    ("volunteer_profile", re.compile(r"^\s*我的(?P<field>服务时间|空闲时间|特长|技能)\s*[:：]?\s*(?P<value>.+)$", re.S)),
+    ("proxy_report", re.compile(r"^\s*(代办|帮办)\s+(?P<name>[^\s\d]{1,10})\s*(?P<phone>1\d{10})\s+(?P<text>\S.*)$", re.S)),
+    ("followup", re.compile(rf"^\s*回访\s*{_NUM}\s*(?P<solved>已解决|未解决|解决|没解决)\s*"
+                            r"(?P<value>非常满意|基本满意|不满意|满意)?\s*(?P<note>.*)$", re.S)),
+    ("followup_list", re.compile(r"^\s*(回访|回访列表|待回访)\s*$")),
     ("bind", re.compile(r"^\s*(绑定|邀请码)\s*(?P<code>[A-Za-z0-9]{4,16})\s*$")),
     ("points", re.compile(r"^\s*(我的积分|积分|查积分)\s*$")),
     ("leaderboard", re.compile(r"^\s*(排行榜|积分榜|排名)\s*$")),

@@ -393,6 +393,8 @@ class DispatchSettings(Strict):
     reopen_deadline_factor: float = Field(default=0.5, gt=0, le=1)
     rating_timeout_days: int = 3
     close_unrated_as_satisfied: bool = False
+    rating_reminder_hours: list[float] = [24, 72]   # after 办结, the reporter is reminded to rate at these hours
+    followup_after_hours: float = 96                # still unrated this long after 办结 → the dispatchers' 回访 list
     duplicate_window_hours: float = 72
     photo_join_minutes: float = 5
     outbox_interval_seconds: float = 2
@@ -480,10 +482,17 @@ class PointsSettings(Strict):
     suggestion_words: list[str] = ["建议", "希望增设", "能不能增加"]
     staff_task: int = 10         # 心愿积分 for a task closed with a good rating
     good_ratings: list[str] = ["满意", "基本满意"]
-    reporter_roles: list[str] = ["resident", "rider"]
+    reporter_roles: list[str] = ["resident", "rider", "volunteer"]
     leaderboard_size: int = Field(default=10, ge=1, le=100)
     champion_group: str = "fengchao"   # deployment.groups key announced to every Monday
     rewards: list[Reward] = []
+
+
+class VolunteerSettings(Strict):
+    """志愿服务: what a task a volunteer claimed (认领) and the grid confirmed (确认) earns."""
+
+    task_points: int = Field(default=20, ge=0)        # 志愿服务积分 per confirmed task
+    task_hours: float = Field(default=1, ge=0)        # service hours recorded per confirmed task
 
 
 class RatingSettings(Strict):
@@ -537,6 +546,7 @@ class Settings(Strict):
     dispatch: DispatchSettings = DispatchSettings()
     conversation: ConversationSettings = ConversationSettings()
     points: PointsSettings = PointsSettings()
+    volunteers: VolunteerSettings = VolunteerSettings()
     limits: LimitSettings = LimitSettings()
     rating: RatingSettings = RatingSettings()
     ops: OpsSettings = OpsSettings()

@@ -106,7 +106,8 @@ HELP = (
     "网格工作人员：「待办」「接单 12」「处理中 12 说明」「办结 12 已更换」（可附照片）「转交 12 部门」"
     "「退回审核 12 理由」；部门：「退回 12 理由」；「绑定 邀请码」绑定身份。\n"
     "社区调度员：「待办」「派单 12 网格或部门」「驳回 12 理由」「答复 12 内容」「入库 12」「收到 12」（紧急）"
-    "「合并 13 到 12」「联席 12」「联席会议」。"
+    "「合并 13 到 12」「联席 12」「联席会议」「回访」。\n"
+    "志愿者：「认领 12」「完成 12 说明」（可附照片）「我的服务时间 周末」；网格和社区：「征集 12」「确认 12」「代办 姓名 电话 地点 问题」。"
 )
 GREETING = "您好！有什么问题直接告诉我，说清楚小区和几栋更快处理哦。发「帮助」看看我能做什么。"
 CHITCHAT = "收到 😊 有问题随时发给我，发「帮助」看看我能做什么。"
@@ -725,7 +726,8 @@ def import_summary(messages: int, new: int, joined: int, before: int, skipped: i
 
 # ---------------------------------------------------------------- dispatch: staff commands, deadlines, digests
 
-ROLE_NAMES = {"grid_secretary": "网格书记", "dispatcher": "社区调度员", "department": "部门联络员", "leader": "领导"}
+ROLE_NAMES = {"grid_secretary": "网格书记", "dispatcher": "社区调度员", "department": "部门联络员", "leader": "领导",
+              "volunteer": "志愿者"}
 NOT_DISPATCHER = "这个操作需要社区调度员来做。"
 REJECT_NEEDS_REASON = "请写上驳回理由，比如「驳回 12 属于私人纠纷，建议走法律途径」，我们会转告反映人。"
 INVITE_PROBLEMS = {
@@ -809,8 +811,129 @@ def internal_note_lines(notes: list[tuple[str, str]]) -> str:
 
 
 def bound(role: str, scope: str) -> str:
+    if role == "volunteer":
+        return (f"绑定成功！您现在是{scope}志愿者。社区征集志愿服务时会推送给您，回复「认领 工单号」即可。"
+                f"发「我的服务时间 周末」「我的特长 水电维修」登记，方便社区找到合适的人。")
     return (f"绑定成功！您现在是{scope}{ROLE_NAMES.get(role, role)}。新工单会推送给您，"
             f"发「帮助」看看常用命令。")
+
+
+# ---------------------------------------------------------------- rating reminders and 回访
+
+
+def rating_reminder(ticket_id: int) -> str:
+    return (f"您反映的问题（工单 {ticket_id}）已办结，还没收到您的评价。"
+            f"请回复「满意」「基本满意」或「不满意」，没解决的话也请告诉我们。")
+
+
+def followup_list(rows: list[tuple[int, str, str]]) -> str:
+    if not rows:
+        return "目前没有待回访的工单。"
+    lines = [f"待回访（办结后一直未评价，请电话回访）共 {len(rows)} 件："]
+    lines += [f"#{n} {at} 办结｜{mask_phones(text)[:18]}" for n, at, text in rows]
+    lines.append("回访后回复「回访 工单号 已解决/未解决 满意/基本满意/不满意」记录结果。")
+    return "\n".join(lines)
+
+
+def followups_waiting(count: int) -> str:
+    return f"另有 {count} 件办结后未评价的工单待回访，发「回访」查看。"
+
+
+def followup_note(solved: bool, satisfaction: str, note: str) -> str:
+    parts = ["回访：" + ("已解决" if solved else "未解决"), satisfaction, mask_phones(note)]
+    return "，".join(p for p in parts if p)
+
+
+def followup_recorded(ticket_id: int, solved: bool, state: str) -> str:
+    if state == "reopened":
+        return f"已记录工单 #{ticket_id} 的回访结果：未解决，工单已退回原办理人重新办理。"
+    return f"已记录工单 #{ticket_id} 的回访结果：{'已解决' if solved else '未解决'}，工单已结案。"
+
+
+# ---------------------------------------------------------------- 帮办代办: staff file for a resident
+
+
+def proxy_filed(name: str, phone: str, ack: str, code: str) -> str:
+    return (f"已代{name}（{mask_phones(phone)}）登记。{ack}\n"
+            f"请把居民码 {code} 交给{name}：在公众号发「绑定 {code}」后，每一步进展会直接告诉{name}。"
+            f"在此之前进展发给您，请电话转告。")
+
+
+def proxy_linked(ticket_id: int) -> str:
+    return f"绑定成功！工单 {ticket_id} 已关联到您，办理进展会直接告诉您。回复「进度 {ticket_id}」可随时查看。"
+
+
+def proxy_linked_push(ticket_id: int, name: str) -> str:
+    return f"{name}已绑定，工单 #{ticket_id} 的进展今后直接告诉居民本人，不再发给您。"
+
+
+# ---------------------------------------------------------------- volunteers: roster, 征集 / 认领 / 确认
+
+NOT_VOLUNTEER = "「认领」征集任务需要先成为志愿者：请向社区要志愿者邀请码，发「绑定 邀请码」。"
+
+
+def volunteer_profile_saved(name: str, skills: str, free_times: str) -> str:
+    return (f"已登记。{name}的志愿者资料：特长 {skills or '未填'}；服务时间 {free_times or '未填'}。")
+
+
+def volunteer_call(ticket: dict[str, Any]) -> str:
+    return (f"【志愿服务征集】工单 #{ticket['id']} {ticket['category']}｜{place_text(ticket)}\n"
+            f"{mask_phones(ticket['text'])}\n能帮忙的请回复「认领 {ticket['id']}」，先到先得。")
+
+
+def volunteer_call_sent(ticket_id: int, told: int) -> str:
+    if not told:
+        return f"工单 #{ticket_id} 已开放志愿者认领，但本社区还没有绑定的志愿者。"
+    return f"已向本社区 {told} 位志愿者征集工单 #{ticket_id}，有人认领会告诉您。"
+
+
+def volunteer_claimed_reply(ticket_id: int) -> str:
+    return f"认领成功！工单 #{ticket_id} 交给您了。完成后回复「完成 {ticket_id} 做了什么」，可以附上照片。"
+
+
+def volunteer_taken(ticket_id: int, who: str) -> str:
+    return f"谢谢您！工单 #{ticket_id} 已由志愿者{who}认领了，下次征集再请您帮忙。"
+
+
+def volunteer_not_open(ticket_id: int) -> str:
+    return f"工单 #{ticket_id} 没有向您所在社区征集志愿者，暂时不能认领。"
+
+
+def volunteer_claimed_push(ticket_id: int, who: str) -> str:
+    return f"【志愿认领】工单 #{ticket_id} 已由志愿者{who}认领。"
+
+
+def volunteer_reported_reply(ticket_id: int) -> str:
+    return f"辛苦了！工单 #{ticket_id} 的完成情况已报给网格，确认后会计入您的志愿服务。"
+
+
+VOLUNTEER_REPORT_HOW = "请说说做了什么，例如「完成 12 已换好灯泡」，可以附上照片。"
+
+
+def volunteer_not_yours(ticket_id: int) -> str:
+    return f"工单 #{ticket_id} 不是您认领的任务；发「认领 {ticket_id}」先认领。"
+
+
+def volunteer_report_push(ticket_id: int, who: str, note: str, photo: bool) -> str:
+    with_photo = "（附照片）" if photo else ""
+    return (f"【志愿反馈】志愿者{who}反馈工单 #{ticket_id} 已完成{with_photo}：{mask_phones(note) or '见照片'}\n"
+            f"核实后请回复「确认 {ticket_id}」，将通知反映人评价。")
+
+
+def volunteer_confirm_reply(ticket_id: int) -> str:
+    return f"已确认工单 #{ticket_id} 的志愿服务，工单已办结，已通知反映人评价。"
+
+
+def nothing_to_confirm(ticket_id: int) -> str:
+    return f"工单 #{ticket_id} 还没有待确认的志愿服务（志愿者完成后会发给您）。"
+
+
+def volunteer_confirmed(ticket_id: int, points: int, hours: float) -> str:
+    return f"工单 #{ticket_id} 的志愿服务已确认，感谢您！+{points} 志愿服务积分，服务时长 {hours:g} 小时。"
+
+
+def volunteer_service_line(tasks: int, hours: float) -> str:
+    return f"志愿服务：{tasks} 次，累计 {hours:g} 小时"
 
 
 def started(ticket_id: int) -> str:

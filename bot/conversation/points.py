@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import wording
 from bot.conversation.turn import Turn
+from bot.conversation.volunteers import service_line
 from dispatch import points
 
 
@@ -14,8 +15,10 @@ def my_points(turn: Turn) -> str:
     points.sync(turn.db, turn.config, turn.now)
     account = points.account_for(turn.user, settings)
     rewards = settings.rewards if account == points.VOLUNTEER else []
-    return wording.points_summary(account, points.balance(turn.db, turn.user["id"], account),
-                                  points.recent(turn.db, turn.user["id"], account), rewards)
+    summary = wording.points_summary(account, points.balance(turn.db, turn.user["id"], account),
+                                     points.recent(turn.db, turn.user["id"], account), rewards)
+    service = service_line(turn)
+    return f"{summary}\n{service}" if service else summary
 
 
 def leaderboard(turn: Turn) -> str:

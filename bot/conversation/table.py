@@ -8,6 +8,7 @@ from __future__ import annotations
 import wording
 from bot.conversation import basics, desk, emergency, evidence, follows, points, ratings, reports, staff, status
 from bot.conversation import cohandling, decisions, extensions, notes
+from bot.conversation import followups, proxies, volunteers
 from bot.conversation.reply import Reply, as_reply
 from bot.conversation.turn import Handler, Turn
 
@@ -16,7 +17,7 @@ HANDLERS: dict[str, Handler] = {
     "report": reports.report,
     "question": reports.question,
     "human": reports.human,
-    "my_tickets": status.my_tickets,
+    "my_tickets": followups.my_tickets,  # status.my_tickets, and a dispatcher's 回访 count
     "status": status.status,
     "withdraw": status.withdraw,
     "rate": ratings.rate,
@@ -25,9 +26,9 @@ HANDLERS: dict[str, Handler] = {
     "leaderboard": points.leaderboard,
     "redeem": points.redeem,
     # staff
-    "claim": staff.claim,
+    "claim": volunteers.claim,         # a volunteer's 认领 of a 征集 task; staff get 接单
     "start": staff.start,
-    "resolve": cohandling.resolve,     # the lead closes once every 协办 part is done
+    "resolve": volunteers.report,      # a volunteer's 完成; staff: the lead closes once every 协办 part is done
     "transfer": staff.transfer,
     "reassign": staff.reassign,
     "send_back": staff.send_back,
@@ -36,7 +37,7 @@ HANDLERS: dict[str, Handler] = {
     "joint": staff.joint_mark,
     "joint_settle": decisions.settle,  # recorded, the lead assigned, everyone told
     "joint_list": staff.joint_list,
-    "bind": staff.bind,
+    "bind": proxies.bind,              # a 代办 code links the resident; other codes bind staff and volunteers
     # the community's desk: the review queue, answers, a grid's 退回审核, emergencies confirmed
     "answer": desk.answer,
     "save_answer": desk.save_answer,
@@ -49,6 +50,13 @@ HANDLERS: dict[str, Handler] = {
     "internal_note": notes.add,
     "co_handle": cohandling.add,
     "part_done": cohandling.finish,
+    # volunteers (volunteers.py)
+    "volunteer_profile": volunteers.set_profile,
+    "volunteer_call": volunteers.open_call,
+    "volunteer_confirm": volunteers.confirm,
+    "proxy_report": proxies.file,      # 帮办代办 (proxies.py)
+    "followup": followups.record,      # 回访 (followups.py)
+    "followup_list": followups.listing,
     # small talk and events
     "greeting": basics.greeting,
     "chitchat": basics.chitchat,
