@@ -12,13 +12,14 @@ from __future__ import annotations
 from common import ROOT, machine, table
 
 from bot.services import build_services
-from tests.conversation.corpus import FRESH, SETTLED, read_lines, score
+from tests.conversation.corpus import FRESH, SETTLED, UNSEEN, read_lines, score
 
 
 def main() -> None:
     services = build_services(ROOT / "config.yaml")
     rows, wrong = [], []
-    for name, paths in (("settled (in-sample)", SETTLED), ("fresh (out-of-sample)", (FRESH,))):
+    for name, paths in (("settled (in-sample)", SETTLED), ("fresh (out-of-sample)", (FRESH,)),
+                        ("unseen (out-of-sample)", (UNSEEN,))):
         lines = read_lines(*paths)
         result = score(services, lines)
         rows.append([name, len(lines), result.true_pos, result.false_pos, result.false_neg, result.true_neg,

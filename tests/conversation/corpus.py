@@ -16,6 +16,9 @@ HERE = Path(__file__).parent
 #: The lines the judgement was settled on (in-sample), and the fresh ones written afterwards (out-of-sample).
 SETTLED = (HERE / "group_lines.tsv", HERE / "group_lines_heldout.tsv")
 FRESH = HERE / "group_lines_fresh.tsv"
+#: Lines written before the judgement was made general (words derived from the categories' keywords and the NLU
+#: training data, the model's report probability, negation and finished repairs) and never used to tune it.
+UNSEEN = HERE / "group_lines_unseen.tsv"
 
 
 @dataclass(frozen=True)
