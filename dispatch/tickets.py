@@ -91,9 +91,10 @@ def add_photos(db: Database, ticket_id: int, photos: list[dict[str, str]] | None
 
 
 def photo_ids(db: Database, ticket_id: int, purpose: str) -> list[int]:
-    """The media rows of a ticket's 'report' or 'result' photos, oldest first: what a push carries."""
-    return [r[0] for r in db.execute("SELECT id FROM media WHERE ticket_id = ? AND purpose = ? ORDER BY id",
-                                     [ticket_id, purpose]).fetchall()]
+    """The media rows of a ticket's 'report' or 'result' photos, oldest first: what a push carries (a video or a
+    recording is named in the push's text, never sent as an image)."""
+    return [r[0] for r in db.execute("SELECT id FROM media WHERE ticket_id = ? AND purpose = ? AND kind = 'photo' "
+                                     "ORDER BY id", [ticket_id, purpose]).fetchall()]
 
 
 def attach_photos(db: Database, ticket_id: int, photos: list[dict[str, str]], purpose: str, now: datetime,

@@ -12,6 +12,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, Callable
 from xml.parsers.expat import ExpatError
 
