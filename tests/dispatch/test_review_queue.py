@@ -80,10 +80,11 @@ def test_a_grid_sends_a_junk_ticket_back_to_review(chat, db, services):
 def test_an_emergency_reaches_the_grid_the_dispatcher_and_the_leader_on_duty(chat, db, services):
     n = ticket_number(chat.say("resident-1", "龙西小区5栋闻到很重的煤气味"))
     alert = (f"【紧急·燃气泄漏】工单 #{n}（龙西小区5栋）：龙西小区5栋闻到很重的煤气味\n"
-             f"已请反映人拨打 119，已通知龙西社区第二网格党支部。请回复「收到 {n}」确认并跟进。")
-    assert chat.pushed("dispatcher-longxi") == [alert]
+             f"已请反映人拨打 119，已通知十里燃气公司。请回复「收到 {n}」确认并跟进。")
+    informed = f"【知会】工单 #{n}（龙西小区5栋）已转交十里燃气公司办理，请协助跟进。\n龙西小区5栋闻到很重的煤气味"
+    assert chat.pushed("dispatcher-longxi") == [informed, alert]     # the gas company acts; all hear of it at once
     assert chat.pushed("leader") == [alert]
-    assert [m.split("\n")[0] for m in chat.pushed("sec-longxi-2")] == [f"【紧急工单】#{n} 安全隐患｜龙西小区5栋"]
+    assert chat.pushed("sec-longxi-2") == [informed, alert]
     assert chat.pushed("dispatcher-furong") == []
 
     dispatcher = get_user(db, "api:dispatcher-longxi")

@@ -20,7 +20,7 @@ from tests.conftest import API_KEY
 from tests.operations.test_calendar_warning import config_in
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-PLACES = ["广场花苑小区", "龙西小区", "芙蓉小区"]
+PLACES = ["广场花苑小区", "龙西小区", "芙蓉苑小区"]
 
 
 @pytest.fixture
