@@ -35,6 +35,8 @@ def _guarded(turn: Turn, action: Callable[[], str]) -> str:
         return wording.SEND_BACK_NEEDS_REASON if turn.parse.intent == "send_back" else wording.REJECT_NEEDS_REASON
     except tickets.AlreadyAssigned as e:
         return wording.already_assigned(e.ticket_id, e.current)
+    except tickets.AlreadyClaimed as e:
+        return wording.claimed_by_other(ticket_id, e.who)
     except TransitionError as e:
         if turn.parse.intent == "start" and e.current == "in_progress":
             return wording.already_in_progress(e.ticket_id)
@@ -134,38 +136,16 @@ def bind(turn: Turn) -> str:
     return wording.bound(invite["role"], scope)
 
 
-def _staff_only(turn: Turn) -> str | None:
-    return None if is_staff(turn.user) else wording.NOT_STAFF
-
-
 def claim(turn: Turn) -> str:
-    if refusal := _staff_only(turn):
-        return refusal
-    ticket_id = turn.parse.args["ticket"]
-    try:
-        tickets.claim(turn.db, turn.config, ticket_id, turn.user, turn.now)
-    except tickets.TicketNotFound:
-        return wording.no_such_ticket(ticket_id)
-    except tickets.NotAllowed:
-        return wording.NOT_ALLOWED
-    except tickets.AlreadyClaimed as e:
-        return wording.claimed_by_other(ticket_id, e.who)
-    except TransitionError as e:
-        return wording.wrong_state(ticket_id, e.current)
-    return wording.claimed(ticket_id)
+    def act() -> str:
+        tickets.claim(turn.db, turn.config, turn.parse.args["ticket"], turn.user, turn.now)
+        return wording.claimed(turn.parse.args["ticket"])
+    return _guarded(turn, act)
 
 
 def resolve(turn: Turn) -> str:
-    if refusal := _staff_only(turn):
-        return refusal
-    ticket_id = turn.parse.args["ticket"]
-    try:
-        tickets.resolve(turn.db, turn.config, ticket_id, turn.user, turn.parse.args.get("note", ""), turn.now,
-                        turn.inbound.photos)
-    except tickets.TicketNotFound:
-        return wording.no_such_ticket(ticket_id)
-    except tickets.NotAllowed:
-        return wording.NOT_ALLOWED
-    except TransitionError as e:
-        return wording.wrong_state(ticket_id, e.current)
-    return wording.resolved(ticket_id)
+    def act() -> str:
+        tickets.resolve(turn.db, turn.config, turn.parse.args["ticket"], turn.user, turn.parse.args.get("note", ""),
+                        turn.now, turn.inbound.photos)
+        return wording.resolved(turn.parse.args["ticket"])
+    return _guarded(turn, act)
