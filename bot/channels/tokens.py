@@ -1,7 +1,9 @@
 """Access tokens shared by every process through the store's kv table.
 
 WeChat issues one access token per app and a new fetch invalidates the old one soon after, so the web
-processes and the worker must share it instead of each keeping its own in memory.
+processes and the worker must share it instead of each keeping its own in memory. A process told that its
+token is stale forgets only that token (``invalidate``): when several learn it at once, the first to fetch
+stores a fresh one and the others' deletes miss it, instead of each throwing away the one just fetched.
 """
 
 from __future__ import annotations
@@ -48,6 +50,15 @@ class SQLiteStorage(SessionStorage):
                 db.execute("INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE "
                            "SET value = excluded.value, expires_at = excluded.expires_at",
                            [self._key(key), str(value), expires_at])
+        finally:
+            db.close()
+
+    def invalidate(self, key: str, token: str | None) -> None:
+        """Forget ``token`` if it is still the stored one; a newer token fetched meanwhile is kept."""
+        db = connect(self.db_path)
+        try:
+            with transaction(db):
+                db.execute("DELETE FROM kv WHERE key = ? AND value = ?", [self._key(key), str(token)])
         finally:
             db.close()
 
