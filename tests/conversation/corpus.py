@@ -19,6 +19,9 @@ FRESH = HERE / "group_lines_fresh.tsv"
 #: Lines written before the judgement was made general (words derived from the categories' keywords and the NLU
 #: training data, the model's report probability, negation and finished repairs) and never used to tune it.
 UNSEEN = HERE / "group_lines_unseen.tsv"
+#: The held-out dev set (nlujudge): written before the judgement was changed, in other voices; its even lines are
+#: the tune half, its odd lines the check half (tests/understanding/dev_sets.py ``half``).
+DEV = HERE / "group_lines_dev.tsv"
 
 
 @dataclass(frozen=True)
