@@ -20,6 +20,7 @@ from nlu.gazetteer import build_gazetteer
 from nlu.judgements import (complains, is_cancel, is_talk, names_only_a_place, says_something_is_wrong,
                             yes_or_no)
 from nlu.knowledge import KnowledgeBase, answerable
+from nlu.report_or_talk import TalkModel
 from nlu.rules import COMPLAINT, PROBLEM, category_scores, find_emergency, rule_category, rule_intent, rule_urgency
 from nlu.script import simplified
 from nlu.tokenizer import Tokenizer
@@ -95,6 +96,7 @@ class Engine:
         self._category_scores = lru_cache(maxsize=64)(lambda text: category_scores(text, deployment))
         self.model: NluModel | None = None
         self.knowledge: KnowledgeBase | None = None
+        self.talk_model: TalkModel | None = None
         if model is not None:
             self.use_model(model)
 
@@ -102,6 +104,10 @@ class Engine:
         """Let a message the knowledge base answers, naming no place and no problem, be read as a question about
         a service (「家里装修的垃圾放哪里」), not as a report that asks 「哪个小区？」."""
         self.knowledge = knowledge
+
+    def use_talk_model(self, talk_model: TalkModel) -> None:
+        """Let the report-or-talk model give every parse its ``report_odds`` (the group policy reads them)."""
+        self.talk_model = talk_model
 
     def use_model(self, model: NluModel) -> None:
         """Bind a model to this engine's jieba; the intent and category models share one cut per message."""
@@ -128,6 +134,7 @@ class Engine:
         parse.problem_words = bool(parse.emergency or self._category_scores(reading) or complains(reading))
         parse.wrong = says_something_is_wrong(reading)
         parse.talk = is_talk(reading)
+        parse.report_odds = self.talk_model.report_odds(reading) if self.talk_model else None
         parse.cancel = is_cancel(reading)
         parse.yes_no = yes_or_no(reading)
         return parse
