@@ -20,6 +20,7 @@ from nlu.gazetteer import build_gazetteer
 from nlu.judgements import (complains, is_cancel, is_talk, names_only_a_place, says_something_is_wrong,
                             yes_or_no)
 from nlu.knowledge import KnowledgeBase, answerable
+from nlu.report_or_talk import TalkModel
 from nlu.rules import COMPLAINT, PROBLEM, category_scores, find_emergency, rule_category, rule_intent, rule_urgency
 from nlu.script import simplified
 from nlu.tokenizer import Tokenizer
@@ -95,6 +96,7 @@ class Engine:
         self._category_scores = lru_cache(maxsize=64)(lambda text: category_scores(text, deployment))
         self.model: NluModel | None = None
         self.knowledge: KnowledgeBase | None = None
+        self.talk_model: TalkModel | None = None
         if model is not None:
             self.use_model(model)
 
@@ -103,23 +105,30 @@ class Engine:
         a service (「家里装修的垃圾放哪里」), not as a report that asks 「哪个小区？」."""
         self.knowledge = knowledge
 
+    def use_talk_model(self, talk_model: TalkModel) -> None:
+        """Let the report-or-talk model give every parse its ``report_odds`` (the group policy reads them)."""
+        self.talk_model = talk_model
+
     def use_model(self, model: NluModel) -> None:
         """Bind a model to this engine's jieba; the intent and category models share one cut per message."""
         cached = lru_cache(maxsize=64)(lambda text: tuple(self.tokenizer.content_tokens(text)))
         self.model = model.bind(lambda text: list(cached(text)))
 
-    def parse(self, text: str) -> Parse:
+    def parse(self, text: str, knowledge: KnowledgeBase | None = None) -> Parse:
         """Read a message once: the parse, with the judgements the conversation needs about its words.
 
         Traditional characters are read as simplified, English through the deployment's glossary. ``Parse.text``
         is the message as written (stored verbatim); ``Parse.reading`` is what was read.
+
+        :param knowledge: the knowledge base that decides whether the words ask about a service, when it is not
+            the shipped file (the items staff keep in the database: dispatch/knowledge_items.current).
         """
         text = (text or "").strip()
         reading = simplified(text)
         language = language_of(reading)
         if language == "en":
             reading = gloss(reading, self.deployment.english)
-        parse = self._read(reading)
+        parse = self._read(reading, knowledge or self.knowledge)
         if language == "en" and not understood(reading) and parse.intent in ENGLISH_TO_A_PERSON:
             parse = replace(parse, intent="human", confidence=1.0, args={})
         parse = replace(parse, text=text, language=language, reading=reading)
@@ -128,11 +137,12 @@ class Engine:
         parse.problem_words = bool(parse.emergency or self._category_scores(reading) or complains(reading))
         parse.wrong = says_something_is_wrong(reading)
         parse.talk = is_talk(reading)
+        parse.report_odds = self.talk_model.report_odds(reading) if self.talk_model else None
         parse.cancel = is_cancel(reading)
         parse.yes_no = yes_or_no(reading)
         return parse
 
-    def _read(self, text: str) -> Parse:
+    def _read(self, text: str, knowledge: KnowledgeBase | None = None) -> Parse:
         emergency = find_emergency(text, self.deployment)
         urgency = emergency.urgency if emergency else rule_urgency(text, self.deployment)
         command = match_command(text)
@@ -143,7 +153,7 @@ class Engine:
         intent, intent_confidence, args = self._intent(text, entities)
         if emergency is not None and intent not in NOT_EMERGENCY_REPORTS:
             return self._emergency_report(text, emergency, urgency, entities)
-        if intent in SERVICE_QUESTION_FROM and self._asks_about_a_service(text, entities):
+        if intent in SERVICE_QUESTION_FROM and self._asks_about_a_service(text, entities, knowledge):
             intent, args = "question", {}
         if intent != "report":
             return Parse(text, intent, "其他", urgency, round(intent_confidence, 3), entities, args)
@@ -158,10 +168,10 @@ class Engine:
         return Parse(text, "report", category, urgency, EMERGENCY_CONFIDENCE, entities, {},
                      emergency=emergency.name)
 
-    def _asks_about_a_service(self, text: str, entities: Entities) -> bool:
-        return (self.knowledge is not None and len(text) <= SERVICE_QUESTION_LENGTH and entities.where is None
+    def _asks_about_a_service(self, text: str, entities: Entities, knowledge: KnowledgeBase | None) -> bool:
+        return (knowledge is not None and len(text) <= SERVICE_QUESTION_LENGTH and entities.where is None
                 and not COMPLAINT.search(text)
-                and not PROBLEM.search(text) and answerable(text, self.knowledge))
+                and not PROBLEM.search(text) and answerable(text, knowledge))
 
     def intent_distribution(self, text: str, entities: Entities | None = None) -> dict[str, float]:
         """Probability per intent after rules and model are combined (commands aside)."""

@@ -120,6 +120,7 @@ TOO_LONG = "消息太长啦，请分几条发送，或者简单说说是哪里�
 NOT_ALLOWED = "抱歉，这个操作只有负责该工单的网格或部门可以办理。"
 NOT_STAFF = "这个命令是给网格和社区工作人员用的。如果您是工作人员，请先发「绑定 邀请码」。"
 ASK_PLACE = "请问是哪个小区、几栋？告诉我地点就能马上派给对应网格。"
+ASK_PLACE_EN = "Which estate (小区) and building is it? Tell me the place and I will send it to the right grid at once."
 def still_waiting_for_place(text: str) -> str:
     return f"（您前面说的「{mask_phones(text)[:20]}」还没说在哪里，告诉我小区和几栋就能派单。）"
 
@@ -144,6 +145,10 @@ def earlier_dropped(text: str) -> str:
 
 def did_you_mean(place: str) -> str:
     return f"您说的是「{place}」吗？请回复「是」或「不是」。"
+
+
+def did_you_mean_en(place: str) -> str:
+    return f"Do you mean 「{place}」? Please reply yes (是) or no (不是)."
 
 
 def near_place(name: str) -> str:
@@ -227,6 +232,33 @@ SAFETY_ADVICE = {
 }
 
 
+#: The same advice for a message written in English (bot/conversation/languages.py answers in both languages).
+SAFETY_ADVICE_EN = {
+    "燃气泄漏": "Open the windows, do not switch anything electric on or off, no flames or phones inside, turn off the "
+            "gas valve and leave before you call.",
+    "火情": "Leave now, cover your mouth and nose with a wet cloth, keep low and take the stairs, never the lift; do not "
+          "go back for belongings.",
+    "被困": "Stay calm and stay where you are; do not force the doors. In a lift, press the alarm button and call the "
+          "rescue number inside it.",
+    "倒塌": "Keep well away from the collapse and the buildings around it, and warn others to go round.",
+    "触电": "Cut the power first (the main switch) or push the wire away with a dry stick; never pull the person with "
+          "your hands.",
+    "受伤": "Do not move the injured person; stop the bleeding, keep them warm and stay with them until the "
+          "ambulance comes.",
+    "轻生": "Stay with the person, do not leave them alone, put dangerous things away, speak gently and wait for the "
+          "police.",
+    "治安": "Keep yourself safe, stay away from the fight, do not step in, and remember what the people look like and "
+          "where they go.",
+}
+
+
+def call_first_en(call: str, also: str, kind: str = "") -> str:
+    """The English lines of an emergency's reply: whom to call and what to do meanwhile."""
+    also_text = f" You can also call {also}." if also else ""
+    advice = f"\n{SAFETY_ADVICE_EN[kind]}" if kind in SAFETY_ADVICE_EN else ""
+    return f"Emergency: call {call} now!{also_text}{advice}"
+
+
 def call_first(call: str, also: str, reply: str, kind: str = "") -> str:
     """The reply to an emergency: whom to call at once, what to do meanwhile, then the usual answer."""
     also_text = f"，也可以打{also}" if also else ""
@@ -259,6 +291,16 @@ NOT_AN_EMERGENCY = "这张工单不是紧急工单，不用确认；请「待办
 
 def ask_for_words(got: str) -> str:
     return f"收到{got}！请再说说是什么问题，比如「3栋门口垃圾桶坏了」。"
+
+
+def ack_report_en(ticket_id: int) -> str:
+    """The English line beside 「已收到，工单号 N…」 for a report written in English."""
+    return (f"Received: ticket {ticket_id}. It has gone to the people responsible; send 「进度 {ticket_id}」 "
+            f"to see how it is going.")
+
+
+def ack_duplicate_en(ticket_id: int) -> str:
+    return f"Thank you! This is already being handled (ticket {ticket_id}); your report has been added to it."
 
 
 def already_reported(ticket_id: int) -> str:
@@ -494,6 +536,13 @@ def knowledge_duplicate(title: str) -> str:
 
 
 TO_A_PERSON = "好的，已请社区工作人员联系您，请稍等。着急的事也可以直接说说是什么情况。"
+TO_A_PERSON_EN = "A member of the community staff will get back to you soon. If it is urgent, call 110, 119 or 120."
+ANSWER_IN_CHINESE_EN = "The answer above is from the community's service guide (in Chinese); send 转人工 to ask a person."
+
+
+def both(chinese: str, english: str) -> str:
+    """A reply to a message written in English: the Chinese first (what staff read), then the English."""
+    return f"{chinese}\n\n{english}"
 
 
 def no_answer() -> str:

@@ -124,9 +124,9 @@ def test_a_place_said_first_joins_the_problem_said_next(talk, db):
 def test_a_near_miss_place_is_asked_once_and_yes_files_it_there(talk, db, services, monkeypatch):
     read = services.engine.parse
 
-    def parse(text: str):
+    def parse(text: str, knowledge=None):
         """What the place matcher of issue 13 will say: 桃源小区 is no place here, but near 仙源小区."""
-        p = read(text)
+        p = read(text, knowledge)
         if "桃源小区" in text and "仙源小区" not in text:
             p.entities = replace(p.entities, place=None, place_kind=None, community=None)
             p.suggested_place = "仙源小区"

@@ -1,0 +1,62 @@
+"""The held-out dev sets, tune and check halves: group lines (files a ticket or not), emergencies (present event
+or look-alike) and `sandan triage` fields. The sets were written before the judgements were changed; the check
+half is never read while tuning, so its row is the honest one.
+
+Usage:
+    .venv/bin/python bench/understanding_dev.py [--wrong tune]
+"""
+
+from __future__ import annotations
+
+import sys
+
+from common import ROOT, machine, table
+
+from bot.cli import triage_record
+from bot.services import build_services
+from nlu.evaluate import score_alarms
+from tests.conversation.corpus import DEV, read_lines, score
+from tests.understanding.dev_sets import HALVES, emergency_lines, half, score_triage, triage_lines
+
+
+def main(show_wrong: str | None) -> None:
+    services = build_services(ROOT / "config.yaml")
+    engine = services.engine
+    wrong: list[tuple[str, str, str]] = []
+
+    rows = []
+    for name in HALVES:
+        result = score(services, half(read_lines(DEV), name))
+        rows.append([f"group lines, {name}", result.true_pos + result.false_pos + result.false_neg + result.true_neg,
+                     f"{result.precision:.3f}", f"{result.recall:.3f}"])
+        if show_wrong == name:
+            wrong += [("group", "filed" if filed else "missed", line.text) for line, filed in result.wrong]
+    for name in HALVES:
+        lines = half(emergency_lines(), name)
+        alarms = score_alarms(lines, lambda text: engine.parse(text).emergency)
+        rows.append([f"emergencies, {name}", len(lines), f"{alarms.precision:.3f}", f"{alarms.recall:.3f}"])
+        if show_wrong == name:
+            wrong += [("emergency", "missed", m) for m in alarms.missed]
+            wrong += [("emergency", "false alarm", f) for f in alarms.false]
+    print(table(["set", "n", "precision", "recall"], rows))
+    print()
+
+    rows = []
+    for name in HALVES:
+        result = score_triage(half(triage_lines(), name), lambda text: triage_record(services, text))
+        fields = [result.field_accuracy(f) for f in ("intent", "category", "handling", "place", "grid", "department")]
+        rows.append([f"triage, {name}", result.rows, f"{result.right / result.rows:.3f}",
+                     *("-" if f is None else f"{f:.3f}" for f in fields)])
+        if show_wrong == name:
+            wrong += [("triage", "wrong", w) for w in result.wrong]
+    print(table(["set", "n", "all fields right", "intent", "category", "handling", "place", "grid", "department"],
+                rows))
+    if wrong:
+        print()
+        print(table(["set", "verdict", "text"], wrong))
+    print()
+    print(machine())
+
+
+if __name__ == "__main__":
+    main(sys.argv[2] if len(sys.argv) > 2 and sys.argv[1] == "--wrong" else None)
