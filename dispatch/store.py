@@ -480,6 +480,32 @@ def m026_volunteers_proxies_followups(db: Database) -> None:
     )
 
 
+@migrations()
+def m027_response_limits_and_solved(db: Database) -> None:
+    """Response limits (响应率): when the handler got the ticket, by when it must be claimed and on which clock,
+    when it was claimed and how long that took on that clock; 解决率: the deciding answer to 「解决了吗」 on the
+    ticket and on each rating; both summed in the daily and monthly rollup."""
+    db.executescript(
+        """
+        ALTER TABLE tickets ADD COLUMN respond_started_at TEXT;
+        ALTER TABLE tickets ADD COLUMN respond_by TEXT;
+        ALTER TABLE tickets ADD COLUMN respond_unit TEXT;
+        ALTER TABLE tickets ADD COLUMN claimed_at TEXT;
+        ALTER TABLE tickets ADD COLUMN claim_seconds REAL;
+        ALTER TABLE tickets ADD COLUMN solved INTEGER;
+        ALTER TABLE ratings ADD COLUMN solved INTEGER;
+        ALTER TABLE kpi_daily ADD COLUMN response_due INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE kpi_daily ADD COLUMN responded INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE kpi_daily ADD COLUMN solve_asked INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE kpi_daily ADD COLUMN solved INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE kpi_monthly ADD COLUMN response_due INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE kpi_monthly ADD COLUMN responded INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE kpi_monthly ADD COLUMN solve_asked INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE kpi_monthly ADD COLUMN solved INTEGER NOT NULL DEFAULT 0;
+        """
+    )
+
+
 class Store(Database):
     """sqlite-utils' Database, with a query() that runs the SELECT as it is.
 

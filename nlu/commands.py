@@ -85,6 +85,13 @@ RATING_VALUES = {"非常满意": "满意", "基本满意": "基本满意", "不�
 #: The longer words first, so 「不满意」 is never read as 「满意」.
 RATING_WORD = re.compile("|".join(sorted(RATING_VALUES, key=len, reverse=True)))
 _RATING_FIRST = re.compile(r"^\s*(非常满意|基本满意|不满意|满意)")
+#: The other half of a two-part rating (「已解决 满意」, 「没解决 不满意」): was the problem solved?
+SOLVED_VALUES = {"已解决": True, "已经解决": True, "解决了": True, "解决": True, "未解决": False, "没解决": False,
+                 "没有解决": False, "还没解决": False, "没能解决": False, "未能解决": False}
+SOLVED_WORD = re.compile("|".join(sorted(SOLVED_VALUES, key=len, reverse=True)))
+_SOLVED_FIRST = re.compile(rf"^\s*(?:{SOLVED_WORD.pattern})")
+#: What may stand before the solved word in a rating's head: the rating word, a ticket number, separators.
+_HEAD_FILLER = re.compile(rf"{RATING_WORD.pattern}|工单|#|\d{{1,9}}|号")
 #: A number followed by one of these is a place or an amount (3栋, 1号楼, 3天), not a ticket.
 _NOT_A_TICKET = r"(?!\d)(?!\s*号?\s*(?:栋|幢|楼|单元|院|门|室|层|户|期|区|线|路|米|天|小时|分钟|分|点|个|次|元|块|星|年|月|日|岁))"
 #: How a resident names a ticket: 工单1, #1, 1号, 1号工单, or a bare number next to a leading rating word.
@@ -92,7 +99,7 @@ TICKET_REF = re.compile(
     rf"工单\s*#?\s*(\d{{1,9}}){_NOT_A_TICKET}"
     rf"|#\s*(\d{{1,9}}){_NOT_A_TICKET}"
     rf"|(?<!\d)(\d{{1,9}})\s*号{_NOT_A_TICKET}\s*(?:工单)?"
-    rf"|^\s*(?:(?:{RATING_WORD.pattern})[\s，,]*)?(\d{{1,9}}){_NOT_A_TICKET}(?!\s*号)")
+    rf"|^\s*(?:(?:{SOLVED_WORD.pattern})[\s，,]*)?(?:(?:{RATING_WORD.pattern})[\s，,]*)?(\d{{1,9}}){_NOT_A_TICKET}(?!\s*号)")
 #: A rating that names its ticket ("1 不满意 灯还是不亮") is only read as one in a short message.
 SHORT_RATING = 60
 _SEPARATORS = " \t\r\n，,。.、:：;；!！~～"
@@ -100,16 +107,25 @@ _TO_WHOM = ("我对", "我给", "对", "给")
 
 
 def rating_args(text: str) -> dict[str, Any] | None:
-    """The rating in a message: value, the ticket it names (if any) and the comment; None without a rating word.
+    """The rating in a message: value, solved, the ticket it names (if any) and the comment; None without a
+    rating word or a solved word at its head.
 
-    The comment is what follows the rating and the ticket number (「1 不满意 灯还是不亮」), or else what comes
-    before them (「灯还是不亮，1号不满意」), without the punctuation around it.
+    Either half may come alone: 「满意」 has no ``solved``, 「没解决」 no ``value``. The comment is what follows the
+    rating and the ticket number (「1 不满意 灯还是不亮」), or else what comes before them (「灯还是不亮，1号不满意」),
+    without the punctuation around it.
     """
     word = RATING_WORD.search(text)
-    if word is None:
+    solved = _solved_part(text)
+    if word is None and solved is None:
         return None
-    args: dict[str, Any] = {"value": RATING_VALUES[word.group()]}
-    spans = [word.span()]
+    args: dict[str, Any] = {}
+    spans = []
+    if word is not None:
+        args["value"] = RATING_VALUES[word.group()]
+        spans.append(word.span())
+    if solved is not None:
+        args["solved"] = solved[0]
+        spans.append(solved[1])
     if ref := TICKET_REF.search(text):
         args["ticket"] = int(next(g for g in ref.groups() if g))
         spans.append(ref.span())
@@ -121,10 +137,27 @@ def rating_args(text: str) -> dict[str, Any] | None:
 
 
 def match_rating(text: str) -> dict[str, Any] | None:
-    """A rating typed as a command: it starts with the rating word, or it is short and names a ticket."""
-    if _RATING_FIRST.match(text) or (len(text) <= SHORT_RATING and TICKET_REF.search(text)):
+    """A rating typed as a command: it starts with the rating word or the solved word, or it is short and
+    names a ticket."""
+    if _RATING_FIRST.match(text) or _SOLVED_FIRST.match(text) or (len(text) <= SHORT_RATING
+                                                                   and TICKET_REF.search(text)):
         return rating_args(text)
     return None
+
+
+def _solved_part(text: str) -> tuple[bool, tuple[int, int]] | None:
+    """「已解决」/「没解决」 at the head of a rating (only a rating word and a ticket number before it), followed by
+    the end, punctuation, the rating word or a number; not 「解决了吗」 or a report's 「一直没解决」."""
+    m = SOLVED_WORD.search(text)
+    if m is None or _HEAD_FILLER.sub("", text[:m.start()]).strip(_SEPARATORS):
+        return None
+    rest = text[m.end():]
+    end = m.end() + len(rest) - len(rest.lstrip("了的"))
+    after = text[end:]
+    if after and after[0] not in _SEPARATORS and not after[0].isdigit() and not RATING_WORD.match(after) \
+            and not after.startswith(("#", "工单")):
+        return None
+    return SOLVED_VALUES[m.group()], (m.start(), end)
 
 
 def _without_prefix(text: str, prefixes: tuple[str, ...]) -> str:

@@ -117,6 +117,7 @@ class Category(Strict):
     deadline_hours: float = 72
     deadline_unit: Literal["hours", "work_hours", "work_days"] = "hours"
     deadline_days: float = 3
+    claim_hours: float | None = Field(default=None, ge=0)   # working hours to claim it (None: dispatch.claim_hours)
     keywords: list[str] = []
     department: str | None = None  # for handling "transfer"
 
@@ -150,6 +151,7 @@ class Urgency(Strict):
 
     name: str
     deadline_hours: float
+    claim_minutes: float = Field(default=0, ge=0)   # minutes of the clock to claim it, day or night (0: none)
     words: list[str] = []
 
     _words_compile = field_validator("words")(_check_patterns)
@@ -395,6 +397,8 @@ class DispatchSettings(Strict):
     close_unrated_as_satisfied: bool = False
     rating_reminder_hours: list[float] = [24, 72]   # after 办结, the reporter is reminded to rate at these hours
     followup_after_hours: float = 96                # still unrated this long after 办结 → the dispatchers' 回访 list
+    claim_hours: float = Field(default=2, ge=0)     # response limit: working hours to 接单 (a category may differ; 0: none)
+    claim_remind_at: list[float] = [0.75]           # remind the handler at these shares of the response limit
     duplicate_window_hours: float = 72
     photo_join_minutes: float = 5
     outbox_interval_seconds: float = 2
@@ -502,6 +506,8 @@ class RatingSettings(Strict):
     on_time_weight: float = Field(default=0.3, ge=0)
     activity_weight: float = Field(default=0.1, ge=0)
     satisfaction_weight: float = Field(default=0.3, ge=0)
+    response_weight: float = Field(default=0, ge=0)      # 响应率: claimed within the response limit
+    resolution_weight: float = Field(default=0, ge=0)    # 解决率: the resident (or the 回访 call) says it is solved
     red_at: float = 85
     blue_at: float = 70
     colour_by: Literal["cutoffs", "shares"] = "cutoffs"   # shares: each colour a fixed share of the rated units

@@ -115,6 +115,7 @@ def index():
     kpi = stats.kpis(db, config, period.start, period.end, now)
     grids = _grid_names(config)
     ratings = stats.grid_ratings(db, config, period.start, period.end, now)
+    rates = stats.three_rates(db, config, period.start, period.end, now)
     charts = {
         "category": [{"name": r["key"], "received": r["received"], "done": r["done"]}
                      for r in stats.by_category(db, config, period.start, period.end)],
@@ -125,6 +126,7 @@ def index():
     unit, points_ = stats.trend(db, config, period.start, period.end)
     charts["trend"] = [{"name": r["key"], "received": r["received"], "done": r["done"]} for r in points_]
     return render_template("index.html", kpi=kpi, period=period, charts=charts, ratings=ratings, unit=unit,
+                           rates=rates, claim_time=wording.claim_time(kpi["claim_seconds"], None),
                            plan=grid_plan(config, ratings), leaders=_leaders(config, now),
                            calendar_warning=deadlines.calendar_warning(config, now),
                            recurring=governance.listing(config, now))
@@ -193,7 +195,9 @@ def ticket_page(ticket_id: int):
         withdrawn=wording.WITHDRAWN, tz=tz,
         handlings=wording.HANDLING_NAMES,
         handler=config.deployment.handler_name(ticket["grid_id"], ticket["department_id"]),
-        grids=_grid_names(config), local=lambda t: local_text(t, tz), extras=cooperation.ticket_extras(config, ticket))
+        grids=_grid_names(config), local=lambda t: local_text(t, tz), extras=cooperation.ticket_extras(config, ticket),
+        claim_time=wording.claim_time(ticket["claim_seconds"], ticket["respond_unit"]),
+        late=bool(ticket["claimed_at"] and ticket["respond_by"] and ticket["claimed_at"] > ticket["respond_by"]))
 
 
 @bp.get("/queue")

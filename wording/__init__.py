@@ -25,6 +25,7 @@ EVENT_NAMES = {
     "rejected": "驳回", "answered": "已答复", "review": "转社区审核", "review_reminded": "提醒社区审核",
     "duplicate": "又有人反映", "late_rating": "另一位反映人评价", "joint_meeting": "列入联席会议",
     "joint_settled": "联席会议议定", "reminded": "提醒办理人", "progress": "办理进展",
+    "claim_reminded": "提醒接单", "claim_overdue": "超过接单时限，告知社区",
     "extension_asked": "申请延期", "extension_granted": "同意延期", "extension_refused": "不同意延期",
     "internal_note": "内部备注", "co_handler_added": "增加协办", "part_done": "协办完成",
     "governs": "关联高频问题工单", "governed_by": "列入主动治理",
@@ -348,11 +349,14 @@ def resolved(ticket_id: int) -> str:
     return f"工单 #{ticket_id} 已办结，已通知反映人评价。辛苦了！"
 
 
+#: The rating request, in two parts: solved or not (解决率) and satisfied or not (满意率), in one short reply.
+RATE_ASK = "问题解决了吗？满意吗？请回复如「已解决 满意」或「未解决 不满意」"
+
+
 def reporter_resolved(ticket_id: int, note: str, photos: int, keep: frozenset[str] = frozenset()) -> str:
     with_photo = "（附处理照片）" if photos else ""
     detail = f"：{mask_phones(note, keep)}" if note else "。"
-    return (f"您反映的问题（工单 {ticket_id}）已办结{with_photo}{detail}\n"
-            f"请回复「满意」「基本满意」或「不满意」评价，帮助我们做得更好。")
+    return f"您反映的问题（工单 {ticket_id}）已办结{with_photo}{detail}\n{RATE_ASK}，帮助我们做得更好。"
 
 
 def more_photos(t: dict[str, Any], count: int) -> str:
@@ -363,12 +367,17 @@ def reporter_result_photo(ticket_id: int, count: int) -> str:
     return f"工单 {ticket_id} 的处理照片{f' {count} 张' if count > 1 else ''}，请看看办得怎么样。"
 
 
-def thanks_for_rating(ticket_id: int, value: str, state: str, decided: bool, still_waiting: list[int]) -> str:
-    """The reply to a rating; ``decided`` is False when another reporter of the same ticket answered first."""
-    if value == "不满意" and decided:
-        reply = f"抱歉没让您满意。工单 {ticket_id} 已重新交办整改，社区会跟进督促。"
-    elif value == "不满意":
-        reply = f"抱歉没让您满意。您对工单 {ticket_id} 的意见已转告网格和社区，他们会跟进。"
+def thanks_for_rating(ticket_id: int, value: str, state: str, decided: bool, still_waiting: list[int],
+                      solved: bool | None = None) -> str:
+    """The reply to a rating; ``decided`` is False when another reporter of the same ticket answered first;
+    ``solved`` is what the person said (None: not said)."""
+    sorry = "抱歉问题还没解决。" if solved is False else "抱歉没让您满意。"
+    if (value == "不满意" or solved is False) and decided:
+        reply = f"{sorry}工单 {ticket_id} 已重新交办整改，社区会跟进督促。"
+    elif value == "不满意" or solved is False:
+        reply = f"{sorry}您对工单 {ticket_id} 的意见已转告网格和社区，他们会跟进。"
+    elif not value and state == "closed":     # 「已解决」 alone: the other half is asked once
+        reply = f"谢谢！工单 {ticket_id} 已完结。对这次办理满意吗？回复「满意」「基本满意」或「不满意」。"
     elif state == "reopened":
         reply = f"谢谢您的评价！另有居民反映工单 {ticket_id} 还没办好，正在整改，办好后会再告诉您。"
     elif state == "resolved":       # a follower's answer: heard, while the first reporter's decides
@@ -377,13 +386,15 @@ def thanks_for_rating(ticket_id: int, value: str, state: str, decided: bool, sti
         reply = f"谢谢您的评价！工单 {ticket_id} 已完结。"
     if still_waiting:
         others = "、".join(str(n) for n in still_waiting[:3])
-        reply += f"\n您还有工单 {others} 待评价，回复「满意 {still_waiting[0]}」或「不满意 {still_waiting[0]}」即可。"
+        reply += (f"\n您还有工单 {others} 待评价，回复「已解决 满意 {still_waiting[0]}」"
+                  f"或「未解决 不满意 {still_waiting[0]}」即可。")
     return reply
 
 
-def reopened_for_handler(ticket_id: int, deadline: str, comment: str) -> str:
+def reopened_for_handler(ticket_id: int, deadline: str, comment: str, unsolved: bool = False) -> str:
     extra = f"，意见：{comment}" if comment else ""
-    return f"【差评整改】工单 #{ticket_id} 反映人不满意{extra}。请于 {deadline_text(deadline)} 前整改办结。"
+    said = "说问题没解决" if unsolved else "不满意"
+    return f"【差评整改】工单 #{ticket_id} 反映人{said}{extra}。请于 {deadline_text(deadline)} 前整改办结。"
 
 
 def rating_corrected_for_handler(ticket_id: int, value: str) -> str:
@@ -414,6 +425,23 @@ def not_waiting_for_rating(ticket_id: int, state: str) -> str:
     if state in ("closed", "rejected", "merged", "answered"):
         return f"工单 {ticket_id} 已经结束，不用再评价了。如果问题又出现了，直接发给我重新反映就行。"
     return f"工单 {ticket_id} 现在「{STATE_NAMES.get(state, state)}」，办好后会再请您评价。"
+
+
+def rating_note(value: str, solved: bool | None) -> str:
+    """A rating as the ticket's log keeps it: 「未解决 不满意」, 「满意」, 「已解决」."""
+    half = "" if solved is None else ("已解决" if solved else "未解决")
+    return " ".join(p for p in (half, value) if p)
+
+
+def rating_correction_note(value: str, solved: bool | None) -> str:
+    return f"更正评价：{rating_note(value, solved)}"
+
+
+def rating_completed(ticket_id: int, said: str, state: str) -> str:
+    """The satisfaction half, after 「已解决」 came alone."""
+    if state == "reopened":
+        return f"已记下工单 {ticket_id} 的评价「{said}」，已重新交办整改，社区会跟进督促。"
+    return f"已记下工单 {ticket_id} 的评价「{said}」，谢谢您！"
 
 
 def rating_corrected(ticket_id: int, value: str, state: str) -> str:
@@ -511,7 +539,7 @@ def status(t: dict[str, Any], handler: str, deadline: str, last_update: str, pho
         urls = [u for u in photo_urls if u.startswith("http")][:3]
         lines.append(f"处理照片 {photos} 张" + ("：\n" + "\n".join(urls) if urls else ""))
     if t["state"] == "resolved":
-        lines.append("请回复「满意」「基本满意」或「不满意」评价。")
+        lines.append(f"{RATE_ASK}。")
     return "\n".join(lines)
 
 
@@ -871,8 +899,7 @@ def bound(role: str, scope: str) -> str:
 
 
 def rating_reminder(ticket_id: int) -> str:
-    return (f"您反映的问题（工单 {ticket_id}）已办结，还没收到您的评价。"
-            f"请回复「满意」「基本满意」或「不满意」，没解决的话也请告诉我们。")
+    return f"您反映的问题（工单 {ticket_id}）已办结，还没收到您的评价。{RATE_ASK}。"
 
 
 def followup_list(rows: list[tuple[int, str, str]]) -> str:
@@ -1100,6 +1127,38 @@ def escalation(t: dict[str, Any], handler: str, deadline: str | None, level: int
             f"{mask_phones(t['text'])[:40]}")
 
 
+# ---- 接单时限 (response limits, 响应率): dispatch/responses.py
+
+CLAIM_REMINDED_NOTE = "接单时限将到，提醒办理人接单"
+
+
+def claim_limit_why(amount: float, unit: str) -> str:
+    return f"接单时限 {amount:g} {'分钟' if unit == 'minutes' else '个工作小时'}"
+
+
+def claim_reminder(t: dict[str, Any], limit: str | None) -> str:
+    return (f"【接单提醒】工单 #{t['id']}（{place_text(t)}）还没有人接单，请于 {deadline_text(limit)} 前"
+            f"回复「接单 {t['id']}」。\n{mask_phones(t['text'])[:40]}")
+
+
+def claim_overdue(t: dict[str, Any], handler: str, limit: str | None) -> str:
+    return (f"【接单超时】工单 #{t['id']}（{handler}）过了接单时限 {deadline_text(limit)} 仍无人接单，"
+            f"请督促接单或改派：\n{mask_phones(t['text'])[:40]}")
+
+
+def claim_overdue_note(limit: str | None) -> str:
+    return f"超过接单时限（{deadline_text(limit)}）无人接单，已告知社区调度员"
+
+
+def claim_time(seconds: float | None, unit: str | None) -> str:
+    """Time to claim as people read it: 35 分钟, 1 小时 20 分钟 (工作时间 for a working-hours limit)."""
+    if seconds is None:
+        return "—"
+    minutes = round(seconds / 60)
+    text = f"{minutes // 60} 小时 {minutes % 60} 分钟" if minutes >= 60 else f"{minutes} 分钟"
+    return text.replace(" 0 分钟", "") + ("（工作时间）" if unit == "work_hours" else "")
+
+
 # ---- 延期申请: the handler asks, the dispatcher decides, the reporter hears the new date
 
 _SPAN_UNITS = {"days": "天", "work_days": "个工作日", "hours": "小时"}
@@ -1281,13 +1340,27 @@ NOT_RECURRING = "这个地点和类别目前不算高频问题，无需立项。
 GOVERNANCE_NEEDS_DISPATCHER = "这个社区还没有绑定社区调度员，请先用 sandan invite 邀请调度员，再立项主动治理。"
 
 
+def rate_text(value: float | None) -> str:
+    """A rate in a chat line: 67%, or — when there is nothing to measure yet."""
+    return "—" if value is None else f"{int(value * 100 + 0.5)}%"      # half up, as percent() rounds
+
+
+def three_rates(row: dict[str, Any]) -> str:
+    """12345's 三率 in one phrase: 响应率 (claimed in time), 解决率, 满意率."""
+    return (f"响应率 {rate_text(row['response_rate'])}，解决率 {rate_text(row['resolution_rate'])}，"
+            f"满意率 {rate_text(row['satisfaction_rate'])}")
+
+
 def weekly_summary(w: dict[str, Any]) -> str:
     rate = f"{percent(w['satisfied'], w['rated'])}%" if w["rated"] else "暂无评价"
     lines = [f"【本周小结】{w['name']}：新收 {w['new']} 件，办结 {w['resolved']} 件，完结 {w['closed']} 件；"
              f"满意率 {rate}；差评整改 {w['reopened']} 件；当前超期 {w['overdue']} 件，"
              f"待审核 {w['review']} 件，联席会议待议 {w['joint']} 件。"]
-    for name, open_, overdue in w["grids"]:
-        lines.append(f"· {name}：在办 {open_}，超期 {overdue}")
+    if w.get("rates"):
+        lines.append(f"本周新收工单{three_rates(w['rates'])}")
+    for name, open_, overdue, *rates in w["grids"]:
+        extra = f"；{three_rates(rates[0])}" if rates and rates[0] and rates[0]["received"] else ""
+        lines.append(f"· {name}：在办 {open_}，超期 {overdue}{extra}")
     if w.get("extensions"):
         lines.append(f"待审批延期申请 {w['extensions']} 件，回复「同意延期 编号」或在工作台处理。")
     lines += recurring_lines(w.get("recurring", []))

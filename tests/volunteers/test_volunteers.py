@@ -56,7 +56,7 @@ def test_a_volunteer_binds_keeps_a_roster_and_serves_a_task(chat, volunteer_code
         assert chat.say("sec-longxi-1", f"确认 {n}") == f"工单 #{n} 还没有待确认的志愿服务（志愿者完成后会发给您）。"
     assert chat.pushed("r1") == [
         f"您反映的问题（工单 {n}）已办结（附处理照片）：志愿者吴阳春：已换好灯泡，顺便擦了开关\n"
-        "请回复「满意」「基本满意」或「不满意」评价，帮助我们做得更好。"]
+        "问题解决了吗？满意吗？请回复如「已解决 满意」或「未解决 不满意」，帮助我们做得更好。"]
     assert chat.pushed("v-wu") == [f"工单 #{n} 的志愿服务已确认，感谢您！+20 志愿服务积分，服务时长 1 小时。"]
     with freeze_time(local(2026, 11, 23, 16, 5)):
         assert chat.say("r1", "满意") == f"谢谢您的评价！工单 {n} 已完结。"
