@@ -88,10 +88,12 @@ def grid_contacts(db: Database, deployment: Deployment, grid_id: str) -> list[tu
     """The grid's secretaries as a poster names them: (name, work number); the number only when the
     deployment gives one (a work number the person agreed to print)."""
     phones = {s.user: s.phone for s in deployment.staff}
-    people = []
-    for user_id in staff_ids(db, "grid_secretary", grid_id=grid_id):
-        user = get_user(db, user_id)
-        people.append((user.get("display_name") or wording.ROLE_NAMES["grid_secretary"], phones.get(user_id, "")))
+    bound = staff_ids(db, "grid_secretary", grid_id=grid_id)
+    people = [(get_user(db, i).get("display_name") or wording.ROLE_NAMES["grid_secretary"], phones.get(i, ""))
+              for i in bound]
+    # the deployment's own list, for a store where they are not bound yet (before `sandan db init`)
+    people += [(s.name, s.phone) for s in deployment.staff
+               if s.role == "grid_secretary" and s.grid == grid_id and s.user not in bound]
     return people
 
 
