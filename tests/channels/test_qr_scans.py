@@ -22,6 +22,8 @@ def test_a_scan_then_a_placeless_report_files_at_the_scanned_place(wechat):
     again = ticket_number(wechat.text("o-scan", "楼道里堆满了杂物").text)     # the place holds for a while
     assert "\n地点：广场花苑小区3栋\n" in wechat.text("o-scan", f"进度 {again}").text
     assert wechat.text("o-other", "垃圾桶坏了").text.startswith("请问是哪个小区、几栋？")   # only for who scanned
+    wish = wechat.text("o-scan", "心愿：想请人帮忙换个灯泡").text                  # a wish files there too
+    assert wish.startswith("已收到您的微心愿，心愿号 1：已发布到龙西社区的心愿墙（广场花苑小区3栋），"), wish
 
 
 def test_a_follow_through_the_code_welcomes_and_remembers_the_place(wechat):
