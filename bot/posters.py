@@ -101,7 +101,9 @@ def png_bytes(poster: Poster, font_path: str | Path, dpi: int) -> bytes:
 
 def pdf_bytes(poster: Poster, font_path: str | Path, dpi: int) -> bytes:
     out = io.BytesIO()
-    render(poster, font_path, dpi).save(out, "PDF", resolution=dpi, title=f"{wording.POSTER_TITLE} {poster.place}")
+    # Pillow embeds an RGB page as JPEG: a high quality keeps the code's edges sharp for the printer
+    render(poster, font_path, dpi).save(out, "PDF", resolution=dpi, quality=95,
+                                        title=f"{wording.POSTER_TITLE} {poster.place}")
     return out.getvalue()
 
 

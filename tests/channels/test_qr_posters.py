@@ -22,6 +22,12 @@ def read_codes(png: bytes) -> list[str]:
     return [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
 
 
+def pdf_codes(pdf: bytes) -> list[str]:
+    """The codes on a poster's PDF page (Pillow embeds the page as one JPEG stream)."""
+    assert pdf.startswith(b"%PDF-") and b"/Count 1" in pdf, "not a one-page PDF"
+    return read_codes(pdf[pdf.index(b"\xff\xd8"):pdf.index(b"endstream")])
+
+
 def cli_config(tmp_path: Path, font: str | None = None) -> Path:
     text = (ROOT / "config.yaml").read_text(encoding="utf-8").replace(
         "path: var/sandan.db", f"path: {tmp_path / 'cli.db'}").replace(
@@ -44,7 +50,8 @@ def test_the_cli_writes_png_and_pdf_posters_whose_code_opens_the_web_chat_at_the
     assert read_codes(png) == ["http://127.0.0.1:8800/chat?place=%E5%B9%BF%E5%9C%BA%E8%8A%B1%E8%8B%91%E5%B0%8F%E5%8C%BA"
                                "&building=3%E6%A0%8B"]
     assert Image.open(io.BytesIO(png)).size == (874, 1240)          # A5 at qrcode.dpi 150
-    assert (out / "帮办二维码-广场花苑小区5栋-web.pdf").read_bytes().startswith(b"%PDF-")
+    assert pdf_codes((out / "帮办二维码-广场花苑小区5栋-web.pdf").read_bytes()) == [
+        "http://127.0.0.1:8800/chat?place=%E5%B9%BF%E5%9C%BA%E8%8A%B1%E8%8B%91%E5%B0%8F%E5%8C%BA&building=5%E6%A0%8B"]
 
 
 def test_the_cli_names_an_unknown_estate_and_a_missing_font(tmp_path):
