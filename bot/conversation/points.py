@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import wording
-from bot.conversation.turn import Turn
 from bot.conversation import wishes
+from bot.conversation.turn import Turn
 from bot.conversation.volunteers import service_line
 from dispatch import points
 
