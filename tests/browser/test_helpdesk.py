@@ -25,7 +25,7 @@ def log_in(page, live_url: str) -> None:  # noqa: F811
     page.click("button[type=submit]")
 
 
-def test_the_proxy_form_files_for_a_resident_with_the_phone_masked(live_url, page):  # noqa: F811
+def test_a_proxy_filing_and_a_poster_whose_code_opens_the_chat_at_the_place(live_url, page):  # noqa: F811
     log_in(page, live_url)
     page.click("nav >> text=代办")
     page.fill("input[name=name]", "张阿姨")
@@ -40,9 +40,6 @@ def test_the_proxy_form_files_for_a_resident_with_the_phone_masked(live_url, pag
     assert "张阿姨" in row and "138****1234" in row and "已派单，待接单" in row
     assert "13800001234" not in page.content()
 
-
-def test_a_poster_from_the_qrcode_page_opens_the_chat_at_the_place(live_url, page):  # noqa: F811
-    log_in(page, live_url)
     page.click("nav >> text=二维码")
     row = page.locator("#qrcodes tr", has_text="广场花苑小区")
     row.locator("input[name=building]").fill("3")
