@@ -25,6 +25,7 @@ from bot.errors import ApiError
 from bot.inbound import Inbound
 from dispatch import messages, outbox
 from dispatch.clock import utcnow
+from dispatch.scenes import scene_for
 from dispatch.store import connect, row_id, transaction
 from dispatch.users import DEMO_CHANNEL, set_role
 from settings import Config
@@ -128,8 +129,22 @@ def _chat_photos(raw: str) -> list[str]:
 def page():
     config = _config()
     groups = {GROUP: config.deployment.groups[GROUP]} if GROUP in config.deployment.groups else {}
+    scanned = {"place": request.args.get("place", "")[:40], "building": request.args.get("building", "")[:10]}
     return render_template("chat.html", personas=[asdict(p) for p in personas(config)], groups=groups,
-                           notice=wording.CHAT_DEMO_NOTICE)
+                           notice=wording.CHAT_DEMO_NOTICE, scanned=scanned)
+
+
+@bp.post("/scan")
+def scan():
+    """The page was opened from a 帮办二维码 (/chat?place=…): the same scan the WeChat event makes, for this persona."""
+    config = _config()
+    persona = _persona(config, request.form.get("persona", ""))
+    place, building = request.form.get("place", "")[:40], request.form.get("building", "")[:10]
+    msg_id = request.form.get("msg_id", "")[:64] or uuid.uuid4().hex
+    inbound = Inbound(channel=DEMO_CHANNEL, sender=persona.id, msg_id=f"chat-scan:{msg_id}", kind="event",
+                      text="scan", scene=scene_for(place, building) if place else "", display_name=persona.name)
+    reply = handle(get_services(), get_db(), inbound, utcnow())
+    return jsonify({"ok": True, "reply": reply.text})
 
 
 @bp.post("/send")
@@ -159,8 +174,8 @@ def updates():
         raise ApiError(400, "after 必须是整数")
     db = get_db()
     user = persona.user_id
-    direct = [{"id": r["id"], "text": r["text"], "photos": _chat_photos(r["photos"]), "reply": r["reply"] or "",
-               "at": r["received_at"]}
+    direct = [{"id": r["id"], "text": "" if r["kind"] == "event" else r["text"], "photos": _chat_photos(r["photos"]),
+               "reply": r["reply"] or "", "at": r["received_at"]}
               for r in messages.direct_messages(db, user, after["direct"])]
     pushes = [{"id": m["id"], "text": m["body"], "at": m["created_at"],
                "photos": [u for u in m["photos"] if u.startswith("/chat/media/")]}   # a thumbnail of this chat's own

@@ -41,6 +41,12 @@ def file(db: Database, config: Config, filer: dict[str, Any], name: str, phone: 
     return ticket, code
 
 
+def recent(db: Database, limit: int) -> list[dict[str, Any]]:
+    """The latest filings with their tickets' state and words, for the dashboard's 代办 page."""
+    return list(db.query("SELECT p.*, t.state, t.text FROM proxy_filings p JOIN tickets t ON t.id = p.ticket_id "
+                         "ORDER BY p.ticket_id DESC LIMIT ?", [limit]))
+
+
 def filing(db: Database, ticket_id: int) -> dict[str, Any] | None:
     rows = list(db.query("SELECT * FROM proxy_filings WHERE ticket_id = ?", [ticket_id]))
     return rows[0] if rows else None

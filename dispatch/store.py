@@ -506,6 +506,46 @@ def m027_response_limits_and_solved(db: Database) -> None:
     )
 
 
+@migrations()
+def m029_wishes_and_qr_scenes(db: Database) -> None:
+    """微心愿 (a resident's small wish on the community's open list, claimed by a volunteer, confirmed and rated by
+    the resident) and the WeChat parametric QR codes made for 帮办二维码 posters (one per scene, kept: WeChat
+    limits how many permanent codes an account may make)."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS wishes (
+            id INTEGER PRIMARY KEY,
+            wisher TEXT NOT NULL REFERENCES users(id),
+            community_id TEXT NOT NULL,
+            place TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'open',     -- open | claimed | done | confirmed | withdrawn
+            created_at TEXT NOT NULL,
+            claimed_by TEXT,
+            claimed_at TEXT,
+            report TEXT NOT NULL DEFAULT '',
+            photos INTEGER NOT NULL DEFAULT 0,
+            done_at TEXT,
+            rating TEXT,
+            rating_note TEXT NOT NULL DEFAULT '',
+            points INTEGER NOT NULL DEFAULT 0,
+            confirmed_at TEXT,
+            withdrawn_by TEXT,
+            withdrawn_at TEXT,
+            withdraw_reason TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX IF NOT EXISTS wishes_community_state ON wishes(community_id, state);
+        CREATE INDEX IF NOT EXISTS wishes_wisher ON wishes(wisher);
+        CREATE TABLE IF NOT EXISTS qr_codes (
+            scene TEXT PRIMARY KEY,
+            url TEXT NOT NULL,
+            ticket TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        """
+    )
+
+
 class Store(Database):
     """sqlite-utils' Database, with a query() that runs the SELECT as it is.
 

@@ -41,6 +41,18 @@ COMMANDS: list[tuple[str, re.Pattern[str]]] = [
     ("volunteer_confirm", re.compile(rf"^\s*(确认|确认完成)\s*{_NUM}\s*$")),
     ("volunteer_profile", re.compile(r"^\s*我的(?P<field>服务时间|空闲时间|特长|技能)\s*[:：]?\s*(?P<value>.+)$", re.S)),
     ("proxy_report", re.compile(r"^\s*(代办|帮办)\s+(?P<name>[^\s\d]{1,10})\s*(?P<phone>1\d{10})\s+(?P<text>\S.*)$", re.S)),
+    # 微心愿 (bot/conversation/wishes.py): wish numbers are their own, apart from ticket numbers
+    ("wish_list", re.compile(r"^\s*(心愿|微心愿|心愿墙|心愿单|心愿列表)\s*$")),
+    ("my_wishes", re.compile(r"^\s*(我的心愿|我的微心愿)\s*$")),
+    ("wish_status", re.compile(rf"^\s*(心愿|微心愿|心愿进度)\s*{_NUM}\s*$")),
+    ("wish_claim", re.compile(rf"^\s*(认领心愿|认领微心愿|领心愿)\s*{_NUM}\s*$")),
+    ("wish_done", re.compile(rf"^\s*(完成心愿|心愿完成)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
+    ("wish_confirm", re.compile(rf"^\s*(确认心愿|心愿实现了|心愿已实现)\s*{_NUM}\s*"
+                                r"(?P<value>非常满意|基本满意|不满意|满意)?\s*(?P<note>.*)$", re.S)),
+    ("wish_not_done", re.compile(rf"^\s*(心愿未完成|心愿没完成|心愿未实现|心愿没实现)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
+    ("wish_withdraw", re.compile(rf"^\s*(撤回心愿|撤销心愿|取消心愿)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
+    # 「心愿：想请人帮忙换个灯泡」, 「微心愿 想请人…」: a colon, or a space before words (「心愿 3」 is its status)
+    ("wish_post", re.compile(r"^\s*(?:微心愿|心愿|许愿)\s*(?:[:：]|\s+(?=[^\d\s#]))\s*(?P<wish>\S.*)$", re.S)),
     ("followup", re.compile(rf"^\s*回访\s*{_NUM}\s*(?P<solved>已解决|未解决|解决|没解决)\s*"
                             r"(?P<value>非常满意|基本满意|不满意|满意)?\s*(?P<note>.*)$", re.S)),
     ("followup_list", re.compile(r"^\s*(回访|回访列表|待回访)\s*$")),

@@ -449,6 +449,7 @@ class ConversationSettings(Strict):
     wait_minutes: float = Field(default=10, gt=0)             # a place, the words of a report, a yes/no
     rating_target_minutes: float = Field(default=1440, gt=0)  # a bare 满意 rates the ticket last shown or asked
     correction_minutes: float = Field(default=10, ge=0)       # a rating may be changed this long after it
+    scan_place_minutes: float = Field(default=120, gt=0)      # a 帮办二维码's place holds for reports this long
 
 
 class LimitSettings(Strict):
@@ -497,6 +498,23 @@ class VolunteerSettings(Strict):
 
     task_points: int = Field(default=20, ge=0)        # 志愿服务积分 per confirmed task
     task_hours: float = Field(default=1, ge=0)        # service hours recorded per confirmed task
+
+
+class WishSettings(Strict):
+    """微心愿: what a wish the resident confirmed earns its volunteer, by the resident's rating, and list sizes."""
+
+    points: dict[str, int] = {"满意": 10, "基本满意": 5, "不满意": 0}   # 心愿积分 by the resident's rating
+    list_size: int = Field(default=10, ge=1, le=50)   # wishes one 「心愿」 or 「我的心愿」 shows
+    max_chars: int = Field(default=200, ge=10)        # a longer wish is refused kindly
+
+
+class QrCodeSettings(Strict):
+    """帮办二维码 posters (`sandan qrcode`, the dashboard's 二维码 page)."""
+
+    font: str = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"   # a font with Chinese characters (TTF/TTC)
+    public_url: str = "http://127.0.0.1:8800"   # where residents open the web chat: posters for it encode /chat?place=…
+    out_dir: str = "var/qrcodes"                # where `sandan qrcode` writes the posters
+    dpi: int = Field(default=150, ge=72, le=600)   # an A5 poster at this resolution
 
 
 class RatingSettings(Strict):
@@ -553,6 +571,8 @@ class Settings(Strict):
     conversation: ConversationSettings = ConversationSettings()
     points: PointsSettings = PointsSettings()
     volunteers: VolunteerSettings = VolunteerSettings()
+    wishes: WishSettings = WishSettings()
+    qrcode: QrCodeSettings = QrCodeSettings()
     limits: LimitSettings = LimitSettings()
     rating: RatingSettings = RatingSettings()
     ops: OpsSettings = OpsSettings()

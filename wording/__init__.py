@@ -103,12 +103,13 @@ HELP = (
     "· 直接发文字或照片反映问题，如「广场花苑小区3栋的垃圾桶坏了」\n"
     "· 问事情，如「老年出行卡怎么办？」\n"
     "· 「我的工单」「进度 12」查看办理情况；不用处理了就发「撤回 12」\n"
+    "· 想请邻居帮个小忙，发「心愿：想请人帮忙换个灯泡」；「我的心愿」查看\n"
     "· 「积分」「排行榜」查看志愿积分\n"
     "网格工作人员：「待办」「接单 12」「处理中 12 说明」「办结 12 已更换」（可附照片）「转交 12 部门」"
     "「退回审核 12 理由」；部门：「退回 12 理由」；「绑定 邀请码」绑定身份。\n"
     "社区调度员：「待办」「派单 12 网格或部门」「驳回 12 理由」「答复 12 内容」「入库 12」「收到 12」（紧急）"
     "「合并 13 到 12」「联席 12」「联席会议」「回访」。\n"
-    "志愿者：「认领 12」「完成 12 说明」（可附照片）「我的服务时间 周末」；网格和社区：「征集 12」「确认 12」「代办 姓名 电话 地点 问题」。"
+    "志愿者：「认领 12」「完成 12 说明」（可附照片）「心愿」「认领心愿 3」「完成心愿 3 说明」「我的服务时间 周末」；网格和社区：「征集 12」「确认 12」「代办 姓名 电话 地点 问题」。"
 )
 GREETING = "您好！有什么问题直接告诉我，说清楚小区和几栋更快处理哦。发「帮助」看看我能做什么。"
 CHITCHAT = "收到 😊 有问题随时发给我，发「帮助」看看我能做什么。"
@@ -731,6 +732,42 @@ def at(name: str, text: str) -> str:
 WELCOME_BACK = "欢迎回来！有问题直接发文字、照片、视频、语音或位置告诉我，发「帮助」看看我能做什么。"
 STAFF_UNBOUND = "您好 👋 工作人员请先发「绑定 邀请码」绑定身份，之后新工单会推送到这里。"
 SCAN_ACK = "扫码收到 👋 有什么问题直接发文字、照片、视频、语音或位置告诉我。"
+
+
+def scanned_place(place: str) -> str:
+    """The answer to a 帮办二维码 scan: the place is known, so the next report needs none."""
+    return (f"您好！这里是「{place}」的帮办二维码 📍 有问题直接发文字、照片或语音，不用再说小区；"
+            "想请邻居帮个小忙，发「心愿：想请人帮忙…」。")
+
+
+# 帮办二维码 posters (bot/posters.py): printed on the notice board of an estate or a building
+POSTER_TITLE = "帮办二维码"
+POSTER_HOW_TO = {
+    "wechat": ["微信扫一扫，关注后直接说遇到的问题", "发文字、照片、语音都行，不用再说小区",
+               "想请邻居帮个小忙，发「心愿：…」", "发「进度 工单号」随时查看办理情况"],
+    "web": ["手机扫一扫，打开网页直接说遇到的问题", "发文字、照片都行，不用再说小区",
+            "想请邻居帮个小忙，发「心愿：…」", "发「进度 工单号」随时查看办理情况"],
+}
+
+
+def poster_contact(grid: str, people: list[tuple[str, str]]) -> list[str]:
+    """The grid and its contacts as the poster prints them (a staff work number is printed whole)."""
+    lines = [f"网格：{grid}"]
+    lines += [f"联系人：{name}" + (f"  {phone}" if phone else "") for name, phone in people]
+    return lines
+
+
+def font_missing(path: str) -> str:
+    return (f"找不到中文字体 {path}，海报没法写字：请安装 fonts-wqy-microhei（apt-get install fonts-wqy-microhei），"
+            "或在 config.yaml 的 qrcode.font 写上一个中文字体文件（.ttf/.ttc）的路径。")
+
+
+def unknown_estate(name: str, known: list[str]) -> str:
+    return f"没有叫「{name}」的小区；可选：{'、'.join(known)}。"
+
+
+def qrcode_failed(reason: str) -> str:
+    return f"微信没有生成二维码（{reason}）：请检查 wechat.app_id / app_secret 和服务器 IP 白名单，或改用 --channel web。"
 VOICE_TICKET_TEXT = "（语音留言，未识别出文字，请收听录音）"
 VOICE_REVIEW_REASON = "语音未识别出文字，请收听录音，需要时回电"
 
@@ -935,6 +972,9 @@ def proxy_filed(name: str, phone: str, ack: str, code: str) -> str:
             f"在此之前进展发给您，请电话转告。")
 
 
+PROXY_FORM_HOW = "请填写居民姓名、11 位手机号和要反映的问题（地点写在「地点」栏或问题里）。"
+
+
 def proxy_linked(ticket_id: int) -> str:
     return f"绑定成功！工单 {ticket_id} 已关联到您，办理进展会直接告诉您。回复「进度 {ticket_id}」可随时查看。"
 
@@ -1010,6 +1050,151 @@ def volunteer_confirmed(ticket_id: int, points: int, hours: float) -> str:
 
 def volunteer_service_line(tasks: int, hours: float) -> str:
     return f"志愿服务：{tasks} 次，累计 {hours:g} 小时"
+
+
+# ---------------------------------------------------------------- 微心愿: a resident's wish, a volunteer's claim
+
+WISH_STATES = {"open": "待认领", "claimed": "志愿者已认领", "done": "志愿者已完成，待您确认", "confirmed": "已实现",
+               "withdrawn": "已撤回"}
+WISH_ASK_PLACE = ("请在心愿里写上小区和楼栋，例如「心愿：广场花苑小区3栋 想请人帮忙换个灯泡」，"
+                  "附近的志愿者才能找到您。扫小区的帮办二维码后发就不用写了。")
+WISH_HOW = "请说说想请人帮什么忙，例如「心愿：想请人帮忙换个灯泡」。"
+WISH_ONLY_VOLUNTEERS = "「认领心愿」需要先成为志愿者：请向社区要志愿者邀请码，发「绑定 邀请码」。"
+WISH_DONE_HOW = "请说说做了什么，例如「完成心愿 3 已换好灯泡」，可以附上照片。"
+NO_WISHES = "您还没有许过心愿。发「心愿：想请人帮忙…」就能发布到社区的心愿墙，志愿者认领后会告诉您。"
+
+
+def wish_too_long(limit: int) -> str:
+    return f"心愿请简短些（{limit} 字以内），说清楚想请人帮什么忙就好。"
+
+
+def wish_state_text(wish: dict[str, Any], volunteer: str) -> str:
+    if wish["state"] in ("claimed", "done") and volunteer:
+        return f"志愿者{volunteer}已认领" + ("，说已完成，待确认" if wish["state"] == "done" else "")
+    return WISH_STATES.get(wish["state"], wish["state"])
+
+
+def wish_posted(wish_id: int, place: str, community: str, told: int) -> str:
+    who = f"已推送给 {told} 位志愿者，" if told else ""
+    return (f"已收到您的微心愿，心愿号 {wish_id}：已发布到{community}的心愿墙（{place}），{who}"
+            f"有人认领会告诉您。回复「心愿 {wish_id}」可随时查看。")
+
+
+def wish_call(wish: dict[str, Any]) -> str:
+    return (f"【微心愿】#{wish['id']}｜{wish['place']}\n{mask_phones(wish['text'])}\n"
+            f"能帮忙的请回复「认领心愿 {wish['id']}」，先到先得。")
+
+
+def _wish_line(wish: dict[str, Any]) -> str:
+    """The wish with its place, said once (the wish's words often name it already)."""
+    text = mask_phones(wish["text"])
+    return text if wish["place"] in text else f"{wish['place']} {text}"
+
+
+def wish_list(community: str, rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return f"{community}的心愿墙暂时没有待认领的心愿，有新心愿会推送给您。"
+    lines = [f"{community}的心愿墙（待认领 {len(rows)} 个）："]
+    lines += [f"#{r['id']} {_wish_line(r)[:40]}" for r in rows]
+    lines.append("能帮忙的请回复「认领心愿 编号」。")
+    return "\n".join(lines)
+
+
+def my_wishes(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return NO_WISHES
+    lines = ["您的心愿："]
+    lines += [f"#{r['id']} {_wish_line(r)[:30]}（{WISH_STATES.get(r['state'], r['state'])}）" for r in rows]
+    lines.append("回复「心愿 编号」查看详情。")
+    return "\n".join(lines)
+
+
+def wish_status(wish: dict[str, Any], volunteer: str, posted_at: str) -> str:
+    lines = [f"心愿 #{wish['id']}：{_wish_line(wish)}", f"状态：{wish_state_text(wish, volunteer)}",
+             f"发布时间：{deadline_text(posted_at)}"]
+    if wish["state"] == "done":
+        lines.append(f"实现了请回复「确认心愿 {wish['id']} 满意」；还没有请回复「心愿未完成 {wish['id']} 原因」。")
+    return "\n".join(lines)
+
+
+def wish_not_found(wish_id: int) -> str:
+    return f"没有找到心愿 {wish_id}，请核对编号；发「我的心愿」或「心愿」看看。"
+
+
+def wish_claimed_reply(wish_id: int) -> str:
+    return (f"认领成功！心愿 #{wish_id} 交给您了，发「心愿 {wish_id}」看地点。"
+            f"完成后回复「完成心愿 {wish_id} 做了什么」。")
+
+
+def wish_taken(wish_id: int, who: str) -> str:
+    if not who:
+        return f"心愿 #{wish_id} 已经不在心愿墙上了，发「心愿」看看还有哪些待认领。"
+    return f"谢谢您！心愿 #{wish_id} 已由志愿者{who}认领了，发「心愿」看看还有哪些待认领。"
+
+
+def wish_claimed_push(wish_id: int, who: str) -> str:
+    return f"您的心愿 #{wish_id} 已由志愿者{who}认领，会尽快来帮忙。"
+
+
+def wish_not_yours(wish_id: int) -> str:
+    return f"心愿 #{wish_id} 不是您认领的；发「认领心愿 {wish_id}」先认领。"
+
+
+def wish_not_the_wisher(wish_id: int) -> str:
+    return f"心愿 #{wish_id} 不是您许的，只有许愿的居民可以确认。"
+
+
+def wish_wrong_state(wish_id: int, state: str) -> str:
+    return f"心愿 #{wish_id} 现在是「{WISH_STATES.get(state, state)}」，不能这样操作；发「心愿 {wish_id}」看看。"
+
+
+def wish_done_reply(wish_id: int) -> str:
+    return f"辛苦了！已请居民确认心愿 #{wish_id}，确认后会计入您的心愿积分。"
+
+
+def wish_done_push(wish_id: int, who: str, note: str, photo: bool) -> str:
+    with_photo = "（附照片）" if photo else ""
+    return (f"志愿者{who}说您的心愿 #{wish_id} 已完成{with_photo}：{mask_phones(note) or '见照片'}\n"
+            f"实现了请回复「确认心愿 {wish_id} 满意」（也可以说「基本满意」「不满意」）；"
+            f"还没有请回复「心愿未完成 {wish_id} 原因」。")
+
+
+def wish_confirmed_reply(wish_id: int, rating: str) -> str:
+    return f"谢谢您的评价（{rating}）！心愿 #{wish_id} 已实现，已告诉志愿者。"
+
+
+def wish_confirmed_push(wish_id: int, rating: str, note: str, earned: int) -> str:
+    said = f"（{mask_phones(note)}）" if note else ""
+    thanks = f"+{earned} 心愿积分，感谢您！" if earned else "感谢您的付出！"
+    return f"您认领的心愿 #{wish_id} 居民已确认实现，评价：{rating}{said}。{thanks}"
+
+
+def wish_not_done_reply(wish_id: int) -> str:
+    return f"已告诉志愿者，心愿 #{wish_id} 还没完成，会再来帮忙。"
+
+
+def wish_not_done_push(wish_id: int, note: str) -> str:
+    why = f"：{mask_phones(note)}" if note else ""
+    return f"居民说心愿 #{wish_id} 还没完成{why}。请再去看看，好了回复「完成心愿 {wish_id} 说明」。"
+
+
+def wish_withdrawn_reply(wish_id: int) -> str:
+    return f"已撤回心愿 #{wish_id}，已从心愿墙上撤下。"
+
+
+def wish_withdrawn_push(wish_id: int, by_wisher: bool, reason: str) -> str:
+    why = f"：{mask_phones(reason)}" if reason else "。"
+    if by_wisher:
+        return f"居民撤回了心愿 #{wish_id}，不用去了{why}"
+    return f"社区撤下了心愿 #{wish_id}{why}"
+
+
+def wish_points_reason(wish_id: int) -> str:
+    return f"微心愿 #{wish_id}"
+
+
+def wish_points_line(earned: int, count: int) -> str:
+    return f"心愿积分：{earned} 分（实现 {count} 个微心愿）"
 
 
 def started(ticket_id: int) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import wording
+from bot.conversation import wishes
 from bot.conversation.turn import Turn
 from bot.conversation.volunteers import service_line
 from dispatch import points
@@ -17,8 +18,8 @@ def my_points(turn: Turn) -> str:
     rewards = settings.rewards if account == points.VOLUNTEER else []
     summary = wording.points_summary(account, points.balance(turn.db, turn.user["id"], account),
                                      points.recent(turn.db, turn.user["id"], account), rewards)
-    service = service_line(turn)
-    return f"{summary}\n{service}" if service else summary
+    extra = [line for line in (service_line(turn), wishes.points_line(turn)) if line]
+    return "\n".join([summary, *extra])
 
 
 def leaderboard(turn: Turn) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import wording
-from bot.conversation import context, emergency, languages
+from bot.conversation import context, emergency, languages, scans
 from bot.conversation.group import files_in_group
 from bot.conversation.reply import Reply
 from bot.conversation.turn import Turn
@@ -29,6 +29,8 @@ def report(turn: Turn) -> Reply:
 
 def _file_report(turn: Turn) -> Reply:
     """Ask where, join an open ticket about the same thing, or file a new one; the reply says which."""
+    if not turn.inbound.location:
+        turn.parse = scans.with_scanned_place(turn, turn.parse) or turn.parse   # a 帮办二维码 scanned lately
     e = turn.parse.entities
     has_place = e.where or turn.inbound.location
     told = {"text": turn.parse.text, "photos": turn.inbound.photos, "location": None,

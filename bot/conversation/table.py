@@ -8,7 +8,7 @@ from __future__ import annotations
 import wording
 from bot.conversation import basics, desk, emergency, evidence, follows, points, ratings, reports, staff, status
 from bot.conversation import cohandling, decisions, extensions, notes
-from bot.conversation import followups, proxies, volunteers
+from bot.conversation import followups, proxies, volunteers, wishes
 from bot.conversation.reply import Reply, as_reply
 from bot.conversation.turn import Handler, Turn
 
@@ -55,6 +55,15 @@ HANDLERS: dict[str, Handler] = {
     "volunteer_call": volunteers.open_call,
     "volunteer_confirm": volunteers.confirm,
     "proxy_report": proxies.file,      # 帮办代办 (proxies.py)
+    "wish_post": wishes.post,          # 微心愿 (wishes.py): wish numbers are their own, apart from tickets
+    "wish_list": wishes.listing,
+    "my_wishes": wishes.mine,
+    "wish_status": wishes.status,
+    "wish_claim": wishes.claim,
+    "wish_done": wishes.done,
+    "wish_confirm": wishes.confirm,
+    "wish_not_done": wishes.not_done,
+    "wish_withdraw": wishes.withdraw,
     "followup": followups.record,      # 回访 (followups.py)
     "followup_list": followups.listing,
     # small talk and events

@@ -3,15 +3,13 @@ ten at once) → 完成 with a photo → 确认, the reporter asked to rate, poi
 
 from __future__ import annotations
 
-import threading
-
 from click.testing import CliRunner
 from freezegun import freeze_time
 
 from bot.cli import cli
-from tests.conftest import API_KEY, ROOT
+from tests.conftest import ROOT
 from tests.dispatch.conftest import ticket_number
-from tests.volunteers.conftest import local
+from tests.volunteers.conftest import local, say_at_once
 
 
 def test_a_volunteer_binds_keeps_a_roster_and_serves_a_task(chat, volunteer_code):
@@ -72,21 +70,7 @@ def test_ten_volunteers_claim_at_once_and_exactly_one_wins(app, chat, volunteer_
         chat.say(f"v{i}", f"绑定 {code}")
     n = ticket_number(chat.say("r1", "广场花苑小区3栋楼道堆满了杂物"))
     chat.say("dispatcher-longxi", f"征集 {n}")
-    barrier = threading.Barrier(10)
-    replies: dict[int, str] = {}
-
-    def claim(i: int) -> None:
-        client = app.test_client()         # each thread its own client, as each request has its own connection
-        barrier.wait()
-        r = client.post("/api/messages", json={"sender": f"v{i}", "text": f"认领 {n}", "msg_id": f"claim-{i}"},
-                        headers={"X-Api-Key": API_KEY})
-        replies[i] = r.get_json()["reply"]
-
-    threads = [threading.Thread(target=claim, args=(i,)) for i in range(10)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    replies = say_at_once(app, [(f"v{i}", f"认领 {n}") for i in range(10)])
     winners = [i for i, r in replies.items() if r.startswith("认领成功")]
     assert len(replies) == 10 and len(winners) == 1, replies
     for i, reply in replies.items():
