@@ -46,8 +46,9 @@ class Filter:
 
 
 def rows(db: Database, config: Config, where: Filter = Filter()) -> list[dict[str, Any]]:
-    """Volunteers and team riders (the demo's personas left out), with their roster fields, team, points, hours,
-    tasks, stars and the ratings of the tasks they did; most stars first, then most points."""
+    """Volunteers and team riders (the demo's personas left out), with their roster fields (phone numbers
+    masked), team, points, hours, tasks, stars and the ratings of the tasks they did; most stars first, then most
+    points."""
     people = list(db.query(
         "SELECT u.id, u.role, u.display_name, u.community_id, c.name AS chosen_name, m.team_id, "
         "coalesce(p.skills, '') AS skills, coalesce(p.free_times, '') AS free_times FROM users u "
@@ -60,6 +61,8 @@ def rows(db: Database, config: Config, where: Filter = Filter()) -> list[dict[st
     levels = config.settings.volunteers.stars
     out = []
     for p in people:
+        for field in ("display_name", "chosen_name", "skills", "free_times"):   # a phone typed into the roster
+            p[field] = wording.mask_phones(p[field] or "")
         team = config.deployment.team(p["team_id"])
         tasks, hours = service.get(p["id"], (0, 0.0))
         p.update(community_id=p["community_id"] or (team.community if team else None),
@@ -94,12 +97,11 @@ def _ratings(db: Database) -> dict[str, dict[str, int]]:
 
 
 def export_rows(db: Database, config: Config, where: Filter = Filter()) -> list[list[Any]]:
-    """The 民主评议 table under wording.ROSTER_HEADERS: one row per person, phone numbers masked in every cell."""
+    """The 民主评议 table under wording.ROSTER_HEADERS: one row per person (phone numbers masked, as in rows())."""
     out = []
     for p in rows(db, config, where):
         community = config.deployment.community(p["community_id"])
         cells = {**p, "community": community.name if community else "", "stars": wording.stars_text(p["stars"]),
                  "ratings": wording.ratings_text(p["ratings"]), "hours": round(p["hours"], 1)}
-        out.append([wording.mask_phones(v) if isinstance(v, str) else v
-                    for v in (cells.get(k, "") for k in wording.ROSTER_HEADERS)])
+        out.append([cells.get(k, "") for k in wording.ROSTER_HEADERS])
     return out

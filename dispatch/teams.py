@@ -16,6 +16,7 @@ import wording
 from dispatch import outbox, points
 from dispatch.clock import iso
 from dispatch.store import transaction
+from dispatch.users import ensure_known
 from settings import Deployment, Team
 
 
@@ -35,6 +36,7 @@ def join(db: Database, user_id: str, name: str, team: Team, now: datetime) -> bo
                    "DO UPDATE SET team_id = excluded.team_id, joined_at = excluded.joined_at",
                    [user_id, team.id, iso(now)])
         if team.leader and team.leader != user_id:
+            ensure_known(db, team.leader, now)
             outbox.enqueue(db, team.leader, wording.team_joined_push(team.name, name), now, None,
                            f"team-joined:{team.id}:{user_id}:{iso(now)}")
     return True
@@ -44,8 +46,8 @@ def leave(db: Database, user_id: str) -> str | None:
     """Leave one's team; returns the team id left, or None when in none."""
     team_id = team_of(db, user_id)
     if team_id:
-        db.execute("DELETE FROM team_members WHERE user_id = ?", [user_id])
-        db.conn.commit()
+        with transaction(db):
+            db.execute("DELETE FROM team_members WHERE user_id = ?", [user_id])
     return team_id
 
 

@@ -541,7 +541,7 @@ class VolunteerSettings(Strict):
     def _stars_climb(cls, levels: list[StarLevel]) -> list[StarLevel]:
         for lower, higher in zip(levels, levels[1:]):
             if higher.stars <= lower.stars or higher.points < lower.points or higher.hours < lower.hours:
-                raise ValueError(f"stars: the {higher.stars}-star level must come after the {lower.stars}-star one and "
+                raise ValueError(f"the {higher.stars}-star level must come after the {lower.stars}-star one and "
                                  "need at least its points and hours; list the levels lowest first")
         return levels
 
