@@ -24,8 +24,8 @@ def join(turn: Turn) -> str:
     if is_staff(turn.user):
         return wording.TEAM_NOT_FOR_STAFF
     team = deployment.team_named(turn.parse.args.get("team", ""))
-    if team is None:
-        return wording.unknown_team(turn.parse.args.get("team", ""), choices)
+    if team is None:   # in a group, 「加入…」 naming no team is talk among the riders: say nothing
+        return "" if turn.in_group else wording.unknown_team(turn.parse.args.get("team", ""), choices)
     before = deployment.team(teams.team_of(turn.db, turn.user["id"]))
     if not teams.join(turn.db, turn.user["id"], names.public_name(turn.db, turn.user), team, turn.now):
         return wording.team_already(team.name)

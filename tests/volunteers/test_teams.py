@@ -87,3 +87,16 @@ def test_a_volunteer_sees_the_stars_in_points_and_spending_keeps_them(chat, volu
         assert chat.say("v-wu", "兑换 爱心餐") == "兑换成功：爱心餐，扣 30 分，剩余 0 分。社区工作人员会联系您领取。"
         assert chat.say("v-wu", "积分").splitlines()[-1] == "星级：★ 一星志愿者；再得 70 分、服务再满 1 小时可评二星"
     assert "星级" not in chat.say("r1", "积分")      # a resident with no stars hears nothing of them
+
+
+def test_in_the_riders_group_talk_of_joining_is_left_alone(client):
+    from tests.conftest import API_KEY
+
+    def group(text: str) -> dict:
+        return client.post("/api/groups/messages", json={"group": "fengchao", "sender": "rider-x", "name": "阿X",
+                                                         "text": text}, headers={"X-Api-Key": API_KEY}).get_json()
+
+    assert (group("加入了蜂巢驿站好久了")["reply"], group("加入 我们吧")["reply"]) == ("", "")
+    joined = group("加入 龙西小哥队")
+    assert (joined["reply"], joined["private"]) == (
+        "@阿X 已私信回复您。", "欢迎加入龙西小哥队！网格长王师傅会联系您。您的积分会计入小队，发「小队排行」看小队排名。")
