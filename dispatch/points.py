@@ -164,6 +164,12 @@ def week_start(now: datetime, tz: str) -> datetime:
     return monday
 
 
+def week_of(now: datetime, tz: str) -> tuple[datetime, datetime]:
+    """The week containing ``now`` (Monday 00:00 to the next), which the leaderboards rank."""
+    start = week_start(now, tz)
+    return start, start + timedelta(days=7)
+
+
 def leaderboard(db: Database, start: datetime, end: datetime, limit: int = 10,
                 account: str = VOLUNTEER) -> list[dict[str, Any]]:
     """Net points earned between start and end, highest first; ties go to who got there first. Each row names

@@ -3,7 +3,6 @@ the rider teams' standings, and the 代办 tickets (who filed for whom, the phon
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, Flask, Response, render_template, request
@@ -30,11 +29,6 @@ def _filter() -> roster.Filter:
     return roster.Filter(community=args.get("community", "")[:64], skill=args.get("skill", "")[:40],
                          free_time=args.get("free_time", "")[:40],
                          min_stars=int(stars) if stars.isdigit() and len(stars) == 1 else 0)
-
-
-def _week(config: Config, now: datetime) -> tuple[datetime, datetime]:
-    start = points.week_start(now, config.settings.dispatch.timezone)
-    return start, start + timedelta(days=7)
 
 
 @bp.get("/volunteers")
@@ -75,7 +69,7 @@ def volunteers_export(fmt: str):
 def team_standings():
     config, db, now = _config(), get_db(), utcnow()
     points.sync(db, config, now)
-    start, end = _week(config, now)
+    start, end = points.week_of(now, config.settings.dispatch.timezone)
     rows: list[dict[str, Any]] = teams.standings(db, config.deployment, start, end)
     communities = {c.id: c.name for c in config.deployment.communities}
     for r in rows:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import wording
 from bot.conversation.turn import Turn
@@ -22,14 +22,15 @@ def my_points(turn: Turn) -> str:
 
 def stars_line(turn: Turn) -> str:
     """积分's 星级 line, for a volunteer or anyone graded already; "" otherwise."""
+    if not turn.config.settings.volunteers.stars:
+        return ""
     stars, earned, hours = roster.grade_of(turn.db, turn.config, turn.user["id"])
     graded = stars.stars or turn.user.get("role") == "volunteer"
-    return wording.stars_line(stars.stars, stars.next, earned, hours) if graded and turn.config.settings.volunteers.stars else ""
+    return wording.stars_line(stars.stars, stars.next, earned, hours) if graded else ""
 
 
 def this_week(turn: Turn) -> tuple[datetime, datetime]:
-    start = points.week_start(turn.now, turn.config.settings.dispatch.timezone)
-    return start, start + timedelta(days=7)
+    return points.week_of(turn.now, turn.config.settings.dispatch.timezone)
 
 
 def leaderboard(turn: Turn) -> str:
