@@ -1,7 +1,7 @@
 """The name a rider or volunteer chooses (「我叫 小李」): what leaderboards, the roster and the export show.
 
 A name is checked before it is kept: its length (``names.max_chars``), no control or invisible characters, no
-phone number, none of the words that would pass it off as staff (``names.reserved_words``), and nobody else's
+markup characters (< > & quotes brackets), no phone number, none of the words that would pass it off as staff (``names.reserved_words``), and nobody else's
 (chosen or a staff member's) in its folded spelling (full-width and case do not make a new name). Where it is
 shown it is text: the dashboard escapes it like every other word a user wrote.
 """
@@ -22,10 +22,13 @@ from dispatch.users import NOT_STAFF
 from settings import NameSettings
 
 _PHONE_LIKE = re.compile(r"\d{5,}")
+#: Markup characters: a name is shown in HTML and sent inside WeChat's XML (a CDATA section wechatpy does not
+#: escape, so 「]]>」 in a reply would break it); a name has no need of them.
+MARKUP = set("<>&\"'`[]")
 
 
 class NameRefused(Exception):
-    """A name that cannot be kept; ``reason`` is one of length, characters, phone, reserved, taken."""
+    """A name that cannot be kept; ``reason`` is one of length, characters, symbols, phone, reserved, taken."""
 
     def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(reason)
@@ -44,6 +47,8 @@ def check(name: str, settings: NameSettings) -> str:
         raise NameRefused("length", str(settings.max_chars))
     if any(unicodedata.category(ch)[0] in "CZ" for ch in name):   # control, format, private use, any space
         raise NameRefused("characters")
+    if MARKUP & set(unicodedata.normalize("NFKC", name)):
+        raise NameRefused("symbols")
     if _PHONE_LIKE.search(unicodedata.normalize("NFKC", name)):
         raise NameRefused("phone")
     folded = name_key(name)

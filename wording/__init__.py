@@ -663,6 +663,7 @@ def name_refused(reason: str, detail: str, max_chars: int) -> str:
     return {
         "length": f"名字最多 {max_chars} 个字，请换个短一点的。",
         "characters": "名字里不能有空格或看不见的字符，请换一个。",
+        "symbols": "名字里不能有 < > & 引号或方括号，请换一个。",
         "phone": "名字里不要写电话号码等一串数字，请换一个。",
         "reserved": f"名字里不能有「{detail}」，以免被当成工作人员，请换一个。",
         "taken": f"「{detail}」已经有人用了，请换一个，比如加上您的姓。",

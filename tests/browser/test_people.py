@@ -27,8 +27,7 @@ def test_roster_teams_and_proxies(live_url, page, chat, volunteer_code, viewport
     chat.say("v-wu", "我的特长 水电维修")
     chat.say("v-zhao", f"绑定 {volunteer_code('赵敏')}")
     chat.say("v-zhao", "我的特长 陪老人聊天")
-    chat.say("rider-li", "我叫 <b>李</b>")
-    chat.say("rider-li", "加入 龙西小哥队")
+    chat.say("rider-li", "加入 龙西小哥队", name="<b>李</b>")     # the name the rider's channel gives
     chat.say("rider-li", "广场花苑小区3栋的垃圾桶坏了")
     chat.say("dispatcher-longxi", "代办 张阿姨 13800001234 广场花苑小区5栋 水管漏水")
 

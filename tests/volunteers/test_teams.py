@@ -21,6 +21,8 @@ def test_riders_name_themselves_join_teams_and_rank_by_team(chat):
         assert chat.say("rider-chen", "我叫 网格长老陈") == "名字里不能有「网格长」，以免被当成工作人员，请换一个。"
         assert chat.say("rider-chen", "我叫 龙西一网格王书记") == "名字里不能有「书记」，以免被当成工作人员，请换一个。"
         assert chat.say("rider-chen", "我叫 陈13800001234") == "名字里不要写电话号码等一串数字，请换一个。"
+        assert chat.say("rider-chen", "我叫 <b>陈</b>") == "名字里不能有 < > & 引号或方括号，请换一个。"
+        assert chat.say("rider-chen", "我叫 陈]]>") == "名字里不能有 < > & 引号或方括号，请换一个。"
         assert chat.say("rider-chen", "我叫 陈 师 傅") == "名字里不能有空格或看不见的字符，请换一个。"
         assert chat.say("rider-chen", "我叫 陈\u200b师傅") == "名字里不能有空格或看不见的字符，请换一个。"
         assert chat.say("rider-chen", "我叫 一二三四五六七八九十一二三") == "名字最多 12 个字，请换个短一点的。"
