@@ -43,7 +43,8 @@ def event_name(kind: str, from_state: str | None, by_reporter: bool) -> str:
 
 def actor_name(actor: str, role: str | None, display_name: str | None, external_id: str | None,
                admin_user: str) -> str:
-    """Who did it: staff by name, residents masked as on the leaderboard, 系统, 管理员."""
+    """Who did it: staff by name, a reporter by name or as 反映人 and the end of their id (staff may tell two
+    apart here; public boards never show an id), 系统, 管理员."""
     if actor == "system":
         return "系统"
     if actor.startswith("dashboard:"):
