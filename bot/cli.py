@@ -432,9 +432,11 @@ def triage(config_path: str, source: TextIO) -> None:
 from bot.cli_nlu import nlu_group  # noqa: E402  (sandan nlu train/parse/eval/export-rasa)
 from bot.cli_db import copy as db_copy, migrate as db_migrate  # noqa: E402  (sandan db migrate/copy)
 from bot.cli_qrcode import qrcode  # noqa: E402  (sandan qrcode: 帮办二维码 posters)
+from bot.cli_export import export_group  # noqa: E402  (sandan export volunteers)
 
 cli.add_command(nlu_group)
 cli.add_command(qrcode)
+cli.add_command(export_group)
 db_group.add_command(db_migrate)
 db_group.add_command(db_copy)
 

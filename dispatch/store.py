@@ -546,6 +546,28 @@ def m029_wishes_and_qr_scenes(db: Database) -> None:
     )
 
 
+@migrations()
+def m030_rider_teams_and_names(db: Database) -> None:
+    """The name a person chose (「我叫 小李」; name_key, its folded spelling, is unique so two people never share
+    one) and the rider team each belongs to (one at a time; the teams themselves are in the deployment)."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS chosen_names (
+            user_id TEXT PRIMARY KEY REFERENCES users(id),
+            name TEXT NOT NULL,
+            name_key TEXT NOT NULL UNIQUE,
+            chosen_at TEXT NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS team_members (
+            user_id TEXT PRIMARY KEY REFERENCES users(id),
+            team_id TEXT NOT NULL,
+            joined_at TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS team_members_team ON team_members(team_id);
+        """
+    )
+
+
 class Store(Database):
     """sqlite-utils' Database, with a query() that runs the SELECT as it is.
 

@@ -59,6 +59,13 @@ COMMANDS: list[tuple[str, re.Pattern[str]]] = [
     ("bind", re.compile(r"^\s*(绑定|邀请码)\s*(?P<code>[A-Za-z0-9]{4,16})\s*$")),
     ("points", re.compile(r"^\s*(我的积分|积分|查积分)\s*$")),
     ("leaderboard", re.compile(r"^\s*(排行榜|积分榜|排名)\s*$")),
+    # rider teams and chosen names (bot/conversation/teams.py); 「我叫了物业」「我叫人来修」 are not names
+    ("team_leaderboard", re.compile(r"^\s*(小队排行榜?|小队排名|小队积分榜|团队排行榜?|队伍排行榜?)\s*$")),
+    ("my_team", re.compile(r"^\s*(我的小队|我的队伍|我的团队)\s*$")),
+    ("leave_team", re.compile(r"^\s*(退出小队|退队|离开小队)\s*$")),
+    ("join_team", re.compile(r"^\s*(加入小队|加入|入队)\s*[:：]?\s*(?![了过])(?P<team>[^\s，。,.!！?？]{2,20})\s*$")),
+    ("choose_name", re.compile(r"^\s*(我叫|叫我|我的名字是|我的名字叫|改名为|改名叫|改名|昵称)\s*[:：]?\s*"
+                               r"(?![了过着来去人])(?P<name>[^，。,.!！?？；;]{1,40}?)\s*$")),
     ("redeem", re.compile(r"^\s*兑换\s*(?P<item>\S+)\s*$")),
     ("joint_list", re.compile(r"^\s*(联席会议|联席议题|联席列表)\s*$")),
     ("joint", re.compile(rf"^\s*(联席|提交联席)\s*{_NUM}\s*(?P<note>.*)$", re.S)),

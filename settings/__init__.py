@@ -219,6 +219,16 @@ class StaffMember(Strict):
     phone: str = ""              # a work number the person may give residents (not masked in pushes)
 
 
+class Team(Strict):
+    """A team of riders (流动网格, e.g. 龙西小哥队) led by a 网格长; riders join with 「加入 龙西小哥队」."""
+
+    id: str
+    name: str
+    community: str | None = None   # the community the team serves (the roster and the export show it)
+    leader: str = ""               # the 网格长's user id (channel:id), told when someone joins
+    leader_name: str = ""          # how the team page names the 网格长
+
+
 class Deployment(Strict):
     district: str
     communities: list[Community]
@@ -230,6 +240,7 @@ class Deployment(Strict):
     emergencies: Emergencies = Emergencies()
     staff: list[StaffMember] = []
     groups: dict[str, str] = {}  # group chat id → display name, e.g. the riders' group
+    teams: list[Team] = []       # rider teams (流动网格), each with its 网格长
     english: dict[str, str] = {}  # English words → the Chinese the NLU reads instead (gas leak → 燃气泄漏)
 
     def grid(self, grid_id: str | None) -> Grid | None:
@@ -243,6 +254,14 @@ class Deployment(Strict):
 
     def department(self, department_id: str | None) -> Department | None:
         return next((d for d in self.departments if d.id == department_id), None)
+
+    def team(self, team_id: str | None) -> Team | None:
+        return next((t for t in self.teams if t.id == team_id), None)
+
+    def team_named(self, name: str) -> Team | None:
+        """A team by its name or id, as a rider types it (「加入 龙西小哥队」; 「小哥队」 alone is too vague)."""
+        name = name.strip()
+        return next((t for t in self.teams if name in (t.name, t.id)), None)
 
     def category(self, name: str) -> Category:
         return next((c for c in self.categories if c.name == name), None) or self.category("其他")
@@ -297,11 +316,24 @@ class Deployment(Strict):
                 raise ValueError(f"staff.{s.user}.department: unknown department '{s.department}'")
             if s.community and s.community not in communities:
                 raise ValueError(f"staff.{s.user}.community: unknown community '{s.community}'")
+        self._teams_are_distinct(communities)
         self._place_names_are_unique()
         if "其他" not in categories:
             raise ValueError("categories: add a catch-all category named '其他'")
         return self
 
+
+    def _teams_are_distinct(self, communities: set[str]) -> None:
+        seen: set[str] = set()
+        for t in self.teams:
+            for key in (t.id, t.name):
+                if key in seen:
+                    raise ValueError(f"teams.{t.id}: '{key}' is used by another team; give each team its own id and name")
+                seen.add(key)
+            if t.community and t.community not in communities:
+                raise ValueError(f"teams.{t.id}.community: unknown community '{t.community}'")
+            if t.leader and ":" not in t.leader:
+                raise ValueError(f"teams.{t.id}.leader: '{t.leader}' should be a user id such as wechat:oAbc…")
 
     def _place_names_are_unique(self) -> None:
         """Every name and alias says which place it is: none too generic to be any one place's, none two places'."""
@@ -493,11 +525,38 @@ class PointsSettings(Strict):
     rewards: list[Reward] = []
 
 
+class StarLevel(Strict):
+    """One 星级志愿者 level: reached with at least ``points`` 志愿服务积分 earned (spending does not lower it) and
+    at least ``hours`` of confirmed service."""
+
+    stars: int = Field(ge=1, le=5)
+    points: int = Field(default=0, ge=0)
+    hours: float = Field(default=0, ge=0)
+
+
 class VolunteerSettings(Strict):
     """志愿服务: what a task a volunteer claimed (认领) and the grid confirmed (确认) earns."""
 
     task_points: int = Field(default=20, ge=0)        # 志愿服务积分 per confirmed task
     task_hours: float = Field(default=1, ge=0)        # service hours recorded per confirmed task
+    stars: list[StarLevel] = []                       # 星级志愿者, lowest first
+
+    @field_validator("stars")
+    @classmethod
+    def _stars_climb(cls, levels: list[StarLevel]) -> list[StarLevel]:
+        for lower, higher in zip(levels, levels[1:]):
+            if higher.stars <= lower.stars or higher.points < lower.points or higher.hours < lower.hours:
+                raise ValueError(f"the {higher.stars}-star level must come after the {lower.stars}-star one and "
+                                 "need at least its points and hours; list the levels lowest first")
+        return levels
+
+
+class NameSettings(Strict):
+    """The name a rider or volunteer chooses (「我叫 小李」), shown on leaderboards and the roster."""
+
+    max_chars: int = Field(default=12, ge=2, le=32)
+    reserved_words: list[str] = []     # a name holding one of these could pass for staff (书记, 管理员…)
+
 
 
 class WishSettings(Strict):
@@ -573,6 +632,7 @@ class Settings(Strict):
     volunteers: VolunteerSettings = VolunteerSettings()
     wishes: WishSettings = WishSettings()
     qrcode: QrCodeSettings = QrCodeSettings()
+    names: NameSettings = NameSettings()
     limits: LimitSettings = LimitSettings()
     rating: RatingSettings = RatingSettings()
     ops: OpsSettings = OpsSettings()

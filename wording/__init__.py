@@ -44,7 +44,8 @@ def event_name(kind: str, from_state: str | None, by_reporter: bool) -> str:
 
 def actor_name(actor: str, role: str | None, display_name: str | None, external_id: str | None,
                admin_user: str) -> str:
-    """Who did it: staff by name, residents masked as on the leaderboard, 系统, 管理员."""
+    """Who did it: staff by name, a reporter by name or as 反映人 and the end of their id (staff may tell two
+    apart here; public boards never show an id), 系统, 管理员."""
     if actor == "system":
         return "系统"
     if actor.startswith("dashboard:"):
@@ -52,7 +53,10 @@ def actor_name(actor: str, role: str | None, display_name: str | None, external_
         return "管理员" if login == admin_user else f"管理员（{login}）"
     if role and role != "resident":
         return display_name or ROLE_NAMES.get(role, "工作人员")
-    return person_label(display_name, external_id or actor.partition(":")[2])
+    if display_name:
+        return display_name
+    tail = (external_id or actor.partition(":")[2])[-4:]
+    return f"反映人{tail}"
 
 
 def reminder_note(fraction: float) -> str:
@@ -104,7 +108,7 @@ HELP = (
     "· 问事情，如「老年出行卡怎么办？」\n"
     "· 「我的工单」「进度 12」查看办理情况；不用处理了就发「撤回 12」\n"
     "· 想请邻居帮个小忙，发「心愿：想请人帮忙换个灯泡」；「我的心愿」查看\n"
-    "· 「积分」「排行榜」查看志愿积分\n"
+    "· 「积分」「排行榜」查看志愿积分；「我叫 小李」起名字；骑手「加入 小队名」「小队排行」\n"
     "网格工作人员：「待办」「接单 12」「处理中 12 说明」「办结 12 已更换」（可附照片）「转交 12 部门」"
     "「退回审核 12 理由」；部门：「退回 12 理由」；「绑定 邀请码」绑定身份。\n"
     "社区调度员：「待办」「派单 12 网格或部门」「驳回 12 理由」「答复 12 内容」「入库 12」「收到 12」（紧急）"
@@ -620,12 +624,13 @@ POINTS_NAMES = {"volunteer": "志愿服务积分", "wish": "心愿积分"}
 RATING_COLOURS = {"红": "🔴", "蓝": "🔵", "黄": "🟡"}
 
 
-def person_label(display_name: str | None, external_id: str | None) -> str:
-    """How a rider is named in public: the chosen name, else a masked id (never the whole openid)."""
-    if display_name:
-        return display_name
-    tail = (external_id or "")[-4:]
-    return f"小蜜蜂{tail}" if tail else "小蜜蜂"
+UNNAMED = "未署名的热心人"
+
+
+def person_label(display_name: str | None) -> str:
+    """How a person is named in public (leaderboards, the champion): the name they chose or their channel gave,
+    never anything made from their account id."""
+    return display_name or UNNAMED
 
 
 #: Why points a report earned are taken back: 并入重复 (merged), 已撤回 (the reporter withdrew it), 未受理 (驳回).
@@ -651,26 +656,106 @@ def points_summary(account: str, balance: int, entries: Iterable[dict[str, Any]]
     return "\n".join(lines)
 
 
-def leaderboard(rows: Iterable[dict[str, Any]], me_rank: int | None) -> str:
+MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
+NAME_HINT = "发「我叫 名字」取个名字，上榜时就显示它。"
+
+
+def leaderboard(rows: Iterable[dict[str, Any]], me_rank: int | None, team_names: dict[str, str],
+                named: bool) -> str:
+    """This week's top people, each with their team; the hints say how to name oneself and see the teams."""
     rows = list(rows)
-    if not rows:
-        return "本周还没有人得分，快来当第一名吧！"
-    medals = {1: "🥇", 2: "🥈", 3: "🥉"}
-    lines = ["本周志愿积分排行榜："]
-    lines += [f"{medals.get(i, f'{i}.')} {person_label(r['display_name'], r['external_id'])} {r['points']} 分"
-              for i, r in enumerate(rows, 1)]
+    lines = ["本周志愿积分排行榜："] if rows else ["本周还没有人得分，快来当第一名吧！"]
+    for i, r in enumerate(rows, 1):
+        team = f"（{team_names[r['team_id']]}）" if r.get("team_id") in team_names else ""
+        lines.append(f"{MEDALS.get(i, f'{i}.')} {person_label(r['display_name'])}{team} {r['points']} 分")
     if me_rank:
         lines.append(f"您排第 {me_rank} 名，继续加油！")
+    if not named:
+        lines.append(NAME_HINT)
+    if team_names:
+        lines.append("发「小队排行」看各小队的排名。")
     return "\n".join(lines)
+
+
+# ---- rider teams (流动网格) and the name a person chooses
+
+
+def team_leaderboard(rows: Iterable[dict[str, Any]], my_team: str | None) -> str:
+    rows = list(rows)
+    if not rows:
+        return "还没有小队。"
+    lines = ["本周小队积分排行榜："]
+    for i, r in enumerate(rows, 1):
+        leader = f"，网格长 {r['leader_name']}" if r["leader_name"] else ""
+        lines.append(f"{MEDALS.get(i, f'{i}.')} {r['name']} {r['points']} 分（{r['members']} 人{leader}）")
+    mine = next((i for i, r in enumerate(rows, 1) if r["id"] == my_team), None)
+    lines.append(f"您的{rows[mine - 1]['name']}排第 {mine} 名。" if mine else
+                 f"发「加入 {rows[0]['name']}」加入小队，一起攒积分。")
+    return "\n".join(lines)
+
+
+def my_team(team: str, leader_name: str, members: list[dict[str, Any]]) -> str:
+    lines = [f"您在{team}" + (f"，网格长 {leader_name}" if leader_name else "") + f"，共 {len(members)} 人。本周积分："]
+    lines += [f"· {person_label(m['display_name'])} {m['points']} 分" for m in members]
+    lines.append("发「小队排行」看各小队的排名，「退出小队」离开。")
+    return "\n".join(lines)
+
+
+def no_team(choices: Iterable[str]) -> str:
+    names = "、".join(choices)
+    return (f"您还没有加入小队。可加入：{names}，发「加入 小队名」即可。" if names else
+            "这里还没有组建骑手小队。")
+
+
+def unknown_team(name: str, choices: Iterable[str]) -> str:
+    names = "、".join(choices)
+    return f"没有「{name[:12]}」这个小队。" + (f"可加入：{names}。" if names else "这里还没有组建骑手小队。")
+
+
+def team_joined(team: str, leader_name: str, moved_from: str | None) -> str:
+    moved = f"已离开{moved_from}，" if moved_from else ""
+    leader = f"网格长{leader_name}会联系您。" if leader_name else ""
+    return f"{moved}欢迎加入{team}！{leader}您的积分会计入小队，发「小队排行」看小队排名。"
+
+
+def team_already(team: str) -> str:
+    return f"您已经在{team}了。发「我的小队」看看队友。"
+
+
+def team_left(team: str) -> str:
+    return f"已退出{team}。想加入别的小队，发「加入 小队名」。"
+
+
+TEAM_NOT_FOR_STAFF = "小队是给骑手的，工作人员不用加入。"
+
+
+def team_joined_push(team: str, name: str) -> str:
+    return f"【小队】{name or UNNAMED}加入了{team}。"
+
+
+def name_saved(name: str) -> str:
+    return f"好的，以后就叫您「{name}」。排行榜和小队里都显示这个名字。"
+
+
+def name_refused(reason: str, detail: str, max_chars: int) -> str:
+    """Why 「我叫 …」 was not kept: too long, odd characters, a phone number, a staff-like word, someone else's."""
+    return {
+        "length": f"名字最多 {max_chars} 个字，请换个短一点的。",
+        "characters": "名字里不能有空格或看不见的字符，请换一个。",
+        "symbols": "名字里不能有 < > & 引号或方括号，请换一个。",
+        "phone": "名字里不要写电话号码等一串数字，请换一个。",
+        "reserved": f"名字里不能有「{detail}」，以免被当成工作人员，请换一个。",
+        "taken": f"「{detail}」已经有人用了，请换一个，比如加上您的姓。",
+    }[reason]
 
 
 def weekly_champion(week: str, top: list[dict[str, Any]]) -> str:
     first = top[0]
     lines = [f"【每周之星】{week} 这一周的志愿服务冠军是 "
-             f"{person_label(first['display_name'], first['external_id'])}，共 {first['points']} 分！"]
+             f"{person_label(first['display_name'])}，共 {first['points']} 分！"]
     for i, r in enumerate(top[1:], 2):
-        lines.append(f"第 {i} 名：{person_label(r['display_name'], r['external_id'])} {r['points']} 分")
-    lines.append("感谢小蜜蜂们随手拍、随手报，让社区更美好 🐝")
+        lines.append(f"第 {i} 名：{person_label(r['display_name'])} {r['points']} 分")
+    lines.append("感谢大家随手拍、随手报，让社区更美好 🐝")
     return "\n".join(lines)
 
 
@@ -1195,6 +1280,38 @@ def wish_points_reason(wish_id: int) -> str:
 
 def wish_points_line(earned: int, count: int) -> str:
     return f"心愿积分：{earned} 分（实现 {count} 个微心愿）"
+CHINESE_NUMBERS = "零一二三四五"
+
+
+def stars_text(stars: int) -> str:
+    """星级 as the roster and the export show it: ★★★ 三星, or 未评星."""
+    return f"{'★' * stars} {CHINESE_NUMBERS[stars]}星" if stars else "未评星"
+
+
+def stars_line(stars: int, next_level: Any, earned: int, hours: float) -> str:
+    """积分's 星级 line: the stars, and what the next level still needs."""
+    now = f"星级：{stars_text(stars)}志愿者" if stars else "星级：还未评星"
+    if next_level is None:
+        return f"{now}，已是最高星级，谢谢您！"
+    need = []
+    if next_level.points > earned:
+        need.append(f"再得 {next_level.points - earned} 分")
+    if next_level.hours > hours:
+        need.append(f"服务再满 {next_level.hours - hours:g} 小时")
+    return f"{now}；{'、'.join(need)}可评{CHINESE_NUMBERS[next_level.stars]}星"
+
+
+def ratings_text(ratings: dict[str, int]) -> str:
+    """How the reporters rated a volunteer's tasks: 满意 3、基本满意 1."""
+    return "、".join(f"{k} {ratings[k]}" for k in ("满意", "基本满意", "不满意") if ratings.get(k))
+
+
+#: The 民主评议 export of volunteers and team riders: column → header (phone numbers masked in every cell).
+ROSTER_HEADERS = {
+    "display_name": "姓名", "chosen_name": "自称", "community": "社区", "team": "小队", "skills": "特长",
+    "free_times": "服务时间", "points": "志愿服务积分", "hours": "服务时长（小时）", "tasks": "志愿服务次数",
+    "stars": "星级", "ratings": "居民评价",
+}
 
 
 def started(ticket_id: int) -> str:

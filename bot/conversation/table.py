@@ -8,7 +8,7 @@ from __future__ import annotations
 import wording
 from bot.conversation import basics, desk, emergency, evidence, follows, points, ratings, reports, staff, status
 from bot.conversation import cohandling, decisions, extensions, notes
-from bot.conversation import followups, proxies, volunteers, wishes
+from bot.conversation import followups, proxies, teams, volunteers, wishes
 from bot.conversation.reply import Reply, as_reply
 from bot.conversation.turn import Handler, Turn
 
@@ -25,6 +25,12 @@ HANDLERS: dict[str, Handler] = {
     "points": points.my_points,
     "leaderboard": points.leaderboard,
     "redeem": points.redeem,
+    # rider teams and chosen names (teams.py)
+    "choose_name": teams.choose_name,
+    "join_team": teams.join,
+    "leave_team": teams.leave,
+    "my_team": teams.my_team,
+    "team_leaderboard": teams.leaderboard,
     # staff
     "claim": volunteers.claim,         # a volunteer's 认领 of a 征集 task; staff get 接单
     "start": staff.start,

@@ -61,7 +61,8 @@ def test_a_volunteer_binds_keeps_a_roster_and_serves_a_task(chat, volunteer_code
         assert chat.say("v-wu", "积分") == (
             f"您的志愿服务积分：20 分\n最近：\n· +20 志愿服务 工单#{n}\n"
             "可兑换：雨衣(100分)、充电宝(200分)、洗车券(50分)、爱心餐(30分)，发「兑换 物品名」即可。\n"
-            "志愿服务：1 次，累计 1 小时")
+            "志愿服务：1 次，累计 1 小时\n"
+            "星级：还未评星；再得 10 分可评一星")
 
 
 def test_ten_volunteers_claim_at_once_and_exactly_one_wins(app, chat, volunteer_code):
