@@ -68,7 +68,7 @@ def test_a_wish_is_posted_claimed_done_confirmed_and_earns_wish_points(chat, vol
     assert chat.say("v-wu", "积分") == (
         "您的志愿服务积分：0 分\n还没有积分记录。反映的问题被受理就能得分，附照片、报紧急隐患还有加分。\n"
         "可兑换：雨衣(100分)、充电宝(200分)、洗车券(50分)、爱心餐(30分)，发「兑换 物品名」即可。\n"
-        "志愿服务：0 次，累计 0 小时\n心愿积分：10 分（实现 1 个微心愿）")
+        "志愿服务：0 次，累计 0 小时\n心愿积分：10 分（实现 1 个微心愿）\n星级：还未评星；再得 30 分可评一星")
 
 
 def test_the_resident_and_the_community_withdraw_wishes(chat, volunteer_code):
