@@ -510,6 +510,19 @@ def m027_response_limits_and_solved(db: Database) -> None:
     )
 
 
+
+@migrations()
+def m028_rollup_claim_time(db: Database) -> None:
+    """The average time to claim comes from the rollup too: how many were claimed and their seconds summed."""
+    db.executescript(
+        """
+        ALTER TABLE kpi_daily ADD COLUMN claimed INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE kpi_daily ADD COLUMN claim_seconds REAL NOT NULL DEFAULT 0;
+        ALTER TABLE kpi_monthly ADD COLUMN claimed INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE kpi_monthly ADD COLUMN claim_seconds REAL NOT NULL DEFAULT 0;
+        """
+    )
+
 class Store(Database):
     """sqlite-utils' Database, with a query() that runs the SELECT as it is.
 
