@@ -523,6 +523,15 @@ def m028_rollup_claim_time(db: Database) -> None:
         """
     )
 
+
+@migrations()
+def m029_unclaimed_index(db: Database) -> None:
+    """响应率 leaves out tickets unclaimed with their limit ahead: this index holds only unclaimed tickets that
+    have a limit, so the page load reads a few hours' worth, where the open states' index read every open
+    ticket's row (60-90 ms at 100k on a loaded machine; 1-3 ms this way)."""
+    db.execute("CREATE INDEX IF NOT EXISTS tickets_unclaimed ON tickets(respond_by) "
+               "WHERE claimed_at IS NULL AND respond_by IS NOT NULL")
+
 class Store(Database):
     """sqlite-utils' Database, with a query() that runs the SELECT as it is.
 
