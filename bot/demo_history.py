@@ -28,7 +28,9 @@ ESTATE_PROBLEMS = ("{place}{n}栋的垃圾桶坏了", "{place}{n}栋楼道灯不
                    "{place}{n}栋有人在楼道里给电动车充电", "{place}{n}栋独居老人好几天没出门了，麻烦去看看")
 ROAD_PROBLEMS = ("{road}的路灯不亮了", "{road}上有个井盖松动了", "{road}边上有人占道经营")
 RESULTS = ("已处理完毕", "已更换新的", "已上门协调，双方达成一致", "已清理干净", "已修好，请查看")
-RATINGS = (("满意", ""), ("满意", ""), ("满意", ""), ("基本满意", "有点慢"), ("不满意", "还是老样子"))
+#: Two-part answers mostly (解决率 and 满意率), a bare 满意 too (counted as solved).
+RATINGS = (("已解决 满意", ""), ("满意", ""), ("已解决 满意", ""), ("已解决 基本满意", "有点慢"),
+           ("未解决 不满意", "还是老样子"))
 QUESTIONS = ("老年出行卡怎么办？", "办居住证要带什么材料？", "低保怎么申请？")
 #: Riders who named themselves (「我叫 …」) and joined a team, in turn, on the first morning.
 RIDER_NAMES = ("小李", "阿强", "老王", "小陈", "大刘", "小周", "阿明", "小赵", "老孙", "小吴")
@@ -159,7 +161,7 @@ class History:
         value, reason = self.rng.choice(RATINGS[3:] if fate > 0.5 and late else RATINGS)
         rated = done + timedelta(hours=self.rng.uniform(1, 24))
         self.later(rated, lambda: self.say(reporter, f"{value} {number} {reason}".strip(), rated))
-        if value == "不满意" and fate < 0.6:      # 差评整改: done again, and rated again
+        if value.endswith("不满意") and fate < 0.6:      # 差评整改: done again, and rated again
             again = rated + timedelta(hours=self.rng.uniform(2, 8))
             self.later(again, lambda: self.say(holder, f"办结 {number} 已返工处理", again))
             self.later(again + timedelta(hours=3),

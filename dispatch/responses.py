@@ -19,12 +19,14 @@ from sqlite_utils import Database
 import wording
 from dispatch import deadlines, outbox, tickets
 from dispatch.clock import iso, local_text, parse_iso
+from dispatch.states import CLAIMABLE_STATES
 from dispatch.users import is_demo
 from dispatch.worktime import Limit, working_seconds_between
 from settings import Config
 
 REMIND, ESCALATE = "claim_remind", "claim_escalate"
 KINDS = (REMIND, ESCALATE)
+CLAIMABLE = tuple(s.value for s in CLAIMABLE_STATES)
 
 
 @dataclass(frozen=True)
@@ -103,8 +105,8 @@ def claimed_fields(config: Config, ticket: dict[str, Any], now: datetime) -> dic
 
 def still_open(ticket: dict[str, Any], mark: dict[str, Any]) -> bool:
     """A response mark still means something: nobody claimed the ticket since, and its limit is the same."""
-    return ticket["claimed_by"] is None and ticket["respond_by"] == mark["deadline_at"] and ticket["state"] in (
-        "routed", "transferred", "escalated", "reopened")
+    return (ticket["claimed_by"] is None and ticket["respond_by"] == mark["deadline_at"]
+            and ticket["state"] in CLAIMABLE)
 
 
 def send(db: Database, config: Config, ticket: dict[str, Any], marks: list[dict[str, Any]],
@@ -137,7 +139,10 @@ def send(db: Database, config: Config, ticket: dict[str, Any], marks: list[dict[
 def pending(db: Database, start: datetime, end: datetime, now: datetime) -> dict[str | None, int]:
     """Per grid, tickets created in the period still unclaimed with their response limit ahead: not yet
     responded, and not late either, so they are left out of 响应率."""
-    rows = db.execute("SELECT grid_id, count(*) FROM tickets WHERE respond_by > ? AND claimed_at IS NULL "
-                      "AND state NOT IN ('rejected', 'merged') AND created_at >= ? AND created_at < ? "
-                      "GROUP BY grid_id", [iso(now), iso(start), iso(end)]).fetchall()
+    # through tickets_unclaimed: only the tickets whose limit is still ahead ("state || ''" keeps the planner off
+    # the open states' index, which would read every open ticket's row)
+    rows = db.execute("SELECT grid_id, count(*) FROM tickets WHERE claimed_at IS NULL AND respond_by IS NOT NULL "
+                      f"AND respond_by > ? AND (state || '') IN ({', '.join('?' * len(CLAIMABLE))}) "
+                      "AND created_at >= ? AND created_at < ? GROUP BY grid_id",
+                      [iso(now), *CLAIMABLE, iso(start), iso(end)]).fetchall()
     return {grid_id: count for grid_id, count in rows}

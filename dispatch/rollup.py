@@ -41,10 +41,12 @@ SUMS = """
     count(CASE WHEN respond_by IS NOT NULL AND state != 'rejected' THEN 1 END) AS response_due,
     count(CASE WHEN claimed_at <= respond_by AND state != 'rejected' THEN 1 END) AS responded,
     count(solved) AS solve_asked,
-    count(CASE WHEN solved = 1 THEN 1 END) AS solved
+    count(CASE WHEN solved = 1 THEN 1 END) AS solved,
+    count(claim_seconds) AS claimed,
+    coalesce(sum(claim_seconds), 0) AS claim_seconds
 """
 COLUMNS = ("received", "accepted", "done", "on_time", "rated", "satisfied", "response_due", "responded",
-           "solve_asked", "solved")
+           "solve_asked", "solved", "claimed", "claim_seconds")
 
 
 def sums_sql(good: list[str]) -> tuple[str, dict[str, str]]:

@@ -83,8 +83,7 @@ def kpis(db: Database, config: Config, start: datetime, end: datetime, now: date
                                 [*_WORKING, iso(now)]).fetchone()[0]
     row["response_rate"] = rate(row["responded"], row["response_due"] - sum(responses.pending(db, start, end,
                                                                                                now).values()))
-    row["claim_seconds"] = db.execute("SELECT avg(claim_seconds) FROM tickets WHERE created_at >= ? AND created_at < ?",
-                                      [iso(start), iso(end)]).fetchone()[0]
+    row["claim_average"] = row["claim_seconds"] / row["claimed"] if row["claimed"] else None
     return row
 
 

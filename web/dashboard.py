@@ -126,7 +126,7 @@ def index():
     unit, points_ = stats.trend(db, config, period.start, period.end)
     charts["trend"] = [{"name": r["key"], "received": r["received"], "done": r["done"]} for r in points_]
     return render_template("index.html", kpi=kpi, period=period, charts=charts, ratings=ratings, unit=unit,
-                           rates=rates, claim_time=wording.claim_time(kpi["claim_seconds"], None),
+                           rates=rates, claim_time=wording.claim_time(kpi["claim_average"], None),
                            plan=grid_plan(config, ratings), leaders=_leaders(config, now),
                            calendar_warning=deadlines.calendar_warning(config, now),
                            recurring=governance.listing(config, now))

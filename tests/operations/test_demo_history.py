@@ -32,6 +32,9 @@ def test_a_month_of_history_through_the_real_code(app, db, services):
     assert teams == {"longxi-riders": 5, "furong-riders": 5}    # the demo's teams and leaderboards have riders
     ratings = stats.grid_ratings(db, services.config, now - timedelta(days=30), now, now)
     assert len({r.colour for r in ratings if r.colour}) >= 2     # the plan shows more than one colour
+    [longxi] = [c for c in stats.three_rates(db, services.config, now - timedelta(days=30), now, now)
+                if c["key"] == "longxi"]
+    assert 0 < longxi["response_rate"] < 1 and 0 < longxi["resolution_rate"] < 1   # 三率 with something to show
 
 
 def test_the_same_seed_makes_the_same_history(app, db, services, tmp_path):
