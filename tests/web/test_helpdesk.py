@@ -31,7 +31,7 @@ def test_staff_file_for_a_resident_from_the_dashboard_and_the_resident_binds_lat
         f"绑定成功！工单 {n} 已关联到您，办理进展会直接告诉您。回复「进度 {n}」可随时查看。")
     chat.say("sec-longxi-1", f"办结 {n} 已更换水管接头")
     assert chat.pushed("li-nainai") == [
-        f"您反映的问题（工单 {n}）已办结：已更换水管接头\n请回复「满意」「基本满意」或「不满意」评价，帮助我们做得更好。"]
+        f"您反映的问题（工单 {n}）已办结：已更换水管接头\n问题解决了吗？满意吗？请回复如「已解决 满意」或「未解决 不满意」，帮助我们做得更好。"]
     assert "13900005678" not in dash.page(f"/dashboard/tickets/{n}")
 
 
