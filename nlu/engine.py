@@ -47,6 +47,8 @@ SERVICE_QUESTION_LENGTH = 60
 #: (办结 3 火已扑灭 is a command anyway). Every other reading ("着火了怎么办" asks for help, not for information;
 #: the model's "谁…" is no 排行榜 when someone is being beaten) is a report of the emergency.
 NOT_EMERGENCY_REPORTS = NEEDS_TICKET | {"status", "rate"}
+#: Below this report-or-talk probability, a report with nothing of a report in its words is chit-chat.
+CHATTER_BELOW = 0.3
 _TICKET_NUMBER = re.compile(r"(?<!\d)(\d{1,9})\s*(?:号|#)?")
 
 
@@ -140,7 +142,18 @@ class Engine:
         parse.report_odds = self.talk_model.report_odds(reading) if self.talk_model else None
         parse.cancel = is_cancel(reading)
         parse.yes_no = yes_or_no(reading)
+        if self._only_talk(parse):
+            parse = replace(parse, intent="chitchat", category="其他", args={}, talk_not_report=True)
         return parse
+
+    @staticmethod
+    def _only_talk(parse: Parse) -> bool:
+        """A "report" that names no place, no thing and no problem, and reads like talk to the report-or-talk
+        model (「我到楼下了」, 「今天单子好多啊」): chit-chat, never a ticket to ask 「哪个小区？」 about."""
+        e = parse.entities
+        return (parse.intent == "report" and not parse.emergency and parse.report_odds is not None
+                and parse.report_odds < CHATTER_BELOW
+                and not (parse.problem_words or parse.wrong or e.where or e.facility))
 
     def _read(self, text: str, knowledge: KnowledgeBase | None = None) -> Parse:
         emergency = find_emergency(text, self.deployment)
