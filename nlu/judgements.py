@@ -89,7 +89,18 @@ _TALK = re.compile(
     # a problem gone (不漏了, 已经填平了) and figures of speech about oneself (热死我了, 忙疯了, 单子爆了)
     r"不(?:漏|堵|响|吵|臭|晃)了|已经[^，。！？,.!?]{0,6}(?:修|换|填|清|通|弄)(?:好|平|完|走|了)|"
     r"(?:昨天|前天|上午|早上|早就|刚刚?)就?(?:已经)?(?:修|换|补|填|清|通|装|弄)(?:好|完|平|了)|"
-    r"死我了|疯了|(?:单子|电话|打)[^，。！？,.!?]{0,2}爆|(?:脑袋|头)[^，。！？,.!?]{0,4}(?:炸|大)")
+    r"死我了|疯了|(?:单子|电话|打)[^，。！？,.!?]{0,2}爆|(?:脑袋|头)[^，。！？,.!?]{0,4}(?:炸|大)|"
+    # traffic, which the riders talk about and nobody in the community can mend
+    r"堵车|塞车|路上(?:好|太|很|真)?堵|堵成")
+
+
+#: Words that ask something: a question mark, 吗, 是不是, 怎么, 哪, 几号/几点/几栋, 啥.
+_ASKS = re.compile(r"[?？]|吗|是不是|怎么|哪|几(?:号|点|栋|楼)|啥")
+
+
+def asks(text: str) -> bool:
+    """「广场花苑3栋是不是要从地库走」, 「平东小区几号门晚上不关啊」: the words ask something."""
+    return bool(_ASKS.search(text))
 
 
 def says_something_is_wrong(text: str) -> bool:
