@@ -49,6 +49,8 @@ SERVICE_QUESTION_LENGTH = 60
 NOT_EMERGENCY_REPORTS = NEEDS_TICKET | {"status", "rate"}
 #: Below this report-or-talk probability, a report with nothing of a report in its words is chit-chat.
 CHATTER_BELOW = 0.3
+#: …and is at most this long (longer, it may be a complaint in words the deployment does not list).
+CHATTER_LENGTH = 10
 _TICKET_NUMBER = re.compile(r"(?<!\d)(\d{1,9})\s*(?:号|#)?")
 
 
@@ -149,12 +151,15 @@ class Engine:
 
     @staticmethod
     def _only_talk(parse: Parse) -> bool:
-        """A "report" that names no place, no thing and no problem, and reads like talk to the report-or-talk
-        model (「我到楼下了」, 「今天单子好多啊」): chit-chat, never a ticket to ask 「哪个小区？」 about."""
+        """A short "report" that names no place, no thing and no problem, and reads like talk to the report-or-talk
+        model (「我到楼下了」): chit-chat, never a ticket to ask 「哪个小区？」 about. A longer line may be a complaint
+        in words the deployment does not list (「公交车太少，等车等了一个小时」), and 「我要反映个事」 announces one."""
         e = parse.entities
+        words = parse.words
         return (parse.intent == "report" and not parse.emergency and parse.report_odds is not None
-                and parse.report_odds < CHATTER_BELOW
-                and not (parse.problem_words or parse.wrong or e.where or e.facility))
+                and parse.report_odds < CHATTER_BELOW and len(words) <= CHATTER_LENGTH
+                and not (parse.problem_words or parse.wrong or e.where or e.facility)
+                and not (PROBLEM.search(words) or COMPLAINT.search(words)))
 
     def _read(self, text: str, knowledge: KnowledgeBase | None = None) -> Parse:
         emergency = find_emergency(text, self.deployment)
