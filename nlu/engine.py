@@ -17,7 +17,7 @@ from nlu.commands import RATING_WORD, match_command, rating_args
 from nlu.english import gloss, language_of, understood
 from nlu.entities import find_entities
 from nlu.gazetteer import build_gazetteer
-from nlu.judgements import (complains, is_cancel, is_talk, names_only_a_place, says_something_is_wrong,
+from nlu.judgements import (asks, complains, is_cancel, is_talk, names_only_a_place, says_something_is_wrong,
                             yes_or_no)
 from nlu.knowledge import KnowledgeBase, answerable
 from nlu.report_or_talk import TalkModel
@@ -47,6 +47,10 @@ SERVICE_QUESTION_LENGTH = 60
 #: (办结 3 火已扑灭 is a command anyway). Every other reading ("着火了怎么办" asks for help, not for information;
 #: the model's "谁…" is no 排行榜 when someone is being beaten) is a report of the emergency.
 NOT_EMERGENCY_REPORTS = NEEDS_TICKET | {"status", "rate"}
+#: Below this report-or-talk probability, a report with nothing of a report in its words is chit-chat.
+CHATTER_BELOW = 0.3
+#: …and is at most this long (longer, it may be a complaint in words the deployment does not list).
+CHATTER_LENGTH = 10
 _TICKET_NUMBER = re.compile(r"(?<!\d)(\d{1,9})\s*(?:号|#)?")
 
 
@@ -137,10 +141,25 @@ class Engine:
         parse.problem_words = bool(parse.emergency or self._category_scores(reading) or complains(reading))
         parse.wrong = says_something_is_wrong(reading)
         parse.talk = is_talk(reading)
+        parse.asks = asks(reading)
         parse.report_odds = self.talk_model.report_odds(reading) if self.talk_model else None
         parse.cancel = is_cancel(reading)
         parse.yes_no = yes_or_no(reading)
+        if self._only_talk(parse):
+            parse = replace(parse, intent="chitchat", category="其他", args={}, talk_not_report=True)
         return parse
+
+    @staticmethod
+    def _only_talk(parse: Parse) -> bool:
+        """A short "report" that names no place, no thing and no problem, and reads like talk to the report-or-talk
+        model (「我到楼下了」): chit-chat, never a ticket to ask 「哪个小区？」 about. A longer line may be a complaint
+        in words the deployment does not list (「公交车太少，等车等了一个小时」), and 「我要反映个事」 announces one."""
+        e = parse.entities
+        words = parse.words
+        return (parse.intent == "report" and not parse.emergency and parse.report_odds is not None
+                and parse.report_odds < CHATTER_BELOW and len(words) <= CHATTER_LENGTH
+                and not (parse.problem_words or parse.wrong or e.where or e.facility)
+                and not (PROBLEM.search(words) or COMPLAINT.search(words)))
 
     def _read(self, text: str, knowledge: KnowledgeBase | None = None) -> Parse:
         emergency = find_emergency(text, self.deployment)

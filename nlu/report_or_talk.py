@@ -13,7 +13,9 @@ Rule for this module: plain Python at inference (a dict lookup per n-gram); no s
 
 from __future__ import annotations
 
+import hashlib
 import math
+import pickle
 import random
 import re
 from dataclasses import dataclass
@@ -103,11 +105,33 @@ def training_lines(data: NluData, group_lines: list[tuple[str, bool]]) -> list[t
                           if e.intent == "report" or e.intent in TALK_INTENTS]
 
 
+def fingerprint(lines: list[tuple[str, bool]], place_names: tuple[str, ...]) -> str:
+    """What the model learns from, hashed: a kept model is used only for the very same lines and places."""
+    digest = hashlib.sha256(repr((lines, place_names, EPOCHS, LEARNING_RATE, L2, MAX_CHARS)).encode("utf-8"))
+    return digest.hexdigest()[:16]
+
+
 @lru_cache(maxsize=4)
-def _cached(lines: tuple[tuple[str, bool], ...], place_names: tuple[str, ...]) -> TalkModel:
-    return train(list(lines), place_names)
+def _cached(lines: tuple[tuple[str, bool], ...], place_names: tuple[str, ...], keep_in: Path | None) -> TalkModel:
+    kept = keep_in / f"talk-model-{fingerprint(list(lines), place_names)}.pkl" if keep_in else None
+    if kept is not None and kept.exists():
+        try:
+            model = pickle.loads(kept.read_bytes())
+            if isinstance(model, TalkModel):
+                return model
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            pass                  # trained again below
+    model = train(list(lines), place_names)
+    if kept is not None:
+        try:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            kept.write_bytes(pickle.dumps(model))
+        except OSError:           # a read-only cache still starts; it trains at every start
+            pass
+    return model
 
 
-def talk_model(data: NluData, directory: Path, place_names: tuple[str, ...]) -> TalkModel:
-    """The model for this data, trained once per process (tests and workers build engines more than once)."""
-    return _cached(tuple(training_lines(data, read_group_lines(directory))), place_names)
+def talk_model(data: NluData, directory: Path, place_names: tuple[str, ...], keep_in: Path | None = None) -> TalkModel:
+    """The model for this data: trained once per process (tests and workers build engines more than once), and
+    kept in ``keep_in`` (the user's cache, never the checkout) so the next start only loads it."""
+    return _cached(tuple(training_lines(data, read_group_lines(directory))), place_names, keep_in)

@@ -25,7 +25,8 @@ TALK_BELOW = 0.2
 #: (「谢谢大家上次帮忙，顺便说下…楼道灯又坏了」).
 REPORT_FROM = 0.8
 
-#: From this probability on, a report that names a place files though no word of what is wrong was recognised.
+#: From this probability on, a report that names a place files though no word of what is wrong was recognised
+#: (unless it asks something: 「广场花苑3栋是不是要从地库走」 asks the other riders).
 SURE_REPORT = 0.9
 
 
@@ -58,7 +59,7 @@ def files_in_group(config: Config, parse: Parse, with_photos: bool = False) -> b
     if parse.intent != "report" or not (e.where or e.facility or with_photos):
         return False
     return ((parse.confidence >= config.settings.nlu.group_report_threshold and parse.problem_words)
-            or (odds is not None and odds >= SURE_REPORT))
+            or (odds is not None and odds >= SURE_REPORT and not parse.asks))
 
 
 def speak(turn: Turn, reply: Reply) -> Reply:
