@@ -3,7 +3,8 @@
 A resolved ticket the reporter has not rated is reminded at dispatch.rating_reminder_hours after 办结 (one
 reminder per mark, only the latest one due); still unrated dispatch.followup_after_hours after 办结, it goes on
 the community dispatchers' 回访 list for a phone call. The dispatcher records 「回访 12 已解决 满意」: solved or
-not (解决率) apart from satisfied or not (满意率). Solved closes the ticket; not solved reopens it to its handler.
+not (解决率, kept on the ticket as the resident's own 「已解决」 is) apart from satisfied or not (满意率). Solved
+closes the ticket; not solved reopens it to its handler; on a closed ticket the call's answer replaces the rating's.
 Time is passed in (``now``), so tests and the scheduler share the same code.
 """
 

@@ -658,7 +658,7 @@ def rate(db: Database, config: Config, ticket_id: int | None, user: dict[str, An
         raise TransitionError(ticket_id, ticket["state"], State.CLOSED.value)
     with transaction(db):
         db.execute("INSERT INTO ratings (ticket_id, user_id, value, comment, at, solved) VALUES (?, ?, ?, ?, ?, ?)",
-                   [ticket["id"], user["id"], value, comment, iso(now), solved])
+                   [ticket["id"], user["id"], value, comment, iso(now), as_column(solved)])
         decided = ticket["state"] == State.RESOLVED.value and ticket["reporter"] == user["id"]
         if decided:
             ticket = _settle_rating(db, config, ticket, user, value, comment, now, solved)
@@ -687,7 +687,7 @@ def correct_rating(db: Database, config: Config, ticket_id: int, user: dict[str,
     value = value or (before[0] if before else "")
     with transaction(db):
         db.execute("INSERT INTO ratings (ticket_id, user_id, value, comment, at, solved) VALUES (?, ?, ?, ?, ?, ?)",
-                   [ticket_id, user["id"], value, comment, iso(now), solved])
+                   [ticket_id, user["id"], value, comment, iso(now), as_column(solved)])
         was_reopened = ticket["state"] == State.REOPENED.value
         ticket = move(db, ticket, State.RESOLVED, user["id"], wording.rating_correction_note(value, solved), now,
                       rating=None, closed_at=None)
@@ -702,6 +702,11 @@ def reported_it(db: Database, ticket: dict[str, Any], user_id: str | None) -> bo
     who may see the ticket and are asked to rate it."""
     return ticket["reporter"] == user_id or bool(db.execute(
         "SELECT 1 FROM ticket_followers WHERE ticket_id = ? AND user_id = ?", [ticket["id"], user_id]).fetchone())
+
+
+def as_column(solved: bool | int | None) -> int | None:
+    """1, 0 or NULL: an INTEGER column on both stores (PostgreSQL refuses a boolean there)."""
+    return None if solved is None else int(solved)
 
 
 def solved_from(value: str, solved: bool | None) -> bool | None:
@@ -719,11 +724,11 @@ def _settle_rating(db: Database, config: Config, ticket: dict[str, Any], user: d
     solved = solved_from(value, solved)
     if value != "不满意" and solved is not False:
         return move(db, ticket, State.CLOSED, user["id"], f"评价：{said}", now, rating=value or None,
-                    closed_at=iso(now), solved=solved)
+                    closed_at=iso(now), solved=as_column(solved))
     fields, limit_why = _restart_clock(db, config, ticket, now, config.settings.dispatch.reopen_deadline_factor)
     why = f"{said}：{comment}".rstrip("：") + f"；差评整改，{limit_why}"
     ticket = move(db, ticket, State.REOPENED, user["id"], why, now, rating=value or None, resolved_at=None,
-                  solved=solved, **fields)
+                  solved=as_column(solved), **fields)
     local_deadline = local_text(ticket["deadline_at"], config.settings.dispatch.timezone)
     body = wording.reopened_for_handler(ticket["id"], local_deadline, comment, solved is False)
     _tell_handler_and_community(db, ticket, body, now, f"reopen:{ticket['id']}:{iso(now)}")
