@@ -480,6 +480,23 @@ def m026_volunteers_proxies_followups(db: Database) -> None:
     )
 
 
+@migrations()
+def m027_media_files(db: Database) -> None:
+    """Photos, videos and recordings kept in the store itself (``store.media: database``, the default on
+    PostgreSQL), so every web machine and worker reads the same files: a media row's path is then a name here."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS media_files (
+            name TEXT PRIMARY KEY,            -- what media.path / thumb_path or a message's photo keeps
+            content BLOB NOT NULL,
+            size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        """
+    )
+
+
 class Store(Database):
     """sqlite-utils' Database, with a query() that runs the SELECT as it is.
 
