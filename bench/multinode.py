@@ -46,7 +46,7 @@ from pathlib import Path
 
 import yaml
 
-from common import RESULTS, ROOT, machine, percentile, table, wait_until_up, write_config
+from common import RESULTS, ROOT, machine, percentile, process_tree, table, wait_until_up, write_config
 
 from dispatch.clock import iso, parse_iso, utcnow
 from dispatch.lease import KEY as LEASE_KEY
@@ -61,6 +61,7 @@ PROBLEMS = ["的垃圾桶坏了", "楼道灯不亮了", "门口下水道堵了",
 RETRY_FOR_SECONDS = 60
 DRAIN_SECONDS = 180
 KILL_WEB_AT, KILL_LEADER_AT, RESTART_AFTER = 0.4, 0.6, 5.0
+CPU_WINDOW = 0.35    # CPU per report is measured over the first 35% of the run
 LEAD_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) .*scheduler lead (taken|given up) by (\S+)")
 
 
@@ -188,6 +189,23 @@ def send(sent: Sent, text: str, ports: list[int]) -> None:
     sent.status = -1
 
 
+def tree_cpu(pid: int) -> float:
+    """CPU seconds of a process, the children it has reaped (a PostgreSQL server's ended backends, a gunicorn
+    master's old workers) and its live children."""
+    total = 0
+    for n, p in enumerate(process_tree(pid)):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if n == 0 else 0)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_role(roles: dict[str, list[int]]) -> dict[str, float]:
+    return {role: sum(tree_cpu(pid) for pid in pids) for role, pids in roles.items()}
+
+
 def leader_pid(url: str) -> int | None:
     db = connect(url)
     try:
@@ -223,11 +241,12 @@ def lead_intervals(workers: list[Process], end: float) -> list[tuple[float, floa
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--minutes", type=float, default=5.0, help="how long the load runs (default 5)")
+    parser.add_argument("--minutes", type=float, default=5.0, help="how long the load runs (default 5, at most 120)")
     parser.add_argument("--rate", type=float, default=20.0, help="new reports a second (default 20)")
     parser.add_argument("--pg-url", default="", help="a PostgreSQL server's postgres database to use instead "
                                                      "of a throwaway cluster")
     args = parser.parse_args()
+    args.minutes = min(args.minutes, 120.0)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)   # the stand-in's access log
 
     folder = RESULTS / "multinode"
@@ -293,8 +312,22 @@ def main() -> None:
             leader.start()
             events.append(f"{time.time() - started:6.1f} s  {leader.name} started again")
 
+        def roles() -> dict[str, list[int]]:
+            postmaster = [int((pg_dir / "data" / "postmaster.pid").read_text().split()[0])] if pg_dir else []
+            return {"web": [w.proc.pid for w in webs], "worker": [w.proc.pid for w in workers], "db": postmaster}
+
         started = time.time()
         seconds = total / args.rate
+        cpu: dict[str, float] = {}
+
+        def measure() -> None:    # CPU per report before the first kill: every process settled, none restarting
+            before = cpu_by_role(roles())
+            time.sleep(seconds * CPU_WINDOW)
+            after = cpu_by_role(roles())
+            cpu.update({role: (after[role] - before[role]) / (args.rate * seconds * CPU_WINDOW) * 1000
+                        for role in before})
+
+        threading.Thread(target=measure, daemon=True).start()
         chaos_thread = threading.Thread(target=chaos, args=(started, seconds), daemon=True)
         chaos_thread.start()
         with ThreadPoolExecutor(32) as pool:
@@ -313,7 +346,7 @@ def main() -> None:
             time.sleep(1)
         drained = time.time() - started - load_seconds
         end = time.time()
-        report(args, db, config, sent, state, workers, webs, events, load_seconds, drained, end)
+        report(args, db, config, sent, state, workers, webs, events, load_seconds, drained, end, cpu)
         db.close()
     finally:
         for p in procs:
@@ -325,7 +358,14 @@ def main() -> None:
                            capture_output=True)
 
 
-def report(args, db, config, sent: list[Sent], state, workers, webs, events, load_seconds, drained, end) -> None:
+def report(args, db, config, sent: list[Sent], state, workers, webs, events, load_seconds, drained, end,
+           cpu: dict[str, float]) -> None:
+    lines: list[str] = []
+
+    def say(text: str) -> None:
+        print(text)
+        lines.append(text)
+
     accepted = {s.msg_id: s for s in sent if s.status == 200}
     rows = {r[0]: r[1] for r in db.execute(
         "SELECT channel_msg_id, ticket_id FROM messages WHERE channel = 'api' AND channel_msg_id LIKE 'mn-%'")}
@@ -351,12 +391,12 @@ def report(args, db, config, sent: list[Sent], state, workers, webs, events, loa
     retried = [s for s in sent if s.attempts > 1]
     latencies = [s.latency_ms for s in accepted.values()]
 
-    print(f"\n## Multi-node: {args.minutes:g} min at {args.rate:g} reports/s\n")
-    print(f"{machine()}\n")
-    print("Two gunicorn web servers (1 worker × 4 threads each) on two ports, two `sandan worker`, one PostgreSQL "
+    say(f"\n## Multi-node: {args.minutes:g} min at {args.rate:g} reports/s\n")
+    say(f"{machine()}\n")
+    say("Two gunicorn web servers (1 worker × 4 threads each) on two ports, two `sandan worker`, one PostgreSQL "
           "(throwaway cluster, fsync off), the WeChat stand-in; photos in the store.\n")
-    print("\n".join(f"- {e}" for e in events) + "\n")
-    print(table(["what", "result"], [
+    say("\n".join(f"- {e}" for e in events) + "\n")
+    say(table(["what", "result"], [
         ["reports sent", len(sent)],
         ["accepted (HTTP 200)", len(accepted)],
         ["  of them after a retry on the other server", sum(1 for s in retried if s.status == 200)],
@@ -376,13 +416,17 @@ def report(args, db, config, sent: list[Sent], state, workers, webs, events, loa
         ["scheduler leads (from the workers' logs)", len(intervals)],
         ["moments with two leaders", overlaps],
         ["longest time without a leader (s)", f"{max(gaps or [0]):.1f}"],
+        ["CPU ms per report before the kills: web / worker / PostgreSQL / all",
+         " / ".join(f"{cpu.get(r, float('nan')):.2f}" for r in ("web", "worker", "db"))
+         + f" / {sum(cpu.values()):.2f}"],
     ]))
     ok = (one_ticket == len(accepted) and stored == len(accepted) and unsent == 0 and failed == 0
           and overlaps == 0 and len(accepted) == len(sent))
-    print(f"\nEvery report answered {load_seconds:.0f} s after the first was sent (planned {len(sent) / args.rate:.0f} s). Verdict: {'nothing lost' if ok else 'SOMETHING WRONG'}"
+    say(f"\nEvery report answered {load_seconds:.0f} s after the first was sent (planned {len(sent) / args.rate:.0f} s). Verdict: {'nothing lost' if ok else 'SOMETHING WRONG'}"
           f"{f', {duplicates} duplicate pushes' if duplicates else ', no duplicate push'}.")
     for a, b, h in intervals:
-        print(f"  lead {h}: {b - a:7.1f} s")
+        say(f"  lead {h}: {b - a:7.1f} s")
+    (RESULTS / "multinode.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _seconds(first: str | None, last: str | None) -> float:
