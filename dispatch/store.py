@@ -594,6 +594,24 @@ def m031_rider_teams_and_names(db: Database) -> None:
     )
 
 
+
+@migrations()
+def m032_media_files(db: Database) -> None:
+    """Photos, videos and recordings kept in the store itself (``store.media: database``, the default on
+    PostgreSQL), so every web machine and worker reads the same files: a media row's path is then a name here."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS media_files (
+            name TEXT PRIMARY KEY,            -- what media.path / thumb_path or a message's photo keeps
+            content BLOB NOT NULL,
+            size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        """
+    )
+
+
 class Store(Database):
     """sqlite-utils' Database, with a query() that runs the SELECT as it is.
 

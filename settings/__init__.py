@@ -363,6 +363,9 @@ class StoreSettings(Strict):
     url: str = ""
     path: str = "var/sandan.db"
     media_dir: str = "var/media"
+    # Where photos, videos and recordings are kept: "local" (media_dir on this machine, or a folder every
+    # machine mounts) or "database" (the store's media_files table); empty: database on PostgreSQL, else local.
+    media: Literal["", "local", "database"] = ""
     spool_dir: str = "var/spool"     # WeChat messages kept while the store was too busy to take them in time
     video_max_mb: float = Field(default=10, gt=0)   # a bigger video is not kept; the sender is asked for a shorter one
     ffmpeg: str = "ffmpeg"     # converts voice recordings (AMR, Speex) for the browser; empty or absent keeps them as sent

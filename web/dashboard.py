@@ -12,9 +12,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import (Blueprint, Flask, Response, abort, flash, g, redirect, render_template, request,
-                   send_from_directory, url_for)
+                   url_for)
 
 import wording
+from bot.media_response import stored_file
 from dispatch import deadlines, points, sheets, stats, tickets
 from dispatch import media as media_files
 from dispatch.clock import local_text, utcnow
@@ -323,13 +324,9 @@ def media_thumb(media_id: int):
 
 
 def _media_file(media_id: int, column: str) -> Response:
-    config = _config()
-    row = next((m for m in stats.photo(get_db(), media_id)), None)
-    folder = config.path(config.settings.store.media_dir).resolve()
-    path = media_files.inside(folder, row[column] if row else None)
-    if path is None:
-        abort(404)
-    return send_from_directory(folder, str(path.relative_to(folder)))
+    db = get_db()
+    row = next((m for m in stats.photo(db, media_id)), None)
+    return stored_file(media_files.for_config(_config()), row[column] if row else None, db)
 
 
 def init_app(app: Flask) -> None:
