@@ -2,15 +2,17 @@
 
 Prints Markdown tables:
 1. teddy2020 (7,368 labelled petition messages, 7 classes), stratified k-fold macro-F1: the TF-IDF char(1-3)
-   + LinearSVC baseline beside our model (jieba words + char n-grams, sublinear TF, plus a block for the
-   leading sentence, which in a petition is its title).
+   + LinearSVC baseline beside our model on the same folds, with McNemar's test (bench/nlu_models.py compares
+   more configurations).
 2. Our model trained on all 7k rows, as `sandan nlu train --csv` does: training time, file size, load time,
    per-message p50/p99.
-3. The demo engine (rules + model, entities, commands): parse p50/p99, training from data/nlu, cold start of
+3. Emergencies and places: the labelled sets under tests/understanding/, each beside a plain baseline.
+4. The demo engine (rules + model, entities, commands): parse p50/p99, training from data/nlu, cold start of
    the whole app (a fresh process building the services).
+5. Parse time by message length (50, 200, 500, 4,000 characters), wall and CPU, with the load average.
 
 Usage:
-    .venv/bin/python bench/nlu_bench.py [--dataset ../shared/datasets/teddy2020/train.csv] [--folds 5]
+    .venv/bin/python bench/nlu_bench.py [--dataset ../shared/datasets/teddy2020/train.csv] [--folds 5] [--skip-cv]
 
 The dataset is read from where it lies and never copied; without it the teddy2020 part is skipped.
 """
