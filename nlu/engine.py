@@ -43,6 +43,9 @@ ENGLISH_TO_A_PERSON = frozenset({"report", "question", "chitchat"})
 SERVICE_QUESTION_FROM = frozenset({"report", "chitchat"})
 #: A question about a service is short; a longer message is a letter about a matter (and searching it costs).
 SERVICE_QUESTION_LENGTH = 60
+#: The engine reads at most this much of a message (the ticket keeps all of it): a 4,000-character letter is
+#: understood from its opening, in the time of a 500-character one (bench/nlu_bench.py, parse time by length).
+READ_CHARS = 500
 #: Intents read from free text that stay what they are beside an emergency's words: staff acting on a ticket
 #: (办结 3 火已扑灭 is a command anyway). Every other reading ("着火了怎么办" asks for help, not for information;
 #: the model's "谁…" is no 排行榜 when someone is being beaten) is a report of the emergency.
@@ -128,7 +131,7 @@ class Engine:
             the shipped file (the items staff keep in the database: dispatch/knowledge_items.current).
         """
         text = (text or "").strip()
-        reading = simplified(text)
+        reading = simplified(text[:READ_CHARS])
         language = language_of(reading)
         if language == "en":
             reading = gloss(reading, self.deployment.english)
