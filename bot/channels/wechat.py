@@ -72,10 +72,16 @@ class Callback:
         """The passive reply: a text message (encrypted when the callback was), or "success"."""
         if not text:
             return "success"
-        xml = create_reply(text, self.message, render=True)
+        xml = create_reply(cdata_safe(text), self.message, render=True)
         if self.crypto is None:
             return xml
         return self.crypto.encrypt_message(xml, self.nonce, self.timestamp)
+
+
+def cdata_safe(text: str) -> str:
+    """wechatpy puts the reply inside <![CDATA[…]]> as it is, so a 「]]>」 a person typed (echoed back in 「没有
+    「…」这个奖品」) would end the section and break the XML; split it across two sections instead."""
+    return text.replace("]]>", "]]]]><![CDATA[>")
 
 
 def aes_key_ok(key: str) -> bool:

@@ -70,6 +70,14 @@ def test_every_mode_gets_a_reply_it_can_read(wechat, plaintext_account, mode):
     assert reply.message["ToUserName"] == RIDER
 
 
+@pytest.mark.parametrize("mode", ["plain", "aes"])
+def test_a_reply_echoing_cdata_end_markers_stays_well_formed_xml(wechat, plaintext_account, mode):
+    """A reward name typed as 「]]>」 comes back in the reply; WeChat must still read the whole reply."""
+    wechat.mode = mode
+    reply = (plaintext_account if mode == "plain" else wechat).text(RIDER, "兑换 雨]]>衣<b>&")
+    assert reply.status == 200 and "雨]]>衣<b>&" in reply.text
+
+
 def test_a_bad_signature_is_refused(wechat, plaintext_account, db):
     fields = {"ToUserName": "gh", "FromUserName": RIDER, "CreateTime": 1, "MsgType": "text",
               "Content": "广场花苑小区3栋的垃圾桶坏了", "MsgId": 42}
