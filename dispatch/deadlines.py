@@ -37,8 +37,18 @@ class Deadline:
     why: str           # for the ticket's events, e.g. "环境卫生 24 小时"
 
 
+_calendars: dict[int, tuple[Any, Calendar]] = {}
+
+
 def calendar(config: Config) -> Calendar:
-    return Calendar.from_settings(config.settings.dispatch)
+    """The deployment's working calendar, built once per settings object (a report asks for it three times)."""
+    settings = config.settings.dispatch
+    known = _calendars.get(id(settings))
+    if known is None or known[0] is not settings:
+        if len(_calendars) >= 16:      # tests build many deployments; a server has one
+            _calendars.clear()
+        known = _calendars[id(settings)] = (settings, Calendar.from_settings(settings))
+    return known[1]
 
 
 def calendar_warning(config: Config, now: datetime) -> str | None:
@@ -86,10 +96,14 @@ def marks_for(config: Config, start: datetime, deadline: datetime, unit: str) ->
 
 
 def write_marks(db: Database, config: Config, ticket_id: int, start: datetime, deadline: datetime,
-                unit: str) -> None:
-    """Replace the unsent marks of a ticket with those of its current deadline."""
-    # "sent_at || ''": look the ticket up by its own index, not through the index of every unsent mark
-    db.execute("DELETE FROM deadline_marks WHERE ticket_id = ? AND (sent_at || '') IS NULL", [ticket_id])
+                unit: str, new: bool = False) -> None:
+    """Replace the unsent marks of a ticket with those of its current deadline.
+
+    :param new: the ticket was created in this transaction, so it has no marks to replace.
+    """
+    if not new:
+        # "sent_at || ''": look the ticket up by its own index, not through the index of every unsent mark
+        db.execute("DELETE FROM deadline_marks WHERE ticket_id = ? AND (sent_at || '') IS NULL", [ticket_id])
     db.conn.executemany("INSERT INTO deadline_marks (ticket_id, deadline_at, kind, step, due_at) "
                         "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", [(ticket_id, iso(deadline), kind, step, iso(due))
                                                    for kind, step, due in marks_for(config, start, deadline, unit)])
