@@ -17,6 +17,7 @@ from sqlite_utils import Database
 import wording
 from dispatch import outbox, tickets
 from dispatch.clock import iso, local_text, parse_iso
+from dispatch.memo import per_object
 from dispatch.states import WORKING_STATES, State
 from dispatch.store import transaction
 from dispatch.worktime import (Calendar, Limit, add_working, category_limit, unknown_years,
@@ -37,18 +38,12 @@ class Deadline:
     why: str           # for the ticket's events, e.g. "环境卫生 24 小时"
 
 
-_calendars: dict[int, tuple[Any, Calendar]] = {}
-
-
 def calendar(config: Config) -> Calendar:
-    """The deployment's working calendar, built once per settings object (a report asks for it three times)."""
-    settings = config.settings.dispatch
-    known = _calendars.get(id(settings))
-    if known is None or known[0] is not settings:
-        if len(_calendars) >= 16:      # tests build many deployments; a server has one
-            _calendars.clear()
-        known = _calendars[id(settings)] = (settings, Calendar.from_settings(settings))
-    return known[1]
+    """The deployment's working calendar (a report asks for it three times; it is built once)."""
+    return _calendar(config.settings.dispatch)
+
+
+_calendar = per_object(Calendar.from_settings)
 
 
 def calendar_warning(config: Config, now: datetime) -> str | None:

@@ -600,7 +600,7 @@ def transaction(db: Database) -> Iterator[Database]:
             yield db
         return
     if db.conn.in_transaction:
-        with db.atomic():
+        with _savepoint(db):
             yield db
         return
     wait = getattr(db, "writer_wait", None)
@@ -612,6 +612,22 @@ def transaction(db: Database) -> Iterator[Database]:
             db.conn.rollback()
             raise
         db.conn.execute("COMMIT")
+
+
+@contextmanager
+def _savepoint(db: Database) -> Iterator[None]:
+    """A nested transaction on SQLite. One name for every level (SQLite releases or rolls back to the latest of
+    that name), so the statements are prepared once per connection; sqlite-utils' atomic() names each one
+    anew, and a report nests two."""
+    db.conn.execute("SAVEPOINT sandan")
+    try:
+        yield
+    except BaseException:
+        if db.conn.in_transaction:      # an error that ended the whole transaction leaves nothing to undo
+            db.conn.execute("ROLLBACK TO SAVEPOINT sandan")
+            db.conn.execute("RELEASE SAVEPOINT sandan")
+        raise
+    db.conn.execute("RELEASE SAVEPOINT sandan")
 
 
 _writer_locks: dict[str, tuple[threading.RLock, int]] = {}
