@@ -546,6 +546,9 @@ def connect(path: str | Path) -> Database:
             db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA foreign_keys=ON")
         db.execute("PRAGMA synchronous=NORMAL")
+        # statement journals in memory: a report's ON CONFLICT inserts otherwise create and unlink a file in
+        # /var/tmp inside every write transaction (six system calls)
+        db.execute("PRAGMA temp_store=MEMORY")
     except sqlite3.Error as e:
         raise StoreError(f"{path}: cannot open the database ({e}); check the path and its permissions")
     return db

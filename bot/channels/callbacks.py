@@ -144,7 +144,8 @@ _SIGNED_QUERY = re.compile(r"(/(?:work-)?wechat)\?[^\s\"]*")
 
 
 def _without_query(value: object) -> object:
-    return _SIGNED_QUERY.sub(r"\1?…", value) if isinstance(value, str) else value
+    # every access-log line passes here, with some thirty values: the pattern runs only where it can match
+    return _SIGNED_QUERY.sub(r"\1?…", value) if isinstance(value, str) and "wechat?" in value else value
 
 
 class HideCallbackQuery(logging.Filter):
@@ -157,7 +158,7 @@ class HideCallbackQuery(logging.Filter):
         elif isinstance(record.args, dict):          # gunicorn's atoms: edited in place, it is a dict subclass
             for key, value in list(record.args.items()):
                 record.args[key] = _without_query(value)
-            if _SIGNED_QUERY.search(f"{record.args.get('U', '')}?"):
+            if "wechat" in str(record.args.get("U", "")) and _SIGNED_QUERY.search(f"{record.args.get('U', '')}?"):
                 record.args["q"] = ""
         return True
 
