@@ -20,6 +20,8 @@ _PATTERNS = (
     re.compile(r"(?i)((?:access_token|api_key|secret|token|password)[\"']?\s*[=:]\s*[\"']?)[^\s\"'&,}]+"),
     re.compile(r"(?i)(x-api-key[\"']?\s*[=:]\s*[\"']?)[^\s\"',}]+"),
 )
+#: Words one of which a line must hold (case-folded) for the pattern beside it to match at all.
+_MARKS = (("api_key", "secret", "token", "password"), ("x-api-key",))
 
 
 class Redactor(logging.Filter):
@@ -30,11 +32,16 @@ class Redactor(logging.Filter):
         self.secrets = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
 
     def redact(self, text: str) -> str:
+        # Every access-log line passes here: each pattern runs only when its literal part is in the line.
         for secret in self.secrets:
-            text = text.replace(secret, HIDDEN)
-        text = _PATTERNS[0].sub(HIDDEN, text)
-        for pattern in _PATTERNS[1:]:
-            text = pattern.sub(lambda m: m.group(1) + HIDDEN, text)
+            if secret in text:
+                text = text.replace(secret, HIDDEN)
+        if "?" in text:
+            text = _PATTERNS[0].sub(HIDDEN, text)
+        lowered = text.casefold()        # as wide as the patterns' ignoring of case (ſ, K)
+        for pattern, words in zip(_PATTERNS[1:], _MARKS):
+            if any(w in lowered for w in words):
+                text = pattern.sub(lambda m: m.group(1) + HIDDEN, text)
         return text
 
     def filter(self, record: logging.LogRecord) -> bool:

@@ -17,6 +17,7 @@ from sqlite_utils import Database
 import wording
 from dispatch import outbox, responses, tickets
 from dispatch.clock import iso, local_text, parse_iso
+from dispatch.memo import per_object
 from dispatch.states import WORKING_STATES, State
 from dispatch.store import transaction
 from dispatch.worktime import (Calendar, Limit, add_working, category_limit, unknown_years,
@@ -38,7 +39,11 @@ class Deadline:
 
 
 def calendar(config: Config) -> Calendar:
-    return Calendar.from_settings(config.settings.dispatch)
+    """The deployment's working calendar (a report asks for it three times; it is built once)."""
+    return _calendar(config.settings.dispatch)
+
+
+_calendar = per_object(Calendar.from_settings)
 
 
 def calendar_warning(config: Config, now: datetime) -> str | None:
@@ -86,10 +91,14 @@ def marks_for(config: Config, start: datetime, deadline: datetime, unit: str) ->
 
 
 def write_marks(db: Database, config: Config, ticket_id: int, start: datetime, deadline: datetime,
-                unit: str) -> None:
-    """Replace the unsent marks of a ticket with those of its current deadline."""
-    # "sent_at || ''": look the ticket up by its own index, not through the index of every unsent mark
-    db.execute("DELETE FROM deadline_marks WHERE ticket_id = ? AND (sent_at || '') IS NULL", [ticket_id])
+                unit: str, new: bool = False) -> None:
+    """Replace the unsent marks of a ticket with those of its current deadline.
+
+    :param new: the ticket was created in this transaction, so it has no marks to replace.
+    """
+    if not new:
+        # "sent_at || ''": look the ticket up by its own index, not through the index of every unsent mark
+        db.execute("DELETE FROM deadline_marks WHERE ticket_id = ? AND (sent_at || '') IS NULL", [ticket_id])
     db.conn.executemany("INSERT INTO deadline_marks (ticket_id, deadline_at, kind, step, due_at) "
                         "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", [(ticket_id, iso(deadline), kind, step, iso(due))
                                                    for kind, step, due in marks_for(config, start, deadline, unit)])

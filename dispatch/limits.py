@@ -19,19 +19,23 @@ from dispatch.users import is_staff
 from settings import LimitSettings
 
 
-def _reports_since(db: Database, user_id: str, since: datetime, at_most: int) -> int:
-    """How many tickets the person filed since ``since``, counting no further than ``at_most``."""
-    return db.execute("SELECT count(*) FROM (SELECT created_at FROM tickets WHERE reporter = ? ORDER BY id DESC "
-                      "LIMIT ?) AS recent WHERE created_at >= ?", [user_id, at_most, iso(since)]).fetchone()[0]
+def _latest_reports(db: Database, user_id: str, count: int) -> list[str]:
+    """When the person filed their ``count`` latest tickets (ISO text), newest first."""
+    return [r[0] for r in db.execute("SELECT created_at FROM tickets WHERE reporter = ? ORDER BY id DESC LIMIT ?",
+                                     [user_id, count]).fetchall()]
 
 
 def report_refusal(db: Database, limits: LimitSettings, user: dict[str, Any], now: datetime) -> str | None:
-    """The kind sentence refusing one more new report from this person, or None when it may be filed."""
+    """The kind sentence refusing one more new report from this person, or None when it may be filed: a
+    window is full when the person's latest ``limit`` tickets were all filed within it."""
     if is_staff(user):
         return None
-    for per, window, limit in (("分钟", timedelta(minutes=1), limits.reports_per_minute),
-                               ("小时", timedelta(hours=1), limits.reports_per_hour)):
-        if _reports_since(db, user["id"], now - window, limit) >= limit:
+    windows = (("分钟", timedelta(minutes=1), limits.reports_per_minute),
+               ("小时", timedelta(hours=1), limits.reports_per_hour))
+    latest = _latest_reports(db, user["id"], max(limit for _, _, limit in windows))   # one read for every window
+    for per, window, limit in windows:
+        since = iso(now - window)
+        if sum(1 for at in latest[:limit] if at >= since) >= limit:
             return wording.too_many_reports(per, limit)
     return None
 

@@ -15,19 +15,39 @@ from dispatch.store import transaction
 PREFIX = "nonce:"
 
 
-def first_use(db: Database, channel: str, timestamp: str, nonce: str, digest: str, now: float, keep: float) -> bool:
-    """Record the pair for ``keep`` seconds; False when it was already used for a different body.
+class UsedForAnotherBody(Exception):
+    """A signed (timestamp, nonce) pair came back with other bytes than its first body: a forgery."""
 
+
+def claim(db: Database, channel: str, timestamp: str, nonce: str, digest: str, now: float, keep: float) -> None:
+    """Record the pair with its body's digest for ``keep`` seconds, inside the caller's transaction, so the
+    pair and the message it carries are stored together or not at all.
+
+    :param timestamp: the callback's signed timestamp, digits within the accepted skew of ``now``.
     :param now: epoch seconds.
+    :raises UsedForAnotherBody: the pair was used for a different body.
     """
-    key = f"{PREFIX}{channel}:{timestamp}:{nonce}"
-    with transaction(db):
-        # range on the primary key: forgets expired pairs without scanning the rest of kv
-        db.execute("DELETE FROM kv WHERE key >= ? AND key < ? AND expires_at < ?", [PREFIX, "nonce;", now])
-        db.execute("INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                   [key, digest, now + keep])
-        row = db.execute("SELECT value FROM kv WHERE key = ?", [key]).fetchone()
-    return bool(row) and row[0] == digest
+    prefix = f"{PREFIX}{channel}:"
+    # Keys sort by their timestamp (the same number of digits for centuries), so the pairs too old to be
+    # accepted again are one range of the primary key: a seek, however many callbacks are remembered.
+    db.execute("DELETE FROM kv WHERE key >= ? AND key < ?", [prefix, f"{prefix}{int(now - keep)}"])
+    key = f"{prefix}{timestamp}:{nonce}"
+    if db.execute("INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                  [key, digest, now + keep]).rowcount:
+        return
+    row = db.execute("SELECT value FROM kv WHERE key = ?", [key]).fetchone()
+    if row is None or row[0] != digest:
+        raise UsedForAnotherBody(key)
+
+
+def first_use(db: Database, channel: str, timestamp: str, nonce: str, digest: str, now: float, keep: float) -> bool:
+    """:func:`claim` in a transaction of its own; False when the pair was already used for a different body."""
+    try:
+        with transaction(db):
+            claim(db, channel, timestamp, nonce, digest, now, keep)
+    except UsedForAnotherBody:
+        return False
+    return True
 
 
 SKEW_KEY = "clock_skew:"

@@ -73,17 +73,19 @@ class Cursor:
     def __init__(self, cursor: psycopg.Cursor[Any], returned_id: bool = False) -> None:
         self._cursor = cursor
         self.rowcount = cursor.rowcount
-        self.description = None if returned_id else cursor.description
+        # whether rows came back, from the result's status: psycopg's description builds a Column per column
+        result = cursor.pgresult
+        self._rows = not returned_id and result is not None and result.status == pq.ExecStatus.TUPLES_OK
         self.lastrowid = None
         if returned_id:
             row = cursor.fetchone()
             self.lastrowid = row[0] if row else None
 
     def fetchone(self) -> tuple[Any, ...] | None:
-        return self._cursor.fetchone() if self.description else None
+        return self._cursor.fetchone() if self._rows else None
 
     def fetchall(self) -> list[tuple[Any, ...]]:
-        return self._cursor.fetchall() if self.description else []
+        return self._cursor.fetchall() if self._rows else []
 
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
         return iter(self.fetchall())
@@ -159,8 +161,32 @@ class PgStore:
 
     @contextmanager
     def atomic(self) -> Iterator["PgStore"]:
-        with self.conn.raw.transaction():
+        """A transaction, or a savepoint inside one, in plain statements: psycopg's transaction() blocks
+        spend more Python than the statements they send, and a report opens three. One savepoint name for
+        every level: PostgreSQL releases or rolls back to the latest of that name."""
+        raw = self.conn.raw
+        nested = self.conn.in_transaction
+        raw.execute("SAVEPOINT sandan" if nested else "BEGIN")
+        try:
             yield self
+        except BaseException:
+            self._undo(nested)
+            raise
+        raw.execute("RELEASE SAVEPOINT sandan" if nested else "COMMIT")
+
+    def _undo(self, nested: bool) -> None:
+        """Roll the block back; on a connection that is gone, leave it: the error being raised says why."""
+        raw = self.conn.raw
+        if raw.closed or raw.info.transaction_status in (pq.TransactionStatus.IDLE, pq.TransactionStatus.UNKNOWN):
+            return
+        try:
+            if nested:
+                raw.execute("ROLLBACK TO SAVEPOINT sandan")
+                raw.execute("RELEASE SAVEPOINT sandan")
+            else:
+                raw.execute("ROLLBACK")
+        except psycopg.Error:
+            pass
 
     def close(self) -> None:
         self.conn.close()

@@ -54,12 +54,15 @@ def limit_for(config: Config, category: str, urgency: str, start: datetime) -> R
     return best
 
 
-def start_fields(db: Database, config: Config, ticket: dict[str, Any], now: datetime) -> dict[str, Any]:
+def start_fields(db: Database, config: Config, ticket: dict[str, Any], now: datetime,
+                 new: bool = False) -> dict[str, Any]:
     """A handler has just been given the ticket: the columns of a fresh response clock (for tickets.move or an
-    UPDATE), with its marks planned. Any earlier claim is forgotten: the new handler must claim it."""
+    UPDATE), with its marks planned. Any earlier claim is forgotten: the new handler must claim it. A ``new``
+    ticket has no earlier marks to drop."""
     limit = limit_for(config, ticket["category"], ticket["urgency"], now)
-    db.execute("DELETE FROM deadline_marks WHERE ticket_id = ? AND (sent_at || '') IS NULL "
-               f"AND kind IN ({', '.join('?' * len(KINDS))})", [ticket["id"], *KINDS])
+    if not new:
+        db.execute("DELETE FROM deadline_marks WHERE ticket_id = ? AND (sent_at || '') IS NULL "
+                   f"AND kind IN ({', '.join('?' * len(KINDS))})", [ticket["id"], *KINDS])
     if limit is not None:
         marks = [(REMIND, step, _at(config, now, limit, share))
                  for step, share in enumerate(sorted(config.settings.dispatch.claim_remind_at), start=1)]
@@ -73,7 +76,7 @@ def start_fields(db: Database, config: Config, ticket: dict[str, Any], now: date
 
 def start(db: Database, config: Config, ticket: dict[str, Any], now: datetime) -> dict[str, Any]:
     """Start the response clock of a ticket just filed to a handler; returns the ticket with its columns."""
-    fields = start_fields(db, config, ticket, now)
+    fields = start_fields(db, config, ticket, now, new=True)
     db.execute("UPDATE tickets SET respond_started_at = :respond_started_at, respond_by = :respond_by, "
                "respond_unit = :respond_unit WHERE id = :id", {**fields, "id": ticket["id"]})
     return {**ticket, **fields}

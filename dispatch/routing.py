@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from dispatch.memo import per_object
 from nlu.types import Parse
 from nlu.rules import any_of
 from settings import AuthorityRule, Community, Deployment, Grid, Place
@@ -29,13 +30,22 @@ def _grid_places(deployment: Deployment):
                 yield community, grid, place
 
 
+@per_object
+def _places_by_name(deployment: Deployment) -> dict[str, list[tuple[Community, Grid, Place]]]:
+    """Every (community, grid, place) by the place's name: each report looks its place up."""
+    index: dict[str, list[tuple[Community, Grid, Place]]] = {}
+    for c, g, p in _grid_places(deployment):
+        index.setdefault(p.name, []).append((c, g, p))
+    return index
+
+
 def grid_for_place(deployment: Deployment, place_name: str, building: str | None) -> tuple[Community, Grid] | None:
     """The grid covering a named place; a 小区 split between grids is split by building number.
 
     Without a building that settles it, a split 小区 has no single grid (None): a guess would send half
     of its reports to the wrong branch, so the community's dispatcher chooses instead.
     """
-    matches = [(c, g, p) for c, g, p in _grid_places(deployment) if p.name == place_name]
+    matches = _places_by_name(deployment).get(place_name, [])
     if not matches:
         return None
     number = int(building.rstrip("栋")) if building and building.rstrip("栋").isdigit() else None

@@ -678,6 +678,9 @@ def connect(path: str | Path) -> Database:
             db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA foreign_keys=ON")
         db.execute("PRAGMA synchronous=NORMAL")
+        # statement journals in memory: a report's ON CONFLICT inserts otherwise create and unlink a file in
+        # /var/tmp inside every write transaction (six system calls)
+        db.execute("PRAGMA temp_store=MEMORY")
     except sqlite3.Error as e:
         raise StoreError(f"{path}: cannot open the database ({e}); check the path and its permissions")
     return db
@@ -732,7 +735,7 @@ def transaction(db: Database) -> Iterator[Database]:
             yield db
         return
     if db.conn.in_transaction:
-        with db.atomic():
+        with _savepoint(db):
             yield db
         return
     wait = getattr(db, "writer_wait", None)
@@ -744,6 +747,22 @@ def transaction(db: Database) -> Iterator[Database]:
             db.conn.rollback()
             raise
         db.conn.execute("COMMIT")
+
+
+@contextmanager
+def _savepoint(db: Database) -> Iterator[None]:
+    """A nested transaction on SQLite. One name for every level (SQLite releases or rolls back to the latest of
+    that name), so the statements are prepared once per connection; sqlite-utils' atomic() names each one
+    anew, and a report nests two."""
+    db.conn.execute("SAVEPOINT sandan")
+    try:
+        yield
+    except BaseException:
+        if db.conn.in_transaction:      # an error that ended the whole transaction leaves nothing to undo
+            db.conn.execute("ROLLBACK TO SAVEPOINT sandan")
+            db.conn.execute("RELEASE SAVEPOINT sandan")
+        raise
+    db.conn.execute("RELEASE SAVEPOINT sandan")
 
 
 _writer_locks: dict[str, tuple[threading.RLock, int]] = {}

@@ -81,13 +81,14 @@ def get_ticket(db: Database, ticket_id: int) -> dict[str, Any]:
 
 
 def add_photos(db: Database, ticket_id: int, photos: list[dict[str, str]] | None, purpose: str, now: datetime,
-               message_id: int | None = None) -> None:
-    """Attach photos (and videos, voice recordings) to a ticket: 'report' (what was reported) or 'result'."""
-    for photo in photos or []:
-        db.execute("INSERT INTO media (ticket_id, message_id, purpose, url, media_id, path, created_at, kind, "
+               message_id: int | None = None) -> list[int]:
+    """Attach photos (and videos, voice recordings) to a ticket: 'report' (what was reported) or 'result'.
+    Returns the new media rows' ids, in the order given."""
+    return [db.execute("INSERT INTO media (ticket_id, message_id, purpose, url, media_id, path, created_at, kind, "
                    "thumb_media_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    [ticket_id, message_id, purpose, photo.get("url", ""), photo.get("media_id", ""),
-                    photo.get("path"), iso(now), photo.get("kind", "photo"), photo.get("thumb_media_id", "")])
+                    photo.get("path"), iso(now), photo.get("kind", "photo"), photo.get("thumb_media_id", "")]).lastrowid
+            for photo in photos or []]
 
 
 def photo_ids(db: Database, ticket_id: int, purpose: str) -> list[int]:
@@ -204,19 +205,24 @@ def reporters(db: Database, ticket: dict[str, Any]) -> list[str]:
 
 
 def _assign_notices(db: Database, config: Config, ticket: dict[str, Any], route: Route, now: datetime,
-                    key: str) -> list[str]:
-    """Push the ticket to whoever must act on it (the review queue, or the handler); returns who was pushed."""
+                    key: str, evidence: Evidence | None = None) -> list[str]:
+    """Push the ticket to whoever must act on it (the review queue, or the handler); returns who was pushed.
+
+    :param evidence: the report's media when the caller has just attached them (a new ticket), else read.
+    """
     deadline = local_text(ticket["deadline_at"], config.settings.dispatch.timezone)
     urgent = config.deployment.is_urgent(ticket["urgency"])
-    evidence = wording.evidence_line(**evidence_counts(db, ticket["id"]))
-    photos = photo_ids(db, ticket["id"], "report")      # whoever must act sees what the reporter saw
+    if evidence is None:
+        evidence = Evidence(evidence_counts(db, ticket["id"]), photo_ids(db, ticket["id"], "report"))
+    photos = evidence.photo_ids      # whoever must act sees what the reporter saw
+    evidence_line = wording.evidence_line(**evidence.counts)
     if route.needs_review:
-        review = "\n".join(filter(None, [wording.review_needed(ticket, route.reason, urgent), evidence]))
+        review = "\n".join(filter(None, [wording.review_needed(ticket, route.reason, urgent), evidence_line]))
         people = dispatcher_ids(db, ticket["community_id"], is_demo(ticket["reporter"]))
         for person in people:
             outbox.enqueue(db, person, review, now, ticket["id"], f"{key}:review:{ticket['id']}:{person}", photos)
         return people
-    body = "\n".join(filter(None, [wording.assignment(ticket, deadline, route.handling, urgent), evidence]))
+    body = "\n".join(filter(None, [wording.assignment(ticket, deadline, route.handling, urgent), evidence_line]))
     people = handler_ids(db, ticket)
     for person in people:
         outbox.enqueue(db, person, body, now, ticket["id"], f"{key}:assign:{ticket['id']}:{person}", photos)
@@ -261,14 +267,14 @@ def create_ticket(db: Database, config: Config, reporter: str, parse: Parse, rou
         if state != State.RECEIVED:
             add_event(db, ticket_id, "system", state.value, now, f"{route.reason}；{limit.why}", State.RECEIVED.value,
                       state.value)
-            deadlines.write_marks(db, config, ticket_id, now, limit.at, limit.unit)
+            deadlines.write_marks(db, config, ticket_id, now, limit.at, limit.unit, new=True)
             ticket = responses.start(db, config, ticket, now)       # 接单时限
             if route.department_id:
                 add_event(db, ticket_id, "system", "to_department", now, route.department_id)
         else:
             add_event(db, ticket_id, "system", "review", now, route.reason)
-        add_photos(db, ticket_id, photos, "report", now, message_id)
-        pushed = _assign_notices(db, config, ticket, route, now, "new")
+        media = add_photos(db, ticket_id, photos, "report", now, message_id)
+        pushed = _assign_notices(db, config, ticket, route, now, "new", Evidence.of(photos or [], media))
         if parse.emergency:        # a danger to life: the community and the leaders on duty hear of it now
             add_event(db, ticket_id, "system", emergencies.EVENT, now, parse.emergency)
             emergencies.alert(db, config, ticket, parse.emergency, now, pushed)
@@ -868,6 +874,21 @@ def move_photos(db: Database, message_id: int, ticket_id: int) -> None:
     """The report photos one message brought go to another ticket (they were added to the wrong one)."""
     db.execute("UPDATE media SET ticket_id = ? WHERE message_id = ? AND purpose = 'report'", [ticket_id, message_id])
     db.execute("UPDATE messages SET ticket_id = ? WHERE id = ?", [ticket_id, message_id])
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A report's media as its push needs them: how many of each kind, and the photos' media row ids."""
+
+    counts: dict[str, int]
+    photo_ids: list[int]
+
+    @classmethod
+    def of(cls, photos: list[dict[str, str]], ids: list[int]) -> "Evidence":
+        """The evidence of media just attached (``ids`` as add_photos returned them), without reading them back."""
+        kinds = [p.get("kind", "photo") for p in photos]
+        return cls({"photos": kinds.count("photo"), "videos": kinds.count("video"), "recordings": kinds.count("voice")},
+                   [i for i, kind in zip(ids, kinds) if kind == "photo"])
 
 
 def evidence_counts(db: Database, ticket_id: int) -> dict[str, int]:

@@ -125,6 +125,8 @@ def read_place(text: str, gazetteer: Gazetteer) -> PlaceWords:
     taken: list[tuple[int, int]] = []
     inside: PlaceName | None = None
     for place in gazetteer.places:                        # longest first
+        if place.surface not in text:                     # most are not there: no pattern to build or run
+            continue
         for m in re.finditer(re.escape(place.surface), text):
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue

@@ -20,11 +20,15 @@ HEADERS = {
 }
 
 
+HSTS = ("Strict-Transport-Security", "max-age=31536000")
+
+
 def init_app(app: Flask) -> None:
     @app.after_request
     def _security_headers(response: Response) -> Response:
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
-        if request.is_secure:
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        # One pass over what the response has: werkzeug's Headers.setdefault raises and catches a KeyError
+        # for every header it then adds, six exceptions a request.
+        present = {name.lower() for name in response.headers.keys()}
+        wanted = [*HEADERS.items(), HSTS] if request.is_secure else HEADERS.items()
+        response.headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
         return response

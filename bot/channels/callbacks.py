@@ -10,9 +10,11 @@ import hashlib
 import logging
 import re
 import time
+from functools import partial
 from typing import Callable
 
 from flask import Blueprint, Flask, Response, abort, request
+from sqlite_utils import Database
 
 import wording
 from bot import spool
@@ -39,37 +41,62 @@ def _plain(text: str) -> Response:
     return Response(text, content_type="text/plain; charset=utf-8")
 
 
-def _answer(callback: Callback, channel: str) -> Response:
+def _answer(callback: Callback, channel: str, body: str) -> Response:
     """Do what bot/channels/table.py says for this type; whatever says nothing is answered "success"."""
     raw = fields(callback.message)
     row = row_for(raw)
     inbound = None
-    if row.does == Does.ROSTER:
-        _follow_roster(raw, channel)
-    elif row.does == Does.CONVERSE:
+    if row.does == Does.CONVERSE:
         inbound = message_inbound(raw, channel)
-    elif row.does != Does.NOTHING:
+    elif row.does not in (Does.ROSTER, Does.NOTHING):
         inbound = event_inbound(raw, channel, row)
+    claim = partial(_claim_pair, callback, channel, body)
     if inbound is None:
+        _claim_alone(claim, callback)
+        if row.does == Does.ROSTER:
+            _follow_roster(raw, channel)
         log.info("%s %s: %s, answered with nothing", channel, raw.get("MsgType"), row.what)
         return _plain("success")
-    reply = _handle_in_time(inbound)
+    reply = _handle_in_time(inbound, claim, callback)
     if not reply:
         return _plain("success")
     return Response(callback.render(reply), content_type="application/xml; charset=utf-8")
 
 
-def _handle_in_time(inbound: Inbound) -> str:
+def _handle_in_time(inbound: Inbound, claim: Callable[[Database], None], callback: Callback) -> str:
     """The conversation's reply, or — when the store's writer stays busy past wechat.writer_wait_seconds — a
     word that the message arrived: it is kept (bot/spool.py) and answered by a push once the store is free.
-    WeChat gives up after 5 seconds; a reply after that is never seen."""
+    WeChat gives up after 5 seconds; a reply after that is never seen.
+
+    The signed pair is claimed in the message's own transaction (one write, one commit per callback).
+    """
     services, db = get_services(), get_db()
     db.writer_wait = services.config.settings.wechat.writer_wait_seconds
     try:
-        return handle(services, db, inbound, utcnow()).text
+        return handle(services, db, inbound, utcnow(), claim).text
+    except nonces.UsedForAnotherBody:
+        abort(403)
     except WriterBusy:
-        spool.keep(services, inbound)
+        if callback.crypto is None:
+            abort(503)              # plaintext: the pair cannot be checked now; WeChat sends the message again
+        spool.keep(services, inbound)   # an encrypted body is signed itself: a replay of it is WeChat's retry
         return wording.REPLY_AFTER_BUSY
+    finally:
+        db.writer_wait = None
+
+
+def _claim_alone(claim: Callable[[Database], None], callback: Callback) -> None:
+    """Claim the signed pair of a callback that stores nothing else (a contact change, an ignored type)."""
+    db = get_db()
+    db.writer_wait = get_services().config.settings.wechat.writer_wait_seconds
+    try:
+        with transaction(db):
+            claim(db)
+    except nonces.UsedForAnotherBody:
+        abort(403)
+    except WriterBusy:
+        if callback.crypto is None:
+            abort(503)
     finally:
         db.writer_wait = None
 
@@ -102,24 +129,14 @@ def _serve(enabled: bool, echo: Callable[[Config, dict[str, str]], str],
         abort(400)
     if not callback.message.source:
         abort(400)                  # no FromUserName: nobody to answer, and no "wechat:None" to merge into
-    db = get_db()
-    db.writer_wait = config.settings.wechat.writer_wait_seconds
-    try:
-        if not _first_use(callback, channel, body):
-            abort(403)
-    except WriterBusy:
-        if callback.crypto is None:
-            abort(503)              # plaintext: the pair cannot be checked now; WeChat sends the message again
-    finally:
-        db.writer_wait = None       # an encrypted body is signed itself: a replay of it is WeChat's retry
-    return _answer(callback, channel)
+    return _answer(callback, channel, body)
 
 
-def _first_use(callback: Callback, channel: str, body: str) -> bool:
-    """A signed (timestamp, nonce) pair carries one body: the same bytes again are WeChat's retry, others a forgery."""
+def _claim_pair(callback: Callback, channel: str, body: str, db: Database) -> None:
+    """A signed (timestamp, nonce) pair carries one body: the same bytes again are WeChat's retry, others a
+    forgery (:class:`nonces.UsedForAnotherBody`)."""
     digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
-    return nonces.first_use(get_db(), channel, callback.timestamp, callback.nonce, digest, time.time(),
-                            2 * TIMESTAMP_TOLERANCE_SECONDS)
+    nonces.claim(db, channel, callback.timestamp, callback.nonce, digest, time.time(), 2 * TIMESTAMP_TOLERANCE_SECONDS)
 
 
 #: A callback URL's query: its signature is good for any plaintext body until the timestamp is stale.
@@ -127,7 +144,8 @@ _SIGNED_QUERY = re.compile(r"(/(?:work-)?wechat)\?[^\s\"]*")
 
 
 def _without_query(value: object) -> object:
-    return _SIGNED_QUERY.sub(r"\1?…", value) if isinstance(value, str) else value
+    # every access-log line passes here, with some thirty values: the pattern runs only where it can match
+    return _SIGNED_QUERY.sub(r"\1?…", value) if isinstance(value, str) and "wechat?" in value else value
 
 
 class HideCallbackQuery(logging.Filter):
@@ -140,7 +158,7 @@ class HideCallbackQuery(logging.Filter):
         elif isinstance(record.args, dict):          # gunicorn's atoms: edited in place, it is a dict subclass
             for key, value in list(record.args.items()):
                 record.args[key] = _without_query(value)
-            if _SIGNED_QUERY.search(f"{record.args.get('U', '')}?"):
+            if "wechat" in str(record.args.get("U", "")) and _SIGNED_QUERY.search(f"{record.args.get('U', '')}?"):
                 record.args["q"] = ""
         return True
 

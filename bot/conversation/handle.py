@@ -9,6 +9,7 @@ followers, a group member's private answer) is queued in the outbox inside the s
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Callable
 
 from sqlite_utils import Database
 
@@ -28,15 +29,25 @@ MAX_TEXT = 2000
 CONTINUES = ("report", "chitchat", "question", "photo", "location", "greeting")
 
 
-def handle(services: Services, db: Database, inbound: Inbound, now: datetime) -> Reply:
-    """Handle one message exactly once; a replay of the same channel message id gets the first reply."""
+def handle(services: Services, db: Database, inbound: Inbound, now: datetime,
+           claim: Callable[[Database], None] | None = None) -> Reply:
+    """Handle one message exactly once; a replay of the same channel message id gets the first reply.
+
+    :param claim: runs first in the message's transaction, so what it writes is stored with the message or
+        not at all; it raises to refuse the message (a callback's signed nonce, bot/channels/callbacks.py).
+    """
     text = inbound.text or ""
     if len(text) > MAX_TEXT:
+        if claim:
+            with transaction(db):
+                claim(db)
         return Reply(wording.TOO_LONG)
     # the items staff keep in the database decide what is a question about a service, as they answer it
     knowledge = knowledge_items.current(db, services.knowledge)
     parse = services.engine.parse(text, knowledge) if text else Parse("", "photo", "其他", "一般", 1.0)
     with transaction(db):
+        if claim:
+            claim(db)
         user = ensure_user(db, inbound.user_id, now, inbound.display_name)
         message_id = messages.record(db, inbound.channel, inbound.msg_id, inbound.user_id, inbound.chat,
                                      inbound.kind, text, inbound.photos, inbound.location, now)
