@@ -8,20 +8,31 @@ credits the volunteer's 志愿服务积分 and service hours. The grid stays res
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
 import wording
-from dispatch import outbox, points, tickets
+from dispatch import outbox, points, tickets, volunteer_match
 from dispatch.clock import iso
 from dispatch.states import OPEN_STATES, TransitionError
 from dispatch.store import row_id, transaction
-from dispatch.users import get_user, is_demo, staff_ids
+from dispatch.users import get_user, is_demo, set_role, staff_ids
 from settings import Config
 
 ROLE = "volunteer"
+
+
+@dataclass(frozen=True)
+class Call:
+    """Who a 征集 reached: how many volunteers were pushed, whether only those who fit, the groups posted to."""
+
+    told: int
+    matched: bool
+    groups: list[str]
 
 
 class NotOpen(Exception):
@@ -87,8 +98,9 @@ def may_open(user: dict[str, Any], ticket: dict[str, Any]) -> bool:
     return tickets.may_handle(user, ticket) or tickets.may_dispatch(user, ticket)
 
 
-def open_task(db: Database, ticket_id: int, user: dict[str, Any], now: datetime) -> int:
-    """「征集 12」: open a self-handled ticket to the community's volunteers; returns how many were pushed.
+def open_task(db: Database, config: Config, ticket_id: int, user: dict[str, Any], now: datetime) -> Call:
+    """「征集 12」: open a self-handled ticket to the community's volunteers: post it to the community's volunteer
+    groups and push it to the volunteers who fit (volunteer_match); returns who was asked.
 
     :raises tickets.TicketNotFound, tickets.NotAllowed: no such ticket, or not this person's to open.
     :raises TransitionError: the ticket is transferred to a department, or no longer open.
@@ -98,7 +110,12 @@ def open_task(db: Database, ticket_id: int, user: dict[str, Any], now: datetime)
         raise tickets.refusal(db, user, ticket)
     if ticket["department_id"] or ticket["state"] not in (s.value for s in OPEN_STATES):
         raise TransitionError(ticket_id, ticket["state"], "volunteer_call")
-    people = [v["id"] for v in roster(db, ticket["community_id"], is_demo(ticket["reporter"]))]
+    everyone = roster(db, ticket["community_id"], is_demo(ticket["reporter"]))
+    settings = config.settings.volunteers
+    local_now = now.astimezone(ZoneInfo(config.settings.dispatch.timezone))
+    people = [v["id"] for v in volunteer_match.matching(everyone, ticket, local_now, settings)]
+    community = config.deployment.community(ticket["community_id"])
+    groups = list(community.volunteer_groups) if community else []
     with transaction(db):
         db.execute("INSERT INTO volunteer_tasks (ticket_id, community_id, opened_by, opened_at) "
                    "VALUES (?, ?, ?, ?) ON CONFLICT (ticket_id) DO NOTHING",
@@ -106,7 +123,12 @@ def open_task(db: Database, ticket_id: int, user: dict[str, Any], now: datetime)
         tickets.add_event(db, ticket_id, user["id"], "volunteer_call", now, f"向 {len(people)} 位志愿者征集")
         for person in people:
             outbox.enqueue(db, person, wording.volunteer_call(ticket), now, ticket_id, f"volunteer-call:{ticket_id}:{person}")
-    return len(people)
+        for group in groups:
+            recipient = points.group_user_id(group)
+            set_role(db, recipient, "group", now, display_name=config.deployment.groups[group])
+            outbox.enqueue(db, recipient, wording.volunteer_call(ticket), now, ticket_id,
+                           f"volunteer-call:{ticket_id}:{recipient}")
+    return Call(len(people), len(people) < len(everyone), [config.deployment.groups[g] for g in groups])
 
 
 def claim(db: Database, ticket_id: int, user: dict[str, Any], now: datetime) -> dict[str, Any]:

@@ -98,6 +98,7 @@ class Community(Strict):
     name: str
     aliases: list[str] = []
     grids: list[Grid]
+    volunteer_groups: list[str] = []   # keys of ``groups``: where 征集 posts a task (在职党员报到志愿服务群)
 
 
 class Department(Strict):
@@ -316,6 +317,11 @@ class Deployment(Strict):
                 raise ValueError(f"staff.{s.user}.department: unknown department '{s.department}'")
             if s.community and s.community not in communities:
                 raise ValueError(f"staff.{s.user}.community: unknown community '{s.community}'")
+        for community in self.communities:
+            for group in community.volunteer_groups:
+                if group not in self.groups:
+                    raise ValueError(f"communities.{community.id}.volunteer_groups: '{group}' is not under groups; "
+                                     f"add it there with the group's name")
         self._teams_are_distinct(communities)
         self._place_names_are_unique()
         if "其他" not in categories:
@@ -543,6 +549,11 @@ class VolunteerSettings(Strict):
     task_points: int = Field(default=20, ge=0)        # 志愿服务积分 per confirmed task
     task_hours: float = Field(default=1, ge=0)        # service hours recorded per confirmed task
     stars: list[StarLevel] = []                       # 星级志愿者, lowest first
+    #: 征集 asks first the volunteers free now: the parts of a day their 服务时间 may name, as [from, to) hours
+    free_hours: dict[str, tuple[int, int]] = {"上午": (8, 12), "中午": (11, 14), "下午": (12, 18), "白天": (8, 18),
+                                              "晚上": (18, 22), "下班后": (18, 22), "傍晚": (17, 20), "夜间": (18, 23)}
+    #: pieces of a 特长 too general to say it fits a task (「水电维修」 fits a 水电 task, not every 维修 one)
+    generic_skill_words: list[str] = ["维修", "服务", "帮忙", "志愿", "工作", "处理", "问题", "可以", "擅长"]
 
     @field_validator("stars")
     @classmethod

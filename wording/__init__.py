@@ -1082,10 +1082,12 @@ def volunteer_call(ticket: dict[str, Any]) -> str:
             f"{mask_phones(ticket['text'])}\n能帮忙的请回复「认领 {ticket['id']}」，先到先得。")
 
 
-def volunteer_call_sent(ticket_id: int, told: int) -> str:
+def volunteer_call_sent(ticket_id: int, told: int, matched: bool = False, groups: list[str] | None = None) -> str:
+    posted = f"，并发到了「{'」「'.join(groups)}」" if groups else ""
     if not told:
-        return f"工单 #{ticket_id} 已开放志愿者认领，但本社区还没有绑定的志愿者。"
-    return f"已向本社区 {told} 位志愿者征集工单 #{ticket_id}，有人认领会告诉您。"
+        return f"工单 #{ticket_id} 已开放志愿者认领{posted}，但本社区还没有绑定的志愿者。"
+    who = f"{told} 位特长或时间合适的志愿者" if matched else f"{told} 位志愿者"
+    return f"已向本社区 {who}征集工单 #{ticket_id}{posted}，有人认领会告诉您。"
 
 
 def volunteer_claimed_reply(ticket_id: int) -> str:

@@ -28,8 +28,8 @@ def set_profile(turn: Turn) -> str:
 
 def open_call(turn: Turn) -> str:
     def act() -> str:
-        told = volunteers.open_task(turn.db, turn.parse.args["ticket"], turn.user, turn.now)
-        return wording.volunteer_call_sent(turn.parse.args["ticket"], told)
+        call = volunteers.open_task(turn.db, turn.config, turn.parse.args["ticket"], turn.user, turn.now)
+        return wording.volunteer_call_sent(turn.parse.args["ticket"], call.told, call.matched, call.groups)
     return staff._guarded(turn, act)  # the usual refusals (no such ticket, not yours, wrong state)
 
 

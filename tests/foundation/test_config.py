@@ -52,6 +52,8 @@ def test_shipped_demo_config_is_valid():
      "deployment.yaml: teams.furong-riders: '龙西小哥队' is used by another team; give each team its own id and name"),
     (("deployment.yaml", "name: 芙蓉骑士队, community: furong", "name: 芙蓉骑士队, community: nowhere"),
      "deployment.yaml: teams.furong-riders.community: unknown community 'nowhere'"),
+    (("deployment.yaml", "volunteer_groups: [longxi-volunteers]", "volunteer_groups: [longxi-party]"),
+     "deployment.yaml: communities.longxi.volunteer_groups: 'longxi-party' is not under groups; add it there"),
     (("config.yaml", "{stars: 2, points: 100, hours: 2}", "{stars: 2, points: 10, hours: 2}"),
      "config.yaml: volunteers.stars: the 2-star level must come after the 1-star one and need at least its points"),
 ])

@@ -30,7 +30,8 @@ def test_a_volunteer_binds_keeps_a_roster_and_serves_a_task(chat, volunteer_code
         assert chat.say("v-wu", f"认领 {n}") == f"工单 #{n} 没有向您所在社区征集志愿者，暂时不能认领。"
         assert chat.say("r1", f"征集 {n}") == "这个命令是给网格和社区工作人员用的。如果您是工作人员，请先发「绑定 邀请码」。"
         assert chat.say("sec-furong-1", f"征集 {n}") == f"没有找到工单 {n}，请核对编号；发「我的工单」看看您的工单。"
-        assert chat.say("sec-longxi-1", f"征集 {n}") == f"已向本社区 2 位志愿者征集工单 #{n}，有人认领会告诉您。"
+        assert chat.say("sec-longxi-1", f"征集 {n}") == (   # on a Monday nobody fits by skill or time: both are asked
+            f"已向本社区 2 位志愿者征集工单 #{n}，并发到了「龙西社区在职党员报到志愿服务群」，有人认领会告诉您。")
     call = chat.pushed("v-wu")
     assert call == [f"【志愿服务征集】工单 #{n} 物业服务｜广场花苑小区3栋\n广场花苑小区3栋楼道灯泡坏了\n"
                     f"能帮忙的请回复「认领 {n}」，先到先得。"]
@@ -63,6 +64,26 @@ def test_a_volunteer_binds_keeps_a_roster_and_serves_a_task(chat, volunteer_code
             "可兑换：雨衣(100分)、充电宝(200分)、洗车券(50分)、爱心餐(30分)，发「兑换 物品名」即可。\n"
             "志愿服务：1 次，累计 1 小时\n"
             "星级：还未评星；再得 10 分可评一星")
+
+
+def test_a_call_goes_to_the_volunteers_who_fit_by_skill_or_are_free_now_and_to_the_volunteers_group(chat, volunteer_code, db):
+    people = {"v-dian": ("电工", "我的特长 电工、换灯泡"), "v-wan": ("晚班", "我的服务时间 工作日晚上"),
+              "v-zhou": ("周末", "我的服务时间 周末白天"), "v-none": ("未填", "")}
+    for sender, (name, profile) in people.items():
+        chat.say(sender, f"绑定 {volunteer_code(name)}")
+        if profile:
+            chat.say(sender, profile)
+    with freeze_time(local(2026, 11, 25, 19, 30)):     # a Wednesday evening
+        n = ticket_number(chat.say("r1", "龙西小区2栋楼道的灯泡坏了"))
+        assert chat.say("dispatcher-longxi", f"征集 {n}") == (
+            f"已向本社区 2 位特长或时间合适的志愿者征集工单 #{n}，并发到了「龙西社区在职党员报到志愿服务群」，有人认领会告诉您。")
+    call = [f"【志愿服务征集】工单 #{n} 基础设施维护｜龙西小区2栋\n龙西小区2栋楼道的灯泡坏了\n能帮忙的请回复「认领 {n}」，先到先得。"]
+    assert chat.pushed("v-dian") == call and chat.pushed("v-wan") == call     # 灯泡 in his 特长; free on weekday evenings
+    assert chat.pushed("v-zhou") == [] and chat.pushed("v-none") == []
+    [posted] = db.query("SELECT body FROM outbox WHERE recipient = 'group:longxi-volunteers'")
+    assert posted["body"] == call[0]
+    with freeze_time(local(2026, 11, 25, 19, 40)):   # anyone of the community may still take it
+        assert chat.say("v-zhou", f"认领 {n}").startswith(f"认领成功！工单 #{n} 交给您了。")
 
 
 def test_ten_volunteers_claim_at_once_and_exactly_one_wins(app, chat, volunteer_code):
