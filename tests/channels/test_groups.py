@@ -198,7 +198,7 @@ def test_import_chat_refuses_an_unknown_group(tmp_path: Path, run):
     result = run(log, "--group", "nogroup", "--dry-run")
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr == ("Error: unknown group 'nogroup'; --group takes one of the deployment's group ids: "
-                             "fengchao (蜂巢驿站)\n")
+                             "fengchao (蜂巢驿站), longxi-volunteers (龙西社区在职党员报到志愿服务群)\n")
 
 
 def test_import_chat_says_what_format_it_wants(tmp_path: Path):
