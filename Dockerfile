@@ -8,6 +8,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PROMETHEUS_MULTIPROC_DIR=/tmp/sandan-metrics
 
 WORKDIR /app
+# A Chinese font for the 帮办二维码 posters (qrcode.font); nothing is downloaded at run time.
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-wqy-microhei \
+    && rm -rf /var/lib/apt/lists/*
 # The locked runtime tree first, so a code change does not reinstall it.
 COPY requirements-runtime.lock requirements.txt pyproject.toml ./
 RUN pip install --no-cache-dir -r requirements-runtime.lock

@@ -358,14 +358,19 @@ def invite(config_path: str, role: str, grid_id: str | None, department_id: str 
                err=True)
 
 
-def triage_record(services: Any, text: str) -> dict[str, Any]:
-    """The decision the bot would make for one message, as a flat dict; nothing is stored."""
+def triage_record(services: Any, text: str, knowledge: Any = None) -> dict[str, Any]:
+    """The decision the bot would make for one message, as a flat dict; nothing is stored.
+
+    :param knowledge: the knowledge base chat answers from (the database's items once staff keep them there,
+        dispatch/knowledge_items.current); the shipped file when None.
+    """
     from dispatch.routing import route
     from nlu.knowledge import answer
 
     config = services.config
-    parse = services.engine.parse(text)
-    item = answer(parse, services.knowledge)
+    knowledge = knowledge or services.knowledge
+    parse = services.engine.parse(text, knowledge)
+    item = answer(parse, knowledge)
     r = route(parse, config.deployment, config.settings.nlu.review_threshold)
     e = parse.entities
     community = config.deployment.community(r.community_id)
@@ -379,6 +384,27 @@ def triage_record(services: Any, text: str) -> dict[str, Any]:
         "confidence": parse.confidence, "grid_id": r.grid_id, "department_id": r.department_id,
         "needs_review": r.needs_review, "reason": r.reason, "answer": item.title if item else None,
     }
+
+
+def _stored_knowledge(services: Any) -> Any:
+    """The knowledge base chat answers from: the store's items when a store exists and keeps them, else the
+    shipped file. Only read: triage creates no store and writes nothing."""
+    from dispatch import knowledge_items
+    from dispatch.store import connect
+
+    where = store_location(services.config)
+    if "://" not in where and not Path(where).exists():
+        return services.knowledge
+    try:
+        db = connect(where)
+    except Exception:      # no store to read: the file answers, as before staff kept items
+        return services.knowledge
+    try:
+        return knowledge_items.current(db, services.knowledge)
+    except Exception:      # a store not migrated yet has no knowledge_items table
+        return services.knowledge
+    finally:
+        db.close()
 
 
 @cli.command()
@@ -395,17 +421,22 @@ def triage(config_path: str, source: TextIO) -> None:
         sandan triage exported-chat.txt > triage.jsonl
     """
     services = _services(config_path)
+    knowledge = _stored_knowledge(services)
     for line in source:
         text = line.strip()
         if text:
-            click.echo(json.dumps(triage_record(services, text), ensure_ascii=False))
+            click.echo(json.dumps(triage_record(services, text, knowledge), ensure_ascii=False))
             sys.stdout.flush()
 
 
 from bot.cli_nlu import nlu_group  # noqa: E402  (sandan nlu train/parse/eval/export-rasa)
 from bot.cli_db import copy as db_copy, migrate as db_migrate  # noqa: E402  (sandan db migrate/copy)
+from bot.cli_qrcode import qrcode  # noqa: E402  (sandan qrcode: 帮办二维码 posters)
+from bot.cli_export import export_group  # noqa: E402  (sandan export volunteers)
 
 cli.add_command(nlu_group)
+cli.add_command(qrcode)
+cli.add_command(export_group)
 db_group.add_command(db_migrate)
 db_group.add_command(db_copy)
 

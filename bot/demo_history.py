@@ -28,8 +28,12 @@ ESTATE_PROBLEMS = ("{place}{n}栋的垃圾桶坏了", "{place}{n}栋楼道灯不
                    "{place}{n}栋有人在楼道里给电动车充电", "{place}{n}栋独居老人好几天没出门了，麻烦去看看")
 ROAD_PROBLEMS = ("{road}的路灯不亮了", "{road}上有个井盖松动了", "{road}边上有人占道经营")
 RESULTS = ("已处理完毕", "已更换新的", "已上门协调，双方达成一致", "已清理干净", "已修好，请查看")
-RATINGS = (("满意", ""), ("满意", ""), ("满意", ""), ("基本满意", "有点慢"), ("不满意", "还是老样子"))
+#: Two-part answers mostly (解决率 and 满意率), a bare 满意 too (counted as solved).
+RATINGS = (("已解决 满意", ""), ("满意", ""), ("已解决 满意", ""), ("已解决 基本满意", "有点慢"),
+           ("未解决 不满意", "还是老样子"))
 QUESTIONS = ("老年出行卡怎么办？", "办居住证要带什么材料？", "低保怎么申请？")
+#: Riders who named themselves (「我叫 …」) and joined a team, in turn, on the first morning.
+RIDER_NAMES = ("小李", "阿强", "老王", "小陈", "大刘", "小周", "阿明", "小赵", "老孙", "小吴")
 
 
 @dataclass
@@ -74,6 +78,7 @@ class History:
     def plan(self) -> None:
         start = (self.now.astimezone(self.tz) - timedelta(days=self.days)).replace(hour=0, minute=0, second=0,
                                                                                    microsecond=0)
+        self.plan_teams(datetime.combine(start.date(), time(8, 0), self.tz))
         for d in range(self.days + 1):
             day = start + timedelta(days=d)
             self.later(datetime.combine(day.date(), time(18, 0), self.tz), self.scan)
@@ -83,6 +88,14 @@ class History:
                 at, who = self.working_moment(day), f"api:resident-{self.rng.randint(1, 40)}"
                 question = self.rng.choice(QUESTIONS)
                 self.later(at, lambda who=who, question=question, at=at: self.say(who, question, at))
+
+    def plan_teams(self, at: datetime) -> None:
+        """Riders 1-10 name themselves and join the deployment's teams in turn (no dice: the rest stays the same)."""
+        teams = self.services.config.deployment.teams
+        for i, name in enumerate(RIDER_NAMES if teams else ()):
+            who, team, when = f"api:rider-{i + 1}", teams[i % len(teams)].name, at + timedelta(minutes=i)
+            self.later(when, lambda who=who, name=name, when=when: self.say(who, f"我叫 {name}", when))
+            self.later(when, lambda who=who, team=team, when=when: self.say(who, f"加入 {team}", when))
 
     def scan(self) -> None:
         pass   # replaced per step below; kept so a plan line reads as what it does
@@ -148,7 +161,7 @@ class History:
         value, reason = self.rng.choice(RATINGS[3:] if fate > 0.5 and late else RATINGS)
         rated = done + timedelta(hours=self.rng.uniform(1, 24))
         self.later(rated, lambda: self.say(reporter, f"{value} {number} {reason}".strip(), rated))
-        if value == "不满意" and fate < 0.6:      # 差评整改: done again, and rated again
+        if value.endswith("不满意") and fate < 0.6:      # 差评整改: done again, and rated again
             again = rated + timedelta(hours=self.rng.uniform(2, 8))
             self.later(again, lambda: self.say(holder, f"办结 {number} 已返工处理", again))
             self.later(again + timedelta(hours=3),

@@ -23,6 +23,7 @@ class Inbound:
     display_name: str = ""
     sent_at: datetime | None = None       # when it was written, if long before it reached us (a chat log's line)
     link: dict[str, str] | None = None    # a shared link's title, description and url
+    scene: str = ""                       # a scanned QR code's scene (帮办二维码: place:广场花苑小区:3栋)
 
     def __post_init__(self) -> None:
         if self.location is not None and not on_earth(*self.location):

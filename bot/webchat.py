@@ -14,17 +14,20 @@ import json
 import logging
 import uuid
 from dataclasses import asdict, dataclass
-from pathlib import Path
+from typing import Any
 
-from flask import Blueprint, Flask, abort, jsonify, render_template, request, send_from_directory
+from flask import Blueprint, Flask, abort, jsonify, render_template, request
 
 import wording
 from bot.conversation import handle
 from bot.db import get_db, get_services
 from bot.errors import ApiError
 from bot.inbound import Inbound
+from bot.media_response import stored_file
+from dispatch import media as media_files
 from dispatch import messages, outbox
 from dispatch.clock import utcnow
+from dispatch.scenes import scene_for
 from dispatch.store import connect, row_id, transaction
 from dispatch.users import DEMO_CHANNEL, set_role
 from settings import Config
@@ -104,18 +107,16 @@ def _group(config: Config, chat: str) -> str | None:
     return chat
 
 
-def save_photo(config: Config, data: bytes) -> dict[str, str]:
-    """Store an uploaded picture in the media folder; only real pictures of a known type are kept."""
+def save_photo(config: Config, data: bytes, db: Any = None) -> dict[str, str]:
+    """Store an uploaded picture where the deployment keeps media; only real pictures of a known type are kept."""
     if len(data) > MAX_PHOTO_BYTES:
         raise ApiError(413, wording.CHAT_PHOTO_TOO_BIG)
     ext = next((e for magic, e in PICTURE_TYPES if data.startswith(magic)), None)
     if ext is None or (ext == ".webp" and data[8:12] != b"WEBP"):
         raise ApiError(400, wording.CHAT_PHOTO_BAD)
-    folder = config.path(config.settings.store.media_dir) / "chat"
-    folder.mkdir(parents=True, exist_ok=True)
+    files = media_files.for_config(config)
     name = uuid.uuid4().hex + ext
-    (folder / name).write_bytes(data)
-    return {"url": f"/chat/media/{name}", "path": str(folder / name)}
+    return {"url": f"/chat/media/{name}", "path": files.save(files.key("chat", name), data, db)}
 
 
 def _chat_photos(raw: str) -> list[str]:
@@ -128,8 +129,22 @@ def _chat_photos(raw: str) -> list[str]:
 def page():
     config = _config()
     groups = {GROUP: config.deployment.groups[GROUP]} if GROUP in config.deployment.groups else {}
+    scanned = {"place": request.args.get("place", "")[:40], "building": request.args.get("building", "")[:10]}
     return render_template("chat.html", personas=[asdict(p) for p in personas(config)], groups=groups,
-                           notice=wording.CHAT_DEMO_NOTICE)
+                           notice=wording.CHAT_DEMO_NOTICE, scanned=scanned)
+
+
+@bp.post("/scan")
+def scan():
+    """The page was opened from a 帮办二维码 (/chat?place=…): the same scan the WeChat event makes, for this persona."""
+    config = _config()
+    persona = _persona(config, request.form.get("persona", ""))
+    place, building = request.form.get("place", "")[:40], request.form.get("building", "")[:10]
+    msg_id = request.form.get("msg_id", "")[:64] or uuid.uuid4().hex
+    inbound = Inbound(channel=DEMO_CHANNEL, sender=persona.id, msg_id=f"chat-scan:{msg_id}", kind="event",
+                      text="scan", scene=scene_for(place, building) if place else "", display_name=persona.name)
+    reply = handle(get_services(), get_db(), inbound, utcnow())
+    return jsonify({"ok": True, "reply": reply.text})
 
 
 @bp.post("/send")
@@ -138,7 +153,7 @@ def send():
     persona = _persona(config, request.form.get("persona", ""))
     chat = _group(config, request.form.get("chat", ""))
     text = request.form.get("text", "").strip()
-    photos = [save_photo(config, f.read()) for f in request.files.getlist("photo") if f.filename]
+    photos = [save_photo(config, f.read(), get_db()) for f in request.files.getlist("photo") if f.filename]
     if not text and not photos:
         raise ApiError(400, "请输入文字或选择照片")
     msg_id = request.form.get("msg_id", "")[:64] or uuid.uuid4().hex
@@ -159,8 +174,8 @@ def updates():
         raise ApiError(400, "after 必须是整数")
     db = get_db()
     user = persona.user_id
-    direct = [{"id": r["id"], "text": r["text"], "photos": _chat_photos(r["photos"]), "reply": r["reply"] or "",
-               "at": r["received_at"]}
+    direct = [{"id": r["id"], "text": "" if r["kind"] == "event" else r["text"], "photos": _chat_photos(r["photos"]),
+               "reply": r["reply"] or "", "at": r["received_at"]}
               for r in messages.direct_messages(db, user, after["direct"])]
     pushes = [{"id": m["id"], "text": m["body"], "at": m["created_at"],
                "photos": [u for u in m["photos"] if u.startswith("/chat/media/")]}   # a thumbnail of this chat's own
@@ -175,9 +190,10 @@ def updates():
 
 @bp.get("/media/<name>")
 def media(name: str):
-    config = _config()
-    folder: Path = config.path(config.settings.store.media_dir) / "chat"
-    return send_from_directory(folder, name, max_age=3600)
+    files = media_files.for_config(_config())
+    if "/" in name or name.startswith("."):
+        abort(404)
+    return stored_file(files, files.key("chat", name), get_db(), max_age=3600)
 
 
 def init_app(app: Flask) -> None:

@@ -3,17 +3,23 @@
 The target is migrated first and must be empty. Tables go parents first (by their foreign keys); a column
 that points into its own table (a ticket merged into another) is filled in after all its rows are in.
 Identity counters on PostgreSQL are moved past the copied ids, so new tickets keep counting from there.
+
+Photos, videos and recordings go with the rows (``copy_media``): every file a media row or a message names is
+read from the source (its media_files table, else the media folder) and kept where the target keeps media,
+under the same name (dispatch/media.py ``name_of``), so the rows need no change; the files are proved by their
+count and checksums too.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from sqlite_utils import Database
 
-from dispatch import dialect
+from dispatch import dialect, media
 from dispatch.store import transaction
 
 BATCH = 1000
@@ -163,3 +169,51 @@ def _copy_table(source: Database, target: Database, name: str) -> None:
         if dialect.is_postgres(target) and name in target.conn.keyed_by_id():
             target.execute(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                            f"coalesce((SELECT max(id) FROM {name}), 0) + 1, false)")
+
+
+@dataclass
+class MediaCopy:
+    """The files the rows name: how many arrived, their checksum, and those the source itself lacks."""
+
+    files: int
+    checksum: str
+    same: bool
+    missing: list[str] = field(default_factory=list)
+
+
+def stored_names(db: Database) -> list[str]:
+    """Every file the rows name: media rows' paths and thumbnails, and the photos of messages."""
+    names = {r[0] for r in db.execute("SELECT path FROM media WHERE path IS NOT NULL AND path != '' UNION "
+                                      "SELECT thumb_path FROM media WHERE thumb_path IS NOT NULL AND thumb_path != ''")}
+    for (raw,) in db.execute("SELECT photos FROM messages WHERE photos != '[]'"):
+        try:
+            photos = json.loads(raw or "[]")
+        except ValueError:
+            continue
+        names.update(p["path"] for p in photos if isinstance(p, dict) and isinstance(p.get("path"), str) and p["path"])
+    return sorted(names)
+
+
+def copy_media(source: Database, source_files: media.Files, target: Database, target_files: media.Files
+               ) -> MediaCopy:
+    """Keep every file the source's rows name in ``target_files`` under the same name; then read each back.
+
+    A file the source lacks (deleted by hand, or on another machine's disk) is listed in ``missing``.
+    """
+    before, after, missing, count = hashlib.sha256(), hashlib.sha256(), [], 0
+    for name in stored_names(source):
+        data = source_files.read(name, source)
+        if data is None:
+            missing.append(name)
+            continue
+        if target_files.read(name, target) is None:     # not already carried by the media_files table
+            try:
+                target_files.save(name, data, target)
+            except ValueError as e:
+                raise CopyError(f"{e}: a file name that leads outside the target's media folder; nothing of it "
+                                "was written there")
+        arrived = target_files.read(name, target)
+        before.update(f"{name}\0{media.sha256(data)}\n".encode())
+        after.update(f"{name}\0{media.sha256(arrived) if arrived is not None else '-'}\n".encode())
+        count += 1
+    return MediaCopy(count, before.hexdigest()[:16], before.digest() == after.digest(), missing)

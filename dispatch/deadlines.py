@@ -15,7 +15,7 @@ from typing import Any
 from sqlite_utils import Database
 
 import wording
-from dispatch import outbox, tickets
+from dispatch import outbox, responses, tickets
 from dispatch.clock import iso, local_text, parse_iso
 from dispatch.memo import per_object
 from dispatch.states import WORKING_STATES, State
@@ -150,9 +150,14 @@ def scan(db: Database, config: Config, now: datetime) -> dict[str, int]:
     counts = {"reminded": review_reminders(db, config, now), "escalated": 0}
     with transaction(db):   # marks of a closed ticket or an old deadline will never be sent
         db.execute(
-            "DELETE FROM deadline_marks WHERE sent_at IS NULL AND due_at <= ? AND NOT EXISTS (SELECT 1 FROM "
-            f"tickets t WHERE t.id = deadline_marks.ticket_id AND t.deadline_at = deadline_marks.deadline_at "
-            f"AND t.state IN ({_IN_WORKING}))", [iso(now), *_WORKING])
+            "DELETE FROM deadline_marks WHERE sent_at IS NULL AND due_at <= ? AND kind NOT IN (?, ?) AND NOT EXISTS "
+            "(SELECT 1 FROM tickets t WHERE t.id = deadline_marks.ticket_id AND t.deadline_at = deadline_marks.deadline_at "
+            f"AND t.state IN ({_IN_WORKING}))", [iso(now), *responses.KINDS, *_WORKING])
+        # response marks (接单时限) of a claimed ticket or an older limit, the same way
+        db.execute(
+            "DELETE FROM deadline_marks WHERE sent_at IS NULL AND due_at <= ? AND kind IN (?, ?) AND NOT EXISTS "
+            "(SELECT 1 FROM tickets t WHERE t.id = deadline_marks.ticket_id AND t.respond_by = deadline_marks.deadline_at "
+            "AND t.claimed_by IS NULL)", [iso(now), *responses.KINDS])
     due: dict[int, list[dict[str, Any]]] = {}
     for m in db.query("SELECT * FROM deadline_marks WHERE sent_at IS NULL AND due_at <= ? ORDER BY due_at, id",
                       [iso(now)]):
@@ -164,7 +169,7 @@ def scan(db: Database, config: Config, now: datetime) -> dict[str, int]:
             log.exception("deadline marks of ticket %s", ticket_id)
             continue
         for kind, count in sent.items():
-            counts[kind] += count
+            counts[kind] = counts.get(kind, 0) + count
     return counts
 
 
@@ -178,14 +183,19 @@ def _send_due(db: Database, config: Config, ticket_id: int, ids: list[int], now:
             return {}
         db.execute(f"UPDATE deadline_marks SET sent_at = ? WHERE id IN ({', '.join('?' * len(marks))})",
                    [iso(now), *[m["id"] for m in marks]])
+        claim_marks = [m for m in marks if m["kind"] in responses.KINDS]     # 接单时限 (dispatch/responses.py)
+        counts = responses.send(db, config, tickets.get_ticket(db, ticket_id), claim_marks, now) if claim_marks else {}
+        marks = [m for m in marks if m["kind"] not in responses.KINDS]
+        if not marks:
+            return counts
         escalations = [m for m in marks if m["kind"] != "remind"]
         for m in escalations:
             _escalate(db, config, tickets.get_ticket(db, ticket_id), m, now)
         if escalations:
-            return {"escalated": len(escalations)}
+            return {**counts, "escalated": len(escalations)}
         # several reminders due at once (the worker was down): only the latest is worth sending
         _remind(db, config, tickets.get_ticket(db, ticket_id), marks[-1], now)
-        return {"reminded": 1}
+        return {**counts, "reminded": 1}
 
 
 def _remind(db: Database, config: Config, t: dict[str, Any], mark: dict[str, Any], now: datetime) -> None:

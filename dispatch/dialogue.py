@@ -3,7 +3,7 @@
 Kinds (the conversation, bot/conversation/context.py, decides what they mean):
 ``report`` a report being told (its words or its place missing) · ``rating`` the ticket a bare 满意 rates ·
 ``correction`` a rating that may still be changed · ``confirm`` a yes/no question · ``photo`` a photo just
-added to a ticket, which may still belong to the next report.
+added to a ticket, which may still belong to the next report · ``place`` the place of a 帮办二维码 just scanned.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 import wording
-from dispatch import deadlines, joint, outbox, recurring
+from dispatch import deadlines, joint, outbox, recurring, stats
 from dispatch.clock import iso, local_text
 from dispatch.states import WORKING_STATES
 from dispatch.store import transaction
@@ -90,10 +90,13 @@ def community_week(db: Database, config: Config, community_id: str, now: datetim
         [community_id, since]))
     good = sum(1 for r in ratings if r["value"] in ("满意", "基本满意"))
     community = config.deployment.community(community_id)
+    rates = next((c for c in stats.three_rates(db, config, now - timedelta(days=7), now, now)
+                  if c["key"] == community_id), None)     # 三率 of the week's new tickets
+    grid_rates = {g["key"]: g for g in rates["grids"]} if rates else {}
     grids = []
     for g in community.grids if community else []:
         work = grid_work(db, config, g.id, now)
-        grids.append((g.name, len(work["open"]), len(work["overdue"])))
+        grids.append((g.name, len(work["open"]), len(work["overdue"]), grid_rates.get(g.id)))
     return {
         "name": community.name if community else community_id,
         "new": one("SELECT count(*) FROM tickets WHERE community_id = ? AND created_at >= ?", since),
@@ -112,6 +115,7 @@ def community_week(db: Database, config: Config, community_id: str, now: datetim
         "extensions": one("SELECT count(*) FROM extensions e JOIN tickets t ON t.id = e.ticket_id "
                           "WHERE t.community_id = ? AND e.state = 'pending'"),
         "grids": grids,
+        "rates": rates,
     }
 
 

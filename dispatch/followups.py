@@ -3,7 +3,8 @@
 A resolved ticket the reporter has not rated is reminded at dispatch.rating_reminder_hours after 办结 (one
 reminder per mark, only the latest one due); still unrated dispatch.followup_after_hours after 办结, it goes on
 the community dispatchers' 回访 list for a phone call. The dispatcher records 「回访 12 已解决 满意」: solved or
-not (解决率) apart from satisfied or not (满意率). Solved closes the ticket; not solved reopens it to its handler.
+not (解决率, kept on the ticket as the resident's own 「已解决」 is) apart from satisfied or not (满意率). Solved
+closes the ticket; not solved reopens it to its handler; on a closed ticket the call's answer replaces the rating's.
 Time is passed in (``now``), so tests and the scheduler share the same code.
 """
 
@@ -76,18 +77,11 @@ def record(db: Database, config: Config, ticket_id: int, user: dict[str, Any], s
             if solved:
                 ticket = tickets.move(db, ticket, State.CLOSED, user["id"], wording.followup_note(solved, satisfaction,
                                                                                                  note),
-                                      now, rating=satisfaction or None, closed_at=iso(now))
-            else:   # reopened to its handler as a 不满意 would; the rating kept is what the resident said
-                ticket = tickets.settle_rating(db, config, ticket, user, "不满意", note or "回访：未解决", now)
-                db.execute("UPDATE tickets SET rating = ? WHERE id = ?", [satisfaction or None, ticket_id])
+                                      now, rating=satisfaction or None, closed_at=iso(now), solved=1)
+            else:   # reopened to its handler as a 未解决 from the resident would; the rating kept is what they said
+                ticket = tickets.settle_rating(db, config, ticket, user, satisfaction, note or "回访：未解决", now,
+                                               solved=False)
+        else:       # a closed ticket: the call checks what the rating said; 解决率 counts the call's answer
+            db.execute("UPDATE tickets SET solved = ?, updated_at = ? WHERE id = ?", [int(solved), iso(now), ticket_id])
     return ticket
 
-
-def resolution(db: Database, start: datetime, end: datetime) -> tuple[int, int]:
-    """(solved, called): 回访 outcomes of tickets created in [start, end), the latest call per ticket."""
-    row = db.execute(
-        "SELECT coalesce(sum(f.solved), 0), count(*) FROM followups f JOIN tickets t ON t.id = f.ticket_id "
-        "WHERE t.created_at >= ? AND t.created_at < ? "
-        "AND f.id = (SELECT max(g.id) FROM followups g WHERE g.ticket_id = f.ticket_id)",
-        [iso(start), iso(end)]).fetchone()
-    return int(row[0]), int(row[1])

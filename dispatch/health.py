@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from dispatch import dialect
 from dispatch.clock import iso, parse_iso
 from dispatch.lease import KEY as LEASE_KEY
 from dispatch.store import transaction
@@ -19,8 +20,11 @@ SCAN_KEY = "metrics:deadline_scan"
 
 
 def store_writable(path: str | Path, now: datetime, timeout: float = 2.0) -> str | None:
-    """Write and commit a probe row on a fresh connection; None when that worked, else SQLite's reason
-    (a read-only file system, a full disk, a lock held longer than ``timeout``)."""
+    """Write and commit a probe row on a fresh connection; None when that worked, else the store's reason
+    (a read-only file system, a full disk, a lock held longer than ``timeout``, a server that is down).
+    ``path`` is the SQLite file or the PostgreSQL URL."""
+    if dialect.is_url(str(path)):
+        return _postgres_writable(str(path), now, timeout)
     try:
         conn = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=timeout)
     except sqlite3.Error as e:
@@ -34,6 +38,19 @@ def store_writable(path: str | Path, now: datetime, timeout: float = 2.0) -> str
         return str(e)
     finally:
         conn.close()
+
+
+def _postgres_writable(url: str, now: datetime, timeout: float) -> str | None:
+    import psycopg
+
+    try:
+        with psycopg.connect(url, connect_timeout=max(1, round(timeout)),
+                             options=f"-c statement_timeout={int(timeout * 1000)}") as conn:
+            conn.execute("INSERT INTO kv (key, value, expires_at) VALUES ('ready:probe', %s, NULL) "
+                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [iso(now)])
+        return None
+    except psycopg.Error as e:
+        return str(e).strip()
 
 
 def scheduler_lease(db: Database) -> tuple[str | None, float | None]:

@@ -57,7 +57,7 @@ def seen(db: Database, channel: str, msg_id: str) -> bool:
 
 def direct_messages(db: Database, user_id: str, after: int, limit: int = 100) -> list[dict[str, Any]]:
     """A person's 1:1 messages and the bot's replies, oldest first, after a message id."""
-    return list(db.query("SELECT id, text, photos, reply, received_at FROM messages WHERE sender = ? "
+    return list(db.query("SELECT id, kind, text, photos, reply, received_at FROM messages WHERE sender = ? "
                          "AND chat IS NULL AND id > ? ORDER BY id LIMIT ?", [user_id, after, limit]))
 
 

@@ -60,6 +60,18 @@ def add_entry(db: Database, user_id: str, points: int, reason: str, now: datetim
     ).rowcount)
 
 
+def earned(db: Database, user_id: str | None = None) -> dict[str, int]:
+    """志愿服务积分 earned, net of take-backs but not of 兑换 (spending does not lower a star): by person, or
+    only the one person named."""
+    sql = ("SELECT user_id, coalesce(sum(points), 0) AS points FROM points_ledger WHERE account = ? "
+           "AND dedup_key NOT LIKE 'redeem:%'")
+    params: list[Any] = [VOLUNTEER]
+    if user_id is not None:
+        sql += " AND user_id = ?"
+        params.append(user_id)
+    return {r["user_id"]: int(r["points"]) for r in db.query(sql + " GROUP BY user_id", params)}
+
+
 def balance(db: Database, user_id: str, account: str = VOLUNTEER) -> int:
     row = db.execute("SELECT coalesce(sum(points), 0) FROM points_ledger WHERE user_id = ? AND account = ?",
                      [user_id, account]).fetchone()
@@ -152,9 +164,16 @@ def week_start(now: datetime, tz: str) -> datetime:
     return monday
 
 
+def week_of(now: datetime, tz: str) -> tuple[datetime, datetime]:
+    """The week containing ``now`` (Monday 00:00 to the next), which the leaderboards rank."""
+    start = week_start(now, tz)
+    return start, start + timedelta(days=7)
+
+
 def leaderboard(db: Database, start: datetime, end: datetime, limit: int = 10,
                 account: str = VOLUNTEER) -> list[dict[str, Any]]:
-    """Net points earned between start and end, highest first; ties go to who got there first.
+    """Net points earned between start and end, highest first; ties go to who got there first. Each row names
+    the person as they are shown (the name they chose, else their channel's; never their id) and their team.
 
     The same sum as 积分, without spending: what was earned in the period, less what was later taken back
     of it (a report merged or rejected, even after the period ended, so it never wins the week). A take-back
@@ -168,9 +187,11 @@ def leaderboard(db: Database, start: datetime, end: datetime, limit: int = 10,
         "               AND EXISTS (SELECT 1 FROM points_ledger g WHERE g.ticket_id = v.ticket_id "
         "                           AND g.user_id = v.user_id AND g.account = :account AND g.points > 0 "
         "                           AND g.at >= :start AND g.at < :end)) "
-        "SELECT n.user_id, u.display_name, u.external_id, sum(n.points) AS points, max(n.at) AS last_at "
+        "SELECT n.user_id, coalesce(c.name, u.display_name) AS display_name, m.team_id, sum(n.points) AS points, "
+        "max(n.at) AS last_at "
         "FROM (SELECT * FROM earned UNION ALL SELECT * FROM taken_back) n JOIN users u ON u.id = n.user_id "
-        "GROUP BY n.user_id, u.display_name, u.external_id HAVING sum(n.points) > 0 "
+        "LEFT JOIN chosen_names c ON c.user_id = n.user_id LEFT JOIN team_members m ON m.user_id = n.user_id "
+        "GROUP BY n.user_id, u.display_name, c.name, m.team_id HAVING sum(n.points) > 0 "
         "ORDER BY points DESC, last_at, n.user_id LIMIT :limit",
         {"account": account, "start": iso(start), "end": iso(end), "limit": limit}))
 

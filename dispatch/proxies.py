@@ -41,6 +41,12 @@ def file(db: Database, config: Config, filer: dict[str, Any], name: str, phone: 
     return ticket, code
 
 
+def recent(db: Database, limit: int) -> list[dict[str, Any]]:
+    """The latest filings with their tickets' state and words, for the dashboard's 代办 page."""
+    return list(db.query("SELECT p.*, t.state, t.text FROM proxy_filings p JOIN tickets t ON t.id = p.ticket_id "
+                         "ORDER BY p.ticket_id DESC LIMIT ?", [limit]))
+
+
 def filing(db: Database, ticket_id: int) -> dict[str, Any] | None:
     rows = list(db.query("SELECT * FROM proxy_filings WHERE ticket_id = ?", [ticket_id]))
     return rows[0] if rows else None
@@ -65,3 +71,17 @@ def link(db: Database, user_id: str, code: str, now: datetime) -> dict[str, Any]
         outbox.enqueue(db, row["filed_by"], wording.proxy_linked_push(row["ticket_id"], row["resident_name"]), now,
                        row["ticket_id"], f"proxy-linked:{row['ticket_id']}")
     return row
+
+
+def listing(db: Database, community_id: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+    """The 代办 tickets, newest first: who filed for whom (the phone as stored; mask it where shown), the ticket's
+    state and place, and whether the resident has linked."""
+    sql = ("SELECT f.ticket_id, f.filed_at, f.resident_name, f.resident_phone, f.linked_at, f.filed_by, "
+           "u.display_name AS filer_name, u.role AS filer_role, t.state, t.category, t.place, t.building, "
+           "t.location_label, t.lat, t.lon, t.community_id FROM proxy_filings f "
+           "JOIN tickets t ON t.id = f.ticket_id LEFT JOIN users u ON u.id = f.filed_by")
+    params: list[Any] = []
+    if community_id:
+        sql += " WHERE t.community_id = ?"
+        params.append(community_id)
+    return list(db.query(sql + " ORDER BY f.filed_at DESC, f.ticket_id DESC LIMIT ?", [*params, limit]))

@@ -14,7 +14,7 @@ from typing import Any
 from sqlite_utils import Database
 
 import wording
-from dispatch import outbox, tickets
+from dispatch import outbox, responses, tickets
 from dispatch.clock import iso
 from dispatch.states import State
 from dispatch.store import transaction
@@ -67,7 +67,7 @@ def return_to_review(db: Database, config: Config, ticket_id: int, user: dict[st
     who = user.get("display_name") or wording.ROLE_NAMES.get(user.get("role", ""), "网格")
     with transaction(db):
         ticket = tickets.move(db, ticket, State.RECEIVED, user["id"], f"{who}退回审核：{reason}", now,
-                              claimed_by=None)
+                              claimed_by=None, **responses.STOPPED)
         urgent = config.deployment.is_urgent(ticket["urgency"])
         for person in tickets.dispatcher_ids(db, ticket["community_id"], is_demo(ticket["reporter"])):
             outbox.enqueue(db, person, wording.review_needed(ticket, f"{who}退回：{reason}", urgent), now,

@@ -23,7 +23,7 @@ from dispatch.store import transaction
 from settings import Config
 
 SINCE_KEY = "stats:rollup_since"
-SHAPE_KEY = "stats:rollup_shape"     # time zone and good ratings the sums were made with
+SHAPE_KEY = "stats:rollup_shape"     # time zone, good ratings and columns the sums were made with
 NEWEST_KEY = "stats:rollup_newest"   # the newest updated_at the last refresh saw, and when it ran:
 #: a change after a refresh gets an updated_at of at least that second, so it shows as a newer max.
 MARGIN = timedelta(minutes=5)
@@ -37,9 +37,16 @@ SUMS = """
     count(CASE WHEN state = 'answered' OR (state IN ('resolved', 'closed') AND resolved_at <= deadline_at)
                THEN 1 END) AS on_time,
     count(rating) AS rated,
-    count(CASE WHEN rating IN ({good}) THEN 1 END) AS satisfied
+    count(CASE WHEN rating IN ({good}) THEN 1 END) AS satisfied,
+    count(CASE WHEN respond_by IS NOT NULL AND state != 'rejected' THEN 1 END) AS response_due,
+    count(CASE WHEN claimed_at <= respond_by AND state != 'rejected' THEN 1 END) AS responded,
+    count(solved) AS solve_asked,
+    count(CASE WHEN solved = 1 THEN 1 END) AS solved,
+    count(claim_seconds) AS claimed,
+    coalesce(sum(claim_seconds), 0) AS claim_seconds
 """
-COLUMNS = ("received", "accepted", "done", "on_time", "rated", "satisfied")
+COLUMNS = ("received", "accepted", "done", "on_time", "rated", "satisfied", "response_due", "responded",
+           "solve_asked", "solved", "claimed", "claim_seconds")
 
 
 def sums_sql(good: list[str]) -> tuple[str, dict[str, str]]:
@@ -94,7 +101,7 @@ def refresh(db: Database, config: Config, force: bool = False) -> int:
     """
     tz = ZoneInfo(config.settings.dispatch.timezone)
     good = config.settings.points.good_ratings
-    shape = json.dumps([config.settings.dispatch.timezone, good], ensure_ascii=False)
+    shape = json.dumps([config.settings.dispatch.timezone, good, COLUMNS], ensure_ascii=False)
     sums, names = sums_sql(good)
     if not force:
         newest = db.execute("SELECT max(updated_at) FROM tickets").fetchone()[0]

@@ -4,6 +4,9 @@
 - 办结率: done (resolved, closed or answered) over received, leaving out rejected ones;
 - 按时办结率: done by the deadline over done;
 - 满意率: rated 满意 or 基本满意 over rated;
+- 响应率 (12345's first rate): claimed within the response limit over tickets given a limit, leaving out those
+  still unclaimed with the limit ahead (dispatch/responses.py);
+- 解决率: said solved (the resident's 「已解决」, a 满意 without it, or the 回访 call) over those with an answer;
 - open and overdue: right now, whatever the period.
 
 Periods of whole local days (the dashboard's, the quarter's) read the daily rollup (dispatch/rollup.py),
@@ -21,7 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 import wording
-from dispatch import colours, dialect, followups, outbox, rollup
+from dispatch import colours, dialect, outbox, responses, rollup
 from dispatch.clock import iso
 from dispatch.states import OPEN_STATES, WORKING_STATES
 from dispatch.store import row_id, transaction
@@ -40,7 +43,9 @@ def _rates(row: dict[str, Any]) -> dict[str, Any]:
     return {**row,
             "completion_rate": rate(row["done"], row["accepted"]),
             "on_time_rate": rate(row["on_time"], row["done"]),
-            "satisfaction_rate": rate(row["satisfied"], row["rated"])}
+            "satisfaction_rate": rate(row["satisfied"], row["rated"]),
+            "response_rate": rate(row["responded"], row["response_due"]),
+            "resolution_rate": rate(row["solved"], row["solve_asked"])}
 
 
 #: Raw grouping expressions over tickets, for periods that do not start and end at local midnight.
@@ -76,9 +81,29 @@ def kpis(db: Database, config: Config, start: datetime, end: datetime, now: date
     marks = ", ".join("?" * len(_WORKING))
     row["overdue"] = db.execute(f"SELECT count(*) FROM tickets WHERE state IN ({marks}) AND deadline_at < ?",
                                 [*_WORKING, iso(now)]).fetchone()[0]
-    row["solved"], row["called"] = followups.resolution(db, start, end)     # 解决率, apart from 满意率
-    row["resolution_rate"] = rate(row["solved"], row["called"])
+    row["response_rate"] = rate(row["responded"], row["response_due"] - sum(responses.pending(db, start, end,
+                                                                                               now).values()))
+    row["claim_average"] = row["claim_seconds"] / row["claimed"] if row["claimed"] else None
     return row
+
+
+def three_rates(db: Database, config: Config, start: datetime, end: datetime,
+                now: datetime) -> list[dict[str, Any]]:
+    """12345's 三率 (响应率, 解决率, 满意率) per community, each with its grids' rows, in the deployment's order."""
+    rows = {r["key"]: r for r in by_grid(db, config, start, end)}
+    pending = responses.pending(db, start, end, now)
+    out = []
+    for community in config.deployment.communities:
+        grids = []
+        for grid in community.grids:
+            r = rows.get(grid.id) or _rates({"key": grid.id, **{c: 0 for c in rollup.COLUMNS}})
+            late_or_claimed = r["response_due"] - pending.get(grid.id, 0)
+            grids.append({**r, "name": grid.name, "response_rate": rate(r["responded"], late_or_claimed),
+                          "late_or_claimed": late_or_claimed})
+        total = _rates({"key": community.id, **{c: sum(g[c] for g in grids) for c in rollup.COLUMNS}})
+        total["response_rate"] = rate(total["responded"], sum(g["late_or_claimed"] for g in grids))
+        out.append({**total, "name": community.name, "grids": grids})
+    return out
 
 
 def _grouped(db: Database, config: Config, start: datetime, end: datetime, group: str) -> list[dict[str, Any]]:
@@ -141,6 +166,8 @@ class GridRating:
     satisfaction_rate: float | None
     score: float | None    # None: nothing to judge yet (no ticket due, done or rated), so not rated
     colour: str            # 红 | 蓝 | 黄, or "" when not rated
+    response_rate: float | None = None      # 响应率
+    resolution_rate: float | None = None    # 解决率
 
 
 def colour_for(score: float, settings: RatingSettings) -> str:
@@ -150,11 +177,14 @@ def colour_for(score: float, settings: RatingSettings) -> str:
 
 
 def score_for(settings: RatingSettings, completion: float | None, on_time: float | None,
-              activity: float | None, satisfaction: float | None) -> float | None:
-    """Weighted score out of 100. A rate with nothing to measure (nothing due, done or rated) is left out and
-    the remaining weights rescaled, so a quiet grid is judged on what it did; None when nothing is left."""
+              activity: float | None, satisfaction: float | None, response: float | None = None,
+              resolution: float | None = None) -> float | None:
+    """Weighted score out of 100. A rate with nothing to measure (nothing due, done, rated, claimed or asked)
+    is left out and the remaining weights rescaled, so a quiet grid is judged on what it did; None when nothing
+    is left."""
     parts = [(settings.completion_weight, completion), (settings.on_time_weight, on_time),
-             (settings.activity_weight, activity), (settings.satisfaction_weight, satisfaction)]
+             (settings.activity_weight, activity), (settings.satisfaction_weight, satisfaction),
+             (settings.response_weight, response), (settings.resolution_weight, resolution)]
     known = [(w, v) for w, v in parts if v is not None]
     total = sum(w for w, _ in known)
     return round(100 * sum(w * v for w, v in known) / total, 1) if total else None
@@ -181,6 +211,7 @@ def grid_ratings(db: Database, config: Config, start: datetime, end: datetime, n
     settings = config.settings.rating
     rows = {r["key"]: r for r in by_grid(db, config, start, end)}
     pending = not_yet_due(db, start, end, now)
+    unclaimed = responses.pending(db, start, end, now)
     busiest = max((r["done"] for r in rows.values()), default=0)
     out = []
     for community in config.deployment.communities:
@@ -193,15 +224,18 @@ def grid_ratings(db: Database, config: Config, start: datetime, end: datetime, n
                 continue
             completion = rate(r["done"], r["accepted"] - pending.get(grid.id, 0))
             on_time, satisfaction = r["on_time_rate"], r["satisfaction_rate"]
+            response = rate(r["responded"], r["response_due"] - unclaimed.get(grid.id, 0))
+            resolution = r["resolution_rate"]
             activity = round(r["done"] / busiest, 4) if busiest else None
-            # Activity only compares grids: a grid with nothing due, done or rated yet is not judged on it.
-            measured = completion is not None or satisfaction is not None
-            score = score_for(settings, completion, on_time, activity, satisfaction) if measured else None
+            # Activity only compares grids: a grid with nothing due, done, rated or late to claim is not judged on it.
+            measured = any(v is not None for v in (completion, satisfaction, response, resolution))
+            score = score_for(settings, completion, on_time, activity, satisfaction, response,
+                              resolution) if measured else None
             if score is None:
                 out.append(_unrated(grid, community.id, received))
                 continue
             out.append(GridRating(grid.id, grid.name, community.id, received, completion, on_time,
-                                  activity, satisfaction, score, colour_for(score, settings)))
+                                  activity, satisfaction, score, colour_for(score, settings), response, resolution))
     if settings.colour_by == "shares":
         shares = colours.by_share([g.score for g in out], settings.red_share, settings.yellow_share)
         out = [replace(g, colour=c) for g, c in zip(out, shares)]

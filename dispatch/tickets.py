@@ -13,7 +13,7 @@ from typing import Any, Callable
 from sqlite_utils import Database
 
 import wording
-from dispatch import deadlines, dialogue, emergencies, joint, outbox
+from dispatch import deadlines, dialogue, emergencies, joint, outbox, responses
 from dispatch.clock import iso, local_text
 from dispatch.routing import Route, UnknownTarget, place_near, resolve_target
 from dispatch.states import CLAIMABLE_STATES, OPEN_STATES, State, TransitionError, check_transition
@@ -268,6 +268,7 @@ def create_ticket(db: Database, config: Config, reporter: str, parse: Parse, rou
             add_event(db, ticket_id, "system", state.value, now, f"{route.reason}；{limit.why}", State.RECEIVED.value,
                       state.value)
             deadlines.write_marks(db, config, ticket_id, now, limit.at, limit.unit, new=True)
+            ticket = responses.start(db, config, ticket, now)       # 接单时限
             if route.department_id:
                 add_event(db, ticket_id, "system", "to_department", now, route.department_id)
         else:
@@ -349,6 +350,7 @@ def assign(db: Database, config: Config, ticket_id: int, actor: str, now: dateti
         if ticket["state"] == State.RECEIVED.value or new_department:
             fields, limit_why = _restart_clock(db, config, ticket, now)
             why += f"；{limit_why}"
+        fields.update(responses.start_fields(db, config, ticket, now))   # the new handler's 接单时限
         ticket = move(db, ticket, to_state, actor, why, now, grid_id=grid_id, department_id=department_id,
                       handling=handling, claimed_by=None,
                       community_id=community.id if community else ticket["community_id"], **fields)
@@ -398,11 +400,12 @@ def claim(db: Database, config: Config, ticket_id: int, user: dict[str, Any], no
     if not may_handle(user, ticket):
         raise refusal(db, user, ticket)
     claimable = tuple(s.value for s in CLAIMABLE_STATES)
+    took = responses.claimed_fields(config, ticket, now)     # for 响应率
     with transaction(db):
         won = db.execute(
-            "UPDATE tickets SET state = 'claimed', claimed_by = ?, updated_at = ? "
+            "UPDATE tickets SET state = 'claimed', claimed_by = ?, updated_at = ?, claimed_at = ?, claim_seconds = ? "
             f"WHERE id = ? AND claimed_by IS NULL AND state IN ({', '.join('?' * len(claimable))})",
-            [user["id"], iso(now), ticket_id, *claimable],
+            [user["id"], iso(now), took["claimed_at"], took["claim_seconds"], ticket_id, *claimable],
         ).rowcount
         if won:
             add_event(db, ticket_id, user["id"], "claimed", now, f"{user.get('display_name') or user['id']}接单",
@@ -433,7 +436,8 @@ def finish(db: Database, config: Config, ticket: dict[str, Any], actor: str, not
     ticket_id = ticket["id"]
     with transaction(db):
         if ticket["state"] in (s.value for s in CLAIMABLE_STATES):   # closing unclaimed work claims it
-            ticket = move(db, ticket, State.CLAIMED, actor, "办结时自动接单", now, claimed_by=actor)
+            ticket = move(db, ticket, State.CLAIMED, actor, "办结时自动接单", now, claimed_by=actor,
+                          **responses.claimed_fields(config, ticket, now))
         said = note.strip()
         ticket = move(db, ticket, State.RESOLVED, actor, said or "已办结", now, resolution=said or "已办结",
                       resolved_at=iso(now))
@@ -464,7 +468,8 @@ def start(db: Database, config: Config, ticket_id: int, user: dict[str, Any], no
                              now, f"progress-{news}", wording.reporter_started(ticket_id, ""))
             return ticket
         if ticket["state"] in (s.value for s in CLAIMABLE_STATES) and not ticket["claimed_by"]:
-            ticket = move(db, ticket, State.CLAIMED, user["id"], "开始处理时自动接单", now, claimed_by=user["id"])
+            ticket = move(db, ticket, State.CLAIMED, user["id"], "开始处理时自动接单", now, claimed_by=user["id"],
+                          **responses.claimed_fields(config, ticket, now))
         ticket = move(db, ticket, State.IN_PROGRESS, user["id"], note.strip() or "开始处理", now)
         notify_reporters(db, ticket, wording.reporter_started(ticket_id, note.strip(), keep),
                          now, f"started-{iso(now)}", wording.reporter_started(ticket_id, ""))
@@ -636,11 +641,12 @@ def awaiting_rating(db: Database, config: Config, user_id: str, now: datetime) -
 
 
 def rate(db: Database, config: Config, ticket_id: int | None, user: dict[str, Any], value: str, comment: str,
-         now: datetime) -> Rating:
-    """A reporter's or follower's 满意 / 基本满意 / 不满意; without a number, the ticket they were asked about last.
+         now: datetime, solved: bool | None = None) -> Rating:
+    """A reporter's or follower's answer, in two parts: 已解决 / 未解决 (``solved``, None when not said) and
+    满意 / 基本满意 / 不满意 (``value``, "" when not said); without a number, the ticket they were asked about last.
 
-    The first reporter's answer decides: 满意 / 基本满意 close the ticket, 不满意 reopens it to the same handler
-    with a shorter deadline. A follower's answer (someone who reported the same problem later, perhaps a
+    The first reporter's answer decides: 满意 / 基本满意 close the ticket, 不满意 or 未解决 reopen it to the same
+    handler with a shorter deadline (see :func:`solved_from`). A follower's answer (someone who reported the same problem later, perhaps a
     stranger to the first) never closes or reopens another's ticket: it is recorded, once per resolution, and a
     不满意 is passed to the handler and the community, who decide what to do.
 
@@ -657,21 +663,22 @@ def rate(db: Database, config: Config, ticket_id: int | None, user: dict[str, An
             raise TicketNotFound(ticket_id)
         raise TransitionError(ticket_id, ticket["state"], State.CLOSED.value)
     with transaction(db):
-        db.execute("INSERT INTO ratings (ticket_id, user_id, value, comment, at) VALUES (?, ?, ?, ?, ?)",
-                   [ticket["id"], user["id"], value, comment, iso(now)])
+        db.execute("INSERT INTO ratings (ticket_id, user_id, value, comment, at, solved) VALUES (?, ?, ?, ?, ?, ?)",
+                   [ticket["id"], user["id"], value, comment, iso(now), as_column(solved)])
         decided = ticket["state"] == State.RESOLVED.value and ticket["reporter"] == user["id"]
         if decided:
-            ticket = _settle_rating(db, config, ticket, user, value, comment, now)
+            ticket = _settle_rating(db, config, ticket, user, value, comment, now, solved)
         else:
-            _record_late_rating(db, ticket, user["id"], value, comment, now)
+            _record_late_rating(db, ticket, user["id"], value, comment, now, solved)
     left = [t["id"] for t in waiting if t["id"] != ticket["id"]]
     return Rating(get_ticket(db, ticket["id"]), decided, left)
 
 
 def correct_rating(db: Database, config: Config, ticket_id: int, user: dict[str, Any], value: str, comment: str,
-                   now: datetime) -> Rating:
+                   now: datetime, solved: bool | None = None) -> Rating:
     """Change the rating that decided a ticket, given moments ago by the same person (the caller keeps the
-    window): the ticket waits for a rating again and the new answer decides, as the first one did.
+    window): the ticket waits for a rating again and the new answer decides, as the first one did. A half not
+    said again keeps what the person said before (「已解决」, then 「满意」: solved and satisfied).
 
     :raises TicketNotFound: no such ticket.
     :raises TransitionError: the last change of the ticket was not this person's rating (work went on since).
@@ -680,12 +687,17 @@ def correct_rating(db: Database, config: Config, ticket_id: int, user: dict[str,
     last = last_update(db, ticket_id)
     if last["actor"] != user["id"] or last["kind"] not in (State.CLOSED.value, State.REOPENED.value):
         raise TransitionError(ticket_id, ticket["state"], State.RESOLVED.value)
+    before = db.execute("SELECT value, solved FROM ratings WHERE ticket_id = ? AND user_id = ? ORDER BY id DESC "
+                        "LIMIT 1", [ticket_id, user["id"]]).fetchone()
+    solved = before[1] if solved is None and before else solved
+    value = value or (before[0] if before else "")
     with transaction(db):
-        db.execute("INSERT INTO ratings (ticket_id, user_id, value, comment, at) VALUES (?, ?, ?, ?, ?)",
-                   [ticket_id, user["id"], value, comment, iso(now)])
+        db.execute("INSERT INTO ratings (ticket_id, user_id, value, comment, at, solved) VALUES (?, ?, ?, ?, ?, ?)",
+                   [ticket_id, user["id"], value, comment, iso(now), as_column(solved)])
         was_reopened = ticket["state"] == State.REOPENED.value
-        ticket = move(db, ticket, State.RESOLVED, user["id"], f"更正评价：{value}", now, rating=None, closed_at=None)
-        ticket = _settle_rating(db, config, ticket, user, value, comment, now)
+        ticket = move(db, ticket, State.RESOLVED, user["id"], wording.rating_correction_note(value, solved), now,
+                      rating=None, closed_at=None)
+        ticket = _settle_rating(db, config, ticket, user, value, comment, now, solved)
         if was_reopened and ticket["state"] == State.CLOSED.value:   # the rework asked a moment ago is not needed
             _tell_handler_and_community(db, ticket, wording.rating_corrected_for_handler(ticket_id, value), now,
                                         f"rating-corrected:{ticket_id}:{iso(now)}")
@@ -698,30 +710,49 @@ def reported_it(db: Database, ticket: dict[str, Any], user_id: str | None) -> bo
         "SELECT 1 FROM ticket_followers WHERE ticket_id = ? AND user_id = ?", [ticket["id"], user_id]).fetchone())
 
 
+def as_column(solved: bool | int | None) -> int | None:
+    """1, 0 or NULL: an INTEGER column on both stores (PostgreSQL refuses a boolean there)."""
+    return None if solved is None else int(solved)
+
+
+def solved_from(value: str, solved: bool | None) -> bool | None:
+    """解决率's answer: what the person said; unsaid, 满意 / 基本满意 count as solved, and 不满意 leaves it unknown
+    (the work may be done but badly)."""
+    if solved is not None:
+        return bool(solved)
+    return True if value in ("满意", "基本满意") else None
+
+
 def _settle_rating(db: Database, config: Config, ticket: dict[str, Any], user: dict[str, Any], value: str,
-                   comment: str, now: datetime) -> dict[str, Any]:
-    """The first answer on a resolved ticket: close it, or reopen it to the same handler."""
-    if value != "不满意":
-        return move(db, ticket, State.CLOSED, user["id"], f"评价：{value}", now, rating=value, closed_at=iso(now))
+                   comment: str, now: datetime, solved: bool | None = None) -> dict[str, Any]:
+    """The first answer on a resolved ticket: close it, or (不满意, 未解决) reopen it to the same handler."""
+    said = wording.rating_note(value, solved)     # what the person said; the ticket keeps what it means
+    solved = solved_from(value, solved)
+    if value != "不满意" and solved is not False:
+        return move(db, ticket, State.CLOSED, user["id"], f"评价：{said}", now, rating=value or None,
+                    closed_at=iso(now), solved=as_column(solved))
     fields, limit_why = _restart_clock(db, config, ticket, now, config.settings.dispatch.reopen_deadline_factor)
-    why = f"不满意：{comment}".rstrip("：") + f"；差评整改，{limit_why}"
-    ticket = move(db, ticket, State.REOPENED, user["id"], why, now, rating=value, resolved_at=None, **fields)
+    why = f"{said}：{comment}".rstrip("：") + f"；差评整改，{limit_why}"
+    ticket = move(db, ticket, State.REOPENED, user["id"], why, now, rating=value or None, resolved_at=None,
+                  solved=as_column(solved), **fields)
     local_deadline = local_text(ticket["deadline_at"], config.settings.dispatch.timezone)
-    _tell_handler_and_community(db, ticket, wording.reopened_for_handler(ticket["id"], local_deadline, comment),
-                                now, f"reopen:{ticket['id']}:{iso(now)}")
+    body = wording.reopened_for_handler(ticket["id"], local_deadline, comment, solved is False)
+    _tell_handler_and_community(db, ticket, body, now, f"reopen:{ticket['id']}:{iso(now)}")
     return ticket
 
 
-#: The same settling for a dispatcher's 回访 (dispatch/followups.py): 不满意 reopens, anything else closes.
+#: The same settling for a dispatcher's 回访 (dispatch/followups.py): 不满意 or 未解决 reopens, anything else closes.
 settle_rating = _settle_rating
 
 
 def _record_late_rating(db: Database, ticket: dict[str, Any], user_id: str, value: str, comment: str,
-                        now: datetime) -> None:
-    """A co-reporter answers after someone else decided: kept on the ticket; a 不满意 goes to handler and community."""
-    note = f"{value}：{comment}" if comment else value
+                        now: datetime, solved: bool | None = None) -> None:
+    """A co-reporter answers after someone else decided: kept on the ticket; a 不满意 or 未解决 goes to handler
+    and community."""
+    said = wording.rating_note(value, solved)
+    note = f"{said}：{comment}" if comment else said
     add_event(db, ticket["id"], user_id, "late_rating", now, f"另一位反映人评价：{note}")
-    if value == "不满意":
+    if value == "不满意" or solved is False:
         body = wording.late_complaint_for_handler(ticket["id"], ticket["state"], comment)
         _tell_handler_and_community(db, ticket, body, now, f"late-rating:{ticket['id']}:{user_id}:{iso(now)}")
 

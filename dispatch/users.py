@@ -36,6 +36,13 @@ def ensure_user(db: Database, user_id: str, now: datetime, display_name: str = "
     ))[0]
 
 
+def ensure_known(db: Database, user_id: str, now: datetime) -> None:
+    """A row for someone the deployment names (a team's 网格长) before they ever wrote, so pushes can queue."""
+    channel, external = split_user_id(user_id)
+    db.execute("INSERT INTO users (id, channel, external_id, created_at) VALUES (?, ?, ?, ?) "
+               "ON CONFLICT(id) DO NOTHING", [user_id, channel, external, iso(now)])
+
+
 #: Roles that are not staff: residents report, volunteers (bound by invite) claim the tasks opened to them.
 NOT_STAFF = ("resident", "volunteer")
 

@@ -41,12 +41,31 @@ COMMANDS: list[tuple[str, re.Pattern[str]]] = [
     ("volunteer_confirm", re.compile(rf"^\s*(确认|确认完成)\s*{_NUM}\s*$")),
     ("volunteer_profile", re.compile(r"^\s*我的(?P<field>服务时间|空闲时间|特长|技能)\s*[:：]?\s*(?P<value>.+)$", re.S)),
     ("proxy_report", re.compile(r"^\s*(代办|帮办)\s+(?P<name>[^\s\d]{1,10})\s*(?P<phone>1\d{10})\s+(?P<text>\S.*)$", re.S)),
+    # 微心愿 (bot/conversation/wishes.py): wish numbers are their own, apart from ticket numbers
+    ("wish_list", re.compile(r"^\s*(心愿|微心愿|心愿墙|心愿单|心愿列表)\s*$")),
+    ("my_wishes", re.compile(r"^\s*(我的心愿|我的微心愿)\s*$")),
+    ("wish_status", re.compile(rf"^\s*(心愿|微心愿|心愿进度)\s*{_NUM}\s*$")),
+    ("wish_claim", re.compile(rf"^\s*(认领心愿|认领微心愿|领心愿)\s*{_NUM}\s*$")),
+    ("wish_done", re.compile(rf"^\s*(完成心愿|心愿完成)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
+    ("wish_confirm", re.compile(rf"^\s*(确认心愿|心愿实现了|心愿已实现)\s*{_NUM}\s*"
+                                r"(?P<value>非常满意|基本满意|不满意|满意)?\s*(?P<note>.*)$", re.S)),
+    ("wish_not_done", re.compile(rf"^\s*(心愿未完成|心愿没完成|心愿未实现|心愿没实现)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
+    ("wish_withdraw", re.compile(rf"^\s*(撤回心愿|撤销心愿|取消心愿)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
+    # 「心愿：想请人帮忙换个灯泡」, 「微心愿 想请人…」: a colon, or a space before words (「心愿 3」 is its status)
+    ("wish_post", re.compile(r"^\s*(?:微心愿|心愿|许愿)\s*(?:[:：]|\s+(?=[^\d\s#]))\s*(?P<wish>\S.*)$", re.S)),
     ("followup", re.compile(rf"^\s*回访\s*{_NUM}\s*(?P<solved>已解决|未解决|解决|没解决)\s*"
                             r"(?P<value>非常满意|基本满意|不满意|满意)?\s*(?P<note>.*)$", re.S)),
     ("followup_list", re.compile(r"^\s*(回访|回访列表|待回访)\s*$")),
     ("bind", re.compile(r"^\s*(绑定|邀请码)\s*(?P<code>[A-Za-z0-9]{4,16})\s*$")),
     ("points", re.compile(r"^\s*(我的积分|积分|查积分)\s*$")),
     ("leaderboard", re.compile(r"^\s*(排行榜|积分榜|排名)\s*$")),
+    # rider teams and chosen names (bot/conversation/teams.py); 「我叫了物业」「我叫人来修」 are not names
+    ("team_leaderboard", re.compile(r"^\s*(小队排行榜?|小队排名|小队积分榜|团队排行榜?|队伍排行榜?)\s*$")),
+    ("my_team", re.compile(r"^\s*(我的小队|我的队伍|我的团队)\s*$")),
+    ("leave_team", re.compile(r"^\s*(退出小队|退队|离开小队)\s*$")),
+    ("join_team", re.compile(r"^\s*(加入小队|加入|入队)\s*[:：]?\s*(?![了过])(?P<team>[^\s，。,.!！?？]{2,20})\s*$")),
+    ("choose_name", re.compile(r"^\s*(我叫|叫我|我的名字是|我的名字叫|改名为|改名叫|改名|昵称)\s*[:：]?\s*"
+                               r"(?![了过着来去人])(?P<name>[^，。,.!！?？；;]{1,40}?)\s*$")),
     ("redeem", re.compile(r"^\s*兑换\s*(?P<item>\S+)\s*$")),
     ("joint_list", re.compile(r"^\s*(联席会议|联席议题|联席列表)\s*$")),
     ("joint", re.compile(rf"^\s*(联席|提交联席)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
@@ -85,6 +104,13 @@ RATING_VALUES = {"非常满意": "满意", "基本满意": "基本满意", "不�
 #: The longer words first, so 「不满意」 is never read as 「满意」.
 RATING_WORD = re.compile("|".join(sorted(RATING_VALUES, key=len, reverse=True)))
 _RATING_FIRST = re.compile(r"^\s*(非常满意|基本满意|不满意|满意)")
+#: The other half of a two-part rating (「已解决 满意」, 「没解决 不满意」): was the problem solved?
+SOLVED_VALUES = {"已解决": True, "已经解决": True, "解决了": True, "解决": True, "未解决": False, "没解决": False,
+                 "没有解决": False, "还没解决": False, "没能解决": False, "未能解决": False}
+SOLVED_WORD = re.compile("|".join(sorted(SOLVED_VALUES, key=len, reverse=True)))
+_SOLVED_FIRST = re.compile(rf"^\s*(?:{SOLVED_WORD.pattern})")
+#: What may stand before the solved word in a rating's head: the rating word, a ticket number, separators.
+_HEAD_FILLER = re.compile(rf"{RATING_WORD.pattern}|工单|#|\d{{1,9}}|号")
 #: A number followed by one of these is a place or an amount (3栋, 1号楼, 3天), not a ticket.
 _NOT_A_TICKET = r"(?!\d)(?!\s*号?\s*(?:栋|幢|楼|单元|院|门|室|层|户|期|区|线|路|米|天|小时|分钟|分|点|个|次|元|块|星|年|月|日|岁))"
 #: How a resident names a ticket: 工单1, #1, 1号, 1号工单, or a bare number next to a leading rating word.
@@ -92,7 +118,7 @@ TICKET_REF = re.compile(
     rf"工单\s*#?\s*(\d{{1,9}}){_NOT_A_TICKET}"
     rf"|#\s*(\d{{1,9}}){_NOT_A_TICKET}"
     rf"|(?<!\d)(\d{{1,9}})\s*号{_NOT_A_TICKET}\s*(?:工单)?"
-    rf"|^\s*(?:(?:{RATING_WORD.pattern})[\s，,]*)?(\d{{1,9}}){_NOT_A_TICKET}(?!\s*号)")
+    rf"|^\s*(?:(?:{SOLVED_WORD.pattern})[\s，,]*)?(?:(?:{RATING_WORD.pattern})[\s，,]*)?(\d{{1,9}}){_NOT_A_TICKET}(?!\s*号)")
 #: A rating that names its ticket ("1 不满意 灯还是不亮") is only read as one in a short message.
 SHORT_RATING = 60
 _SEPARATORS = " \t\r\n，,。.、:：;；!！~～"
@@ -100,16 +126,25 @@ _TO_WHOM = ("我对", "我给", "对", "给")
 
 
 def rating_args(text: str) -> dict[str, Any] | None:
-    """The rating in a message: value, the ticket it names (if any) and the comment; None without a rating word.
+    """The rating in a message: value, solved, the ticket it names (if any) and the comment; None without a
+    rating word or a solved word at its head.
 
-    The comment is what follows the rating and the ticket number (「1 不满意 灯还是不亮」), or else what comes
-    before them (「灯还是不亮，1号不满意」), without the punctuation around it.
+    Either half may come alone: 「满意」 has no ``solved``, 「没解决」 no ``value``. The comment is what follows the
+    rating and the ticket number (「1 不满意 灯还是不亮」), or else what comes before them (「灯还是不亮，1号不满意」),
+    without the punctuation around it.
     """
     word = RATING_WORD.search(text)
-    if word is None:
+    solved = _solved_part(text)
+    if word is None and solved is None:
         return None
-    args: dict[str, Any] = {"value": RATING_VALUES[word.group()]}
-    spans = [word.span()]
+    args: dict[str, Any] = {}
+    spans = []
+    if word is not None:
+        args["value"] = RATING_VALUES[word.group()]
+        spans.append(word.span())
+    if solved is not None:
+        args["solved"] = solved[0]
+        spans.append(solved[1])
     if ref := TICKET_REF.search(text):
         args["ticket"] = int(next(g for g in ref.groups() if g))
         spans.append(ref.span())
@@ -121,10 +156,27 @@ def rating_args(text: str) -> dict[str, Any] | None:
 
 
 def match_rating(text: str) -> dict[str, Any] | None:
-    """A rating typed as a command: it starts with the rating word, or it is short and names a ticket."""
-    if _RATING_FIRST.match(text) or (len(text) <= SHORT_RATING and TICKET_REF.search(text)):
+    """A rating typed as a command: it starts with the rating word or the solved word, or it is short and
+    names a ticket."""
+    if _RATING_FIRST.match(text) or _SOLVED_FIRST.match(text) or (len(text) <= SHORT_RATING
+                                                                   and TICKET_REF.search(text)):
         return rating_args(text)
     return None
+
+
+def _solved_part(text: str) -> tuple[bool, tuple[int, int]] | None:
+    """「已解决」/「没解决」 at the head of a rating (only a rating word and a ticket number before it), followed by
+    the end, punctuation, the rating word or a number; not 「解决了吗」 or a report's 「一直没解决」."""
+    m = SOLVED_WORD.search(text)
+    if m is None or _HEAD_FILLER.sub("", text[:m.start()]).strip(_SEPARATORS):
+        return None
+    rest = text[m.end():]
+    end = m.end() + len(rest) - len(rest.lstrip("了的"))
+    after = text[end:]
+    if after and after[0] not in _SEPARATORS and not after[0].isdigit() and not RATING_WORD.match(after) \
+            and not after.startswith(("#", "工单")):
+        return None
+    return SOLVED_VALUES[m.group()], (m.start(), end)
 
 
 def _without_prefix(text: str, prefixes: tuple[str, ...]) -> str:

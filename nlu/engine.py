@@ -17,9 +17,10 @@ from nlu.commands import RATING_WORD, match_command, rating_args
 from nlu.english import gloss, language_of, understood
 from nlu.entities import find_entities
 from nlu.gazetteer import build_gazetteer
-from nlu.judgements import (complains, is_cancel, is_talk, names_only_a_place, says_something_is_wrong,
+from nlu.judgements import (asks, complains, is_cancel, is_talk, names_only_a_place, says_something_is_wrong,
                             yes_or_no)
 from nlu.knowledge import KnowledgeBase, answerable
+from nlu.report_or_talk import TalkModel
 from nlu.rules import COMPLAINT, PROBLEM, category_scores, find_emergency, rule_category, rule_intent, rule_urgency
 from nlu.script import simplified
 from nlu.tokenizer import Tokenizer
@@ -42,10 +43,17 @@ ENGLISH_TO_A_PERSON = frozenset({"report", "question", "chitchat"})
 SERVICE_QUESTION_FROM = frozenset({"report", "chitchat"})
 #: A question about a service is short; a longer message is a letter about a matter (and searching it costs).
 SERVICE_QUESTION_LENGTH = 60
+#: The engine reads at most this much of a message (the ticket keeps all of it): a 4,000-character letter is
+#: understood from its opening, in the time of a 500-character one (bench/nlu_bench.py, parse time by length).
+READ_CHARS = 500
 #: Intents read from free text that stay what they are beside an emergency's words: staff acting on a ticket
 #: (办结 3 火已扑灭 is a command anyway). Every other reading ("着火了怎么办" asks for help, not for information;
 #: the model's "谁…" is no 排行榜 when someone is being beaten) is a report of the emergency.
 NOT_EMERGENCY_REPORTS = NEEDS_TICKET | {"status", "rate"}
+#: Below this report-or-talk probability, a report with nothing of a report in its words is chit-chat.
+CHATTER_BELOW = 0.3
+#: …and is at most this long (longer, it may be a complaint in words the deployment does not list).
+CHATTER_LENGTH = 10
 _TICKET_NUMBER = re.compile(r"(?<!\d)(\d{1,9})\s*(?:号|#)?")
 
 
@@ -95,6 +103,7 @@ class Engine:
         self._category_scores = lru_cache(maxsize=64)(lambda text: category_scores(text, deployment))
         self.model: NluModel | None = None
         self.knowledge: KnowledgeBase | None = None
+        self.talk_model: TalkModel | None = None
         if model is not None:
             self.use_model(model)
 
@@ -103,23 +112,30 @@ class Engine:
         a service (「家里装修的垃圾放哪里」), not as a report that asks 「哪个小区？」."""
         self.knowledge = knowledge
 
+    def use_talk_model(self, talk_model: TalkModel) -> None:
+        """Let the report-or-talk model give every parse its ``report_odds`` (the group policy reads them)."""
+        self.talk_model = talk_model
+
     def use_model(self, model: NluModel) -> None:
         """Bind a model to this engine's jieba; the intent and category models share one cut per message."""
         cached = lru_cache(maxsize=64)(lambda text: tuple(self.tokenizer.content_tokens(text)))
         self.model = model.bind(lambda text: list(cached(text)))
 
-    def parse(self, text: str) -> Parse:
+    def parse(self, text: str, knowledge: KnowledgeBase | None = None) -> Parse:
         """Read a message once: the parse, with the judgements the conversation needs about its words.
 
         Traditional characters are read as simplified, English through the deployment's glossary. ``Parse.text``
         is the message as written (stored verbatim); ``Parse.reading`` is what was read.
+
+        :param knowledge: the knowledge base that decides whether the words ask about a service, when it is not
+            the shipped file (the items staff keep in the database: dispatch/knowledge_items.current).
         """
         text = (text or "").strip()
-        reading = simplified(text)
+        reading = simplified(text[:READ_CHARS])
         language = language_of(reading)
         if language == "en":
             reading = gloss(reading, self.deployment.english)
-        parse = self._read(reading)
+        parse = self._read(reading, knowledge or self.knowledge)
         if language == "en" and not understood(reading) and parse.intent in ENGLISH_TO_A_PERSON:
             parse = replace(parse, intent="human", confidence=1.0, args={})
         parse = replace(parse, text=text, language=language, reading=reading)
@@ -128,11 +144,27 @@ class Engine:
         parse.problem_words = bool(parse.emergency or self._category_scores(reading) or complains(reading))
         parse.wrong = says_something_is_wrong(reading)
         parse.talk = is_talk(reading)
+        parse.asks = asks(reading)
+        parse.report_odds = self.talk_model.report_odds(reading) if self.talk_model else None
         parse.cancel = is_cancel(reading)
         parse.yes_no = yes_or_no(reading)
+        if self._only_talk(parse):
+            parse = replace(parse, intent="chitchat", category="其他", args={}, talk_not_report=True)
         return parse
 
-    def _read(self, text: str) -> Parse:
+    @staticmethod
+    def _only_talk(parse: Parse) -> bool:
+        """A short "report" that names no place, no thing and no problem, and reads like talk to the report-or-talk
+        model (「我到楼下了」): chit-chat, never a ticket to ask 「哪个小区？」 about. A longer line may be a complaint
+        in words the deployment does not list (「公交车太少，等车等了一个小时」), and 「我要反映个事」 announces one."""
+        e = parse.entities
+        words = parse.words
+        return (parse.intent == "report" and not parse.emergency and parse.report_odds is not None
+                and parse.report_odds < CHATTER_BELOW and len(words) <= CHATTER_LENGTH
+                and not (parse.problem_words or parse.wrong or e.where or e.facility)
+                and not (PROBLEM.search(words) or COMPLAINT.search(words)))
+
+    def _read(self, text: str, knowledge: KnowledgeBase | None = None) -> Parse:
         emergency = find_emergency(text, self.deployment)
         urgency = emergency.urgency if emergency else rule_urgency(text, self.deployment)
         command = match_command(text)
@@ -143,7 +175,7 @@ class Engine:
         intent, intent_confidence, args = self._intent(text, entities)
         if emergency is not None and intent not in NOT_EMERGENCY_REPORTS:
             return self._emergency_report(text, emergency, urgency, entities)
-        if intent in SERVICE_QUESTION_FROM and self._asks_about_a_service(text, entities):
+        if intent in SERVICE_QUESTION_FROM and self._asks_about_a_service(text, entities, knowledge):
             intent, args = "question", {}
         if intent != "report":
             return Parse(text, intent, "其他", urgency, round(intent_confidence, 3), entities, args)
@@ -158,10 +190,10 @@ class Engine:
         return Parse(text, "report", category, urgency, EMERGENCY_CONFIDENCE, entities, {},
                      emergency=emergency.name)
 
-    def _asks_about_a_service(self, text: str, entities: Entities) -> bool:
-        return (self.knowledge is not None and len(text) <= SERVICE_QUESTION_LENGTH and entities.where is None
+    def _asks_about_a_service(self, text: str, entities: Entities, knowledge: KnowledgeBase | None) -> bool:
+        return (knowledge is not None and len(text) <= SERVICE_QUESTION_LENGTH and entities.where is None
                 and not COMPLAINT.search(text)
-                and not PROBLEM.search(text) and answerable(text, self.knowledge))
+                and not PROBLEM.search(text) and answerable(text, knowledge))
 
     def intent_distribution(self, text: str, entities: Entities | None = None) -> dict[str, float]:
         """Probability per intent after rules and model are combined (commands aside)."""

@@ -33,8 +33,9 @@ def complains(text: str) -> bool:
 #: Words that drop what is being told: 取消, 算了, 不说了, 不用了… (with 那/还是/先 around them).
 _CANCEL_WORD = r"取消|算了|算啦|不用了|不用|不说了|不报了|不弄了|不要了|没事了|不需要了|不需要|撤销|不管了|不反映了"
 _CANCEL = re.compile(rf"^(?:(?:那|那就|还是|哦|噢|嗯|好吧|我|先|就)*(?:{_CANCEL_WORD})(?:吧|啦|了|哈|呗|呀|啊)*)+(?:谢谢|谢啦|谢了)*$")
-_YES = re.compile(r"^(?:是|是的|是啊|是呀|对|对的|对啊|对呀|没错|嗯|嗯嗯|好|好的|确认|正确|就是|就是它|就是这个|是这个)+$")
-_NO = re.compile(r"^(?:不是|不是的|不对|错了|否|没有|不|都不是|不是这个|不是这里|也不是)+$")
+_YES = re.compile(r"^(?:是|是的|是啊|是呀|对|对的|对啊|对呀|没错|嗯|嗯嗯|好|好的|确认|正确|就是|就是它|就是这个|是这个|"
+                  r"yes|yeah|yep|correct|right|thatsright|ok|okay)+$")
+_NO = re.compile(r"^(?:不是|不是的|不对|错了|否|没有|不|都不是|不是这个|不是这里|也不是|no|nope|notthat|wrong)+$")
 
 
 def _core(text: str) -> str:
@@ -49,8 +50,8 @@ def is_cancel(text: str) -> bool:
 
 
 def yes_or_no(text: str) -> str | None:
-    """"yes" for 「是」「对的」「没错」, "no" for 「不是」「不对」; None when the words are more than an answer."""
-    core = _core(text)
+    """"yes" for 「是」「对的」「没错」 (yes), "no" for 「不是」「不对」 (no); None when the words are more than an answer."""
+    core = _core(text).lower()
     if _YES.match(core):
         return "yes"
     if _NO.match(core):
@@ -61,7 +62,7 @@ def yes_or_no(text: str) -> str | None:
 #: Words that say something is wrong now: broken, blocked, leaking, dirty, noisy, in the way, dangerous, hurt,
 #: or left undone (没人管, 一直不修). Each is the predicate of a problem, whatever the thing is.
 _WRONG = re.compile(
-    r"坏|(?<![这那])破|漏|堵(?!车|着)|塌|歪|断|裂|松动|松了|翘|掉|脱落|不亮|灭了|黑漆漆|黑灯|一片黑|臭|脏|乱|吵|噪音|扰民|占|堆|满了|溢|"
+    r"坏|(?<![这那])破|漏|(?<!路上)堵(?!车|着|成)|塌|歪|断|裂|松动|松了|翘|掉|脱落|不亮|灭了|黑漆漆|黑灯|一片黑|臭|脏|乱|吵|噪音|扰民|占|堆|满了|溢|"
     r"没人(?:管|收|扫|打扫|清|修|处理|弄)|一直不修|不修|什么时候(?:能|才|会)?(?:修|弄|处理|清|来)|积水|淹|反水|"
     r"爆(?!单)|冒(?:烟|火|水)|(?<!发)烧(?!烤)|着火|起火|火花|危险|隐患|摔|被困|困在|晕倒|昏倒|撞(?:坏|歪|倒)|被偷|没了|不见了|"
     r"坑|碎|裸露|过期|违章|违建|搭建|高空抛物|拉屎|油烟|漏油|气味|煤气味|味道很|打架|卡住|关不上|打不开|进不来|出不去|"
@@ -87,7 +88,19 @@ _TALK = re.compile(
     r"在哪|哪里|哪儿|怎么走|怎么进|几点|多少|哪个方向|哪边|哪位|怎么查|几号楼|来着|[停放送去]哪[？?]?$|顺便|帮我送|"
     # a problem gone (不漏了, 已经填平了) and figures of speech about oneself (热死我了, 忙疯了, 单子爆了)
     r"不(?:漏|堵|响|吵|臭|晃)了|已经[^，。！？,.!?]{0,6}(?:修|换|填|清|通|弄)(?:好|平|完|走|了)|"
-    r"死我了|疯了|(?:单子|电话|打)[^，。！？,.!?]{0,2}爆|(?:脑袋|头)[^，。！？,.!?]{0,4}(?:炸|大)")
+    r"(?:昨天|前天|上午|早上|早就|刚刚?)就?(?:已经)?(?:修|换|补|填|清|通|装|弄)(?:好|完|平|了)|"
+    r"死我了|疯了|(?:单子|电话|打)[^，。！？,.!?]{0,2}爆|(?:脑袋|头)[^，。！？,.!?]{0,4}(?:炸|大)|"
+    # traffic, which the riders talk about and nobody in the community can mend
+    r"堵车|塞车|路上(?:好|太|很|真)?堵|堵成")
+
+
+#: Words that ask something: a question mark, 吗, 是不是, 怎么, 哪, 几号/几点/几栋, 啥.
+_ASKS = re.compile(r"[?？]|吗|是不是|怎么|哪|几(?:号|点|栋|楼)|啥")
+
+
+def asks(text: str) -> bool:
+    """「广场花苑3栋是不是要从地库走」, 「平东小区几号门晚上不关啊」: the words ask something."""
+    return bool(_ASKS.search(text))
 
 
 def says_something_is_wrong(text: str) -> bool:

@@ -10,6 +10,7 @@ from pathlib import Path
 from nlu.bundle import NluModel, load_model, save_model, train_from_data
 from nlu.engine import Engine
 from nlu.knowledge import load_knowledge
+from nlu.report_or_talk import talk_model
 from nlu.training import NluData, TrainingDataError, load_rasa_nlu
 from settings import Config
 
@@ -61,6 +62,8 @@ def build_engine(config: Config, save: bool = True):
     else:
         engine = Engine(config.deployment, extra_words=synonym_words(data))
         engine.use_model(fresh_model(config, data, engine, save))
+        engine.use_talk_model(talk_model(data, data_dir, tuple(p.surface for p in engine.gazetteer.places),
+                                         cache_dir() if save else None))
     knowledge_file = config.path(config.settings.knowledge_file)
     if knowledge_file.exists():
         engine.use_knowledge(load_knowledge(knowledge_file, engine.tokenizer))

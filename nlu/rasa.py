@@ -16,6 +16,7 @@ import requests
 
 from nlu.commands import match_command
 from nlu.engine import Engine, intent_args
+from nlu.knowledge import KnowledgeBase
 from nlu.training import REPORT_PREFIX
 from nlu.types import Entities, Parse
 
@@ -82,22 +83,22 @@ class RasaEngine:
             raise RasaUnavailable(f"unexpected answer from {self.url}: {str(body)[:200]}")
         return body
 
-    def parse(self, text: str) -> Parse:
+    def parse(self, text: str, knowledge: KnowledgeBase | None = None) -> Parse:
         text = (text or "").strip()
         if not text or match_command(text) or not self.available():
-            return self.builtin.parse(text)
+            return self.builtin.parse(text, knowledge)
         try:
             body = self.call(text)
         except RasaUnavailable as e:
             with self._lock:
                 self._down_until = self.clock() + self.retry_seconds
             log.warning("Rasa server unavailable (%s); builtin NLU for the next %.0f s", e, self.retry_seconds)
-            return self.builtin.parse(text)
-        return self.to_parse(text, body)
+            return self.builtin.parse(text, knowledge)
+        return self.to_parse(text, body, knowledge)
 
-    def to_parse(self, text: str, body: dict[str, Any]) -> Parse:
+    def to_parse(self, text: str, body: dict[str, Any], knowledge: KnowledgeBase | None = None) -> Parse:
         """Map Rasa's answer onto a Parse; ``report_<category>`` carries the category."""
-        base = self.builtin.parse(text)
+        base = self.builtin.parse(text, knowledge)
         if base.emergency:     # the deployment's emergency words decide, whatever the model says
             return base
         name = str(body["intent"].get("name") or "")

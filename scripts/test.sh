@@ -24,7 +24,8 @@ if [ -z "${SANDAN_TEST_PG_URL:-}" ]; then
   fi
 fi
 # The tests that run on both stores (SANDAN_PG_TESTS to choose others).
-PG_TESTS="${SANDAN_PG_TESTS:-tests/dispatch tests/points tests/web tests/channels tests/volunteers tests/test_loop.py}"
+PG_TESTS="${SANDAN_PG_TESTS:-tests/dispatch tests/points tests/web tests/channels tests/volunteers tests/conversation
+  tests/together tests/reliability tests/operations/test_ready.py tests/test_loop.py}"
 set +e
 .venv/bin/python -m pytest "$@"
 status=$?

@@ -117,6 +117,7 @@ class Category(Strict):
     deadline_hours: float = 72
     deadline_unit: Literal["hours", "work_hours", "work_days"] = "hours"
     deadline_days: float = 3
+    claim_hours: float | None = Field(default=None, ge=0)   # working hours to claim it (None: dispatch.claim_hours)
     keywords: list[str] = []
     department: str | None = None  # for handling "transfer"
 
@@ -150,6 +151,7 @@ class Urgency(Strict):
 
     name: str
     deadline_hours: float
+    claim_minutes: float = Field(default=0, ge=0)   # minutes of the clock to claim it, day or night (0: none)
     words: list[str] = []
 
     _words_compile = field_validator("words")(_check_patterns)
@@ -217,6 +219,16 @@ class StaffMember(Strict):
     phone: str = ""              # a work number the person may give residents (not masked in pushes)
 
 
+class Team(Strict):
+    """A team of riders (流动网格, e.g. 龙西小哥队) led by a 网格长; riders join with 「加入 龙西小哥队」."""
+
+    id: str
+    name: str
+    community: str | None = None   # the community the team serves (the roster and the export show it)
+    leader: str = ""               # the 网格长's user id (channel:id), told when someone joins
+    leader_name: str = ""          # how the team page names the 网格长
+
+
 class Deployment(Strict):
     district: str
     communities: list[Community]
@@ -228,6 +240,7 @@ class Deployment(Strict):
     emergencies: Emergencies = Emergencies()
     staff: list[StaffMember] = []
     groups: dict[str, str] = {}  # group chat id → display name, e.g. the riders' group
+    teams: list[Team] = []       # rider teams (流动网格), each with its 网格长
     english: dict[str, str] = {}  # English words → the Chinese the NLU reads instead (gas leak → 燃气泄漏)
 
     def grid(self, grid_id: str | None) -> Grid | None:
@@ -241,6 +254,14 @@ class Deployment(Strict):
 
     def department(self, department_id: str | None) -> Department | None:
         return next((d for d in self.departments if d.id == department_id), None)
+
+    def team(self, team_id: str | None) -> Team | None:
+        return next((t for t in self.teams if t.id == team_id), None)
+
+    def team_named(self, name: str) -> Team | None:
+        """A team by its name or id, as a rider types it (「加入 龙西小哥队」; 「小哥队」 alone is too vague)."""
+        name = name.strip()
+        return next((t for t in self.teams if name in (t.name, t.id)), None)
 
     def category(self, name: str) -> Category:
         return next((c for c in self.categories if c.name == name), None) or self.category("其他")
@@ -295,11 +316,24 @@ class Deployment(Strict):
                 raise ValueError(f"staff.{s.user}.department: unknown department '{s.department}'")
             if s.community and s.community not in communities:
                 raise ValueError(f"staff.{s.user}.community: unknown community '{s.community}'")
+        self._teams_are_distinct(communities)
         self._place_names_are_unique()
         if "其他" not in categories:
             raise ValueError("categories: add a catch-all category named '其他'")
         return self
 
+
+    def _teams_are_distinct(self, communities: set[str]) -> None:
+        seen: set[str] = set()
+        for t in self.teams:
+            for key in (t.id, t.name):
+                if key in seen:
+                    raise ValueError(f"teams.{t.id}: '{key}' is used by another team; give each team its own id and name")
+                seen.add(key)
+            if t.community and t.community not in communities:
+                raise ValueError(f"teams.{t.id}.community: unknown community '{t.community}'")
+            if t.leader and ":" not in t.leader:
+                raise ValueError(f"teams.{t.id}.leader: '{t.leader}' should be a user id such as wechat:oAbc…")
 
     def _place_names_are_unique(self) -> None:
         """Every name and alias says which place it is: none too generic to be any one place's, none two places'."""
@@ -329,6 +363,9 @@ class StoreSettings(Strict):
     url: str = ""
     path: str = "var/sandan.db"
     media_dir: str = "var/media"
+    # Where photos, videos and recordings are kept: "local" (media_dir on this machine, or a folder every
+    # machine mounts) or "database" (the store's media_files table); empty: database on PostgreSQL, else local.
+    media: Literal["", "local", "database"] = ""
     spool_dir: str = "var/spool"     # WeChat messages kept while the store was too busy to take them in time
     video_max_mb: float = Field(default=10, gt=0)   # a bigger video is not kept; the sender is asked for a shorter one
     ffmpeg: str = "ffmpeg"     # converts voice recordings (AMR, Speex) for the browser; empty or absent keeps them as sent
@@ -395,6 +432,8 @@ class DispatchSettings(Strict):
     close_unrated_as_satisfied: bool = False
     rating_reminder_hours: list[float] = [24, 72]   # after 办结, the reporter is reminded to rate at these hours
     followup_after_hours: float = 96                # still unrated this long after 办结 → the dispatchers' 回访 list
+    claim_hours: float = Field(default=2, ge=0)     # response limit: working hours to 接单 (a category may differ; 0: none)
+    claim_remind_at: list[float] = [0.75]           # remind the handler at these shares of the response limit
     duplicate_window_hours: float = 72
     photo_join_minutes: float = 5
     outbox_interval_seconds: float = 2
@@ -445,6 +484,7 @@ class ConversationSettings(Strict):
     wait_minutes: float = Field(default=10, gt=0)             # a place, the words of a report, a yes/no
     rating_target_minutes: float = Field(default=1440, gt=0)  # a bare 满意 rates the ticket last shown or asked
     correction_minutes: float = Field(default=10, ge=0)       # a rating may be changed this long after it
+    scan_place_minutes: float = Field(default=120, gt=0)      # a 帮办二维码's place holds for reports this long
 
 
 class LimitSettings(Strict):
@@ -488,11 +528,55 @@ class PointsSettings(Strict):
     rewards: list[Reward] = []
 
 
+class StarLevel(Strict):
+    """One 星级志愿者 level: reached with at least ``points`` 志愿服务积分 earned (spending does not lower it) and
+    at least ``hours`` of confirmed service."""
+
+    stars: int = Field(ge=1, le=5)
+    points: int = Field(default=0, ge=0)
+    hours: float = Field(default=0, ge=0)
+
+
 class VolunteerSettings(Strict):
     """志愿服务: what a task a volunteer claimed (认领) and the grid confirmed (确认) earns."""
 
     task_points: int = Field(default=20, ge=0)        # 志愿服务积分 per confirmed task
     task_hours: float = Field(default=1, ge=0)        # service hours recorded per confirmed task
+    stars: list[StarLevel] = []                       # 星级志愿者, lowest first
+
+    @field_validator("stars")
+    @classmethod
+    def _stars_climb(cls, levels: list[StarLevel]) -> list[StarLevel]:
+        for lower, higher in zip(levels, levels[1:]):
+            if higher.stars <= lower.stars or higher.points < lower.points or higher.hours < lower.hours:
+                raise ValueError(f"the {higher.stars}-star level must come after the {lower.stars}-star one and "
+                                 "need at least its points and hours; list the levels lowest first")
+        return levels
+
+
+class NameSettings(Strict):
+    """The name a rider or volunteer chooses (「我叫 小李」), shown on leaderboards and the roster."""
+
+    max_chars: int = Field(default=12, ge=2, le=32)
+    reserved_words: list[str] = []     # a name holding one of these could pass for staff (书记, 管理员…)
+
+
+
+class WishSettings(Strict):
+    """微心愿: what a wish the resident confirmed earns its volunteer, by the resident's rating, and list sizes."""
+
+    points: dict[str, int] = {"满意": 10, "基本满意": 5, "不满意": 0}   # 心愿积分 by the resident's rating
+    list_size: int = Field(default=10, ge=1, le=50)   # wishes one 「心愿」 or 「我的心愿」 shows
+    max_chars: int = Field(default=200, ge=10)        # a longer wish is refused kindly
+
+
+class QrCodeSettings(Strict):
+    """帮办二维码 posters (`sandan qrcode`, the dashboard's 二维码 page)."""
+
+    font: str = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"   # a font with Chinese characters (TTF/TTC)
+    public_url: str = "http://127.0.0.1:8800"   # where residents open the web chat: posters for it encode /chat?place=…
+    out_dir: str = "var/qrcodes"                # where `sandan qrcode` writes the posters
+    dpi: int = Field(default=150, ge=72, le=600)   # an A5 poster at this resolution
 
 
 class RatingSettings(Strict):
@@ -502,6 +586,8 @@ class RatingSettings(Strict):
     on_time_weight: float = Field(default=0.3, ge=0)
     activity_weight: float = Field(default=0.1, ge=0)
     satisfaction_weight: float = Field(default=0.3, ge=0)
+    response_weight: float = Field(default=0, ge=0)      # 响应率: claimed within the response limit
+    resolution_weight: float = Field(default=0, ge=0)    # 解决率: the resident (or the 回访 call) says it is solved
     red_at: float = 85
     blue_at: float = 70
     colour_by: Literal["cutoffs", "shares"] = "cutoffs"   # shares: each colour a fixed share of the rated units
@@ -547,6 +633,9 @@ class Settings(Strict):
     conversation: ConversationSettings = ConversationSettings()
     points: PointsSettings = PointsSettings()
     volunteers: VolunteerSettings = VolunteerSettings()
+    wishes: WishSettings = WishSettings()
+    qrcode: QrCodeSettings = QrCodeSettings()
+    names: NameSettings = NameSettings()
     limits: LimitSettings = LimitSettings()
     rating: RatingSettings = RatingSettings()
     ops: OpsSettings = OpsSettings()

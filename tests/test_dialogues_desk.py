@@ -145,7 +145,7 @@ def test_the_handler_gets_the_reporters_photo_and_the_reporter_the_result_photo(
     done = inbox(client, "rider-3")[-1]
     assert (done["body"], done["photos"]) == (
         "您反映的问题（工单 1）已办结（附处理照片）：已更换新垃圾桶\n"
-        "请回复「满意」「基本满意」或「不满意」评价，帮助我们做得更好。", ["https://img.example/new-bin.jpg"])
+        "问题解决了吗？满意吗？请回复如「已解决 满意」或「未解决 不满意」，帮助我们做得更好。", ["https://img.example/new-bin.jpg"])
     chat.say("sec-longxi-1", "", photos=["https://img.example/far.jpg"])     # one more, after 办结
     late = inbox(client, "rider-3")[-1]
     assert (late["body"], late["photos"]) == ("工单 1 的处理照片，请看看办得怎么样。", ["https://img.example/far.jpg"])

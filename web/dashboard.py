@@ -4,8 +4,6 @@ leaderboard and exports. Every view needs a login; every POST carries the CSRF t
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 from dataclasses import dataclass
@@ -14,15 +12,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import (Blueprint, Flask, Response, abort, flash, g, redirect, render_template, request,
-                   send_from_directory, url_for)
+                   url_for)
 
 import wording
-from dispatch import deadlines, points, stats, tickets
+from bot.media_response import stored_file
+from dispatch import deadlines, points, sheets, stats, tickets
 from dispatch import media as media_files
 from dispatch.clock import local_text, utcnow
 from dispatch.states import OPEN_STATES, State, TransitionError
 from settings import Config
-from web import cooperation, get_db, get_services, governance, knowledge
+from web import cooperation, get_db, get_services, governance, knowledge, people
 from web.auth import login_required
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates",
@@ -103,7 +102,9 @@ def short_name(grid_name: str) -> str:
 def _leaders(config: Config, now: datetime) -> list[dict[str, Any]]:
     start = points.week_start(now, config.settings.dispatch.timezone)
     rows = points.leaderboard(get_db(), start, start + timedelta(days=7), config.settings.points.leaderboard_size)
-    return [{**r, "label": wording.person_label(r["display_name"], r["external_id"])} for r in rows]
+    teams = {t.id: t.name for t in config.deployment.teams}
+    return [{**r, "label": wording.person_label(r["display_name"]), "team": teams.get(r["team_id"] or "", "")}
+            for r in rows]
 
 
 @bp.get("/")
@@ -115,6 +116,7 @@ def index():
     kpi = stats.kpis(db, config, period.start, period.end, now)
     grids = _grid_names(config)
     ratings = stats.grid_ratings(db, config, period.start, period.end, now)
+    rates = stats.three_rates(db, config, period.start, period.end, now)
     charts = {
         "category": [{"name": r["key"], "received": r["received"], "done": r["done"]}
                      for r in stats.by_category(db, config, period.start, period.end)],
@@ -125,6 +127,7 @@ def index():
     unit, points_ = stats.trend(db, config, period.start, period.end)
     charts["trend"] = [{"name": r["key"], "received": r["received"], "done": r["done"]} for r in points_]
     return render_template("index.html", kpi=kpi, period=period, charts=charts, ratings=ratings, unit=unit,
+                           rates=rates, claim_time=wording.claim_time(kpi["claim_average"], None),
                            plan=grid_plan(config, ratings), leaders=_leaders(config, now),
                            calendar_warning=deadlines.calendar_warning(config, now),
                            recurring=governance.listing(config, now))
@@ -193,7 +196,9 @@ def ticket_page(ticket_id: int):
         withdrawn=wording.WITHDRAWN, tz=tz,
         handlings=wording.HANDLING_NAMES,
         handler=config.deployment.handler_name(ticket["grid_id"], ticket["department_id"]),
-        grids=_grid_names(config), local=lambda t: local_text(t, tz), extras=cooperation.ticket_extras(config, ticket))
+        grids=_grid_names(config), local=lambda t: local_text(t, tz), extras=cooperation.ticket_extras(config, ticket),
+        claim_time=wording.claim_time(ticket["claim_seconds"], ticket["respond_unit"]),
+        late=bool(ticket["claimed_at"] and ticket["respond_by"] and ticket["claimed_at"] > ticket["respond_by"]))
 
 
 @bp.get("/queue")
@@ -268,7 +273,7 @@ def _export_rows() -> list[list[Any]]:
                  "handler": f"{handler}（{d['claimed_name']}）" if d.get("claimed_name") else handler,
                  "reporter": wording.masked_person(d.get("reporter_name"), d.get("reporter_external"))}
         row = {**r, **extra}
-        out.append([_cell(_readable(config, c, row.get(c))) for c in EXPORT_COLUMNS])
+        out.append([_readable(config, c, row.get(c)) for c in EXPORT_COLUMNS])
     return out
 
 
@@ -288,43 +293,19 @@ def _readable(config: Config, column: str, value: Any) -> Any:
     return found.name if found else value
 
 
-#: Control characters a spreadsheet cell cannot hold (openpyxl refuses them, and one failed the whole export).
-_NOT_IN_A_CELL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def _cell(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is prefixed with ' (CSV/formula injection); control
-    characters no cell can hold are dropped."""
-    if not isinstance(value, str):
-        return value
-    value = _NOT_IN_A_CELL.sub("", value)
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 @bp.get("/export.csv")
 @login_required
 def export_csv():
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(wording.EXPORT_HEADERS.values())
-    writer.writerows(_export_rows())
-    return Response("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8",
+    return Response(sheets.csv_text(wording.EXPORT_HEADERS.values(), _export_rows()),
+                    content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename=tickets.csv"})
 
 
 @bp.get("/export.xlsx")
 @login_required
 def export_xlsx():
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("工单")
-    ws.append(list(wording.EXPORT_HEADERS.values()))
-    for row in _export_rows():
-        ws.append(row)
-    out = io.BytesIO()
-    wb.save(out)
-    return Response(out.getvalue(), headers={"Content-Disposition": "attachment; filename=tickets.xlsx"},
+    return Response(sheets.xlsx_bytes("工单", wording.EXPORT_HEADERS.values(), _export_rows()),
+                    headers={"Content-Disposition": "attachment; filename=tickets.xlsx"},
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
@@ -343,13 +324,9 @@ def media_thumb(media_id: int):
 
 
 def _media_file(media_id: int, column: str) -> Response:
-    config = _config()
-    row = next((m for m in stats.photo(get_db(), media_id)), None)
-    folder = config.path(config.settings.store.media_dir).resolve()
-    path = media_files.inside(folder, row[column] if row else None)
-    if path is None:
-        abort(404)
-    return send_from_directory(folder, str(path.relative_to(folder)))
+    db = get_db()
+    row = next((m for m in stats.photo(db, media_id)), None)
+    return stored_file(media_files.for_config(_config()), row[column] if row else None, db)
 
 
 def init_app(app: Flask) -> None:
@@ -357,5 +334,6 @@ def init_app(app: Flask) -> None:
     cooperation.init_app(app)
     governance.init_app(app)
     knowledge.init_app(app)
+    people.init_app(app)
     app.add_template_filter(lambda text, tz: local_text(text, tz) or "—", "localtime")
     app.add_template_filter(wording.place_text, "place")     # a named place, a shared location's label, or the point

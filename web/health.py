@@ -11,6 +11,7 @@ from flask import Blueprint, Flask, jsonify
 
 from dispatch import health
 from dispatch.clock import utcnow
+from dispatch.store import location
 from web import get_db, get_services
 
 bp = Blueprint("health", __name__)
@@ -25,7 +26,7 @@ def live():
 def ready():
     config, now = get_services().config, utcnow()
     ops, db = config.settings.ops, get_db()
-    problem = health.store_writable(config.path(config.settings.store.path), now)
+    problem = health.store_writable(location(config), now)
     holder, until = health.scheduler_lease(db)
     left = None if until is None else round(until - time.time(), 1)
     backlog, age = health.outbox_backlog(db, now)

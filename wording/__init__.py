@@ -25,6 +25,7 @@ EVENT_NAMES = {
     "rejected": "驳回", "answered": "已答复", "review": "转社区审核", "review_reminded": "提醒社区审核",
     "duplicate": "又有人反映", "late_rating": "另一位反映人评价", "joint_meeting": "列入联席会议",
     "joint_settled": "联席会议议定", "reminded": "提醒办理人", "progress": "办理进展",
+    "claim_reminded": "提醒接单", "claim_overdue": "超过接单时限，告知社区",
     "extension_asked": "申请延期", "extension_granted": "同意延期", "extension_refused": "不同意延期",
     "internal_note": "内部备注", "co_handler_added": "增加协办", "part_done": "协办完成",
     "governs": "关联高频问题工单", "governed_by": "列入主动治理",
@@ -43,7 +44,8 @@ def event_name(kind: str, from_state: str | None, by_reporter: bool) -> str:
 
 def actor_name(actor: str, role: str | None, display_name: str | None, external_id: str | None,
                admin_user: str) -> str:
-    """Who did it: staff by name, residents masked as on the leaderboard, 系统, 管理员."""
+    """Who did it: staff by name, a reporter by name or as 反映人 and the end of their id (staff may tell two
+    apart here; public boards never show an id), 系统, 管理员."""
     if actor == "system":
         return "系统"
     if actor.startswith("dashboard:"):
@@ -51,7 +53,10 @@ def actor_name(actor: str, role: str | None, display_name: str | None, external_
         return "管理员" if login == admin_user else f"管理员（{login}）"
     if role and role != "resident":
         return display_name or ROLE_NAMES.get(role, "工作人员")
-    return person_label(display_name, external_id or actor.partition(":")[2])
+    if display_name:
+        return display_name
+    tail = (external_id or actor.partition(":")[2])[-4:]
+    return f"反映人{tail}"
 
 
 def reminder_note(fraction: float) -> str:
@@ -102,12 +107,13 @@ HELP = (
     "· 直接发文字或照片反映问题，如「广场花苑小区3栋的垃圾桶坏了」\n"
     "· 问事情，如「老年出行卡怎么办？」\n"
     "· 「我的工单」「进度 12」查看办理情况；不用处理了就发「撤回 12」\n"
-    "· 「积分」「排行榜」查看志愿积分\n"
+    "· 想请邻居帮个小忙，发「心愿：想请人帮忙换个灯泡」；「我的心愿」查看\n"
+    "· 「积分」「排行榜」查看志愿积分；「我叫 小李」起名字；骑手「加入 小队名」「小队排行」\n"
     "网格工作人员：「待办」「接单 12」「处理中 12 说明」「办结 12 已更换」（可附照片）「转交 12 部门」"
     "「退回审核 12 理由」；部门：「退回 12 理由」；「绑定 邀请码」绑定身份。\n"
     "社区调度员：「待办」「派单 12 网格或部门」「驳回 12 理由」「答复 12 内容」「入库 12」「收到 12」（紧急）"
     "「合并 13 到 12」「联席 12」「联席会议」「回访」。\n"
-    "志愿者：「认领 12」「完成 12 说明」（可附照片）「我的服务时间 周末」；网格和社区：「征集 12」「确认 12」「代办 姓名 电话 地点 问题」。"
+    "志愿者：「认领 12」「完成 12 说明」（可附照片）「心愿」「认领心愿 3」「完成心愿 3 说明」「我的服务时间 周末」；网格和社区：「征集 12」「确认 12」「代办 姓名 电话 地点 问题」。"
 )
 GREETING = "您好！有什么问题直接告诉我，说清楚小区和几栋更快处理哦。发「帮助」看看我能做什么。"
 CHITCHAT = "收到 😊 有问题随时发给我，发「帮助」看看我能做什么。"
@@ -120,6 +126,7 @@ TOO_LONG = "消息太长啦，请分几条发送，或者简单说说是哪里�
 NOT_ALLOWED = "抱歉，这个操作只有负责该工单的网格或部门可以办理。"
 NOT_STAFF = "这个命令是给网格和社区工作人员用的。如果您是工作人员，请先发「绑定 邀请码」。"
 ASK_PLACE = "请问是哪个小区、几栋？告诉我地点就能马上派给对应网格。"
+ASK_PLACE_EN = "Which estate (小区) and building is it? Tell me the place and I will send it to the right grid at once."
 def still_waiting_for_place(text: str) -> str:
     return f"（您前面说的「{mask_phones(text)[:20]}」还没说在哪里，告诉我小区和几栋就能派单。）"
 
@@ -144,6 +151,10 @@ def earlier_dropped(text: str) -> str:
 
 def did_you_mean(place: str) -> str:
     return f"您说的是「{place}」吗？请回复「是」或「不是」。"
+
+
+def did_you_mean_en(place: str) -> str:
+    return f"Do you mean 「{place}」? Please reply yes (是) or no (不是)."
 
 
 def near_place(name: str) -> str:
@@ -227,6 +238,33 @@ SAFETY_ADVICE = {
 }
 
 
+#: The same advice for a message written in English (bot/conversation/languages.py answers in both languages).
+SAFETY_ADVICE_EN = {
+    "燃气泄漏": "Open the windows, do not switch anything electric on or off, no flames or phones inside, turn off the "
+            "gas valve and leave before you call.",
+    "火情": "Leave now, cover your mouth and nose with a wet cloth, keep low and take the stairs, never the lift; do not "
+          "go back for belongings.",
+    "被困": "Stay calm and stay where you are; do not force the doors. In a lift, press the alarm button and call the "
+          "rescue number inside it.",
+    "倒塌": "Keep well away from the collapse and the buildings around it, and warn others to go round.",
+    "触电": "Cut the power first (the main switch) or push the wire away with a dry stick; never pull the person with "
+          "your hands.",
+    "受伤": "Do not move the injured person; stop the bleeding, keep them warm and stay with them until the "
+          "ambulance comes.",
+    "轻生": "Stay with the person, do not leave them alone, put dangerous things away, speak gently and wait for the "
+          "police.",
+    "治安": "Keep yourself safe, stay away from the fight, do not step in, and remember what the people look like and "
+          "where they go.",
+}
+
+
+def call_first_en(call: str, also: str, kind: str = "") -> str:
+    """The English lines of an emergency's reply: whom to call and what to do meanwhile."""
+    also_text = f" You can also call {also}." if also else ""
+    advice = f"\n{SAFETY_ADVICE_EN[kind]}" if kind in SAFETY_ADVICE_EN else ""
+    return f"Emergency: call {call} now!{also_text}{advice}"
+
+
 def call_first(call: str, also: str, reply: str, kind: str = "") -> str:
     """The reply to an emergency: whom to call at once, what to do meanwhile, then the usual answer."""
     also_text = f"，也可以打{also}" if also else ""
@@ -259,6 +297,16 @@ NOT_AN_EMERGENCY = "这张工单不是紧急工单，不用确认；请「待办
 
 def ask_for_words(got: str) -> str:
     return f"收到{got}！请再说说是什么问题，比如「3栋门口垃圾桶坏了」。"
+
+
+def ack_report_en(ticket_id: int) -> str:
+    """The English line beside 「已收到，工单号 N…」 for a report written in English."""
+    return (f"Received: ticket {ticket_id}. It has gone to the people responsible; send 「进度 {ticket_id}」 "
+            f"to see how it is going.")
+
+
+def ack_duplicate_en(ticket_id: int) -> str:
+    return f"Thank you! This is already being handled (ticket {ticket_id}); your report has been added to it."
 
 
 def already_reported(ticket_id: int) -> str:
@@ -306,11 +354,14 @@ def resolved(ticket_id: int) -> str:
     return f"工单 #{ticket_id} 已办结，已通知反映人评价。辛苦了！"
 
 
+#: The rating request, in two parts: solved or not (解决率) and satisfied or not (满意率), in one short reply.
+RATE_ASK = "问题解决了吗？满意吗？请回复如「已解决 满意」或「未解决 不满意」"
+
+
 def reporter_resolved(ticket_id: int, note: str, photos: int, keep: frozenset[str] = frozenset()) -> str:
     with_photo = "（附处理照片）" if photos else ""
     detail = f"：{mask_phones(note, keep)}" if note else "。"
-    return (f"您反映的问题（工单 {ticket_id}）已办结{with_photo}{detail}\n"
-            f"请回复「满意」「基本满意」或「不满意」评价，帮助我们做得更好。")
+    return f"您反映的问题（工单 {ticket_id}）已办结{with_photo}{detail}\n{RATE_ASK}，帮助我们做得更好。"
 
 
 def more_photos(t: dict[str, Any], count: int) -> str:
@@ -321,12 +372,17 @@ def reporter_result_photo(ticket_id: int, count: int) -> str:
     return f"工单 {ticket_id} 的处理照片{f' {count} 张' if count > 1 else ''}，请看看办得怎么样。"
 
 
-def thanks_for_rating(ticket_id: int, value: str, state: str, decided: bool, still_waiting: list[int]) -> str:
-    """The reply to a rating; ``decided`` is False when another reporter of the same ticket answered first."""
-    if value == "不满意" and decided:
-        reply = f"抱歉没让您满意。工单 {ticket_id} 已重新交办整改，社区会跟进督促。"
-    elif value == "不满意":
-        reply = f"抱歉没让您满意。您对工单 {ticket_id} 的意见已转告网格和社区，他们会跟进。"
+def thanks_for_rating(ticket_id: int, value: str, state: str, decided: bool, still_waiting: list[int],
+                      solved: bool | None = None) -> str:
+    """The reply to a rating; ``decided`` is False when another reporter of the same ticket answered first;
+    ``solved`` is what the person said (None: not said)."""
+    sorry = "抱歉问题还没解决。" if solved is False else "抱歉没让您满意。"
+    if (value == "不满意" or solved is False) and decided:
+        reply = f"{sorry}工单 {ticket_id} 已重新交办整改，社区会跟进督促。"
+    elif value == "不满意" or solved is False:
+        reply = f"{sorry}您对工单 {ticket_id} 的意见已转告网格和社区，他们会跟进。"
+    elif not value and state == "closed":     # 「已解决」 alone: the other half is asked once
+        reply = f"谢谢！工单 {ticket_id} 已完结。对这次办理满意吗？回复「满意」「基本满意」或「不满意」。"
     elif state == "reopened":
         reply = f"谢谢您的评价！另有居民反映工单 {ticket_id} 还没办好，正在整改，办好后会再告诉您。"
     elif state == "resolved":       # a follower's answer: heard, while the first reporter's decides
@@ -335,13 +391,15 @@ def thanks_for_rating(ticket_id: int, value: str, state: str, decided: bool, sti
         reply = f"谢谢您的评价！工单 {ticket_id} 已完结。"
     if still_waiting:
         others = "、".join(str(n) for n in still_waiting[:3])
-        reply += f"\n您还有工单 {others} 待评价，回复「满意 {still_waiting[0]}」或「不满意 {still_waiting[0]}」即可。"
+        reply += (f"\n您还有工单 {others} 待评价，回复「已解决 满意 {still_waiting[0]}」"
+                  f"或「未解决 不满意 {still_waiting[0]}」即可。")
     return reply
 
 
-def reopened_for_handler(ticket_id: int, deadline: str, comment: str) -> str:
+def reopened_for_handler(ticket_id: int, deadline: str, comment: str, unsolved: bool = False) -> str:
     extra = f"，意见：{comment}" if comment else ""
-    return f"【差评整改】工单 #{ticket_id} 反映人不满意{extra}。请于 {deadline_text(deadline)} 前整改办结。"
+    said = "说问题没解决" if unsolved else "不满意"
+    return f"【差评整改】工单 #{ticket_id} 反映人{said}{extra}。请于 {deadline_text(deadline)} 前整改办结。"
 
 
 def rating_corrected_for_handler(ticket_id: int, value: str) -> str:
@@ -372,6 +430,23 @@ def not_waiting_for_rating(ticket_id: int, state: str) -> str:
     if state in ("closed", "rejected", "merged", "answered"):
         return f"工单 {ticket_id} 已经结束，不用再评价了。如果问题又出现了，直接发给我重新反映就行。"
     return f"工单 {ticket_id} 现在「{STATE_NAMES.get(state, state)}」，办好后会再请您评价。"
+
+
+def rating_note(value: str, solved: bool | None) -> str:
+    """A rating as the ticket's log keeps it: 「未解决 不满意」, 「满意」, 「已解决」."""
+    half = "" if solved is None else ("已解决" if solved else "未解决")
+    return " ".join(p for p in (half, value) if p)
+
+
+def rating_correction_note(value: str, solved: bool | None) -> str:
+    return f"更正评价：{rating_note(value, solved)}"
+
+
+def rating_completed(ticket_id: int, said: str, state: str) -> str:
+    """The satisfaction half, after 「已解决」 came alone."""
+    if state == "reopened":
+        return f"已记下工单 {ticket_id} 的评价「{said}」，已重新交办整改，社区会跟进督促。"
+    return f"已记下工单 {ticket_id} 的评价「{said}」，谢谢您！"
 
 
 def rating_corrected(ticket_id: int, value: str, state: str) -> str:
@@ -469,7 +544,7 @@ def status(t: dict[str, Any], handler: str, deadline: str, last_update: str, pho
         urls = [u for u in photo_urls if u.startswith("http")][:3]
         lines.append(f"处理照片 {photos} 张" + ("：\n" + "\n".join(urls) if urls else ""))
     if t["state"] == "resolved":
-        lines.append("请回复「满意」「基本满意」或「不满意」评价。")
+        lines.append(f"{RATE_ASK}。")
     return "\n".join(lines)
 
 
@@ -494,6 +569,13 @@ def knowledge_duplicate(title: str) -> str:
 
 
 TO_A_PERSON = "好的，已请社区工作人员联系您，请稍等。着急的事也可以直接说说是什么情况。"
+TO_A_PERSON_EN = "A member of the community staff will get back to you soon. If it is urgent, call 110, 119 or 120."
+ANSWER_IN_CHINESE_EN = "The answer above is from the community's service guide (in Chinese); send 转人工 to ask a person."
+
+
+def both(chinese: str, english: str) -> str:
+    """A reply to a message written in English: the Chinese first (what staff read), then the English."""
+    return f"{chinese}\n\n{english}"
 
 
 def no_answer() -> str:
@@ -542,12 +624,13 @@ POINTS_NAMES = {"volunteer": "志愿服务积分", "wish": "心愿积分"}
 RATING_COLOURS = {"红": "🔴", "蓝": "🔵", "黄": "🟡"}
 
 
-def person_label(display_name: str | None, external_id: str | None) -> str:
-    """How a rider is named in public: the chosen name, else a masked id (never the whole openid)."""
-    if display_name:
-        return display_name
-    tail = (external_id or "")[-4:]
-    return f"小蜜蜂{tail}" if tail else "小蜜蜂"
+UNNAMED = "未署名的热心人"
+
+
+def person_label(display_name: str | None) -> str:
+    """How a person is named in public (leaderboards, the champion): the name they chose or their channel gave,
+    never anything made from their account id."""
+    return display_name or UNNAMED
 
 
 #: Why points a report earned are taken back: 并入重复 (merged), 已撤回 (the reporter withdrew it), 未受理 (驳回).
@@ -573,26 +656,106 @@ def points_summary(account: str, balance: int, entries: Iterable[dict[str, Any]]
     return "\n".join(lines)
 
 
-def leaderboard(rows: Iterable[dict[str, Any]], me_rank: int | None) -> str:
+MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
+NAME_HINT = "发「我叫 名字」取个名字，上榜时就显示它。"
+
+
+def leaderboard(rows: Iterable[dict[str, Any]], me_rank: int | None, team_names: dict[str, str],
+                named: bool) -> str:
+    """This week's top people, each with their team; the hints say how to name oneself and see the teams."""
     rows = list(rows)
-    if not rows:
-        return "本周还没有人得分，快来当第一名吧！"
-    medals = {1: "🥇", 2: "🥈", 3: "🥉"}
-    lines = ["本周志愿积分排行榜："]
-    lines += [f"{medals.get(i, f'{i}.')} {person_label(r['display_name'], r['external_id'])} {r['points']} 分"
-              for i, r in enumerate(rows, 1)]
+    lines = ["本周志愿积分排行榜："] if rows else ["本周还没有人得分，快来当第一名吧！"]
+    for i, r in enumerate(rows, 1):
+        team = f"（{team_names[r['team_id']]}）" if r.get("team_id") in team_names else ""
+        lines.append(f"{MEDALS.get(i, f'{i}.')} {person_label(r['display_name'])}{team} {r['points']} 分")
     if me_rank:
         lines.append(f"您排第 {me_rank} 名，继续加油！")
+    if not named:
+        lines.append(NAME_HINT)
+    if team_names:
+        lines.append("发「小队排行」看各小队的排名。")
     return "\n".join(lines)
+
+
+# ---- rider teams (流动网格) and the name a person chooses
+
+
+def team_leaderboard(rows: Iterable[dict[str, Any]], my_team: str | None) -> str:
+    rows = list(rows)
+    if not rows:
+        return "还没有小队。"
+    lines = ["本周小队积分排行榜："]
+    for i, r in enumerate(rows, 1):
+        leader = f"，网格长 {r['leader_name']}" if r["leader_name"] else ""
+        lines.append(f"{MEDALS.get(i, f'{i}.')} {r['name']} {r['points']} 分（{r['members']} 人{leader}）")
+    mine = next((i for i, r in enumerate(rows, 1) if r["id"] == my_team), None)
+    lines.append(f"您的{rows[mine - 1]['name']}排第 {mine} 名。" if mine else
+                 f"发「加入 {rows[0]['name']}」加入小队，一起攒积分。")
+    return "\n".join(lines)
+
+
+def my_team(team: str, leader_name: str, members: list[dict[str, Any]]) -> str:
+    lines = [f"您在{team}" + (f"，网格长 {leader_name}" if leader_name else "") + f"，共 {len(members)} 人。本周积分："]
+    lines += [f"· {person_label(m['display_name'])} {m['points']} 分" for m in members]
+    lines.append("发「小队排行」看各小队的排名，「退出小队」离开。")
+    return "\n".join(lines)
+
+
+def no_team(choices: Iterable[str]) -> str:
+    names = "、".join(choices)
+    return (f"您还没有加入小队。可加入：{names}，发「加入 小队名」即可。" if names else
+            "这里还没有组建骑手小队。")
+
+
+def unknown_team(name: str, choices: Iterable[str]) -> str:
+    names = "、".join(choices)
+    return f"没有「{name[:12]}」这个小队。" + (f"可加入：{names}。" if names else "这里还没有组建骑手小队。")
+
+
+def team_joined(team: str, leader_name: str, moved_from: str | None) -> str:
+    moved = f"已离开{moved_from}，" if moved_from else ""
+    leader = f"网格长{leader_name}会联系您。" if leader_name else ""
+    return f"{moved}欢迎加入{team}！{leader}您的积分会计入小队，发「小队排行」看小队排名。"
+
+
+def team_already(team: str) -> str:
+    return f"您已经在{team}了。发「我的小队」看看队友。"
+
+
+def team_left(team: str) -> str:
+    return f"已退出{team}。想加入别的小队，发「加入 小队名」。"
+
+
+TEAM_NOT_FOR_STAFF = "小队是给骑手的，工作人员不用加入。"
+
+
+def team_joined_push(team: str, name: str) -> str:
+    return f"【小队】{name or UNNAMED}加入了{team}。"
+
+
+def name_saved(name: str) -> str:
+    return f"好的，以后就叫您「{name}」。排行榜和小队里都显示这个名字。"
+
+
+def name_refused(reason: str, detail: str, max_chars: int) -> str:
+    """Why 「我叫 …」 was not kept: too long, odd characters, a phone number, a staff-like word, someone else's."""
+    return {
+        "length": f"名字最多 {max_chars} 个字，请换个短一点的。",
+        "characters": "名字里不能有空格或看不见的字符，请换一个。",
+        "symbols": "名字里不能有 < > & 引号或方括号，请换一个。",
+        "phone": "名字里不要写电话号码等一串数字，请换一个。",
+        "reserved": f"名字里不能有「{detail}」，以免被当成工作人员，请换一个。",
+        "taken": f"「{detail}」已经有人用了，请换一个，比如加上您的姓。",
+    }[reason]
 
 
 def weekly_champion(week: str, top: list[dict[str, Any]]) -> str:
     first = top[0]
     lines = [f"【每周之星】{week} 这一周的志愿服务冠军是 "
-             f"{person_label(first['display_name'], first['external_id'])}，共 {first['points']} 分！"]
+             f"{person_label(first['display_name'])}，共 {first['points']} 分！"]
     for i, r in enumerate(top[1:], 2):
-        lines.append(f"第 {i} 名：{person_label(r['display_name'], r['external_id'])} {r['points']} 分")
-    lines.append("感谢小蜜蜂们随手拍、随手报，让社区更美好 🐝")
+        lines.append(f"第 {i} 名：{person_label(r['display_name'])} {r['points']} 分")
+    lines.append("感谢大家随手拍、随手报，让社区更美好 🐝")
     return "\n".join(lines)
 
 
@@ -654,6 +817,42 @@ def at(name: str, text: str) -> str:
 WELCOME_BACK = "欢迎回来！有问题直接发文字、照片、视频、语音或位置告诉我，发「帮助」看看我能做什么。"
 STAFF_UNBOUND = "您好 👋 工作人员请先发「绑定 邀请码」绑定身份，之后新工单会推送到这里。"
 SCAN_ACK = "扫码收到 👋 有什么问题直接发文字、照片、视频、语音或位置告诉我。"
+
+
+def scanned_place(place: str) -> str:
+    """The answer to a 帮办二维码 scan: the place is known, so the next report needs none."""
+    return (f"您好！这里是「{place}」的帮办二维码 📍 有问题直接发文字、照片或语音，不用再说小区；"
+            "想请邻居帮个小忙，发「心愿：想请人帮忙…」。")
+
+
+# 帮办二维码 posters (bot/posters.py): printed on the notice board of an estate or a building
+POSTER_TITLE = "帮办二维码"
+POSTER_HOW_TO = {
+    "wechat": ["微信扫一扫，关注后直接说遇到的问题", "发文字、照片、语音都行，不用再说小区",
+               "想请邻居帮个小忙，发「心愿：…」", "发「进度 工单号」随时查看办理情况"],
+    "web": ["手机扫一扫，打开网页直接说遇到的问题", "发文字、照片都行，不用再说小区",
+            "想请邻居帮个小忙，发「心愿：…」", "发「进度 工单号」随时查看办理情况"],
+}
+
+
+def poster_contact(grid: str, people: list[tuple[str, str]]) -> list[str]:
+    """The grid and its contacts as the poster prints them (a staff work number is printed whole)."""
+    lines = [f"网格：{grid}"]
+    lines += [f"联系人：{name}" + (f"  {phone}" if phone else "") for name, phone in people]
+    return lines
+
+
+def font_missing(path: str) -> str:
+    return (f"找不到中文字体 {path}，海报没法写字：请安装 fonts-wqy-microhei（apt-get install fonts-wqy-microhei），"
+            "或在 config.yaml 的 qrcode.font 写上一个中文字体文件（.ttf/.ttc）的路径。")
+
+
+def unknown_estate(name: str, known: list[str]) -> str:
+    return f"没有叫「{name}」的小区；可选：{'、'.join(known)}。"
+
+
+def qrcode_failed(reason: str) -> str:
+    return f"微信没有生成二维码（{reason}）：请检查 wechat.app_id / app_secret 和服务器 IP 白名单，或改用 --channel web。"
 VOICE_TICKET_TEXT = "（语音留言，未识别出文字，请收听录音）"
 VOICE_REVIEW_REASON = "语音未识别出文字，请收听录音，需要时回电"
 
@@ -822,8 +1021,7 @@ def bound(role: str, scope: str) -> str:
 
 
 def rating_reminder(ticket_id: int) -> str:
-    return (f"您反映的问题（工单 {ticket_id}）已办结，还没收到您的评价。"
-            f"请回复「满意」「基本满意」或「不满意」，没解决的话也请告诉我们。")
+    return f"您反映的问题（工单 {ticket_id}）已办结，还没收到您的评价。{RATE_ASK}。"
 
 
 def followup_list(rows: list[tuple[int, str, str]]) -> str:
@@ -857,6 +1055,9 @@ def proxy_filed(name: str, phone: str, ack: str, code: str) -> str:
     return (f"已代{name}（{mask_phones(phone)}）登记。{ack}\n"
             f"请把居民码 {code} 交给{name}：在公众号发「绑定 {code}」后，每一步进展会直接告诉{name}。"
             f"在此之前进展发给您，请电话转告。")
+
+
+PROXY_FORM_HOW = "请填写居民姓名、11 位手机号和要反映的问题（地点写在「地点」栏或问题里）。"
 
 
 def proxy_linked(ticket_id: int) -> str:
@@ -934,6 +1135,183 @@ def volunteer_confirmed(ticket_id: int, points: int, hours: float) -> str:
 
 def volunteer_service_line(tasks: int, hours: float) -> str:
     return f"志愿服务：{tasks} 次，累计 {hours:g} 小时"
+
+
+# ---------------------------------------------------------------- 微心愿: a resident's wish, a volunteer's claim
+
+WISH_STATES = {"open": "待认领", "claimed": "志愿者已认领", "done": "志愿者已完成，待您确认", "confirmed": "已实现",
+               "withdrawn": "已撤回"}
+WISH_ASK_PLACE = ("请在心愿里写上小区和楼栋，例如「心愿：广场花苑小区3栋 想请人帮忙换个灯泡」，"
+                  "附近的志愿者才能找到您。扫小区的帮办二维码后发就不用写了。")
+WISH_HOW = "请说说想请人帮什么忙，例如「心愿：想请人帮忙换个灯泡」。"
+WISH_ONLY_VOLUNTEERS = "「认领心愿」需要先成为志愿者：请向社区要志愿者邀请码，发「绑定 邀请码」。"
+WISH_DONE_HOW = "请说说做了什么，例如「完成心愿 3 已换好灯泡」，可以附上照片。"
+NO_WISHES = "您还没有许过心愿。发「心愿：想请人帮忙…」就能发布到社区的心愿墙，志愿者认领后会告诉您。"
+
+
+def wish_too_long(limit: int) -> str:
+    return f"心愿请简短些（{limit} 字以内），说清楚想请人帮什么忙就好。"
+
+
+def wish_state_text(wish: dict[str, Any], volunteer: str) -> str:
+    if wish["state"] in ("claimed", "done") and volunteer:
+        return f"志愿者{volunteer}已认领" + ("，说已完成，待确认" if wish["state"] == "done" else "")
+    return WISH_STATES.get(wish["state"], wish["state"])
+
+
+def wish_posted(wish_id: int, place: str, community: str, told: int) -> str:
+    who = f"已推送给 {told} 位志愿者，" if told else ""
+    return (f"已收到您的微心愿，心愿号 {wish_id}：已发布到{community}的心愿墙（{place}），{who}"
+            f"有人认领会告诉您。回复「心愿 {wish_id}」可随时查看。")
+
+
+def wish_call(wish: dict[str, Any]) -> str:
+    return (f"【微心愿】#{wish['id']}｜{wish['place']}\n{mask_phones(wish['text'])}\n"
+            f"能帮忙的请回复「认领心愿 {wish['id']}」，先到先得。")
+
+
+def _wish_line(wish: dict[str, Any]) -> str:
+    """The wish with its place, said once (the wish's words often name it already)."""
+    text = mask_phones(wish["text"])
+    return text if wish["place"] in text else f"{wish['place']} {text}"
+
+
+def wish_list(community: str, rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return f"{community}的心愿墙暂时没有待认领的心愿，有新心愿会推送给您。"
+    lines = [f"{community}的心愿墙（待认领 {len(rows)} 个）："]
+    lines += [f"#{r['id']} {_wish_line(r)[:40]}" for r in rows]
+    lines.append("能帮忙的请回复「认领心愿 编号」。")
+    return "\n".join(lines)
+
+
+def my_wishes(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return NO_WISHES
+    lines = ["您的心愿："]
+    lines += [f"#{r['id']} {_wish_line(r)[:30]}（{WISH_STATES.get(r['state'], r['state'])}）" for r in rows]
+    lines.append("回复「心愿 编号」查看详情。")
+    return "\n".join(lines)
+
+
+def wish_status(wish: dict[str, Any], volunteer: str, posted_at: str) -> str:
+    lines = [f"心愿 #{wish['id']}：{_wish_line(wish)}", f"状态：{wish_state_text(wish, volunteer)}",
+             f"发布时间：{deadline_text(posted_at)}"]
+    if wish["state"] == "done":
+        lines.append(f"实现了请回复「确认心愿 {wish['id']} 满意」；还没有请回复「心愿未完成 {wish['id']} 原因」。")
+    return "\n".join(lines)
+
+
+def wish_not_found(wish_id: int) -> str:
+    return f"没有找到心愿 {wish_id}，请核对编号；发「我的心愿」或「心愿」看看。"
+
+
+def wish_claimed_reply(wish_id: int) -> str:
+    return (f"认领成功！心愿 #{wish_id} 交给您了，发「心愿 {wish_id}」看地点。"
+            f"完成后回复「完成心愿 {wish_id} 做了什么」。")
+
+
+def wish_taken(wish_id: int, who: str) -> str:
+    if not who:
+        return f"心愿 #{wish_id} 已经不在心愿墙上了，发「心愿」看看还有哪些待认领。"
+    return f"谢谢您！心愿 #{wish_id} 已由志愿者{who}认领了，发「心愿」看看还有哪些待认领。"
+
+
+def wish_claimed_push(wish_id: int, who: str) -> str:
+    return f"您的心愿 #{wish_id} 已由志愿者{who}认领，会尽快来帮忙。"
+
+
+def wish_not_yours(wish_id: int) -> str:
+    return f"心愿 #{wish_id} 不是您认领的；发「认领心愿 {wish_id}」先认领。"
+
+
+def wish_not_the_wisher(wish_id: int) -> str:
+    return f"心愿 #{wish_id} 不是您许的，只有许愿的居民可以确认。"
+
+
+def wish_wrong_state(wish_id: int, state: str) -> str:
+    return f"心愿 #{wish_id} 现在是「{WISH_STATES.get(state, state)}」，不能这样操作；发「心愿 {wish_id}」看看。"
+
+
+def wish_done_reply(wish_id: int) -> str:
+    return f"辛苦了！已请居民确认心愿 #{wish_id}，确认后会计入您的心愿积分。"
+
+
+def wish_done_push(wish_id: int, who: str, note: str, photo: bool) -> str:
+    with_photo = "（附照片）" if photo else ""
+    return (f"志愿者{who}说您的心愿 #{wish_id} 已完成{with_photo}：{mask_phones(note) or '见照片'}\n"
+            f"实现了请回复「确认心愿 {wish_id} 满意」（也可以说「基本满意」「不满意」）；"
+            f"还没有请回复「心愿未完成 {wish_id} 原因」。")
+
+
+def wish_confirmed_reply(wish_id: int, rating: str) -> str:
+    return f"谢谢您的评价（{rating}）！心愿 #{wish_id} 已实现，已告诉志愿者。"
+
+
+def wish_confirmed_push(wish_id: int, rating: str, note: str, earned: int) -> str:
+    said = f"（{mask_phones(note)}）" if note else ""
+    thanks = f"+{earned} 心愿积分，感谢您！" if earned else "感谢您的付出！"
+    return f"您认领的心愿 #{wish_id} 居民已确认实现，评价：{rating}{said}。{thanks}"
+
+
+def wish_not_done_reply(wish_id: int) -> str:
+    return f"已告诉志愿者，心愿 #{wish_id} 还没完成，会再来帮忙。"
+
+
+def wish_not_done_push(wish_id: int, note: str) -> str:
+    why = f"：{mask_phones(note)}" if note else ""
+    return f"居民说心愿 #{wish_id} 还没完成{why}。请再去看看，好了回复「完成心愿 {wish_id} 说明」。"
+
+
+def wish_withdrawn_reply(wish_id: int) -> str:
+    return f"已撤回心愿 #{wish_id}，已从心愿墙上撤下。"
+
+
+def wish_withdrawn_push(wish_id: int, by_wisher: bool, reason: str) -> str:
+    why = f"：{mask_phones(reason)}" if reason else "。"
+    if by_wisher:
+        return f"居民撤回了心愿 #{wish_id}，不用去了{why}"
+    return f"社区撤下了心愿 #{wish_id}{why}"
+
+
+def wish_points_reason(wish_id: int) -> str:
+    return f"微心愿 #{wish_id}"
+
+
+def wish_points_line(earned: int, count: int) -> str:
+    return f"心愿积分：{earned} 分（实现 {count} 个微心愿）"
+CHINESE_NUMBERS = "零一二三四五"
+
+
+def stars_text(stars: int) -> str:
+    """星级 as the roster and the export show it: ★★★ 三星, or 未评星."""
+    return f"{'★' * stars} {CHINESE_NUMBERS[stars]}星" if stars else "未评星"
+
+
+def stars_line(stars: int, next_level: Any, earned: int, hours: float) -> str:
+    """积分's 星级 line: the stars, and what the next level still needs."""
+    now = f"星级：{stars_text(stars)}志愿者" if stars else "星级：还未评星"
+    if next_level is None:
+        return f"{now}，已是最高星级，谢谢您！"
+    need = []
+    if next_level.points > earned:
+        need.append(f"再得 {next_level.points - earned} 分")
+    if next_level.hours > hours:
+        need.append(f"服务再满 {next_level.hours - hours:g} 小时")
+    return f"{now}；{'、'.join(need)}可评{CHINESE_NUMBERS[next_level.stars]}星"
+
+
+def ratings_text(ratings: dict[str, int]) -> str:
+    """How the reporters rated a volunteer's tasks: 满意 3、基本满意 1."""
+    return "、".join(f"{k} {ratings[k]}" for k in ("满意", "基本满意", "不满意") if ratings.get(k))
+
+
+#: The 民主评议 export of volunteers and team riders: column → header (phone numbers masked in every cell).
+ROSTER_HEADERS = {
+    "display_name": "姓名", "chosen_name": "自称", "community": "社区", "team": "小队", "skills": "特长",
+    "free_times": "服务时间", "points": "志愿服务积分", "hours": "服务时长（小时）", "tasks": "志愿服务次数",
+    "stars": "星级", "ratings": "居民评价",
+}
 
 
 def started(ticket_id: int) -> str:
@@ -1049,6 +1427,38 @@ def escalation(t: dict[str, Any], handler: str, deadline: str | None, level: int
     head = "【督办】" if level == 1 else "【督办·上报】"
     return (f"{head}工单 #{t['id']}（{handler}）已超过办结期限 {deadline_text(deadline)}，仍未办结：\n"
             f"{mask_phones(t['text'])[:40]}")
+
+
+# ---- 接单时限 (response limits, 响应率): dispatch/responses.py
+
+CLAIM_REMINDED_NOTE = "接单时限将到，提醒办理人接单"
+
+
+def claim_limit_why(amount: float, unit: str) -> str:
+    return f"接单时限 {amount:g} {'分钟' if unit == 'minutes' else '个工作小时'}"
+
+
+def claim_reminder(t: dict[str, Any], limit: str | None) -> str:
+    return (f"【接单提醒】工单 #{t['id']}（{place_text(t)}）还没有人接单，请于 {deadline_text(limit)} 前"
+            f"回复「接单 {t['id']}」。\n{mask_phones(t['text'])[:40]}")
+
+
+def claim_overdue(t: dict[str, Any], handler: str, limit: str | None) -> str:
+    return (f"【接单超时】工单 #{t['id']}（{handler}）过了接单时限 {deadline_text(limit)} 仍无人接单，"
+            f"请督促接单或改派：\n{mask_phones(t['text'])[:40]}")
+
+
+def claim_overdue_note(limit: str | None) -> str:
+    return f"超过接单时限（{deadline_text(limit)}）无人接单，已告知社区调度员"
+
+
+def claim_time(seconds: float | None, unit: str | None) -> str:
+    """Time to claim as people read it: 35 分钟, 1 小时 20 分钟 (工作时间 for a working-hours limit)."""
+    if seconds is None:
+        return "—"
+    minutes = round(seconds / 60)
+    text = f"{minutes // 60} 小时 {minutes % 60} 分钟" if minutes >= 60 else f"{minutes} 分钟"
+    return text.replace(" 0 分钟", "") + ("（工作时间）" if unit == "work_hours" else "")
 
 
 # ---- 延期申请: the handler asks, the dispatcher decides, the reporter hears the new date
@@ -1232,13 +1642,27 @@ NOT_RECURRING = "这个地点和类别目前不算高频问题，无需立项。
 GOVERNANCE_NEEDS_DISPATCHER = "这个社区还没有绑定社区调度员，请先用 sandan invite 邀请调度员，再立项主动治理。"
 
 
+def rate_text(value: float | None) -> str:
+    """A rate in a chat line: 67%, or — when there is nothing to measure yet."""
+    return "—" if value is None else f"{int(value * 100 + 0.5)}%"      # half up, as percent() rounds
+
+
+def three_rates(row: dict[str, Any]) -> str:
+    """12345's 三率 in one phrase: 响应率 (claimed in time), 解决率, 满意率."""
+    return (f"响应率 {rate_text(row['response_rate'])}，解决率 {rate_text(row['resolution_rate'])}，"
+            f"满意率 {rate_text(row['satisfaction_rate'])}")
+
+
 def weekly_summary(w: dict[str, Any]) -> str:
     rate = f"{percent(w['satisfied'], w['rated'])}%" if w["rated"] else "暂无评价"
     lines = [f"【本周小结】{w['name']}：新收 {w['new']} 件，办结 {w['resolved']} 件，完结 {w['closed']} 件；"
              f"满意率 {rate}；差评整改 {w['reopened']} 件；当前超期 {w['overdue']} 件，"
              f"待审核 {w['review']} 件，联席会议待议 {w['joint']} 件。"]
-    for name, open_, overdue in w["grids"]:
-        lines.append(f"· {name}：在办 {open_}，超期 {overdue}")
+    if w.get("rates"):
+        lines.append(f"本周新收工单{three_rates(w['rates'])}")
+    for name, open_, overdue, *rates in w["grids"]:
+        extra = f"；{three_rates(rates[0])}" if rates and rates[0] and rates[0]["received"] else ""
+        lines.append(f"· {name}：在办 {open_}，超期 {overdue}{extra}")
     if w.get("extensions"):
         lines.append(f"待审批延期申请 {w['extensions']} 件，回复「同意延期 编号」或在工作台处理。")
     lines += recurring_lines(w.get("recurring", []))

@@ -12,7 +12,7 @@ from dispatch.outbox import Sender
 from settings import Config
 
 #: Channels whose clients read their pushes from the outbox themselves.
-INBOX_CHANNELS = ("api", "web", "group", "import")
+INBOX_CHANNELS = ("api", "web", "group", "import", "dashboard")   # dashboard: a 代办 filed from the dashboard
 
 
 class UnknownChannel(Exception):

@@ -72,13 +72,14 @@ class TokenMixin:
     def call(self, fn: Callable[[], T]) -> T:
         """Run one API call; on an expired or invalid token, fetch a new one, at most ``retries`` times."""
         for attempt in range(self.retries + 1):
+            used = self.access_token   # the token fn is about to send (fetched now if there is none)
             try:
                 return fn()
             except WeChatClientException as e:
                 if e.errcode not in TOKEN_ERRORS or attempt == self.retries:
                     raise
                 log.info("WeChat said %s (%s); fetching a new token", e.errcode, e.errmsg)
-                self.session.delete(self.access_token_key)
+                self.session.invalidate(self.access_token_key, used)
         raise AssertionError("unreachable")
 
 

@@ -1,5 +1,6 @@
 """The media job: photos, videos (with their thumbnails) and voice recordings that arrived as WeChat
-media ids are downloaded into the media folder.
+media ids are downloaded and kept where the deployment keeps media (the media folder, or the store's
+media_files table; dispatch/media.py).
 
 It runs in the worker, never inside the 5-second callback. A file WeChat refuses for good (an expired or
 unknown media id) gets an empty path and is not tried again; a network failure or an API outage leaves it
@@ -23,7 +24,7 @@ import wording
 from bot.channels.audio import playable
 from bot.channels.clients import TIMEOUT_SECONDS, TOKEN_ERRORS
 from bot.channels.wechat import WeChatChannel, WorkWeChatChannel
-from dispatch import outbox
+from dispatch import media, outbox
 from dispatch.clock import utcnow
 from dispatch.store import transaction
 from settings import Config
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 20
 CHUNK = 64 * 1024
+SUB = "wechat"   # the media folder's (or media_files names') part for files downloaded from WeChat
 
 EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp",
               "video/mp4": ".mp4", "video/quicktime": ".mov", "video/3gpp": ".3gp",
@@ -96,31 +98,32 @@ def _client(config: Config, channel: str, clients: dict[str, Any]) -> Any:
     return clients[channel]
 
 
-def _save_one(config: Config, client: Any, row: dict[str, Any], folder: Path) -> dict[str, Any]:
-    """The columns to write for one media row once its files are fetched (raises to retry later)."""
+def _save_one(config: Config, client: Any, row: dict[str, Any], files: media.Files, db: Database
+              ) -> dict[str, Any]:
+    """The columns to write for one media row once its files are fetched and kept (raises to retry later)."""
     max_bytes = int(config.settings.store.video_max_mb * 1024 * 1024) if row["kind"] == "video" else None
-    path = download(client, row["media_id"], folder, max_bytes)
-    done: dict[str, Any] = {"path": str(path), "thumb_path": None, "note": ""}
-    if row["thumb_media_id"]:
-        try:
-            done["thumb_path"] = str(download(client, row["thumb_media_id"], folder))
-        except WeChatClientException as e:       # the video is what matters; a lost thumbnail is only shown less
-            log.warning("thumbnail %s: %s", row["thumb_media_id"], e)
-    if row["kind"] == "voice":
-        converted, note = playable(path, config.settings.store.ffmpeg)
-        done["path"], done["note"] = str(converted), note
-    return done
+    with files.staging(SUB) as folder:
+        path = download(client, row["media_id"], folder, max_bytes)
+        thumb, note = None, ""
+        if row["thumb_media_id"]:
+            try:
+                thumb = download(client, row["thumb_media_id"], folder)
+            except WeChatClientException as e:   # the video is what matters; a lost thumbnail is only shown less
+                log.warning("thumbnail %s: %s", row["thumb_media_id"], e)
+        if row["kind"] == "voice":
+            path, note = playable(path, config.settings.store.ffmpeg)
+        return {"path": files.keep(path, SUB, db), "thumb_path": thumb and files.keep(thumb, SUB, db), "note": note}
 
 
 def fetch_media(config: Config, db: Database) -> int:
     """Download pending WeChat media; returns how many were saved."""
     clients: dict[str, Any] = {}
-    folder = config.path(config.settings.store.media_dir) / "wechat"
+    files = media.for_config(config)
     saved = 0
     for row in pending_media(db):
         client = _client(config, row["channel"] or "wechat", clients)
         try:
-            done = _save_one(config, client, row, folder)
+            done = _save_one(config, client, row, files, db)
         except TooBig:
             log.warning("media %s: over the %s MB limit, not kept", row["media_id"], config.settings.store.video_max_mb)
             done = {"path": "", "thumb_path": None, "note": "too_big"}

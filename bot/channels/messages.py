@@ -29,8 +29,9 @@ def event_inbound(raw: dict[str, str], channel: str, row: Row) -> Inbound:
              Does.ENTER_AGENT: "enter_agent"}
     event = (raw.get("Event") or "").lower()
     msg_id = f"{sender}:{raw.get('CreateTime', '')}:{event}:{raw.get('EventKey') or ''}"
+    scene = (raw.get("EventKey") or "") if row.does in (Does.FOLLOW, Does.SCAN) else ""
     return Inbound(channel=channel, sender=sender, msg_id=msg_id, kind="event",
-                   text=names.get(row.does, row.does.value))
+                   text=names.get(row.does, row.does.value), scene=scene)
 
 
 def message_inbound(raw: dict[str, str], channel: str) -> Inbound | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import io
 import logging
 import re
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.utils import check_signature
 
 from bot.channels.clients import OfficialAccountClient, WorkClient
+from dispatch import media
 from dispatch.clock import parse_iso, utcnow
 from dispatch.outbox import Unconfirmed
 from dispatch.store import location as store_location
@@ -197,17 +199,17 @@ def template_data(body: str) -> dict[str, dict[str, str]]:
 
 
 def photo_media_ids(client: OfficialAccountClient | WorkClient, photos: list[dict[str, Any]], channel: str,
-                    media_root: Path) -> list[str]:
-    """The media ids to send a push's photos as image messages: a file in the media folder is uploaded
-    (media/upload); a photo that came in on this same account, not yet downloaded, is sent by its own media
-    id; any other is left out (the text still says how many photos there are, and the dashboard shows them).
-    Only files under ``media_root`` are ever read: a path from elsewhere is never sent to WeChat."""
+                    files: media.Files) -> list[str]:
+    """The media ids to send a push's photos as image messages: a file the bot keeps (in the media folder or
+    the store) is uploaded (media/upload); a photo that came in on this same account, not yet downloaded, is
+    sent by its own media id; any other is left out (the text still says how many photos there are, and the
+    dashboard shows them). Only files the bot keeps are ever read: a path from elsewhere is never sent to WeChat."""
     ids = []
-    root = media_root.resolve()
     for photo in photos:
-        path = Path(photo["path"]).resolve() if photo.get("path") else None
-        if path is not None and path.is_relative_to(root) and path.is_file():
-            ids.append(client.call(lambda: _upload(client, path)))
+        data = files.read(photo.get("path"))
+        if data is not None:
+            name = Path(photo["path"]).name
+            ids.append(client.call(lambda: _upload(client, name, data)))
         elif photo.get("media_id") and (photo.get("channel") or "wechat") == channel:
             ids.append(photo["media_id"])
         else:
@@ -215,9 +217,8 @@ def photo_media_ids(client: OfficialAccountClient | WorkClient, photos: list[dic
     return ids
 
 
-def _upload(client: OfficialAccountClient | WorkClient, path: Path) -> str:
-    with path.open("rb") as f:
-        result = client.media.upload("image", f)
+def _upload(client: OfficialAccountClient | WorkClient, name: str, data: bytes) -> str:
+    result = client.media.upload("image", (name, io.BytesIO(data), media.content_type(name)))
     if not result.get("media_id"):
         raise WeChatClientException(result.get("errcode"), result.get("errmsg", "upload gave no media_id"))
     return result["media_id"]
@@ -229,7 +230,7 @@ class WeChatChannel:
 
     def __init__(self, config: Config) -> None:
         self.settings = config.settings.wechat
-        self.media_root = config.path(config.settings.store.media_dir)
+        self.media = media.for_config(config)
         self.client = OfficialAccountClient(self.settings, store_location(config))
 
     def send(self, user: dict[str, Any], body: str, photos: list[dict[str, Any]] = ()) -> None:
@@ -248,7 +249,7 @@ class WeChatChannel:
                 if e.errcode not in OUT_OF_WINDOW:
                     raise
             else:
-                for media_id in photo_media_ids(self.client, list(photos), "wechat", self.media_root):
+                for media_id in photo_media_ids(self.client, list(photos), "wechat", self.media):
                     self.client.call(lambda: self.client.message.send_image(openid, media_id))
                 return
         self.send_template(openid, body)
@@ -265,7 +266,7 @@ class WorkWeChatChannel:
 
     def __init__(self, config: Config) -> None:
         self.settings = config.settings.work_wechat
-        self.media_root = config.path(config.settings.store.media_dir)
+        self.media = media.for_config(config)
         self.client = WorkClient(self.settings, store_location(config),
                                  config.settings.wechat.token_refresh_retries)
 
@@ -274,7 +275,7 @@ class WorkWeChatChannel:
         agent, to = self.settings.agent_id, user["external_id"]
         try:
             self.client.call(lambda: self.client.message.send_text(agent, to, body))
-            for media_id in photo_media_ids(self.client, list(photos), "work_wechat", self.media_root):
+            for media_id in photo_media_ids(self.client, list(photos), "work_wechat", self.media):
                 self.client.call(lambda: self.client.message.send_image(agent, to, media_id))
         except requests.exceptions.ReadTimeout as e:
             raise Unconfirmed(f"企业微信 did not answer within the timeout: {e}")

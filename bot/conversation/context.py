@@ -24,12 +24,15 @@ CORRECTION = "correction"
 CONFIRM = "confirm"
 #: A photo just added to the sender's recent ticket, which may still belong to the next report.
 PHOTO = "photo"
+#: The place of a 帮办二维码 the sender scanned: their reports without a place are filed there (scans.py).
+PLACE = "place"
 
 
 def _minutes(turn: Turn, kind: str) -> float:
     c = turn.config.settings.conversation
     return {REPORT: c.wait_minutes, CONFIRM: c.wait_minutes, RATING: c.rating_target_minutes,
-            CORRECTION: c.correction_minutes, PHOTO: turn.config.settings.dispatch.photo_join_minutes}[kind]
+            CORRECTION: c.correction_minutes, PHOTO: turn.config.settings.dispatch.photo_join_minutes,
+            PLACE: c.scan_place_minutes}[kind]
 
 
 def load(turn: Turn) -> dict[str, Expectation]:

@@ -7,6 +7,7 @@ is recorded like every message and answered with nothing.
 from __future__ import annotations
 
 import wording
+from bot.conversation import scans
 from bot.conversation.turn import Turn
 from dispatch.digests import staff_work
 from dispatch.users import followed_before, is_staff
@@ -16,9 +17,11 @@ def event(turn: Turn) -> str:
     """The answer to a subscribe, scan, enter_agent or unsubscribe (bot/channels/table.py names them)."""
     inbound = turn.inbound
     if inbound.text == "subscribe" and inbound.channel != "work_wechat":
-        return wording.WELCOME_BACK if followed_before(turn.db, inbound.user_id, inbound.msg_id) else wording.WELCOME
+        welcome = wording.WELCOME_BACK if followed_before(turn.db, inbound.user_id, inbound.msg_id) else wording.WELCOME
+        placed = scans.remember(turn)      # followed through a 帮办二维码 (EventKey qrscene_…)
+        return f"{welcome}\n{placed}" if placed else welcome
     if inbound.text == "scan":
-        return wording.SCAN_ACK
+        return scans.remember(turn) or wording.SCAN_ACK
     if inbound.text in ("enter_agent", "subscribe"):     # 企业微信's app is for staff: no residents' welcome
         if not is_staff(turn.user):
             return wording.STAFF_UNBOUND

@@ -18,29 +18,48 @@ from settings import Config
 TALK_OR_REPORT = ("report", "question", "chitchat", "greeting")
 
 
+#: Below this report-or-talk probability, words that seem to name a problem (a 坑, a 堵) are talk after all
+#: (「这个客户真是个坑」, 「金桂园那边好堵啊」) unless they name a thing the community looks after or a category's words.
+TALK_BELOW = 0.2
+#: From this probability on, a line with words of a problem is a report although it also thanks or chats
+#: (「谢谢大家上次帮忙，顺便说下…楼道灯又坏了」).
+REPORT_FROM = 0.8
+
+#: From this probability on, a report that names a place files though no word of what is wrong was recognised
+#: (unless it asks something: 「广场花苑3栋是不是要从地库走」 asks the other riders).
+SURE_REPORT = 0.9
+
+
 def files_in_group(config: Config, parse: Parse, with_photos: bool = False) -> bool:
     """Whether a message in a group chat becomes a ticket: its words say something is wrong (or an emergency
     is happening), and they are not talk among the people in the group (thanks, praise for work done, banter,
     a request or a question to the other riders). Without such words, a report at least as sure as
     nlu.group_report_threshold that names a place, facility or photo and its category's words files too.
 
-    「有人在龙西路那边吗？帮我带个充电宝」 and 「井盖修好了，谢谢」 file nothing and get no reply; a place on its own
-    files only with a photo. ``sandan import-chat`` asks this same question, so its --dry-run lists what a
-    real run files. tests/conversation/group_lines.tsv measures it (bench/group_lines.py prints the table).
+    The keyword judgements decide where they are clear; where they disagree or are thin, the report-or-talk
+    model (``parse.report_odds``, trained on labelled lines) decides. 「有人在龙西路那边吗？帮我带个充电宝」 and
+    「井盖修好了，谢谢」 file nothing and get no reply; a place on its own files only with a photo. ``sandan
+    import-chat`` asks this same question, so its --dry-run lists what a real run files.
+    tests/conversation/group_lines_*.tsv measure it (bench/group_lines.py prints the table).
     """
     if parse.emergency:
         return True
     if parse.intent not in TALK_OR_REPORT or (parse.only_place and not with_photos):
         return False
-    if parse.talk:
-        return False
-    if parse.wrong:
-        return True
-    # no word of what is wrong, but a sure report that names a thing and its category's words (「东湖小区5栋
-    # 的路灯杆锈穿了」): the model has seen more ways of saying it than the words above
     e = parse.entities
-    return (parse.intent == "report" and parse.confidence >= config.settings.nlu.group_report_threshold
-            and bool(e.where or e.facility or with_photos) and parse.problem_words)
+    odds = parse.report_odds
+    names_a_thing = bool(e.facility or parse.problem_words or with_photos)
+    if parse.talk:
+        return parse.wrong and odds is not None and odds >= REPORT_FROM and names_a_thing
+    if parse.wrong:
+        return odds is None or odds >= TALK_BELOW or names_a_thing
+    # no word of what is wrong, but a sure report that names a thing and its category's words (「东湖小区5栋
+    # 的路灯杆锈穿了」), or a place the report-or-talk model is sure of (「十里大道的盲道上全是共享单车」): the models
+    # have seen more ways of saying it than the words above
+    if parse.intent != "report" or not (e.where or e.facility or with_photos):
+        return False
+    return ((parse.confidence >= config.settings.nlu.group_report_threshold and parse.problem_words)
+            or (odds is not None and odds >= SURE_REPORT and not parse.asks))
 
 
 def speak(turn: Turn, reply: Reply) -> Reply:

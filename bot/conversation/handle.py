@@ -19,7 +19,7 @@ from bot.conversation.reply import Reply
 from bot.conversation.turn import Turn
 from bot.inbound import Inbound
 from bot.services import Services
-from dispatch import messages
+from dispatch import knowledge_items, messages
 from dispatch.store import transaction
 from dispatch.users import ensure_user
 from nlu.types import Parse
@@ -42,7 +42,9 @@ def handle(services: Services, db: Database, inbound: Inbound, now: datetime,
             with transaction(db):
                 claim(db)
         return Reply(wording.TOO_LONG)
-    parse = services.engine.parse(text) if text else Parse("", "photo", "其他", "一般", 1.0)
+    # the items staff keep in the database decide what is a question about a service, as they answer it
+    knowledge = knowledge_items.current(db, services.knowledge)
+    parse = services.engine.parse(text, knowledge) if text else Parse("", "photo", "其他", "一般", 1.0)
     with transaction(db):
         if claim:
             claim(db)

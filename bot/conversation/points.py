@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime
 
 import wording
+from bot.conversation import wishes
 from bot.conversation.turn import Turn
 from bot.conversation.volunteers import service_line
-from dispatch import points
+from dispatch import names, points, roster
 
 
 def my_points(turn: Turn) -> str:
@@ -17,18 +18,29 @@ def my_points(turn: Turn) -> str:
     rewards = settings.rewards if account == points.VOLUNTEER else []
     summary = wording.points_summary(account, points.balance(turn.db, turn.user["id"], account),
                                      points.recent(turn.db, turn.user["id"], account), rewards)
-    service = service_line(turn)
-    return f"{summary}\n{service}" if service else summary
+    return "\n".join(line for line in (summary, service_line(turn), wishes.points_line(turn), stars_line(turn)) if line)
+
+
+def stars_line(turn: Turn) -> str:
+    """积分's 星级 line, for a volunteer or anyone graded already; "" otherwise."""
+    if not turn.config.settings.volunteers.stars:
+        return ""
+    stars, earned, hours = roster.grade_of(turn.db, turn.config, turn.user["id"])
+    graded = stars.stars or turn.user.get("role") == "volunteer"
+    return wording.stars_line(stars.stars, stars.next, earned, hours) if graded else ""
+
+
+def this_week(turn: Turn) -> tuple[datetime, datetime]:
+    return points.week_of(turn.now, turn.config.settings.dispatch.timezone)
 
 
 def leaderboard(turn: Turn) -> str:
     settings = turn.config.settings.points
     points.sync(turn.db, turn.config, turn.now)
-    start = points.week_start(turn.now, turn.config.settings.dispatch.timezone)
-    end = start + timedelta(days=7)
-    rows = points.leaderboard(turn.db, start, end, settings.leaderboard_size)
+    rows = points.leaderboard(turn.db, *this_week(turn), settings.leaderboard_size)
     me = next((i for i, r in enumerate(rows, 1) if r["user_id"] == turn.user["id"]), None)
-    return wording.leaderboard(rows, me)
+    team_names = {t.id: t.name for t in turn.config.deployment.teams}
+    return wording.leaderboard(rows, me, team_names, bool(names.public_name(turn.db, turn.user)))
 
 
 def redeem(turn: Turn) -> str:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
 import wording
 from bot.conversation import staff
 from bot.conversation.reply import Reply
 from bot.conversation.turn import Turn
+from bot.services import Services
 from dispatch import invites, proxies, throttle
 from dispatch.clock import local_text
 from dispatch.routing import route
@@ -16,14 +22,22 @@ def file(turn: Turn) -> Reply | str:
     if not is_staff(turn.user):
         return wording.NOT_STAFF
     args = turn.parse.args
-    parse = turn.services.engine.parse(args["text"])
-    the_route = route(parse, turn.config.deployment, turn.config.settings.nlu.review_threshold, None)
-    ticket, code = proxies.file(turn.db, turn.config, turn.user, args["name"], args["phone"], parse, the_route,
-                                turn.now, turn.message_id)
-    handler = turn.config.deployment.handler_name(ticket["grid_id"], ticket["department_id"])
-    deadline = local_text(ticket["deadline_at"], turn.config.settings.dispatch.timezone)
+    return file_for(turn.services, turn.db, turn.user, args["name"], args["phone"], args["text"], turn.now,
+                    turn.message_id)
+
+
+def file_for(services: Services, db: Database, filer: dict[str, Any], name: str, phone: str, text: str,
+             now: datetime, message_id: int | None = None) -> Reply:
+    """File for the resident, as the chat's 「代办」 and the dashboard's 代办 form both do: the words (with their
+    place) routed like a report; the reply carries the ticket, the masked phone and the resident's code."""
+    config = services.config
+    parse = services.engine.parse(text)
+    the_route = route(parse, config.deployment, config.settings.nlu.review_threshold, None)
+    ticket, code = proxies.file(db, config, filer, name, phone, parse, the_route, now, message_id)
+    handler = config.deployment.handler_name(ticket["grid_id"], ticket["department_id"])
+    deadline = local_text(ticket["deadline_at"], config.settings.dispatch.timezone)
     ack = wording.ack_report(ticket["id"], handler, deadline, the_route.needs_review, the_route.handling)
-    return Reply(wording.proxy_filed(args["name"], args["phone"], ack, code), ticket["id"], "filed")
+    return Reply(wording.proxy_filed(name, phone, ack, code), ticket["id"], "filed")
 
 
 def bind(turn: Turn) -> str:

@@ -1,7 +1,10 @@
-"""满意 / 不满意: the reporter's rating of a finished ticket.
+"""The reporter's rating of a finished ticket, in two parts: 已解决 / 未解决 and 满意 / 基本满意 / 不满意.
 
-A bare rating rates the ticket the bot last showed (进度 N) or asked about (the 办结 notice); right after a
-rating, another one for the same ticket corrects it (conversation.correction_minutes).
+「已解决 满意」 says both; either half alone works: 「满意」 counts as solved (dispatch.tickets.solved_from), 「未解决」
+reopens as 「不满意」 does, and 「已解决」 alone closes and asks once how satisfied (the next 「满意」 completes it
+through the correction window). A bare rating rates the ticket the bot last showed (进度 N) or asked about
+(the 办结 notice); right after a rating, another one for the same ticket corrects it
+(conversation.correction_minutes).
 """
 
 from __future__ import annotations
@@ -16,16 +19,18 @@ from dispatch.states import TransitionError
 
 
 def rate(turn: Turn) -> Reply | str:
-    value, note = turn.parse.args["value"], turn.parse.args.get("note", "")
+    value, note = turn.parse.args.get("value", ""), turn.parse.args.get("note", "")
+    solved: bool | None = turn.parse.args.get("solved")
     named = turn.parse.args.get("ticket")
     shown = context.waiting(turn, context.RATING)
     correction = context.waiting(turn, context.CORRECTION)
-    if correction and correction.data.get("value") != value and (
+    said = (correction.data.get("value"), correction.data.get("solved")) if correction else None
+    if correction and said != (value or said[0], solved if solved is not None else said[1]) and (
             named == correction.ticket_id or (named is None and shown is None)):
-        return _correct(turn, correction, value, note)
+        return _correct(turn, correction, value, note, solved)
     target = named or (shown.ticket_id if shown else None)
     try:
-        rated = tickets.rate(turn.db, turn.config, target, turn.user, value, note, turn.now)
+        rated = tickets.rate(turn.db, turn.config, target, turn.user, value, note, turn.now, solved)
     except tickets.TicketNotFound:
         return wording.nothing_to_rate()
     except TransitionError as e:
@@ -35,18 +40,25 @@ def rate(turn: Turn) -> Reply | str:
         return wording.not_waiting_for_rating(e.ticket_id, e.current)
     ticket_id = rated.ticket["id"]
     context.drop(turn, context.RATING)
-    context.expect(turn, context.CORRECTION, ticket_id, {"value": value})
-    text = wording.thanks_for_rating(ticket_id, value, rated.ticket["state"], rated.decided, rated.still_waiting)
+    context.expect(turn, context.CORRECTION, ticket_id, {"value": value, "solved": solved})
+    text = wording.thanks_for_rating(ticket_id, value, rated.ticket["state"], rated.decided, rated.still_waiting,
+                                     solved)
     return Reply(text, ticket_id, "answered")
 
 
-def _correct(turn: Turn, correction: Expectation, value: str, note: str) -> Reply | str:
-    """Change the rating given a moment ago."""
+def _correct(turn: Turn, correction: Expectation, value: str, note: str, solved: bool | None) -> Reply | str:
+    """Change the rating given a moment ago, or add the half that was missing (「已解决」, then 「满意」)."""
     ticket_id = correction.ticket_id
     try:
-        rated = tickets.correct_rating(turn.db, turn.config, ticket_id, turn.user, value, note, turn.now)
+        rated = tickets.correct_rating(turn.db, turn.config, ticket_id, turn.user, value, note, turn.now, solved)
     except (tickets.TicketNotFound, TransitionError):
         context.drop(turn, context.CORRECTION)
         return wording.too_late_to_correct(ticket_id)
-    context.expect(turn, context.CORRECTION, ticket_id, {"value": value})
-    return Reply(wording.rating_corrected(ticket_id, value, rated.ticket["state"]), ticket_id, "answered")
+    completing = not correction.data.get("value")      # 「已解决」 was said alone: this is the other half
+    value = value or correction.data.get("value") or ""
+    solved = solved if solved is not None else correction.data.get("solved")
+    context.expect(turn, context.CORRECTION, ticket_id, {"value": value, "solved": solved})
+    said = wording.rating_note(value, solved)
+    if completing:
+        return Reply(wording.rating_completed(ticket_id, said, rated.ticket["state"]), ticket_id, "answered")
+    return Reply(wording.rating_corrected(ticket_id, said, rated.ticket["state"]), ticket_id, "answered")

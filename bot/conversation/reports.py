@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import wording
-from bot.conversation import context, emergency
+from bot.conversation import context, emergency, languages, scans
 from bot.conversation.group import files_in_group
 from bot.conversation.reply import Reply
 from bot.conversation.turn import Turn
@@ -24,11 +24,13 @@ def report(turn: Turn) -> Reply:
     """File the report; an emergency's reply first tells the sender whom to call."""
     if turn.in_group and not files_in_group(turn.config, turn.parse, bool(turn.inbound.photos)):
         return Reply("", outcome="ignored")
-    return emergency.first_call(turn, _file_report(turn))
+    return languages.bilingual(turn, emergency.first_call(turn, _file_report(turn)))
 
 
 def _file_report(turn: Turn) -> Reply:
     """Ask where, join an open ticket about the same thing, or file a new one; the reply says which."""
+    if not turn.inbound.location:
+        turn.parse = scans.with_scanned_place(turn, turn.parse) or turn.parse   # a 帮办二维码 scanned lately
     e = turn.parse.entities
     has_place = e.where or turn.inbound.location
     told = {"text": turn.parse.text, "photos": turn.inbound.photos, "location": None,
@@ -87,19 +89,22 @@ def _shared_location(inbound: Inbound) -> tickets.Location | None:
 
 def question(turn: Turn) -> str:
     item = answer(turn.parse, knowledge_items.current(turn.db, turn.services.knowledge))
+    english = turn.parse.language == "en"
     if item is None and turn.in_group:
         return ""        # a question to the group is for the group
     if item is None:
         _to_a_person(turn, knowledge_items.NO_ANSWER_REASON)
-        return wording.no_answer()
-    return wording.answer(item.title, list(item.fields))
+        return wording.both(wording.no_answer(), wording.TO_A_PERSON_EN) if english else wording.no_answer()
+    answered = wording.answer(item.title, list(item.fields))
+    return wording.both(answered, wording.ANSWER_IN_CHINESE_EN) if english else answered
 
 
 def human(turn: Turn) -> str:
     if turn.in_group:
         return ""
     _to_a_person(turn, "居民要求人工答复")
-    return wording.TO_A_PERSON
+    return wording.both(wording.TO_A_PERSON, wording.TO_A_PERSON_EN) if turn.parse.language == "en" \
+        else wording.TO_A_PERSON
 
 
 def _to_a_person(turn: Turn, why: str) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import wording
 from bot.conversation import basics, desk, emergency, evidence, follows, points, ratings, reports, staff, status
 from bot.conversation import cohandling, decisions, extensions, notes
-from bot.conversation import followups, proxies, volunteers
+from bot.conversation import followups, proxies, teams, volunteers, wishes
 from bot.conversation.reply import Reply, as_reply
 from bot.conversation.turn import Handler, Turn
 
@@ -25,6 +25,12 @@ HANDLERS: dict[str, Handler] = {
     "points": points.my_points,
     "leaderboard": points.leaderboard,
     "redeem": points.redeem,
+    # rider teams and chosen names (teams.py)
+    "choose_name": teams.choose_name,
+    "join_team": teams.join,
+    "leave_team": teams.leave,
+    "my_team": teams.my_team,
+    "team_leaderboard": teams.leaderboard,
     # staff
     "claim": volunteers.claim,         # a volunteer's 认领 of a 征集 task; staff get 接单
     "start": staff.start,
@@ -55,6 +61,15 @@ HANDLERS: dict[str, Handler] = {
     "volunteer_call": volunteers.open_call,
     "volunteer_confirm": volunteers.confirm,
     "proxy_report": proxies.file,      # 帮办代办 (proxies.py)
+    "wish_post": wishes.post,          # 微心愿 (wishes.py): wish numbers are their own, apart from tickets
+    "wish_list": wishes.listing,
+    "my_wishes": wishes.mine,
+    "wish_status": wishes.status,
+    "wish_claim": wishes.claim,
+    "wish_done": wishes.done,
+    "wish_confirm": wishes.confirm,
+    "wish_not_done": wishes.not_done,
+    "wish_withdraw": wishes.withdraw,
     "followup": followups.record,      # 回访 (followups.py)
     "followup_list": followups.listing,
     # small talk and events

@@ -154,8 +154,9 @@ def _place_after(turn: Turn, data: dict[str, Any]) -> Reply:
     """The message after 「哪个小区？」: the place, more about the problem, or a new matter."""
     if _is_complete_report(turn):
         return _report_beside_the_waiting_one(turn, data)
-    if turn.parse.intent in ("question", "chitchat", "greeting"):
+    if turn.parse.intent in ("question", "chitchat", "greeting") and not turn.parse.talk_not_report:
         return table.run(turn)              # answered; the report keeps waiting for its place
+    # (「就在我家楼下」 alone reads as talk; after 「哪个小区？」 it answers, so it joins the report)
     combined = turn.services.engine.parse(f"{turn.parse.text} {data['text']}")
     location = tuple(data["location"]) if data.get("location") else turn.inbound.location
     if combined.entities.where or location:
@@ -168,7 +169,8 @@ def _place_after(turn: Turn, data: dict[str, Any]) -> Reply:
     if _another_matter(turn, data):
         return _another_matter_without_place(turn, data)
     data["photos"] = data.get("photos", []) + turn.inbound.photos
-    if turn.parse.text and (turn.parse.intent == "report" or turn.parse.entities.building):
+    if turn.parse.text and (turn.parse.intent == "report" or turn.parse.talk_not_report
+                            or turn.parse.entities.building):
         data["text"] = f"{data['text']}，{turn.parse.text}"     # more about the same problem
     _keep(turn, data)
     return Reply(wording.ASK_PLACE_AGAIN, outcome="asked")

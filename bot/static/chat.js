@@ -67,7 +67,7 @@
     items.sort(function (a, b) { return a.at < b.at ? -1 : a.at > b.at ? 1 : a.order - b.order || a.id - b.id; });
     items.forEach(function (it) {
       if (it.kind === "direct") {
-        addMessage("", "me", it.m.text, it.m.photos);
+        if (it.m.text || it.m.photos.length) { addMessage("", "me", it.m.text, it.m.photos); }   // a scan: no words
         if (it.m.reply) { addMessage("", "bot", it.m.reply, [], { name: "三单小助手" }); }
         state.after.direct = Math.max(state.after.direct, it.m.id);
       } else {
@@ -158,6 +158,20 @@
     log.scrollTop = log.scrollHeight;
   });
 
+  // Opened from a 帮办二维码 (/chat?place=…): each persona scans once, as WeChat's scan event would.
+  var scanned = JSON.parse(document.getElementById("scanned").textContent);
+  var scannedBy = {};
+  function scanPlace() {
+    if (!scanned.place || scannedBy[state.persona]) { return Promise.resolve(); }
+    scannedBy[state.persona] = true;
+    var body = new FormData();
+    body.append("persona", state.persona);
+    body.append("place", scanned.place);
+    body.append("building", scanned.building);
+    body.append("msg_id", Date.now().toString(36) + Math.random().toString(36).slice(2));
+    return fetch("/chat/scan", { method: "POST", body: body }).then(function () { return poll(); });
+  }
+
   select.addEventListener("change", function () {
     state.persona = select.value;
     state.after = { direct: 0, push: 0, group: 0 };
@@ -165,9 +179,9 @@
     document.querySelectorAll(".log").forEach(function (l) { l.textContent = ""; });
     document.querySelectorAll(".badge").forEach(function (b) { b.textContent = ""; b.hidden = true; });
     document.title = "三单小助手 · " + personaName(state.persona);
-    poll();
+    poll().then(scanPlace);
   });
 
-  poll();
+  poll().then(scanPlace);
   setInterval(poll, POLL_MS);
 })();

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import wording
+from dispatch import media
 from dispatch.clock import iso, utcnow
 from dispatch.users import get_user, set_role
 from tests.channels.conftest import tiny_png
@@ -29,7 +29,7 @@ def _secretary(db) -> str:
 
 
 def test_a_video_then_words_make_one_ticket_with_the_video_and_the_grid_push_shows_it(wechat, db, push, download,
-                                                                                         standin):
+                                                                                         standin, services):
     secretary = _secretary(db)
     first = wechat.video(RIDER, VIDEO, tiny_png())
     assert first.status == 200 and first.text == wording.ask_for_words("视频")
@@ -42,7 +42,8 @@ def test_a_video_then_words_make_one_ticket_with_the_video_and_the_grid_push_sho
     assert f"#{n}" in to_grid and "栏杆" in to_grid and "视频 1 段" in to_grid
     assert download() == 1
     [video] = list(db.query("SELECT * FROM media WHERE ticket_id = ?", [n]))
-    assert Path(video["path"]).read_bytes() == VIDEO and Path(video["thumb_path"]).read_bytes() == tiny_png()
+    files = media.for_config(services.config)          # the media folder, or the store on PostgreSQL
+    assert files.read(video["path"], db) == VIDEO and files.read(video["thumb_path"], db) == tiny_png()
 
 
 def test_a_short_video_is_evidence_too(wechat, db):

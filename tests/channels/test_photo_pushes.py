@@ -48,7 +48,7 @@ def test_the_secretary_gets_the_reporters_photo_and_the_reporter_the_result_phot
     to_rider = [m for m in standin.sent() if m["touser"] == RIDER]
     assert [m["msgtype"] for m in to_rider] == ["text", "text", "image"]
     assert to_rider[1]["text"] == (f"您反映的问题（工单 {n}）已办结（附处理照片）：已更换新垃圾桶\n"
-                                   "请回复「满意」「基本满意」或「不满意」评价，帮助我们做得更好。")
+                                   "问题解决了吗？满意吗？请回复如「已解决 满意」或「未解决 不满意」，帮助我们做得更好。")
     assert picture(standin, to_rider[2]["media_id"]) == result
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
+import json
 
 import pytest
 
 import wording
+from dispatch import media
 from bot.services import Services
 from tests.channels.conftest import tiny_png
 from tests.conftest import build_app
@@ -45,15 +46,15 @@ def test_the_page_lists_personas_and_the_riders_group_and_says_it_is_a_demo(clie
     assert client.get("/chat/static/chat.js").status_code == 200
 
 
-def test_a_rider_reports_with_a_photo_and_the_secretary_sees_the_push(client, services):
+def test_a_rider_reports_with_a_photo_and_the_secretary_sees_the_push(client, services, db):
     png = tiny_png()
     r = send(client, "rider-li", "广场花苑小区3栋的垃圾桶坏了", photo=png)
     assert r.status_code == 200 and "工单号" in r.get_json()["reply"]
     mine = updates(client, "rider-li")["direct"]
     assert len(mine) == 1 and mine[0]["photos"][0].startswith("/chat/media/")
     assert client.get(mine[0]["photos"][0]).data == png
-    stored = list((Path(services.config.settings.store.media_dir) / "chat").iterdir())
-    assert len(stored) == 1 and stored[0].read_bytes() == png
+    [photo] = json.loads(next(iter(db.query("SELECT photos FROM messages")))["photos"])
+    assert media.for_config(services.config).read(photo["path"], db) == png     # kept where the deployment keeps media
     pushes = updates(client, "sec-longxi-1")["pushes"]
     assert len(pushes) == 1 and "接单" in pushes[0]["text"]
 

@@ -1,4 +1,5 @@
-"""The labelled group lines (group_lines.tsv) and how well the group policy tells reports from talk.
+"""The labelled group lines (data/nlu/group_lines*.tsv, the report-or-talk model's training lines, and the
+out-of-sample sets here) and how well the group policy tells reports from talk.
 
 Read by tests/conversation/test_group_policy.py (which holds the targets) and bench/group_lines.py (which
 prints the table for BENCHMARKS.md).
@@ -14,11 +15,15 @@ from bot.services import Services
 
 HERE = Path(__file__).parent
 #: The lines the judgement was settled on (in-sample), and the fresh ones written afterwards (out-of-sample).
-SETTLED = (HERE / "group_lines.tsv", HERE / "group_lines_heldout.tsv")
+#: They are the report-or-talk model's training lines too (nlu/report_or_talk.py), so they live in data/nlu.
+SETTLED = (HERE.parents[1] / "data" / "nlu" / "group_lines.tsv", HERE.parents[1] / "data" / "nlu" / "group_lines_more.tsv")
 FRESH = HERE / "group_lines_fresh.tsv"
 #: Lines written before the judgement was made general (words derived from the categories' keywords and the NLU
 #: training data, the model's report probability, negation and finished repairs) and never used to tune it.
 UNSEEN = HERE / "group_lines_unseen.tsv"
+#: The held-out dev set (nlujudge): written before the judgement was changed, in other voices; its even lines are
+#: the tune half, its odd lines the check half (tests/understanding/dev_sets.py ``half``).
+DEV = HERE / "group_lines_dev.tsv"
 
 
 @dataclass(frozen=True)

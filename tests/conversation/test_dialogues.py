@@ -37,8 +37,8 @@ def test_a_bare_rating_rates_the_ticket_just_shown(talk, db):
     verify_dialog(talk, [
         ("zhang", "进度 1", "工单 #1：芙蓉苑小区8栋楼道灯坏了\n地点：芙蓉苑小区8栋\n状态：已办结，待评价\n"
                            "办理：芙蓉社区第二网格党支部（芙蓉二网格陈书记）\n最近：12-02 10:00 已办结，待评价（已换灯泡）\n"
-                           "处理结果：已换灯泡\n请回复「满意」「基本满意」或「不满意」评价。"),
-        ("zhang", "满意", "谢谢您的评价！工单 1 已完结。\n您还有工单 2 待评价，回复「满意 2」或「不满意 2」即可。"),
+                           "处理结果：已换灯泡\n问题解决了吗？满意吗？请回复如「已解决 满意」或「未解决 不满意」。"),
+        ("zhang", "满意", "谢谢您的评价！工单 1 已完结。\n您还有工单 2 待评价，回复「已解决 满意 2」或「未解决 不满意 2」即可。"),
         ("zhang", "不满意 2 灯还是不亮", "抱歉没让您满意。工单 2 已重新交办整改，社区会跟进督促。"),
     ])
     assert (get_ticket(db, 1)["state"], get_ticket(db, 2)["state"]) == ("closed", "reopened")
@@ -46,13 +46,13 @@ def test_a_bare_rating_rates_the_ticket_just_shown(talk, db):
 
 def test_a_bare_rating_without_a_ticket_shown_rates_the_one_last_asked_about(talk, db):
     two_resolved_lights(talk)
-    verify_dialog(talk, [("zhang", "满意", "谢谢您的评价！工单 2 已完结。\n您还有工单 1 待评价，回复「满意 1」或「不满意 1」即可。")])
+    verify_dialog(talk, [("zhang", "满意", "谢谢您的评价！工单 2 已完结。\n您还有工单 1 待评价，回复「已解决 满意 1」或「未解决 不满意 1」即可。")])
 
 
 def test_a_mistaken_rating_is_corrected_within_the_window_and_not_after(talk, db, clock):
     two_resolved_lights(talk)
     verify_dialog(talk, [
-        ("zhang", "满意", "谢谢您的评价！工单 2 已完结。\n您还有工单 1 待评价，回复「满意 1」或「不满意 1」即可。"),
+        ("zhang", "满意", "谢谢您的评价！工单 2 已完结。\n您还有工单 1 待评价，回复「已解决 满意 1」或「未解决 不满意 1」即可。"),
         ("zhang", "不满意 2 灯还是不亮", "已把工单 2 的评价改为「不满意」，已重新交办整改，社区会跟进督促。"),
     ])
     assert get_ticket(db, 2)["state"] == "reopened"
@@ -124,9 +124,9 @@ def test_a_place_said_first_joins_the_problem_said_next(talk, db):
 def test_a_near_miss_place_is_asked_once_and_yes_files_it_there(talk, db, services, monkeypatch):
     read = services.engine.parse
 
-    def parse(text: str):
+    def parse(text: str, knowledge=None):
         """What the place matcher of issue 13 will say: 桃源小区 is no place here, but near 仙源小区."""
-        p = read(text)
+        p = read(text, knowledge)
         if "桃源小区" in text and "仙源小区" not in text:
             p.entities = replace(p.entities, place=None, place_kind=None, community=None)
             p.suggested_place = "仙源小区"

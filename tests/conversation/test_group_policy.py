@@ -1,13 +1,18 @@
 """The group policy, measured: does a line of the riders' group file a ticket exactly when a person would?
 
-group_lines.tsv and group_lines_heldout.tsv hold 380 lines in riders' and residents' voice (chatter, thanks,
-praise for work done, asking the way, requests to other riders, reports with and without places, photos);
-bench/group_lines.py prints the same table, with the fresh out-of-sample lines beside it.
+data/nlu/group_lines.tsv and group_lines_more.tsv hold 380 lines in riders' and residents' voice (chatter, thanks,
+praise for work done, asking the way, requests to other riders, reports with and without places, photos); they are
+also what the report-or-talk model learns from. bench/group_lines.py prints the same table, with the fresh
+out-of-sample lines beside it; bench/understanding_dev.py prints the held-out dev set's tune and check halves.
 """
 
 from __future__ import annotations
 
-from tests.conversation.corpus import FRESH, SETTLED, UNSEEN, read_lines, score
+import pytest
+
+from bot.conversation.group import files_in_group
+from tests.conversation.corpus import DEV, FRESH, SETTLED, UNSEEN, read_lines, score
+from tests.understanding.dev_sets import half
 
 
 def test_the_corpus_is_large_and_mixed():
@@ -32,3 +37,20 @@ def test_unseen_group_lines_file_with_precision_098_at_recall_095(base_services)
         assert result.precision >= 0.95 and result.recall >= 0.95, (path.name, wrong)
         if path == UNSEEN:
             assert result.precision >= 0.98, wrong
+
+
+def test_the_held_out_check_half_files_with_precision_and_recall_090(base_services):
+    # group_lines_dev.tsv was written before the report-or-talk model; its check half is never read while tuning
+    # (first contact: precision 0.917, recall 0.786)
+    result = score(base_services, half(read_lines(DEV), "check"))
+    assert result.precision >= 0.9 and result.recall >= 0.9
+
+
+@pytest.mark.parametrize("text, files", [
+    ("这个客户真是个坑", False),                            # a 坑 that is a figure of speech
+    ("兄弟们今天金桂园那边好堵啊 绕了二十分钟", False),        # traffic, not a blocked drain
+    ("幸福里那个井盖昨天就换了 师傅效率高", False),            # done yesterday
+    ("谢谢大家上次帮忙，顺便说下翠湖小区2栋那个楼道灯又坏了", True),   # thanks, and a report
+])
+def test_words_of_a_problem_and_of_talk_are_weighed_by_the_report_or_talk_model(base_services, text, files):
+    assert files_in_group(base_services.config, base_services.engine.parse(text)) is files

@@ -173,7 +173,7 @@ def test_a_follower_is_heard_but_never_closes_or_reopens_the_first_reporters_tic
     assert f"工单 {n}" in chat.say("d2", SAME_BIN)
     chat.say("sec-pingdong-1", f"办结 {n} 已换新垃圾桶 联系了302室王先生")
     to_follower = chat.pushed("d2")
-    assert any("请回复「满意」" in m for m in to_follower)
+    assert any("问题解决了吗？满意吗？" in m for m in to_follower)
     assert not any("换新垃圾桶" in m or "王先生" in m for m in to_follower)   # the handler's note is the reporter's
     assert "意见已转告网格和社区" in chat.say("d2", "不满意 还是坏的")
     assert get_ticket(db, n)["state"] == "resolved"

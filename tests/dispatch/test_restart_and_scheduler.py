@@ -21,6 +21,7 @@ def test_a_restart_mid_deadline_sends_each_reminder_once(chat, db, services, app
     n = ticket_number(chat.say("r1", LITTER))
     created = parse_iso(get_ticket(db, n)["created_at"])
     at = lambda hours: created + timedelta(hours=hours)  # noqa: E731
+    chat.say("sec-longxi-1", f"接单 {n}")             # claimed: only the 限时办结 marks are left to send
     chat.pushed("sec-longxi-1")
 
     def run_scan(scheduler, hours: float):
@@ -54,6 +55,7 @@ def test_a_restart_mid_deadline_sends_each_reminder_once(chat, db, services, app
 def test_a_worker_that_was_down_sends_only_the_latest_reminder(chat, db, services):
     n = ticket_number(chat.say("r1", LITTER))
     created = parse_iso(get_ticket(db, n)["created_at"])
+    chat.say("sec-longxi-1", f"接单 {n}")
     chat.pushed("sec-longxi-1")
     assert deadlines.scan(db, services.config, created + timedelta(hours=21)) == {"reminded": 1, "escalated": 0}
     [only] = chat.pushed("sec-longxi-1")

@@ -48,6 +48,12 @@ def test_shipped_demo_config_is_valid():
     (("deployment.yaml", '      call: "120"\n', "      call: ''\n"), "deployment.yaml: emergencies.kinds.6.call:"),
     (("deployment.yaml", "words: [电线裸露,", "words: ['电线(裸露', "),
      "deployment.yaml: urgency.0.words: '电线(裸露' is not a valid regular expression"),
+    (("deployment.yaml", "name: 芙蓉骑士队, community: furong", "name: 龙西小哥队, community: furong"),
+     "deployment.yaml: teams.furong-riders: '龙西小哥队' is used by another team; give each team its own id and name"),
+    (("deployment.yaml", "name: 芙蓉骑士队, community: furong", "name: 芙蓉骑士队, community: nowhere"),
+     "deployment.yaml: teams.furong-riders.community: unknown community 'nowhere'"),
+    (("config.yaml", "{stars: 2, points: 100, hours: 2}", "{stars: 2, points: 10, hours: 2}"),
+     "config.yaml: volunteers.stars: the 2-star level must come after the 1-star one and need at least its points"),
 ])
 def test_broken_config_names_the_key(deployment_copy: Path, edit, expected):
     name, old, new = edit

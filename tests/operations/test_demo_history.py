@@ -28,8 +28,13 @@ def test_a_month_of_history_through_the_real_code(app, db, services):
     assert set(seen["ratings"]) == {"满意", "基本满意", "不满意"}
     assert seen["points"] > 20 and seen["transfers"] > 0 and seen["escalations"] > 0
     assert seen["unsent"] == 0                                  # the past's pushes are not sent again at start
+    teams = dict(db.execute("SELECT team_id, count(*) FROM team_members GROUP BY team_id").fetchall())
+    assert teams == {"longxi-riders": 5, "furong-riders": 5}    # the demo's teams and leaderboards have riders
     ratings = stats.grid_ratings(db, services.config, now - timedelta(days=30), now, now)
     assert len({r.colour for r in ratings if r.colour}) >= 2     # the plan shows more than one colour
+    [longxi] = [c for c in stats.three_rates(db, services.config, now - timedelta(days=30), now, now)
+                if c["key"] == "longxi"]
+    assert 0 < longxi["response_rate"] < 1 and 0 < longxi["resolution_rate"] < 1   # 三率 with something to show
 
 
 def test_the_same_seed_makes_the_same_history(app, db, services, tmp_path):

@@ -143,11 +143,10 @@ def test_weekly_champion_goes_to_the_group_and_the_champion(chat, db, services):
     assert any("恭喜" in m for m in chat.pushed("champ"))
 
 
-@pytest.mark.parametrize("name,external,expected", [
-    ("小王", "oAbcdef1234", "小王"), ("", "oAbcdef1234", "小蜜蜂1234"), ("", "", "小蜜蜂")])
-def test_riders_are_named_without_their_full_id(name, external, expected):
+@pytest.mark.parametrize("name,expected", [("小王", "小王"), ("", "未署名的热心人"), (None, "未署名的热心人")])
+def test_people_are_named_by_their_name_never_by_their_id(name, expected):
     import wording
-    assert wording.person_label(name, external) == expected
+    assert wording.person_label(name) == expected
 
 
 def test_leaderboard_leaves_out_points_taken_back(chat):
@@ -157,7 +156,8 @@ def test_leaderboard_leaves_out_points_taken_back(chat):
     chat.say("dispatcher-longxi", "驳回 1 经核实已清理")
     assert "志愿服务积分：0 分" in chat.say("rider12", "积分")
     board = chat.say("rider12", "排行榜")
-    assert board.splitlines()[1:] == ["🥇 小蜜蜂er13 10 分"]                # only the accepted report
+    assert board.splitlines()[1:3] == ["🥇 未署名的热心人 10 分",          # only the accepted report
+                                       "发「我叫 名字」取个名字，上榜时就显示它。"]
 
 
 def _earn(db, user: str, ticket_id: int, amount: int, at: datetime) -> None:

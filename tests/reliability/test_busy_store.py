@@ -11,6 +11,7 @@ import wording
 from bot.services import Services
 from bot.worker import drain_spool
 from standin.client import FlaskTransport, WeChatServer
+from tests import postgres_store
 
 RIDER = "oBusy0000000000000000000001"
 
@@ -32,6 +33,7 @@ def wechat(client, services) -> WeChatServer:
     return WeChatServer(FlaskTransport(client), s.token, s.aes_key, s.app_id)
 
 
+@pytest.mark.skipif(postgres_store.ON_POSTGRES, reason="holds SQLite's one write lock; PostgreSQL has no such lock")
 def test_a_held_store_gets_wechat_an_answer_in_time_and_the_message_handled_after(app, wechat, db, services):
     """A 10 s writer lock made replies take 9.8 s, past WeChat's 5: now the wait is bounded and the message kept."""
     holder = sqlite3.connect(app.config["SANDAN_DB_PATH"], isolation_level=None)

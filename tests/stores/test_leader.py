@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import pytest
@@ -69,3 +70,15 @@ def test_a_named_lock_lets_one_holder_in_at_a_time(store: str):
     free = Mutex(store, "wechat-token")
     assert free.acquire(wait=False)
     free.release()
+
+
+def test_each_change_of_lead_is_logged_once_and_in_order(store: str, db, caplog):
+    caplog.set_level(logging.WARNING, logger="dispatch.leader")
+    first, second = Leader(store, TTL), Leader(store, TTL)
+    assert first.hold(db, 1000.0) and first.hold(db, 1001.0)        # renewing says nothing
+    assert not second.hold(db, 1002.0)                              # nor does waiting
+    first.release(db)
+    assert second.hold(db, 1003.0)
+    assert [r.getMessage() for r in caplog.records] == [
+        f"scheduler lead taken by {first.holder}", f"scheduler lead given up by {first.holder}",
+        f"scheduler lead taken by {second.holder}"]

@@ -51,7 +51,7 @@ def test_co_handlers_report_their_parts_and_the_lead_closes(chat, db):
     with freeze_time(local(2026, 11, 23, 11, 0)):
         assert chat.say("sec-longxi-1", f"办结 {n} 已换新桶，摊贩已劝离") == f"工单 #{n} 已办结，已通知反映人评价。辛苦了！"
     assert chat.pushed("r1") == [f"您反映的问题（工单 {n}）已办结：已换新桶，摊贩已劝离\n"
-                                 "请回复「满意」「基本满意」或「不满意」评价，帮助我们做得更好。"]
+                                 "问题解决了吗？满意吗？请回复如「已解决 满意」或「未解决 不满意」，帮助我们做得更好。"]
 
 
 def test_a_decision_assigns_its_lead_and_is_told_to_everyone_on_the_ticket(chat, db):

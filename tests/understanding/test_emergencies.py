@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import yaml
 
 from nlu.evaluate import score_alarms
+from tests.understanding.dev_sets import emergency_lines, half
 
 LABELLED = Path(__file__).parent / "data" / "emergencies.yaml"
 
@@ -35,3 +38,22 @@ def test_a_present_emergency_is_an_urgent_report(engine):
         if kind is not None:
             parse = engine.parse(text)
             assert (parse.intent, parse.urgency) == ("report", "紧急"), text
+
+
+def test_the_held_out_check_half_is_caught_and_rarely_false(engine):
+    # emergencies_dev.yaml was written before the clause rules below were widened; its check half is never read
+    # while tuning (first contact: recall 0.710, precision 0.880)
+    score = score_alarms(half(emergency_lines(), "check"), lambda text: engine.parse(text).emergency)
+    assert score.recall >= 0.9 and score.precision >= 0.9
+
+
+@pytest.mark.parametrize("text", [
+    "今天太热了 热得冒烟",                    # a degree complement
+    "这个价格简直是抢劫",                     # a comparison
+    "我快被客户气死了 要跳楼了哈哈",            # a joke
+    "我在看一个电影 里面有人跳楼",              # fiction
+    "被狗咬伤了去哪里打疫苗",                  # a question about a service
+    "the fire drill at 书香苑 is tomorrow at 3pm",
+])
+def test_figures_of_speech_jokes_fiction_and_questions_raise_no_alarm(engine, text):
+    assert engine.parse(text).emergency is None

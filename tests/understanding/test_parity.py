@@ -24,7 +24,8 @@ def data():
     ModelOptions(calibrate=True),
     ModelOptions(calibrate=False, head=40, head_words=True, min_df=1),
     ModelOptions(calibrate=True, words=False, char_range=(2, 4), balanced=False),
-], ids=["shipped", "head-blocks", "chars-only"])
+    ModelOptions(calibrate=False, max_chars=30, word_chars=8),
+], ids=["shipped", "head-blocks", "chars-only", "short-caps"])
 def test_plain_python_inference_matches_scikit_learn(engine, data, options):
     model = TextModel(options).bind(engine.tokenizer.content_tokens).fit(
         [e.text for e in data.examples], [e.intent for e in data.examples])

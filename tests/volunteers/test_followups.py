@@ -28,7 +28,7 @@ def test_reminders_then_the_followup_list_then_the_call(chat, db, services):
     assert followups.remind_unrated(db, config, resolved + timedelta(hours=24)) == 1
     assert followups.remind_unrated(db, config, resolved + timedelta(hours=30)) == 0      # once per mark
     assert chat.pushed("r1") == [f"您反映的问题（工单 {n}）已办结，还没收到您的评价。"
-                                 "请回复「满意」「基本满意」或「不满意」，没解决的话也请告诉我们。"]
+                                 "问题解决了吗？满意吗？请回复如「已解决 满意」或「未解决 不满意」。"]
     assert followups.remind_unrated(db, config, resolved + timedelta(hours=72)) == 1
     assert len(chat.pushed("r1")) == 1
     assert chat.pushed("r2") == []
@@ -49,5 +49,5 @@ def test_reminders_then_the_followup_list_then_the_call(chat, db, services):
         assert chat.say("dispatcher-longxi", f"回访 {m} 已解决 满意") == f"已记录工单 #{m} 的回访结果：已解决，工单已结案。"
     assert any(f"工单 #{n}" in p and "桶还是坏的" in p for p in chat.pushed("sec-longxi-1"))
     row = stats.kpis(db, config, local(2026, 11, 23, 0, 0), local(2026, 11, 24, 0, 0), resolved + timedelta(hours=97))
-    assert (row["solved"], row["called"], row["resolution_rate"]) == (1, 2, 0.5)
+    assert (row["solved"], row["solve_asked"], row["resolution_rate"]) == (1, 2, 0.5)   # m said solved, n not
     assert row["satisfaction_rate"] == 1.0     # 满意 (r2) and the call's 基本满意: 满意率 is not 解决率

@@ -37,5 +37,5 @@ def test_a_proxy_ticket_tells_the_filer_until_the_resident_binds(chat, db):
     with freeze_time(local(2026, 11, 23, 16, 0)):
         chat.say("sec-longxi-1", f"办结 {n} 已更换水管接头")
     assert chat.pushed("zhang-ayi") == [
-        f"您反映的问题（工单 {n}）已办结：已更换水管接头\n请回复「满意」「基本满意」或「不满意」评价，帮助我们做得更好。"]
+        f"您反映的问题（工单 {n}）已办结：已更换水管接头\n问题解决了吗？满意吗？请回复如「已解决 满意」或「未解决 不满意」，帮助我们做得更好。"]
     assert chat.pushed("dispatcher-longxi") == []

@@ -3,15 +3,13 @@ ten at once) → 完成 with a photo → 确认, the reporter asked to rate, poi
 
 from __future__ import annotations
 
-import threading
-
 from click.testing import CliRunner
 from freezegun import freeze_time
 
 from bot.cli import cli
-from tests.conftest import API_KEY, ROOT
+from tests.conftest import ROOT
 from tests.dispatch.conftest import ticket_number
-from tests.volunteers.conftest import local
+from tests.volunteers.conftest import local, say_at_once
 
 
 def test_a_volunteer_binds_keeps_a_roster_and_serves_a_task(chat, volunteer_code):
@@ -56,14 +54,15 @@ def test_a_volunteer_binds_keeps_a_roster_and_serves_a_task(chat, volunteer_code
         assert chat.say("sec-longxi-1", f"确认 {n}") == f"工单 #{n} 还没有待确认的志愿服务（志愿者完成后会发给您）。"
     assert chat.pushed("r1") == [
         f"您反映的问题（工单 {n}）已办结（附处理照片）：志愿者吴阳春：已换好灯泡，顺便擦了开关\n"
-        "请回复「满意」「基本满意」或「不满意」评价，帮助我们做得更好。"]
+        "问题解决了吗？满意吗？请回复如「已解决 满意」或「未解决 不满意」，帮助我们做得更好。"]
     assert chat.pushed("v-wu") == [f"工单 #{n} 的志愿服务已确认，感谢您！+20 志愿服务积分，服务时长 1 小时。"]
     with freeze_time(local(2026, 11, 23, 16, 5)):
         assert chat.say("r1", "满意") == f"谢谢您的评价！工单 {n} 已完结。"
         assert chat.say("v-wu", "积分") == (
             f"您的志愿服务积分：20 分\n最近：\n· +20 志愿服务 工单#{n}\n"
             "可兑换：雨衣(100分)、充电宝(200分)、洗车券(50分)、爱心餐(30分)，发「兑换 物品名」即可。\n"
-            "志愿服务：1 次，累计 1 小时")
+            "志愿服务：1 次，累计 1 小时\n"
+            "星级：还未评星；再得 10 分可评一星")
 
 
 def test_ten_volunteers_claim_at_once_and_exactly_one_wins(app, chat, volunteer_code):
@@ -72,21 +71,7 @@ def test_ten_volunteers_claim_at_once_and_exactly_one_wins(app, chat, volunteer_
         chat.say(f"v{i}", f"绑定 {code}")
     n = ticket_number(chat.say("r1", "广场花苑小区3栋楼道堆满了杂物"))
     chat.say("dispatcher-longxi", f"征集 {n}")
-    barrier = threading.Barrier(10)
-    replies: dict[int, str] = {}
-
-    def claim(i: int) -> None:
-        client = app.test_client()         # each thread its own client, as each request has its own connection
-        barrier.wait()
-        r = client.post("/api/messages", json={"sender": f"v{i}", "text": f"认领 {n}", "msg_id": f"claim-{i}"},
-                        headers={"X-Api-Key": API_KEY})
-        replies[i] = r.get_json()["reply"]
-
-    threads = [threading.Thread(target=claim, args=(i,)) for i in range(10)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    replies = say_at_once(app, [(f"v{i}", f"认领 {n}") for i in range(10)])
     winners = [i for i, r in replies.items() if r.startswith("认领成功")]
     assert len(replies) == 10 and len(winners) == 1, replies
     for i, reply in replies.items():

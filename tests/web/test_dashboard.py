@@ -91,10 +91,10 @@ def test_the_timeline_reads_as_chinese_with_names(chat, dash):
     chat.say("r4", "满意")
     chat.say("r5", "不满意 还是堵")
     first, second = timeline(dash.page("/dashboard/tickets/1")), timeline(dash.page("/dashboard/tickets/2"))
-    assert first.splitlines()[0].endswith("收到反映 小蜜蜂r1 广场花苑小区门口路灯不亮了")
+    assert first.splitlines()[0].endswith("收到反映 反映人r1 广场花苑小区门口路灯不亮了")
     assert " 已派单 系统 " in first.splitlines()[1]
     assert "交给部门 龙西一网格王书记 区城管局路灯维护所" in first
-    assert "又有人反映 小蜜蜂r5" in second and "另一位反映人评价 小蜜蜂r5" in second
+    assert "又有人反映 反映人r5" in second and "另一位反映人评价 反映人r5" in second
     for code in ("to_department", "ludeng", "duplicate", "late_rating", "api:", "system", "待社区审核"):
         assert code not in first + second
 
