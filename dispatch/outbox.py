@@ -23,6 +23,7 @@ from sqlite_utils import Database
 from dispatch import dialect
 from dispatch.clock import iso
 from dispatch.store import row_id, transaction
+from dispatch.users import set_role
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,18 @@ def enqueue(db: Database, recipient: str, body: str, now: datetime, ticket_id: i
         "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         [recipient, body, ticket_id, dedup_key, iso(now), iso(now), json.dumps(list(photos))],
     )
+
+
+def group_user_id(group: str) -> str:
+    """The recipient id of a group chat of the deployment (``groups:`` key → 「group:fengchao」)."""
+    return f"group:{group}"
+
+
+def enqueue_to_group(db: Database, group: str, group_name: str, body: str, now: datetime,
+                     ticket_id: int | None, dedup_key: str) -> None:
+    """Queue a post to a group chat, known as a user of role "group" under its display name."""
+    set_role(db, group_user_id(group), "group", now, display_name=group_name)
+    enqueue(db, group_user_id(group), body, now, ticket_id, dedup_key)
 
 
 def photos_of(db: Database, raw: str | None) -> list[dict[str, Any]]:

@@ -19,7 +19,6 @@ import wording
 from dispatch import dialect, outbox
 from dispatch.clock import iso
 from dispatch.store import transaction
-from dispatch.users import set_role
 from dispatch.limits import points_left_today
 from settings import Config, LimitSettings, PointsSettings, Reward
 
@@ -196,10 +195,6 @@ def leaderboard(db: Database, start: datetime, end: datetime, limit: int = 10,
         {"account": account, "start": iso(start), "end": iso(end), "limit": limit}))
 
 
-def group_user_id(group: str) -> str:
-    return f"group:{group}"
-
-
 def announce_champion(db: Database, config: Config, now: datetime) -> dict[str, Any] | None:
     """Tell the riders' group (and the champion) who earned most last week; safe to run more than once."""
     settings = config.settings.points
@@ -214,9 +209,8 @@ def announce_champion(db: Database, config: Config, now: datetime) -> dict[str, 
     champion = top[0]
     group_name = config.deployment.groups.get(group, group)
     with transaction(db):
-        set_role(db, group_user_id(group), "group", now, display_name=group_name)
-        outbox.enqueue(db, group_user_id(group), wording.weekly_champion(week, top), now, None,
-                       f"champion:{week}:{group}")
+        outbox.enqueue_to_group(db, group, group_name, wording.weekly_champion(week, top), now, None,
+                                f"champion:{week}:{group}")
         outbox.enqueue(db, champion["user_id"], wording.you_are_champion(week, champion["points"]), now, None,
                        f"champion:{week}:{champion['user_id']}")
     return champion

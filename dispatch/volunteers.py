@@ -20,7 +20,7 @@ from dispatch import outbox, points, tickets, volunteer_match
 from dispatch.clock import iso
 from dispatch.states import OPEN_STATES, TransitionError
 from dispatch.store import row_id, transaction
-from dispatch.users import get_user, is_demo, set_role, staff_ids
+from dispatch.users import get_user, is_demo, staff_ids
 from settings import Config
 
 ROLE = "volunteer"
@@ -124,10 +124,8 @@ def open_task(db: Database, config: Config, ticket_id: int, user: dict[str, Any]
         for person in people:
             outbox.enqueue(db, person, wording.volunteer_call(ticket), now, ticket_id, f"volunteer-call:{ticket_id}:{person}")
         for group in groups:
-            recipient = points.group_user_id(group)
-            set_role(db, recipient, "group", now, display_name=config.deployment.groups[group])
-            outbox.enqueue(db, recipient, wording.volunteer_call(ticket), now, ticket_id,
-                           f"volunteer-call:{ticket_id}:{recipient}")
+            outbox.enqueue_to_group(db, group, config.deployment.groups[group], wording.volunteer_call(ticket), now,
+                                    ticket_id, f"volunteer-call:{ticket_id}:{outbox.group_user_id(group)}")
     return Call(len(people), len(people) < len(everyone), [config.deployment.groups[g] for g in groups])
 
 

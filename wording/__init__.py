@@ -1082,7 +1082,7 @@ def volunteer_call(ticket: dict[str, Any]) -> str:
             f"{mask_phones(ticket['text'])}\n能帮忙的请回复「认领 {ticket['id']}」，先到先得。")
 
 
-def volunteer_call_sent(ticket_id: int, told: int, matched: bool = False, groups: list[str] | None = None) -> str:
+def volunteer_call_sent(ticket_id: int, told: int, matched: bool, groups: list[str]) -> str:
     posted = f"，并发到了「{'」「'.join(groups)}」" if groups else ""
     if not told:
         return f"工单 #{ticket_id} 已开放志愿者认领{posted}，但本社区还没有绑定的志愿者。"
