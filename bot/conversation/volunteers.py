@@ -34,10 +34,9 @@ def open_call(turn: Turn) -> str:
 
 
 def claim(turn: Turn) -> Reply | str:
-    """「认领 12」: a volunteer claims a task opened to them; staff get the staff 接单, and a resident or rider is
-    told how to become a volunteer (not that the command is for staff)."""
+    """「认领 12」: a volunteer claims a task opened to them; anyone else gets the staff 接单."""
     if not is_volunteer(turn):
-        return staff.claim(turn) if is_staff(turn.user) else wording.NOT_VOLUNTEER
+        return staff.claim(turn)
     ticket_id = turn.parse.args["ticket"]
     try:
         volunteers.claim(turn.db, ticket_id, turn.user, turn.now)
