@@ -34,7 +34,7 @@ class Parse:
     intent: str                       # report | question | status | my_tickets | claim | … | chitchat
     category: str
     urgency: str
-    confidence: float
+    confidence: float                 # the lower of the intent's and the category's probability
     entities: Entities = field(default_factory=Entities)
     args: dict[str, Any] = field(default_factory=dict)   # command arguments, e.g. {"ticket": 12}
     source: str = "builtin"           # which engine decided: builtin | rasa
@@ -51,6 +51,8 @@ class Parse:
     suggested_place: str | None = None   # a known place the words nearly name, to confirm (「您说的是「仙源小区」吗？」)
     language: str = "zh"              # zh | en: the language to answer in
     reading: str = ""                 # what the NLU read: the text in simplified characters, English glossed
+    intent_confidence: float | None = None   # a report's intent probability alone (confidence also has the category's)
+    category_odds: dict[str, float] = field(default_factory=dict)   # a report's likelier categories and their odds
 
     @property
     def words(self) -> str:
