@@ -93,7 +93,7 @@ def daily_backup(services: Services) -> str:
     s = config.settings
     folder = config.path(s.ops.backup_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    written = backup.backup(config.path(s.store.path), config.path(s.store.media_dir), folder)
+    written = backup.backup(store_location(config), config.path(s.store.media_dir), folder)
     backup.prune(folder, s.ops.backup_keep)
     log.info("daily backup written: %s", written)
     return str(written)

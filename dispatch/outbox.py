@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
@@ -143,12 +144,26 @@ def deliver_due(db: Database, send: Sender, now: datetime, limit: int = 100, urg
         rows = claim(db, holder, now, min(batch, limit - tried), urgent_level, claim_seconds)
         if not rows:
             break
+        claimed_at = time.monotonic()
+        for n, row in enumerate(rows):
+            if time.monotonic() - claimed_at > claim_seconds / 2:   # slow sends: hand the rest back before
+                _give_back(db, [r["outbox_id"] for r in rows[n:]], holder)   # the claim runs out under them
+                rows = rows[:n]
+                break
+            delivered += _send(db, send, row, now, max_attempts)
         tried += len(rows)
-        delivered += sum(_send(db, send, row, holder, now, max_attempts) for row in rows)
     return delivered
 
 
-def _send(db: Database, send: Sender, row: dict[str, Any], holder: str, now: datetime, max_attempts: int) -> bool:
+def _give_back(db: Database, ids: list[int], holder: str) -> None:
+    """Unclaim rows not yet tried, so any sender takes them at once (they were not attempted)."""
+    with transaction(db):
+        db.execute(f"UPDATE outbox SET claimed_by = NULL, claimed_until = NULL, attempts = attempts - 1 "
+                   f"WHERE claimed_by = ? AND sent_at IS NULL AND id IN ({', '.join('?' * len(ids))})",
+                   [holder, *ids])
+
+
+def _send(db: Database, send: Sender, row: dict[str, Any], now: datetime, max_attempts: int) -> bool:
     """Send one claimed row and record how it went; True when delivered."""
     outbox_id = row["outbox_id"]
     user = {k: row[k] for k in ("id", "channel", "external_id", "role", "display_name", "last_inbound_at")}
