@@ -131,10 +131,11 @@ def main() -> None:
                     received = Counter(json.dumps({k: v for k, v in m.items() if k != "at"}, sort_keys=True)
                                        for m in standin_call(port, "GET", "/_standin/sent"))
                     db = connect(location)
-                    unsent = db.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0]
+                    unsent, again = db.execute("SELECT count(*) FILTER (WHERE sent_at IS NULL), "
+                                               "count(*) FILTER (WHERE attempts > 1) FROM outbox").fetchone()
                     db.close()
                     rows.append([store, f"{api_ms:g}", senders, recipients, args.pushes, sum(received.values()),
-                                 sum(c - 1 for c in received.values()), unsent, round(wall, 1),
+                                 sum(c - 1 for c in received.values()), again, unsent, round(wall, 1),
                                  args.pushes / wall, 1000 * cpu / args.pushes])
                     print(" | ".join(str(c) for c in rows[-1]), flush=True)
     finally:
@@ -144,7 +145,8 @@ def main() -> None:
         if pg_dir:
             subprocess.run(["bash", "scripts/postgres-throwaway.sh", "stop", str(pg_dir)], cwd=ROOT)
     print("\n## Outbox senders\n")
-    print(table(["store", "API ms", "senders", "recipients", "pushes", "received", "twice", "unsent", "seconds",
+    print(table(["store", "API ms", "senders", "recipients", "pushes", "received", "twice", "tried again", "unsent",
+                 "seconds",
                  "pushes/s", "sender CPU ms/push"], rows))
     print(f"\n{machine()}")
 

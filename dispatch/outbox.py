@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
@@ -103,10 +104,12 @@ def claim(db: Database, holder: str, now: datetime, batch: int = 20, urgent_leve
     waits only for earlier emergencies), so a batch holds at most one row per recipient and urgency.
     """
     due, horizon = iso(now), iso(now + HORIZON)
-    until = iso(now + timedelta(seconds=claim_seconds))
-    free = "(o.claimed_until IS NULL OR o.claimed_until <= :due OR o.claimed_until > :until)"
+    claim = timedelta(seconds=claim_seconds)
+    until, ahead = iso(now + claim), iso(now + claim + HORIZON)
+    # free: never claimed, or the claim ran out, or it lies further ahead than any claim can (a clock stepped back)
+    free = "(o.claimed_until IS NULL OR o.claimed_until <= :due OR o.claimed_until > :ahead)"
     pending = ("{t}.sent_at IS NULL AND {t}.failed_at IS NULL AND ({t}.due_at <= :due OR {t}.due_at > :horizon)")
-    with transaction(db):
+    with transaction(db) if not dialect.is_postgres(db) else nullcontext():   # one statement: its own transaction
         claimed = db.execute(
             "UPDATE outbox SET claimed_by = :holder, claimed_until = :until, attempts = attempts + 1, "
             "last_error = CASE WHEN claimed_by IS NULL THEN last_error "
@@ -117,8 +120,8 @@ def claim(db: Database, holder: str, now: datetime, batch: int = 20, urgent_leve
             f"AND earlier.id < o.id AND {pending.format(t='earlier')} AND {_urgent('earlier')} >= {_urgent('o')}) "
             f"ORDER BY {_urgent('o')} DESC, o.id LIMIT :batch{dialect.skip_locked(db, 'o')}) "
             "RETURNING id, last_error",
-            {"holder": holder, "until": until, "due": due, "horizon": horizon, "urgent": urgent_level,
-             "batch": batch}).fetchall()
+            {"holder": holder, "until": until, "due": due, "horizon": horizon, "ahead": ahead,
+             "urgent": urgent_level, "batch": batch}).fetchall()
     if not claimed:
         return []
     for outbox_id, error in claimed:
@@ -140,27 +143,28 @@ def deliver_due(db: Database, send: Sender, now: datetime, limit: int = 100, urg
     """Claim due rows (see ``claim``) and send them, batch after batch, until none is due or ``limit`` were
     tried; returns how many were delivered. Any number of senders may run this at once."""
     delivered = tried = 0
+    started = time.monotonic()
     while tried < limit:
-        rows = claim(db, holder, now, min(batch, limit - tried), urgent_level, claim_seconds)
+        # ``now`` moves on with the clock: a claim written with the time the loop began would run out early
+        claimed_at = time.monotonic()
+        current = now + timedelta(seconds=claimed_at - started)
+        rows = claim(db, holder, current, min(batch, limit - tried), urgent_level, claim_seconds)
         if not rows:
             break
-        claimed_at = time.monotonic()
         for n, row in enumerate(rows):
             if time.monotonic() - claimed_at > claim_seconds / 2:   # slow sends: hand the rest back before
                 _give_back(db, [r["outbox_id"] for r in rows[n:]], holder)   # the claim runs out under them
                 rows = rows[:n]
                 break
-            delivered += _send(db, send, row, now, max_attempts)
+            delivered += _send(db, send, row, now + timedelta(seconds=time.monotonic() - started), max_attempts)
         tried += len(rows)
     return delivered
 
 
 def _give_back(db: Database, ids: list[int], holder: str) -> None:
     """Unclaim rows not yet tried, so any sender takes them at once (they were not attempted)."""
-    with transaction(db):
-        db.execute(f"UPDATE outbox SET claimed_by = NULL, claimed_until = NULL, attempts = attempts - 1 "
-                   f"WHERE claimed_by = ? AND sent_at IS NULL AND id IN ({', '.join('?' * len(ids))})",
-                   [holder, *ids])
+    _record(db, f"UPDATE outbox SET claimed_by = NULL, claimed_until = NULL, attempts = attempts - 1 "
+            f"WHERE claimed_by = ? AND sent_at IS NULL AND id IN ({', '.join('?' * len(ids))})", [holder, *ids])
 
 
 def _send(db: Database, send: Sender, row: dict[str, Any], now: datetime, max_attempts: int) -> bool:
@@ -172,29 +176,35 @@ def _send(db: Database, send: Sender, row: dict[str, Any], now: datetime, max_at
         send(user, row["body"], *([photos] if photos else []))
     except Unconfirmed as e:
         log.warning("outbox %s: delivery unconfirmed, not sent again: %s", outbox_id, e)
-        with transaction(db):
-            db.execute("UPDATE outbox SET sent_at = ?, last_error = ? WHERE id = ?",
-                       [iso(now), f"unconfirmed: {e}"[:500], outbox_id])
+        _record(db, "UPDATE outbox SET sent_at = ?, last_error = ? WHERE id = ?",
+                [iso(now), f"unconfirmed: {e}"[:500], outbox_id])
         return False
     except Exception as e:  # noqa: BLE001 - any failure is retried later, up to max_attempts
         _failed(db, outbox_id, row["attempts"], max_attempts, e, now)
         return False
-    with transaction(db):
-        db.execute("UPDATE outbox SET sent_at = ?, last_error = NULL WHERE id = ?", [iso(now), outbox_id])
+    _record(db, "UPDATE outbox SET sent_at = ?, last_error = NULL WHERE id = ?", [iso(now), outbox_id])
     return True
+
+
+def _record(db: Database, sql: str, params: list[Any]) -> None:
+    """One UPDATE of a sender's own row: on PostgreSQL a statement alone is its own transaction (one round trip
+    instead of BEGIN, UPDATE, COMMIT); on SQLite it queues for the write lock like every write."""
+    if dialect.is_postgres(db):
+        db.execute(sql, params)
+        return
+    with transaction(db):
+        db.execute(sql, params)
 
 
 def _failed(db: Database, outbox_id: int, attempts: int, max_attempts: int, e: Exception, now: datetime) -> None:
     if attempts >= max_attempts:
         log.error("outbox %s: given up after %d attempts: %s", outbox_id, attempts, e)
-        with transaction(db):
-            db.execute("UPDATE outbox SET failed_at = ?, last_error = ?, claimed_by = NULL, claimed_until = NULL "
-                       "WHERE id = ?", [iso(now), f"given up after {attempts} attempts: {e}"[:500], outbox_id])
+        _record(db, "UPDATE outbox SET failed_at = ?, last_error = ?, claimed_by = NULL, claimed_until = NULL "
+                "WHERE id = ?", [iso(now), f"given up after {attempts} attempts: {e}"[:500], outbox_id])
         return
     log.warning("outbox %s: send failed (attempt %d of %d): %s", outbox_id, attempts, max_attempts, e)
-    with transaction(db):
-        db.execute("UPDATE outbox SET due_at = ?, last_error = ?, claimed_by = NULL, claimed_until = NULL "
-                   "WHERE id = ?", [iso(now + backoff(attempts)), str(e)[:500], outbox_id])
+    _record(db, "UPDATE outbox SET due_at = ?, last_error = ?, claimed_by = NULL, claimed_until = NULL "
+            "WHERE id = ?", [iso(now + backoff(attempts)), str(e)[:500], outbox_id])
 
 
 def inbox(db: Database, recipient: str, after_id: int = 0, limit: int = 50) -> list[dict[str, Any]]:

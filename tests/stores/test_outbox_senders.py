@@ -111,3 +111,14 @@ def test_a_killed_senders_pushes_go_out_again_when_its_claim_runs_out(store: str
     duplicates = set(reached_by_doomed) & set(sent)
     assert duplicates == set(reached_by_doomed)                 # at least once: the one it was sending, twice
     assert sum("claim of doomed" in m and "possible duplicate" in m for m in caplog.messages) == 5
+
+
+def test_a_claim_written_by_a_clock_days_ahead_strands_no_push(store: str):
+    queue(store, 3)
+    now = utcnow()
+    db = connect(store)
+    assert len(outbox.claim(db, "fast-clock", now + timedelta(days=3), batch=5)) == 3   # then it died
+    sent: list[str] = []
+    outbox.deliver_due(db, lambda _u, body: sent.append(body), now, holder="honest")
+    db.close()
+    assert sorted(sent) == ["push 0", "push 1", "push 2"]
