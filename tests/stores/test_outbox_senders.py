@@ -122,3 +122,14 @@ def test_a_claim_written_by_a_clock_days_ahead_strands_no_push(store: str):
     outbox.deliver_due(db, lambda _u, body: sent.append(body), now, holder="honest")
     db.close()
     assert sorted(sent) == ["push 0", "push 1", "push 2"]
+
+
+def test_a_sender_a_few_seconds_behind_never_takes_a_live_claim(store: str):
+    queue(store, 3)
+    now = utcnow()
+    db = connect(store)
+    assert len(outbox.claim(db, "ahead", now + timedelta(seconds=10), batch=5)) == 3   # sending them now
+    sent: list[str] = []
+    outbox.deliver_due(db, lambda _u, body: sent.append(body), now, holder="behind")   # its clock, or its loop,
+    db.close()                                                                          # 10 s behind
+    assert sent == []
