@@ -2,9 +2,9 @@
 
 The WeChat stand-in (`python -m standin`) runs as a process of its own; the senders are threads of this process,
 each with its own store connection, each running the loop every `sandan worker` sender thread runs
-(dispatch/outbox.py ``deliver_due``: claim a batch, send it through the WeChat channel, mark each row sent)
-until nothing is due. A backlog of --pushes pushes to the demo deployment's grid staff (bound as WeChat
-followers) is queued first. ``--api-ms`` makes the stand-in answer each send that much later, as WeChat's real
+(dispatch/outbox.py ``deliver_due``: claim a batch, send it through the WeChat channel, mark each row sent;
+idle, look again 50 ms later) until every push is out. A backlog of --pushes pushes, round-robin to the demo
+deployment's grid staff (bound as WeChat followers) and --followers more followers, is queued first. ``--api-ms`` makes the stand-in answer each send that much later, as WeChat's real
 API does (tens of milliseconds), where one sender waits and several overlap. Checks: the stand-in received
 every push, none twice.
 
@@ -35,7 +35,7 @@ from bot.channels import build_sender, channel_senders
 from dispatch import outbox
 from dispatch.clock import utcnow
 from dispatch.store import connect, init_db
-from dispatch.users import seed_staff
+from dispatch.users import ensure_user, seed_staff
 from settings import load_config
 
 
@@ -47,11 +47,15 @@ def standin_call(port: int, method: str, path: str, body: dict | None = None) ->
         return json.loads(response.read() or b"null")
 
 
-def queue(location: str, config, count: int) -> int:
-    """Fresh store with the staff seeded and ``count`` pushes queued round-robin to the WeChat staff."""
+def queue(location: str, config, count: int, followers: int) -> int:
+    """Fresh store with the staff seeded and ``count`` pushes queued round-robin to the WeChat staff and
+    ``followers`` more WeChat followers (one person's pushes go one at a time, in order: the recipients bound
+    how many are in flight)."""
     db = init_db(location)
     now = utcnow()
     seed_staff(db, config.deployment, now)
+    for n in range(followers):
+        ensure_user(db, f"wechat:oBench{n:04d}", now)
     staff = [r[0] for r in db.execute("SELECT id FROM users WHERE channel = 'wechat' ORDER BY id")]
     for n in range(count):
         outbox.enqueue(db, staff[n % len(staff)], f"【新工单】#{n} 测试推送", now, None, f"bench:{n}")
@@ -65,12 +69,13 @@ def run_senders(location: str, config, senders: int) -> tuple[float, float]:
     s = config.settings.dispatch
     barrier = threading.Barrier(senders + 1)
 
-    def sender(n: int) -> None:
+    def sender(n: int) -> None:   # as a worker's sender thread: deliver, and look again shortly when idle
         db = connect(location)
         barrier.wait()
-        while outbox.deliver_due(db, send, utcnow(), holder=f"bench/outbox-{n}", batch=s.outbox_batch,
-                                 claim_seconds=s.outbox_claim_seconds):
-            pass
+        while db.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL").fetchone()[0]:
+            if not outbox.deliver_due(db, send, utcnow(), holder=f"bench/outbox-{n}", batch=s.outbox_batch,
+                                      claim_seconds=s.outbox_claim_seconds):
+                time.sleep(0.05)
         db.close()
 
     threads = [threading.Thread(target=sender, args=(n,)) for n in range(senders)]
@@ -86,6 +91,7 @@ def run_senders(location: str, config, senders: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pushes", type=int, default=600)
+    parser.add_argument("--followers", type=int, default=100, help="WeChat followers besides the grid staff")
     parser.add_argument("--senders", default="1,4", help="sender counts to try (default 1,4)")
     parser.add_argument("--api-ms", default="0,50", help="the stand-in's extra answer time per send (default 0,50)")
     parser.add_argument("--stores", default="sqlite,postgresql")
@@ -123,7 +129,7 @@ def main() -> None:
                     location = fresh_database(admin_url, name) if store == "postgresql" else str(folder / f"{name}.db")
                     config = load_config(config_for(name, {"url": location if store == "postgresql"
                                                            else f"sqlite:///{location}"}))
-                    recipients = queue(location, config, args.pushes)
+                    recipients = queue(location, config, args.pushes, args.followers)
                     standin_call(port, "DELETE", "/_standin/sent")
                     standin_call(port, "POST", "/_standin/faults", {"slow": api_ms / 1000, "count": 10**9}
                                  if api_ms else {"slow": 0, "count": 0})
