@@ -382,6 +382,10 @@ def report(args, db, config, sent: list[Sent], state, workers, webs, events, loa
                                        ).fetchone()
     to_wechat = db.execute("SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL AND recipient LIKE 'wechat:%'"
                            ).fetchone()[0]
+    by_worker = sorted(db.execute("SELECT split_part(claimed_by, '/', 1), count(*) FROM outbox "
+                                  "WHERE sent_at IS NOT NULL AND claimed_by IS NOT NULL GROUP BY 1").fetchall())
+    sent_again = sum(w.log_path.read_text(encoding="utf-8", errors="replace").count("possible duplicate")
+                     for w in workers if w.log_path.exists())
     with state.lock:
         received = Counter((m["touser"], m["text"]) for m in state.sent)
     duplicates = sum(n - 1 for n in received.values() if n > 1)
@@ -412,6 +416,8 @@ def report(args, db, config, sent: list[Sent], state, workers, webs, events, loa
         ["  not due yet (reminders planned for later)", later],
         ["  drained in (s after the load)", f"{drained:.1f}"],
         ["  WeChat pushes per second, first to last", f"{to_wechat / max(1, _seconds(first_sent, last_sent)):.1f}"],
+        ["  sent by each worker process (its sender threads)", " / ".join(str(n) for _, n in by_worker) or "-"],
+        ["  sent again after a killed worker's claim ran out (logged)", sent_again],
         ["pushes the stand-in received more than once (duplicates)", duplicates],
         ["scheduler leads (from the workers' logs)", len(intervals)],
         ["moments with two leaders", overlaps],

@@ -275,7 +275,7 @@ def db_backup(config_path: str, path: str) -> None:
     s = config.settings
     try:
         folder = config.path(s.ops.backup_dir) if not path else Path(path) if path.endswith("/") else None
-        written = backup(config.path(s.store.path), config.path(s.store.media_dir),
+        written = backup(store_location(config), config.path(s.store.media_dir),
                          _ensure_dir(folder) if folder else Path(path))
     except BackupError as e:
         raise click.ClickException(str(e))
@@ -287,7 +287,8 @@ def db_backup(config_path: str, path: str) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--force", is_flag=True, help="Restore even though a scheduler seems to be running on this store.")
 def db_restore(config_path: str, path: str, force: bool) -> None:
-    """Replace the database with a backup and put its photos back. Stop the server first.
+    """Replace the database with a backup and put its photos back. Stop the server first. On PostgreSQL,
+    store.url must name a new, empty database: the backup's rows are copied into it and checked.
 
     \b
     Example:
@@ -299,7 +300,7 @@ def db_restore(config_path: str, path: str, force: bool) -> None:
 
     config = _config(config_path)
     s = config.settings
-    db_path = config.path(s.store.path)
+    db_path = store_location(config)
     if server_running(db_path) and not force:
         raise click.ClickException("the server still runs on this store (its scheduler lease is fresh); stop it "
                                    "first, or pass --force if it is really down")
@@ -307,7 +308,8 @@ def db_restore(config_path: str, path: str, force: bool) -> None:
         photos = restore(Path(path), db_path, config.path(s.store.media_dir))
     except BackupError as e:
         raise click.ClickException(str(e))
-    click.echo(f"已恢复：{db_path}（照片 {photos} 张）。启动前可运行 sandan db init 升级到当前版本。")
+    shown = "PostgreSQL" if "://" in db_path else db_path
+    click.echo(f"已恢复：{shown}（照片 {photos} 张）。启动前可运行 sandan db init 升级到当前版本。")
 
 
 def _config(config_path: str) -> Any:

@@ -1,9 +1,10 @@
 """The background worker: outbox delivery and the deadline scan, run by APScheduler.
 
-Exactly one process runs it (`sandan serve` in-process, or `sandan worker` beside gunicorn): an
-APScheduler job store cannot be shared between processes, and all state lives in the database.
-Should two schedulers start anyway, every job first makes sure this process leads (dispatch/leader.py),
-so only one of them runs jobs; another takes over as soon as the leader stops or dies.
+Any number of processes run it (`sandan serve` in-process, or `sandan worker` beside gunicorn, on any
+machine); all state lives in the database. Every job but the outbox first makes sure this process leads
+(dispatch/leader.py), so only one of them runs those; another takes over as soon as the leader stops or
+dies. The outbox is sent by ``dispatch.outbox_senders`` threads in every worker, leader or not, each
+claiming rows of its own (dispatch/outbox.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import time
 from typing import Any, Callable
 
 from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
@@ -28,13 +30,16 @@ from dispatch.store import location as store_location
 log = logging.getLogger(__name__)
 
 
-def deliver_outbox(services: Services) -> int:
-    """Emergencies' pushes first (the deployment's most urgent level), each row tried a bounded number of times."""
+def deliver_outbox(services: Services, holder: str = "sender") -> int:
+    """Send what is due, claimed for the sender ``holder``: emergencies' pushes first (the deployment's most
+    urgent level), each row tried a bounded number of times. Every sender thread of every worker runs this."""
     def deliver(db: Any, config: Any, now: Any) -> int:
         urgency = config.deployment.urgency
+        s = config.settings.dispatch
         return outbox.deliver_due(db, build_sender(config, channel_senders(config)), now,
                                   urgent_level=urgency[0].name if urgency else None,
-                                  max_attempts=config.settings.dispatch.outbox_max_attempts)
+                                  max_attempts=s.outbox_max_attempts, holder=holder, batch=s.outbox_batch,
+                                  claim_seconds=s.outbox_claim_seconds)
     return with_store(services, deliver)
 
 
@@ -88,7 +93,7 @@ def daily_backup(services: Services) -> str:
     s = config.settings
     folder = config.path(s.ops.backup_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    written = backup.backup(config.path(s.store.path), config.path(s.store.media_dir), folder)
+    written = backup.backup(store_location(config), config.path(s.store.media_dir), folder)
     backup.prune(folder, s.ops.backup_keep)
     log.info("daily backup written: %s", written)
     return str(written)
@@ -145,12 +150,21 @@ def leased(fn: Callable[..., Any], services: Services, leader: Leader) -> Callab
     return run
 
 
+def add_senders(scheduler: BackgroundScheduler, services: Services, holder: str) -> None:
+    """``dispatch.outbox_senders`` outbox jobs, run whether or not this scheduler leads: every worker sends,
+    each thread under a claim name of its own (``HOLDER/outbox-N``)."""
+    settings = services.config.settings.dispatch
+    for n in range(1, settings.outbox_senders + 1):
+        scheduler.add_job(deliver_outbox, "interval", seconds=settings.outbox_interval_seconds,
+                          args=[services, f"{holder}/outbox-{n}"], id=f"outbox-{n}", replace_existing=True,
+                          max_instances=1, coalesce=True)
+
+
 def build_scheduler(services: Services, holder: str | None = None) -> BackgroundScheduler:
     """Every job, run only while ``holder`` (a new name when None) holds the scheduler lease."""
     settings = services.config.settings.dispatch
-    scheduler = BackgroundScheduler(timezone=settings.timezone)
-    scheduler.add_job(deliver_outbox, "interval", seconds=settings.outbox_interval_seconds, args=[services],
-                      id="outbox", replace_existing=True, max_instances=1, coalesce=True)
+    scheduler = BackgroundScheduler(timezone=settings.timezone,
+                                    executors={"default": ThreadPoolExecutor(10 + settings.outbox_senders)})
     scheduler.add_job(fetch_media, "interval", seconds=settings.outbox_interval_seconds, args=[services],
                       id="media", replace_existing=True, max_instances=1, coalesce=True)
     scheduler.add_job(drain_spool, "interval", seconds=settings.outbox_interval_seconds, args=[services],
@@ -162,6 +176,7 @@ def build_scheduler(services: Services, holder: str | None = None) -> Background
     leader = Leader(store_location(services.config), settings.scheduler_lease_seconds, holder)
     for job in scheduler.get_jobs():
         job.modify(func=leased(job.func, services, leader))
+    add_senders(scheduler, services, leader.holder)
     # A scheduler that stops hands the lead over at once (a killed one: its lock goes with the process).
     scheduler.add_listener(lambda _e: with_store(services, lambda db, _c, _n: leader.release(db)),
                            EVENT_SCHEDULER_SHUTDOWN)

@@ -1,6 +1,9 @@
 """Backups: one tar file holding a consistent copy of the store and every photo, made while serving.
 
-The database is copied with SQLite's online backup API, which reads one consistent snapshot while
+On PostgreSQL every row is copied into the archive's SQLite file in one REPEATABLE READ snapshot
+(dispatch/copy.py, proved by counts and checksums), photos kept in the store included, so the archive has
+the same shape whichever store made it and restores onto either. On SQLite the database is copied with
+SQLite's online backup API, which reads one consistent snapshot while
 other connections keep writing (WAL mode: readers and the writer do not wait for each other). The copy is checked
 (``PRAGMA integrity_check``) before it goes into the archive, and the archive appears under its final
 name only once complete, so a crash mid-backup never leaves a file that looks whole. Photos are
@@ -18,6 +21,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from dispatch import dialect
 from dispatch.lease import KEY as LEASE_KEY
 
 DB_NAME = "sandan.db"
@@ -50,16 +54,51 @@ def _copy_database(source: Path, target: Path) -> None:
         src.close()
 
 
-def backup(db_path: Path, media_dir: Path, target: Path) -> Path:
-    """Write the archive ``target`` (a folder gets a dated file inside); returns its path."""
+def _snapshot_postgres(url: str, target: Path) -> None:
+    """Copy every row of the PostgreSQL store into the SQLite file ``target``, all read in one snapshot
+    (a REPEATABLE READ transaction, so the tables agree with each other while the app keeps writing), each
+    table proved by its count and checksum (dispatch/copy.py)."""
+    from dispatch.copy import CopyError, copy_store
+    from dispatch.store import StoreError, connect, init_db
+
+    try:
+        source = connect(url)
+    except StoreError as e:
+        raise BackupError(str(e))
+    copy = init_db(target)
+    try:
+        source.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        report = copy_store(source, copy)
+        source.execute("ROLLBACK")
+        different = [t.table for t in report if not t.same]
+        if different:
+            raise BackupError(f"the copy of {', '.join(different)} differs from the store; nothing was written")
+        problem = copy.execute("PRAGMA integrity_check").fetchone()[0]
+        if problem != "ok":
+            raise BackupError(f"the copy failed its integrity check ({problem}); nothing was written")
+    except CopyError as e:
+        raise BackupError(str(e))
+    finally:
+        copy.close()
+        source.close()
+
+
+def backup(location: Path | str, media_dir: Path, target: Path) -> Path:
+    """Write the archive ``target`` (a folder gets a dated file inside) of the store at ``location`` (a SQLite
+    file, or a PostgreSQL URL: its rows, photos kept in the store included, copied into the archive's SQLite
+    file); returns its path."""
     if target.is_dir():
         target = target / archive_name(datetime.now())
     target.parent.mkdir(parents=True, exist_ok=True)
-    if not Path(db_path).exists():
-        raise BackupError(f"{db_path}: no database to back up; check store.path")
+    on_postgres = dialect.is_url(str(location))
+    if not on_postgres and not Path(location).exists():
+        raise BackupError(f"{location}: no database to back up; check store.path")
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".backup-") as tmp:
         copy = Path(tmp) / DB_NAME
-        _copy_database(Path(db_path), copy)
+        if on_postgres:
+            _snapshot_postgres(str(location), copy)
+        else:
+            _copy_database(Path(location), copy)
         partial = Path(tmp) / target.name
         with tarfile.open(partial, "w") as tar:
             tar.add(copy, arcname=DB_NAME)
@@ -81,25 +120,44 @@ def _safe_members(tar: tarfile.TarFile) -> list[tarfile.TarInfo]:
     return members
 
 
-def server_running(db_path: Path, now_epoch: float | None = None) -> bool:
+def server_running(location: Path | str, now_epoch: float | None = None) -> bool:
     """Whether a scheduler still renews its lease in this store (the server is up)."""
-    if not Path(db_path).exists():
+    if dialect.is_url(str(location)):
+        from dispatch.store import StoreError, connect
+
+        try:
+            db = connect(str(location))
+        except StoreError:
+            return False
+        try:
+            row = db.execute("SELECT expires_at FROM kv WHERE key = ?", [LEASE_KEY]).fetchone()
+        except Exception:  # noqa: BLE001 - a store without its tables yet has no server on it
+            row = None
+        finally:
+            db.close()
+    elif not Path(location).exists():
         return False
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
-    try:
-        row = conn.execute("SELECT expires_at FROM kv WHERE key = ?", [LEASE_KEY]).fetchone()
-    except sqlite3.Error:
-        return False
-    finally:
-        conn.close()
+    else:
+        conn = sqlite3.connect(f"file:{location}?mode=ro", uri=True, timeout=5)
+        try:
+            row = conn.execute("SELECT expires_at FROM kv WHERE key = ?", [LEASE_KEY]).fetchone()
+        except sqlite3.Error:
+            return False
+        finally:
+            conn.close()
     return bool(row and row[0] and row[0] > (now_epoch if now_epoch is not None else time.time()))
 
 
-def restore(archive: Path, db_path: Path, media_dir: Path) -> int:
+def restore(archive: Path, db_path: Path | str, media_dir: Path) -> int:
     """Replace the store with the archive's and put its photos back in ``media_dir``; returns the photo count.
+    A PostgreSQL store (``db_path`` a URL) must be an empty database: the archive's rows are copied into it
+    and proved by counts and checksums, as `sandan db copy` does.
 
-    :raises BackupError: when the archive is not a whole Sandan backup (nothing is changed then).
+    :raises BackupError: when the archive is not a whole Sandan backup (nothing is changed then), or the
+        PostgreSQL database already holds rows.
     """
+    if dialect.is_url(str(db_path)):
+        return _restore_postgres(archive, str(db_path), media_dir)
     if not archive.is_file():
         raise BackupError(f"{archive}: no such backup file")
     try:
@@ -131,6 +189,32 @@ def restore(archive: Path, db_path: Path, media_dir: Path) -> int:
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(file, dest)
                 photos += 1
+    return photos
+
+
+def _restore_postgres(archive: Path, url: str, media_dir: Path) -> int:
+    """Unpack the archive beside this process, then copy its database into the empty PostgreSQL store."""
+    from dispatch.copy import CopyError, copy_store
+    from dispatch.store import StoreError, connect, init_db
+
+    with tempfile.TemporaryDirectory(prefix=".restore-") as tmp:
+        unpacked = Path(tmp) / DB_NAME
+        photos = restore(archive, unpacked, media_dir)
+        try:
+            source, target = connect(unpacked), init_db(url)
+        except StoreError as e:
+            raise BackupError(str(e))
+        try:
+            report = copy_store(source, target)
+        except CopyError as e:
+            raise BackupError(f"{e} (restore into a new, empty database: dropdb and createdb it first)")
+        finally:
+            source.close()
+            target.close()
+    different = [t.table for t in report if not t.same]
+    if different:
+        raise BackupError(f"the restored {', '.join(different)} differ from the backup; drop the database and "
+                          "restore again")
     return photos
 
 

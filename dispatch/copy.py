@@ -1,6 +1,8 @@
 """Copy every row of one store into another (SQLite → PostgreSQL, or back), then prove it by counts and checksums.
 
-The target is migrated first and must be empty. Tables go parents first (by their foreign keys); a column
+The target is migrated first and must be empty. Each table streams across in batches of ``BATCH`` rows (a
+server-side cursor on PostgreSQL, one ``executemany`` per batch), so a table larger than memory copies too.
+Tables go parents first (by their foreign keys); a column
 that points into its own table (a ticket merged into another) is filled in after all its rows are in.
 Identity counters on PostgreSQL are moved past the copied ids, so new tickets keep counting from there.
 
@@ -96,9 +98,17 @@ def key_columns(db: Database, table: str) -> list[str]:
 
 
 def _rows(db: Database, table: str, cols: list[str], order: list[str]) -> Iterator[tuple[Any, ...]]:
+    """The table's rows in key order, read ``BATCH`` at a time, never the whole table at once: on PostgreSQL
+    through a server-side cursor (inside a transaction: one snapshot), on SQLite by iterating the cursor."""
     # Names come from the store's own catalogue, never from input.
     sql = f"SELECT {', '.join(cols)} FROM {table} ORDER BY {', '.join(order or cols)}"
-    yield from db.execute(sql).fetchall()
+    if not dialect.is_postgres(db):
+        yield from db.execute(sql)
+        return
+    with db.atomic(), db.conn.raw.cursor(name=f"sandan_copy_{table}") as cursor:
+        cursor.itersize = BATCH
+        cursor.execute(sql)
+        yield from cursor
 
 
 def checksum(db: Database, table: str, cols: list[str], order: list[str]) -> tuple[int, str]:
@@ -150,8 +160,8 @@ def _copy_table(source: Database, target: Database, name: str) -> None:
     with transaction(target):
         batch: list[tuple[Any, ...]] = []
         for row in _rows(source, name, cols, order):
-            if own:
-                later.append(row)
+            if own and any(v is not None for c, v in zip(cols, row) if c in own):
+                later.append(row)    # only the rows that point into their own table wait in memory
                 row = tuple(None if c in own else v for c, v in zip(cols, row))
             batch.append(row)
             if len(batch) >= BATCH:
@@ -161,8 +171,6 @@ def _copy_table(source: Database, target: Database, name: str) -> None:
             target.conn.executemany(insert, batch)
         for row in later:   # self-references, now that every row they may point to is in
             values = dict(zip(cols, row))
-            if all(values[c] is None for c in own):
-                continue
             target.execute(f"UPDATE {name} SET {', '.join(f'{c} = ?' for c in own)} WHERE "
                            f"{' AND '.join(f'{k} = ?' for k in order)}",
                            [values[c] for c in own] + [values[k] for k in order])

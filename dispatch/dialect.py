@@ -49,10 +49,13 @@ def now_iso(db: Any) -> str:
     return "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
 
 
-def skip_locked(db: Any) -> str:
+def skip_locked(db: Any, table: str | None = None) -> str:
     """Ends a subquery that picks rows to claim: on PostgreSQL another worker's rows are passed over, not
-    waited for (FOR UPDATE SKIP LOCKED); SQLite has one writer, so there is nothing to skip."""
-    return " FOR UPDATE SKIP LOCKED" if is_postgres(db) else ""
+    waited for (FOR UPDATE SKIP LOCKED; only ``table``'s rows when the subquery joins others); SQLite has one
+    writer, so there is nothing to skip."""
+    if not is_postgres(db):
+        return ""
+    return f" FOR UPDATE OF {table} SKIP LOCKED" if table else " FOR UPDATE SKIP LOCKED"
 
 
 def lock(db: Any, key: str) -> None:

@@ -1,7 +1,9 @@
 """The outbox: every push is a row first, then a delivery; a crash or an API outage loses nothing.
 
-A row is sent at most once: the sender leases it (moves its due time forward) before sending, and
-marks it sent after. Failures back off exponentially up to ten minutes, and after ``max_attempts`` the row
+Any number of senders (threads of every `sandan worker`) deliver side by side: each claims a batch of due
+rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL) until a claim time runs out, sends them, and marks each sent.
+No row is sent by two live senders; a dead sender's rows go out again once its claim has run out (at least
+once, the second time logged as a possible duplicate). One recipient's pushes go in the order queued. Failures back off exponentially up to ten minutes, and after ``max_attempts`` the row
 is given up (``failed_at``, logged as an error). A channel that took the message but did not say so in time
 (WeChat accepting after our timeout) raises :class:`Unconfirmed`: the row is not sent again, so a slow
 accept never becomes four copies, and its ``last_error`` says the delivery is unconfirmed.
@@ -15,6 +17,8 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
@@ -82,61 +86,125 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(MAX_BACKOFF_SECONDS, 5 * 2 ** max(0, attempts - 1)))
 
 
-def deliver_due(db: Database, send: Sender, now: datetime, limit: int = 100, urgent_level: str | None = None,
-                max_attempts: int = 12) -> int:
-    """Send what is due, pushes about ``urgent_level`` tickets first, then oldest first; returns how many
-    were delivered."""
+def _urgent(alias: str) -> str:
+    """1 when the outbox row ``alias`` is about a ticket of the urgent level (``:urgent``), else 0."""
+    return f"CASE WHEN (SELECT urgency FROM tickets WHERE tickets.id = {alias}.ticket_id) = :urgent THEN 1 ELSE 0 END"
+
+
+def claim(db: Database, holder: str, now: datetime, batch: int = 20, urgent_level: str | None = None,
+          claim_seconds: float = LEASE_SECONDS) -> list[dict[str, Any]]:
+    """Take up to ``batch`` due rows for the sender ``holder`` until now + ``claim_seconds``; returns them in
+    the order to send them (``urgent_level`` first, then oldest first), each with its recipient's user row.
+
+    Several senders claim side by side: on PostgreSQL the rows are locked ``FOR UPDATE SKIP LOCKED``, so a
+    row another sender is claiming is passed over, never taken twice; on SQLite the write lock serialises the
+    claims. A row claimed by a sender that died is taken again once its claim has run out (so it may reach
+    its recipient twice: logged as a possible duplicate). One recipient's pushes go in the order they were
+    queued: a row waits while an earlier one to the same person is due or being sent (an emergency's push
+    waits only for earlier emergencies), so a batch holds at most one row per recipient and urgency.
+    """
     due, horizon = iso(now), iso(now + HORIZON)
-    rows = list(db.query(
-        "SELECT outbox.id AS outbox_id, outbox.body, outbox.attempts, outbox.due_at, outbox.photos, users.id, "
-        "users.channel, "
+    claim = timedelta(seconds=claim_seconds)
+    until, ahead = iso(now + claim), iso(now + claim + HORIZON)
+    # free: never claimed, or the claim ran out, or it lies further ahead than any claim can (a clock stepped back)
+    free = "(o.claimed_until IS NULL OR o.claimed_until <= :due OR o.claimed_until > :ahead)"
+    pending = ("{t}.sent_at IS NULL AND {t}.failed_at IS NULL AND ({t}.due_at <= :due OR {t}.due_at > :horizon)")
+    with transaction(db) if not dialect.is_postgres(db) else nullcontext():   # one statement: its own transaction
+        claimed = db.execute(
+            "UPDATE outbox SET claimed_by = :holder, claimed_until = :until, attempts = attempts + 1, "
+            "last_error = CASE WHEN claimed_by IS NULL THEN last_error "
+            "ELSE 'claim of ' || claimed_by || ' ran out unsent' END "
+            "WHERE id IN (SELECT o.id FROM outbox AS o "
+            f"WHERE {pending.format(t='o')} AND {free} "
+            "AND NOT EXISTS (SELECT 1 FROM outbox AS earlier WHERE earlier.recipient = o.recipient "
+            f"AND earlier.id < o.id AND {pending.format(t='earlier')} AND {_urgent('earlier')} >= {_urgent('o')}) "
+            f"ORDER BY {_urgent('o')} DESC, o.id LIMIT :batch{dialect.skip_locked(db, 'o')}) "
+            "RETURNING id, last_error",
+            {"holder": holder, "until": until, "due": due, "horizon": horizon, "ahead": ahead,
+             "urgent": urgent_level, "batch": batch}).fetchall()
+    if not claimed:
+        return []
+    for outbox_id, error in claimed:
+        if error and error.startswith("claim of ") and error.endswith(" ran out unsent"):
+            log.warning("outbox %s: the %s; sending again (a possible duplicate)", outbox_id, error)
+    ids = [r[0] for r in claimed]
+    return list(db.query(
+        "SELECT outbox.id AS outbox_id, outbox.body, outbox.attempts, outbox.photos, users.id, users.channel, "
         "users.external_id, users.role, users.display_name, users.last_inbound_at FROM outbox "
-        "JOIN users ON users.id = outbox.recipient LEFT JOIN tickets ON tickets.id = outbox.ticket_id "
-        "WHERE outbox.sent_at IS NULL AND outbox.failed_at IS NULL AND (outbox.due_at <= ? OR outbox.due_at > ?) "
-        "ORDER BY CASE WHEN tickets.urgency = ? THEN 1 ELSE 0 END DESC, outbox.id LIMIT ?",
-        [due, horizon, urgent_level, limit],
-    ))
-    delivered = 0
-    for row in rows:
-        outbox_id = row["outbox_id"]
-        with transaction(db):
-            leased = db.execute(
-                "UPDATE outbox SET due_at = ?, attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox "
-                f"WHERE id = ? AND sent_at IS NULL AND due_at = ?{dialect.skip_locked(db)})",
-                [iso(now + timedelta(seconds=LEASE_SECONDS)), outbox_id, row["due_at"]],
-            ).rowcount
-        if not leased:
-            continue
-        user = {k: row[k] for k in ("id", "channel", "external_id", "role", "display_name", "last_inbound_at")}
-        try:
-            photos = photos_of(db, row["photos"])
-            send(user, row["body"], *([photos] if photos else []))
-        except Unconfirmed as e:
-            log.warning("outbox %s: delivery unconfirmed, not sent again: %s", outbox_id, e)
-            with transaction(db):
-                db.execute("UPDATE outbox SET sent_at = ?, last_error = ? WHERE id = ?",
-                           [iso(now), f"unconfirmed: {e}"[:500], outbox_id])
-            continue
-        except Exception as e:  # noqa: BLE001 - any failure is retried later, up to max_attempts
-            _failed(db, outbox_id, row["attempts"] + 1, max_attempts, e, now)
-            continue
-        with transaction(db):
-            db.execute("UPDATE outbox SET sent_at = ?, last_error = NULL WHERE id = ?", [iso(now), outbox_id])
-        delivered += 1
+        "JOIN users ON users.id = outbox.recipient "
+        f"WHERE outbox.id IN ({', '.join(':i%d' % n for n in range(len(ids)))}) "
+        f"ORDER BY {_urgent('outbox')} DESC, outbox.id",
+        {"urgent": urgent_level, **{f"i{n}": i for n, i in enumerate(ids)}}))
+
+
+def deliver_due(db: Database, send: Sender, now: datetime, limit: int = 100, urgent_level: str | None = None,
+                max_attempts: int = 12, holder: str = "sender", batch: int = 20,
+                claim_seconds: float = LEASE_SECONDS) -> int:
+    """Claim due rows (see ``claim``) and send them, batch after batch, until none is due or ``limit`` were
+    tried; returns how many were delivered. Any number of senders may run this at once."""
+    delivered = tried = 0
+    started = time.monotonic()
+    while tried < limit:
+        # ``now`` moves on with the clock: a claim written with the time the loop began would run out early
+        claimed_at = time.monotonic()
+        current = now + timedelta(seconds=claimed_at - started)
+        rows = claim(db, holder, current, min(batch, limit - tried), urgent_level, claim_seconds)
+        if not rows:
+            break
+        for n, row in enumerate(rows):
+            if time.monotonic() - claimed_at > claim_seconds / 2:   # slow sends: hand the rest back before
+                _give_back(db, [r["outbox_id"] for r in rows[n:]], holder)   # the claim runs out under them
+                rows = rows[:n]
+                break
+            delivered += _send(db, send, row, now + timedelta(seconds=time.monotonic() - started), max_attempts)
+        tried += len(rows)
     return delivered
+
+
+def _give_back(db: Database, ids: list[int], holder: str) -> None:
+    """Unclaim rows not yet tried, so any sender takes them at once (they were not attempted)."""
+    _record(db, f"UPDATE outbox SET claimed_by = NULL, claimed_until = NULL, attempts = attempts - 1 "
+            f"WHERE claimed_by = ? AND sent_at IS NULL AND id IN ({', '.join('?' * len(ids))})", [holder, *ids])
+
+
+def _send(db: Database, send: Sender, row: dict[str, Any], now: datetime, max_attempts: int) -> bool:
+    """Send one claimed row and record how it went; True when delivered."""
+    outbox_id = row["outbox_id"]
+    user = {k: row[k] for k in ("id", "channel", "external_id", "role", "display_name", "last_inbound_at")}
+    try:
+        photos = photos_of(db, row["photos"])
+        send(user, row["body"], *([photos] if photos else []))
+    except Unconfirmed as e:
+        log.warning("outbox %s: delivery unconfirmed, not sent again: %s", outbox_id, e)
+        _record(db, "UPDATE outbox SET sent_at = ?, last_error = ? WHERE id = ?",
+                [iso(now), f"unconfirmed: {e}"[:500], outbox_id])
+        return False
+    except Exception as e:  # noqa: BLE001 - any failure is retried later, up to max_attempts
+        _failed(db, outbox_id, row["attempts"], max_attempts, e, now)
+        return False
+    _record(db, "UPDATE outbox SET sent_at = ?, last_error = NULL WHERE id = ?", [iso(now), outbox_id])
+    return True
+
+
+def _record(db: Database, sql: str, params: list[Any]) -> None:
+    """One UPDATE of a sender's own row: on PostgreSQL a statement alone is its own transaction (one round trip
+    instead of BEGIN, UPDATE, COMMIT); on SQLite it queues for the write lock like every write."""
+    if dialect.is_postgres(db):
+        db.execute(sql, params)
+        return
+    with transaction(db):
+        db.execute(sql, params)
 
 
 def _failed(db: Database, outbox_id: int, attempts: int, max_attempts: int, e: Exception, now: datetime) -> None:
     if attempts >= max_attempts:
         log.error("outbox %s: given up after %d attempts: %s", outbox_id, attempts, e)
-        with transaction(db):
-            db.execute("UPDATE outbox SET failed_at = ?, last_error = ? WHERE id = ?",
-                       [iso(now), f"given up after {attempts} attempts: {e}"[:500], outbox_id])
+        _record(db, "UPDATE outbox SET failed_at = ?, last_error = ?, claimed_by = NULL, claimed_until = NULL "
+                "WHERE id = ?", [iso(now), f"given up after {attempts} attempts: {e}"[:500], outbox_id])
         return
     log.warning("outbox %s: send failed (attempt %d of %d): %s", outbox_id, attempts, max_attempts, e)
-    with transaction(db):
-        db.execute("UPDATE outbox SET due_at = ?, last_error = ? WHERE id = ?",
-                   [iso(now + backoff(attempts)), str(e)[:500], outbox_id])
+    _record(db, "UPDATE outbox SET due_at = ?, last_error = ?, claimed_by = NULL, claimed_until = NULL "
+            "WHERE id = ?", [iso(now + backoff(attempts)), str(e)[:500], outbox_id])
 
 
 def inbox(db: Database, recipient: str, after_id: int = 0, limit: int = 50) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ and ``atomic()`` opens a transaction (a savepoint when one is open).
 from __future__ import annotations
 
 import re
+import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -67,36 +68,53 @@ _INSERT = re.compile(r"\s*INSERT\s+INTO\s+(\w+)", re.I)
 
 
 class Cursor:
-    """What callers read from ``execute()``: rows as tuples, ``rowcount``, and ``lastrowid``: the new row's id
-    of an INSERT into a table keyed by an identity ``id`` (asked for with RETURNING, as SQLite's rowid)."""
+    """What callers read from ``execute()``: rows as tuples (fetched with the statement, so the connection's
+    one psycopg cursor is free for the next), ``rowcount``, and ``lastrowid``: the new row's id of an INSERT
+    into a table keyed by an identity ``id`` (asked for with RETURNING, as SQLite's rowid)."""
 
-    def __init__(self, cursor: psycopg.Cursor[Any], returned_id: bool = False) -> None:
-        self._cursor = cursor
-        self.rowcount = cursor.rowcount
-        # whether rows came back, from the result's status: psycopg's description builds a Column per column
-        result = cursor.pgresult
-        self._rows = not returned_id and result is not None and result.status == pq.ExecStatus.TUPLES_OK
-        self.lastrowid = None
-        if returned_id:
-            row = cursor.fetchone()
-            self.lastrowid = row[0] if row else None
+    __slots__ = ("rowcount", "lastrowid", "_rows", "_at")
+
+    def __init__(self, rows: list[tuple[Any, ...]], rowcount: int, lastrowid: int | None = None) -> None:
+        self._rows, self._at = rows, 0
+        self.rowcount = rowcount
+        self.lastrowid = lastrowid
 
     def fetchone(self) -> tuple[Any, ...] | None:
-        return self._cursor.fetchone() if self._rows else None
+        if self._at >= len(self._rows):
+            return None
+        self._at += 1
+        return self._rows[self._at - 1]
 
     def fetchall(self) -> list[tuple[Any, ...]]:
-        return self._cursor.fetchall() if self._rows else []
+        rest, self._at = self._rows[self._at:], len(self._rows)
+        return rest
 
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
         return iter(self.fetchall())
 
 
+#: Statements whose translation a connection keeps; more distinct ones than this (IN lists of every length)
+#: and the cache starts again.
+PLANS_KEPT = 4096
+
+
 class Connection:
-    """The few ``sqlite3.Connection`` members the app touches: in_transaction, commit, rollback, execute(many)."""
+    """The few ``sqlite3.Connection`` members the app touches: in_transaction, commit, rollback, execute(many).
+
+    Every statement goes through one psycopg cursor, reused: a new cursor per statement (psycopg's
+    ``Connection.execute``) and the Column objects of ``description`` were most of the Python a statement cost.
+    What each SQL text becomes (placeholders, RETURNING id) and the column names of its rows are kept per text.
+    The connection is one thread's at a time, as the pool and the jobs use it; a lock keeps a stray second
+    thread from reading the other's rows.
+    """
 
     def __init__(self, raw: psycopg.Connection[Any]) -> None:
         self.raw = raw
+        self._cursor = raw.cursor()
+        self._lock = threading.Lock()
         self._keyed_by_id: set[str] | None = None
+        self._plans: dict[str, tuple[str, bool]] = {}
+        self._names: dict[str, list[str]] = {}
 
     @property
     def in_transaction(self) -> bool:
@@ -104,17 +122,63 @@ class Connection:
 
     def commit(self) -> None:
         if self.in_transaction:
-            self.raw.execute("COMMIT")
+            self.run("COMMIT")
 
     def rollback(self) -> None:
         if self.in_transaction:
-            self.raw.execute("ROLLBACK")
+            self.run("ROLLBACK")
+
+    def run(self, sql: str) -> None:
+        """A statement without parameters or rows (BEGIN, COMMIT, SAVEPOINT…), straight to libpq: a third of
+        a report's statements, with no rows, parameters or types for psycopg's cursor to handle."""
+        with self._lock:
+            result = self.raw.pgconn.exec_(sql.encode())
+        if result.status != pq.ExecStatus.COMMAND_OK:
+            raise psycopg.errors.error_from_result(result, encoding=self.raw.info.encoding)
+
+    def _plan(self, sql: str) -> tuple[str, bool]:
+        """``sql`` in psycopg's placeholders, and whether RETURNING id was added to learn the new row's id."""
+        plan = self._plans.get(sql)
+        if plan is None:
+            if len(self._plans) >= PLANS_KEPT:
+                self._plans.clear()
+            insert = _INSERT.match(sql)
+            returns_id = bool(insert and insert.group(1).lower() in self.keyed_by_id()
+                              and not re.search(r"\bRETURNING\b", sql, re.I))
+            plan = self._plans[sql] = (placeholders(sql) + (" RETURNING id" if returns_id else ""), returns_id)
+        return plan
 
     def execute(self, sql: str, params: Params = None) -> Cursor:
-        insert = _INSERT.match(sql)
-        if insert and insert.group(1).lower() in self.keyed_by_id() and not re.search(r"\bRETURNING\b", sql, re.I):
-            return Cursor(self.raw.execute(placeholders(sql) + " RETURNING id", params or ()), returned_id=True)
-        return Cursor(self.raw.execute(placeholders(sql), params if params is not None else ()))
+        text, returns_id = self._plan(sql)
+        with self._lock:
+            cursor = self._cursor.execute(text, params if params is not None else ())
+            if returns_id:
+                row = cursor.fetchone()
+                return Cursor([], cursor.rowcount, row[0] if row else None)
+            result = cursor.pgresult
+            rows = cursor.fetchall() if result is not None and result.status == pq.ExecStatus.TUPLES_OK else []
+            return Cursor(rows, cursor.rowcount)
+
+    def rows(self, sql: str, params: Params = None) -> list[dict[str, Any]]:
+        """A statement's rows as dicts (``PgStore.query``); ValueError for one that returns none."""
+        text, _ = self._plan(sql)
+        with self._lock:
+            cursor = self._cursor.execute(text, params if params is not None else ())
+            result = cursor.pgresult
+            if result is None or result.status != pq.ExecStatus.TUPLES_OK:
+                raise ValueError("query() can only be used with SQL that returns rows; use execute()")
+            names = self._names.get(sql)
+            if names is None:
+                if len(self._names) >= PLANS_KEPT:
+                    self._names.clear()
+                names = self._names[sql] = [result.fname(i).decode() for i in range(result.nfields)]
+            return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+    def forget_plans(self) -> None:
+        """After a schema change: a ``SELECT *`` may now return other columns."""
+        self._plans.clear()
+        self._names.clear()
+        self._keyed_by_id = None
 
     def keyed_by_id(self) -> set[str]:
         """Tables whose ``id`` is an identity column (SQLite's ``INTEGER PRIMARY KEY``)."""
@@ -127,7 +191,7 @@ class Connection:
     def executemany(self, sql: str, rows: Any) -> Cursor:
         cursor = self.raw.cursor()
         cursor.executemany(placeholders(sql), list(rows))
-        return Cursor(cursor)
+        return Cursor([], cursor.rowcount)
 
     def close(self) -> None:
         self.raw.close()
@@ -148,31 +212,28 @@ class PgStore:
         return self.conn.execute(sql, params)
 
     def query(self, sql: str, params: Params = None) -> Iterator[dict[str, Any]]:
-        cursor = self.conn.raw.execute(placeholders(sql), params if params is not None else ())
-        if cursor.description is None:
-            raise ValueError("query() can only be used with SQL that returns rows; use execute()")
-        keys = [d.name for d in cursor.description]
-        return iter([dict(zip(keys, row)) for row in cursor.fetchall()])
+        return iter(self.conn.rows(sql, params))
 
     def executescript(self, sql: str) -> None:
         """Run a migration's statements (SQLite DDL, translated by ``schema``) one by one."""
         for statement in _statements(schema(sql)):
             self.conn.raw.execute(statement)
+        self.conn.forget_plans()
 
     @contextmanager
     def atomic(self) -> Iterator["PgStore"]:
         """A transaction, or a savepoint inside one, in plain statements: psycopg's transaction() blocks
         spend more Python than the statements they send, and a report opens three. One savepoint name for
         every level: PostgreSQL releases or rolls back to the latest of that name."""
-        raw = self.conn.raw
-        nested = self.conn.in_transaction
-        raw.execute("SAVEPOINT sandan" if nested else "BEGIN")
+        conn = self.conn
+        nested = conn.in_transaction
+        conn.run("SAVEPOINT sandan" if nested else "BEGIN")
         try:
             yield self
         except BaseException:
             self._undo(nested)
             raise
-        raw.execute("RELEASE SAVEPOINT sandan" if nested else "COMMIT")
+        conn.run("RELEASE SAVEPOINT sandan" if nested else "COMMIT")
 
     def _undo(self, nested: bool) -> None:
         """Roll the block back; on a connection that is gone, leave it: the error being raised says why."""
@@ -181,10 +242,10 @@ class PgStore:
             return
         try:
             if nested:
-                raw.execute("ROLLBACK TO SAVEPOINT sandan")
-                raw.execute("RELEASE SAVEPOINT sandan")
+                self.conn.run("ROLLBACK TO SAVEPOINT sandan")
+                self.conn.run("RELEASE SAVEPOINT sandan")
             else:
-                raw.execute("ROLLBACK")
+                self.conn.run("ROLLBACK")
         except psycopg.Error:
             pass
 
@@ -218,5 +279,6 @@ def migrate(db: PgStore, migrations: Any) -> None:
             if migration.name in applied:
                 continue
             migration.fn(db)
+            db.conn.forget_plans()
             db.execute(f"INSERT INTO {MIGRATIONS_TABLE} (migration_set, name, applied_at) VALUES (?, ?, ?)",
                        [migrations.name, migration.name, str(datetime.now(timezone.utc))])

@@ -612,6 +612,17 @@ def m032_media_files(db: Database) -> None:
     )
 
 
+@migrations()
+def m033_outbox_claims(db: Database) -> None:
+    """Several senders deliver the outbox side by side: a row is claimed by one (``claimed_by``) until
+    ``claimed_until``; a claim that runs out unsent (its sender died) is taken again. The partial index finds a
+    recipient's earlier pending push without reading the ones already sent."""
+    db.execute("ALTER TABLE outbox ADD COLUMN claimed_by TEXT")
+    db.execute("ALTER TABLE outbox ADD COLUMN claimed_until TEXT")
+    db.execute("CREATE INDEX outbox_pending_recipient ON outbox(recipient, id) "
+               "WHERE sent_at IS NULL AND failed_at IS NULL")
+
+
 class Store(Database):
     """sqlite-utils' Database, with a query() that runs the SELECT as it is.
 

@@ -443,6 +443,9 @@ class DispatchSettings(Strict):
     duplicate_window_hours: float = 72
     photo_join_minutes: float = 5
     outbox_interval_seconds: float = 2
+    outbox_senders: int = Field(default=2, ge=1)           # sender threads per worker, each claiming its own rows
+    outbox_batch: int = Field(default=20, ge=1)            # rows a sender claims at a time
+    outbox_claim_seconds: float = Field(default=60, gt=0)  # a claim unsent this long (its worker died) is taken again
     outbox_max_attempts: int = Field(default=12, ge=1)   # a push failing this often (about 45 minutes) is given up
     deadline_scan_seconds: float = 60
     duplicate_similarity: float = Field(default=0.5, ge=0, le=1)   # bigram overlap, see dispatch/duplicates.py

@@ -95,10 +95,11 @@ def test_two_schedulers_only_one_runs_jobs(services, app):
     first, second = build_scheduler(services), build_scheduler(services)
     job = {j.id: j for j in first.get_jobs()}
     other = {j.id: j for j in second.get_jobs()}
-    assert {"outbox", "deadlines", "daily_digest", "weekly_summary", "close_unrated"} <= set(job)
+    assert {"outbox-1", "outbox-2", "deadlines", "daily_digest", "weekly_summary", "close_unrated"} <= set(job)
     assert job["deadlines"].func(*job["deadlines"].args) is not None   # the first takes the lease
     assert other["deadlines"].func(*other["deadlines"].args) is None     # the second skips it
-    assert job["outbox"].func(*job["outbox"].args) is not None
+    assert job["outbox-1"].func(*job["outbox-1"].args) is not None
+    assert other["outbox-2"].func(*other["outbox-2"].args) is not None   # every worker sends, leader or not
 
 
 def test_digest_jobs_run_at_the_configured_local_times(services):

@@ -58,3 +58,28 @@ def test_a_sqlite_store_moves_to_postgresql_whole(services: Services, tmp_path, 
 
     again = CliRunner().invoke(cli, ["db", "copy", "--from", f"sqlite:///{path}", "--to", postgres_url])
     assert again.exit_code == 1 and "already holds rows in" in again.output
+
+
+def test_tables_bigger_than_one_batch_stream_across_and_back_whole(services: Services, tmp_path, postgres_url: str,
+                                                                   monkeypatch):
+    from dispatch import copy, outbox
+
+    monkeypatch.setattr(copy, "BATCH", 7)          # every table below spans several batches
+    path, back = str(tmp_path / "old.db"), str(tmp_path / "back.db")
+    db = init_db(path)
+    now = utcnow()
+    seed_staff(db, services.config.deployment, now)
+    for n in range(50):
+        outbox.enqueue(db, "api:sec-longxi-1", f"推送 {n}", now, None, f"k{n}")
+    db.close()
+    for source, target in ((f"sqlite:///{path}", postgres_url), (postgres_url, f"sqlite:///{back}")):
+        result = CliRunner().invoke(cli, ["db", "copy", "--from", source, "--to", target], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        lines = {line.split()[0]: line for line in result.output.splitlines()[:-1]}
+        assert "outbox                      50 行" in lines["outbox"] and lines["outbox"].endswith(" 一致")
+        assert lines["users"].endswith(" 一致") and int(lines["users"].split()[1]) > 7
+    first, last = connect(path), connect(back)
+    assert copy.checksum(first, "outbox", copy.columns(first, "outbox"), ["id"]) == \
+        copy.checksum(last, "outbox", copy.columns(first, "outbox"), ["id"])
+    first.close()
+    last.close()
