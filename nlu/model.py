@@ -5,8 +5,9 @@ Calibration (Platt scaling fitted on cross-validated SVM margins) turns margins 
 low probability can send a message to the dispatcher's review queue instead of a guess.
 
 scikit-learn trains; inference does not use it. Its per-call input checks cost ~10 ms a message, so after
-fitting the model keeps only plain arrays (vocabulary, idf, weights, sigmoid) and scores one text in well
-under a millisecond. Those arrays are also what gets pickled: small, and independent of sklearn's version.
+fitting the model keeps only plain arrays (the char vocabularies as sorted integers, nlu/ngram_index.py; the word
+vocabulary; idf, weights, sigmoid) and scores one text with no Python statement per n-gram. Those arrays are also
+what gets pickled: small, and independent of sklearn's version.
 """
 
 from __future__ import annotations
