@@ -9,10 +9,12 @@ Prints Markdown tables:
 3. Emergencies and places: the labelled sets under tests/understanding/, each beside a plain baseline.
 4. The demo engine (rules + model, entities, commands): parse p50/p99, training from data/nlu, cold start of
    the whole app (a fresh process building the services).
-5. Parse time by message length (50, 200, 500, 4,000 characters), wall and CPU, with the load average.
+5. Parse time by message length (50, 200, 500, 4,000 characters), wall and CPU, with the load average, and each
+   message's best of five passes (the nearest a loaded machine gets to a quiet core).
 
 Usage:
     .venv/bin/python bench/nlu_bench.py [--dataset ../shared/datasets/teddy2020/train.csv] [--folds 5] [--skip-cv]
+        [--parse-only]
 
 The dataset is read from where it lies and never copied; without it the teddy2020 part is skipped.
 """
@@ -187,9 +189,17 @@ def messages_of_length(length: int, texts: list[str], count: int = 200) -> list[
     return out
 
 
+#: Passes over the same messages (each pass's copy differs in its last character, so no cache helps): a message's
+#: best pass is the time it takes when no other process takes its core, the nearest a loaded machine gets to a
+#: quiet one.
+PASSES = 5
+
+
 def parse_by_length(path: Path, category=None) -> None:
     """Parse p50/p99 (wall and CPU time) for messages of 50, 200, 500 and 4,000 characters: the demo engine as
-    shipped, and the same engine with the teddy2020 category model a deployment would train from its tickets."""
+    shipped, and the same engine with the teddy2020 category model a deployment would train from its tickets.
+    Each message is parsed in ``PASSES`` passes; the first pass gives wall and CPU time as they came, every
+    message's best pass the CPU time without interruptions."""
     import os
 
     from nlu.loader import build_engine
@@ -201,26 +211,32 @@ def parse_by_length(path: Path, category=None) -> None:
         with_tickets = build_engine(load_config(ROOT / "config.yaml"), save=False)
         with_tickets.model.category = category.bind(with_tickets.model.intent._words.cut)
         engines.append(("demo engine + teddy2020 category model", with_tickets))
-    print("\n## Parse time by message length (different messages each, no cache hit)\n")
+    print(f"\n## Parse time by message length (different messages each, no cache hit; {PASSES} passes)\n")
     rows = []
+    load_before = os.getloadavg()[0]
     for name, engine in engines:
         for length in (50, 200, 500, 4000):
             messages = messages_of_length(length, texts)
             for m in messages[:20]:
                 engine.parse(m + "热身")
-            wall, cpu = [], []
-            for m in messages:
-                start, start_cpu = time.perf_counter(), time.process_time()
-                engine.parse(m)
-                wall.append((time.perf_counter() - start) * 1000)
-                cpu.append((time.process_time() - start_cpu) * 1000)
-            w, c = summary(wall), summary(cpu)
-            rows.append((name, length, len(messages), w["p50"], w["p99"], c["p50"], c["p99"]))
-    print(table(["engine", "characters", "messages", "wall p50 ms", "wall p99 ms", "CPU p50 ms", "CPU p99 ms"],
-                rows))
+            wall, cpu = [], [[] for _ in messages]
+            for k in range(PASSES):
+                for i, m in enumerate(messages):
+                    m = m[:-1] + str(k)
+                    start, start_cpu = time.perf_counter(), time.process_time()
+                    engine.parse(m)
+                    cpu[i].append((time.process_time() - start_cpu) * 1000)
+                    if k == 0:
+                        wall.append((time.perf_counter() - start) * 1000)
+            w, c, best = summary(wall), summary([t[0] for t in cpu]), summary([min(t) for t in cpu])
+            rows.append((name, length, len(messages), w["p50"], w["p99"], c["p50"], c["p99"], best["p50"],
+                         best["p99"]))
+    print(table(["engine", "characters", "messages", "wall p50 ms", "wall p99 ms", "CPU p50 ms", "CPU p99 ms",
+                 f"best-of-{PASSES} CPU p50 ms", f"best-of-{PASSES} CPU p99 ms"], rows))
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"\n(load average {load} on {os.cpu_count()} cores while measuring: wall time includes waiting for a "
-          f"core; CPU time is this process's own.)")
+    print(f"\n(load average {load_before:.1f} before, {load} after, on {os.cpu_count()} cores: wall time includes "
+          f"waiting for a core; CPU time is this process's own, and still slowed by the other processes' use of "
+          f"the caches; best-of-{PASSES} is each message's fastest pass.)")
 
 
 def rasa_server() -> None:
@@ -269,11 +285,16 @@ def main() -> None:
     parser.add_argument("--dataset", type=Path, default=DEFAULT_DATASET)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--skip-cv", action="store_true", help="skip the cross-validation (minutes), keep the rest")
+    parser.add_argument("--parse-only", action="store_true",
+                        help="only the parse time by length (trains the teddy2020 model first when present)")
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     sys.stdout = Tee(sys.stdout, (RESULTS / "nlu_bench.md").open("w", encoding="utf-8"))
     print(f"# NLU benchmark\n\n{machine()}")
     category = None
+    if args.parse_only:
+        parse_by_length(args.dataset, teddy_trained(args.dataset) if args.dataset.exists() else None)
+        return
     if args.dataset.exists():
         if not args.skip_cv:
             teddy_cv(args.dataset, args.folds)

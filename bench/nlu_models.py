@@ -40,9 +40,11 @@ class Config:
 
     name: str
     blocks: tuple[tuple[str, float], ...]
-    classifier: str = "svm"          # svm | lr | sgd | nbsvm | cnb | ens
+    classifier: str = "svm"          # svm | svm-plain | svm-hinge | ridge | lr | sgd | nbsvm | cnb | ens | sum | stack
     param: float = 0.5
-    members: tuple[str, ...] = ()    # ens: the configurations whose calibrated probabilities are averaged
+    members: tuple[str, ...] = ()    # ens: the configurations whose calibrated probabilities are averaged;
+                                     # sum: whose SVM margins are added; stack: whose out-of-fold margins a
+                                     # logistic regression reads
     cap: int = 500                   # characters of the text that the char blocks read (0: all)
     word_cap: int | None = None      # characters that jieba cuts for the word blocks (None: as cap)
 
@@ -96,7 +98,8 @@ class Features:
 
         from nlu.model import head_of
 
-        common = dict(sublinear_tf=True, min_df=2, dtype=np.float32)
+        name, _, min_df = name.partition(":")      # "c14:1": the block with min_df 1 (default 2)
+        common = dict(sublinear_tf=True, min_df=int(min_df or 2), dtype=np.float32)
         docs: list
         if name == "base":       # the reference: sklearn defaults on the whole text
             v, docs = TfidfVectorizer(analyzer="char", ngram_range=(1, 3)), self.texts
@@ -151,7 +154,7 @@ def _with_bigrams(tokens):
 
 def margins(config: Config, x_train, y_train: np.ndarray, x_test, classes: list[str]) -> np.ndarray:
     """Scores per class for the test rows (higher = more likely), columns in ``classes`` order."""
-    from sklearn.linear_model import LogisticRegression, SGDClassifier
+    from sklearn.linear_model import LogisticRegression, RidgeClassifier, SGDClassifier
     from sklearn.naive_bayes import ComplementNB
     from sklearn.svm import LinearSVC
 
@@ -162,6 +165,10 @@ def margins(config: Config, x_train, y_train: np.ndarray, x_test, classes: list[
         model = LinearSVC(C=p, class_weight="balanced")
     elif kind == "svm-plain":
         model = LinearSVC(C=p)
+    elif kind == "svm-hinge":
+        model = LinearSVC(C=p, loss="hinge", class_weight="balanced", max_iter=5000)
+    elif kind == "ridge":
+        model = RidgeClassifier(alpha=p, class_weight="balanced")
     elif kind == "lr":
         model = LogisticRegression(C=p, class_weight="balanced", max_iter=300)
     elif kind == "sgd":
@@ -221,6 +228,26 @@ def calibrated_proba(config: Config, stacked, y_train, classes) -> np.ndarray:
     return proba / proba.sum(axis=1, keepdims=True)
 
 
+def stacked_margins(members: list[Config], features: "Features", y_train: np.ndarray, classes: list[str],
+                    C: float) -> np.ndarray:
+    """A multinomial logistic regression over the members' margins: fitted on 3-fold out-of-fold margins of the
+    training rows, applied to the margins of the members trained on all of them."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    inner_parts, test_parts = [], []
+    for member in members:
+        x_train, x_test = features.stacked(member)
+        inner = np.zeros((x_train.shape[0], len(classes)))
+        for a, b in StratifiedKFold(3, shuffle=True, random_state=1).split(np.zeros(len(y_train)), y_train):
+            inner[b] = margins(member, x_train[a], y_train[a], x_train[b], classes)
+        inner_parts.append(inner)
+        test_parts.append(margins(member, x_train, y_train, x_test, classes))
+    stack = LogisticRegression(C=C, max_iter=1000).fit(np.hstack(inner_parts), y_train)
+    assert list(stack.classes_) == classes
+    return stack.decision_function(np.hstack(test_parts))
+
+
 # ---------------------------------------------------------------- the run
 
 
@@ -253,6 +280,22 @@ def configs() -> list[Config]:
         c("words only (w1+hw) SVM", (("w1", 1.0), ("hw", 1.0))),
         c("ensemble: calibrated SVM chars + SVM words", (), "ens", members=("chars only (c13+h) SVM",
                                                                            "words only (w1+hw) SVM")),
+        # 3 Dec, second round: what the first had not tried
+        c("R2 char 1-4 + words + title", (("c14", 1.0), ("w1", 1.0), ("h", 1.0))),
+        c("R2 char 2-4 + words + title", (("c24", 1.0), ("w1", 1.0), ("h", 1.0))),
+        c("R2 shipped blocks, C=0.3", shipped, "svm", 0.3),
+        c("R2 shipped blocks, C=1", shipped, "svm", 1.0),
+        c("R2 shipped blocks, hinge loss C=0.5", shipped, "svm-hinge", 0.5),
+        c("R2 shipped blocks, no class weights", shipped, "svm-plain", 0.5),
+        c("R2 shipped blocks, ridge α=1", shipped, "ridge", 1.0),
+        c("R2 + title words unweighted", (("c13", 1.0), ("w1", 1.0), ("h", 1.0), ("hw", 1.0))),
+        c("R2 min_df 1", (("c13:1", 1.0), ("w1:1", 1.0), ("h:1", 1.0))),
+        c("R2 min_df 3", (("c13:3", 1.0), ("w1:3", 1.0), ("h:3", 1.0))),
+        c("R2 sum of margins: chars SVM + words SVM", (), "sum", members=("chars only (c13+h) SVM",
+                                                                           "words only (w1+hw) SVM")),
+        c("R2 stacked LR over chars SVM, words SVM, shipped SVM", (), "stack", 1.0,
+          members=("chars only (c13+h) SVM", "words only (w1+hw) SVM",
+                   "words+chars+title block, as shipped (re-built)")),
     ]
 
 
@@ -289,6 +332,10 @@ def run(texts: list[str], labels: list[str], folds: int, chosen: list[Config], w
         truth = [labels[i] for i in test]
         fold_margins: dict[str, np.ndarray] = {}
 
+        def member_margins(member: Config) -> np.ndarray:
+            x_train, x_test = features.stacked(member)
+            return margins(member, x_train, y[train], x_test, classes)
+
         def record(name: str, guesses: list[str], seconds: float) -> None:
             for i, g in zip(test, guesses):
                 scores[name].predicted[i] = g
@@ -311,6 +358,14 @@ def run(texts: list[str], labels: list[str], folds: int, chosen: list[Config], w
                 proba = sum(calibrated_proba(by_name[m], features.stacked(by_name[m]), y[train], classes)
                             for m in config.members)
                 guesses = [classes[k] for k in np.asarray(proba).argmax(1)]
+            elif config.classifier == "sum":
+                total = sum(fold_margins[m] if m in fold_margins else member_margins(by_name[m])
+                            for m in config.members)
+                guesses = [classes[k] for k in np.asarray(total).argmax(1)]
+            elif config.classifier == "stack":
+                stacked = stacked_margins([by_name[m] for m in config.members], features, y[train], classes,
+                                          config.param)
+                guesses = [classes[k] for k in stacked.argmax(1)]
             else:
                 x_train, x_test = features.stacked(config)
                 fold_margins[config.name] = margins(config, x_train, y[train], x_test, classes)

@@ -19,7 +19,7 @@ from nlu.training import NluData
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2     # 2: the model reads at most ModelOptions.max_chars
+FORMAT_VERSION = 3     # 2: the model reads at most ModelOptions.max_chars; 3: char vocabularies as NgramIndex
 
 #: Small data: calibrate with 3 folds and keep every n-gram (a handful of examples per label).
 SMALL_DATA = ModelOptions(words=True, char_range=(1, 3), min_df=1, C=0.5, calibrate=True)

@@ -5,8 +5,9 @@ Calibration (Platt scaling fitted on cross-validated SVM margins) turns margins 
 low probability can send a message to the dispatcher's review queue instead of a guess.
 
 scikit-learn trains; inference does not use it. Its per-call input checks cost ~10 ms a message, so after
-fitting the model keeps only plain arrays (vocabulary, idf, weights, sigmoid) and scores one text in well
-under a millisecond. Those arrays are also what gets pickled: small, and independent of sklearn's version.
+fitting the model keeps only plain arrays (the char vocabularies as sorted integers, nlu/ngram_index.py; the word
+vocabulary; idf, weights, sigmoid) and scores one text with no Python statement per n-gram. Those arrays are also
+what gets pickled: small, and independent of sklearn's version.
 """
 
 from __future__ import annotations
@@ -16,13 +17,17 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Callable, Sequence
+from itertools import repeat
+from operator import add
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 if TYPE_CHECKING:   # scikit-learn is imported only to train: it costs a second of start-up
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.svm import LinearSVC
 
 import numpy as np
+
+from nlu.ngram_index import NgramIndex
 
 WordCutter = Callable[[str], list[str]]
 _WHITE = re.compile(r"\s\s+")
@@ -81,14 +86,33 @@ def _sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
-@lru_cache(maxsize=128)   # the intent and the category model cut the same message the same way
-def char_ngrams(text: str, low: int, high: int) -> tuple[str, ...]:
-    """Exactly sklearn's analyzer='char' (lowercased, runs of white space made one space)."""
-    text = _WHITE.sub(" ", text.lower())
+def normalised(text: str) -> str:
+    """What sklearn's analyzer='char' reads: lowercased, runs of white space made one space."""
+    return _WHITE.sub(" ", text.lower())
+
+
+def char_ngrams(text: str, low: int, high: int) -> list[str]:
+    """Exactly sklearn's analyzer='char'.
+
+    Each length is built from the one below by string concatenation in C (``map(add, …)``), not by slicing in a
+    Python loop. (The model looks n-grams up through an :class:`NgramIndex` when they fit one; this is the
+    fallback for very long n-grams over a very large alphabet.)
+    """
+    text = normalised(text)
     grams: list[str] = []
-    for n in range(low, min(high, len(text)) + 1):
-        grams.extend(text[i:i + n] for i in range(len(text) - n + 1))
-    return tuple(grams)
+    longer: Iterable[str] = text
+    for n in range(1, min(high, len(text)) + 1):
+        if n > 1:
+            longer = list(map(add, longer, text[n - 1:]))
+        if n >= low:
+            grams.extend(longer)
+    return grams
+
+
+@lru_cache(maxsize=128)   # the intent and the category model read the same message the same way
+def char_counts(text: str, low: int, high: int) -> dict[str, int]:
+    """How often each character n-gram occurs (read only: it is shared between the models)."""
+    return Counter(char_ngrams(text, low, high))
 
 
 @dataclass
@@ -100,16 +124,7 @@ class _Block:
     idf: np.ndarray
     offset: int
     ngram_range: tuple[int, int] = (1, 1)
-
-    def idf_values(self) -> list[float]:
-        """The idf as a Python list (scalar reads from it are faster than from the array), made once."""
-        values = self.__dict__.get("_idf_values")
-        if values is None:
-            values = self.__dict__["_idf_values"] = self.idf.tolist()
-        return values
-
-    def __getstate__(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "_idf_values"}
+    index: NgramIndex | None = None     # char blocks: the vocabulary as integers (then ``vocabulary`` is empty)
 
 
 class TextModel:
@@ -209,8 +224,11 @@ class TextModel:
     def _compile(self, vectorizers: list[tuple[str, TfidfVectorizer]], svm: LinearSVC) -> None:
         blocks, offset = [], 0
         for kind, v in vectorizers:
-            blocks.append(_Block(kind, dict(v.vocabulary_), v.idf_.astype(np.float32), offset, v.ngram_range))
-            offset += len(v.vocabulary_)
+            vocabulary = dict(v.vocabulary_)
+            index = NgramIndex.build(vocabulary, v.ngram_range) if kind in ("char", "head-char") else None
+            blocks.append(_Block(kind, {} if index else vocabulary, v.idf_.astype(np.float32), offset,
+                                 v.ngram_range, index))
+            offset += len(vocabulary)
         self._blocks = blocks
         self._weights = np.ascontiguousarray(svm.coef_.T, dtype=np.float32)
         self._intercept = np.asarray(svm.intercept_, dtype=np.float32)
@@ -220,31 +238,37 @@ class TextModel:
     def _features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Column indices and TF-IDF values of one text, each block L2-normalised like sklearn's.
 
-        Plain Python over the few dozen n-grams of a message: numpy's per-call cost on arrays this small
-        was half of the time.
+        No Python statement runs per n-gram: char n-grams are counted and looked up as integers by numpy
+        (:class:`NgramIndex`), words by ``Counter`` and ``map(vocabulary.get, …)``, the arithmetic by numpy.
         """
         text = self._capped(text)
-        indices: list[int] = []
-        values: list[float] = []
+        indices: list[np.ndarray] = []
+        values: list[np.ndarray] = []
         for block in self._blocks:
-            if block.kind == "char":
-                grams = char_ngrams(text, *block.ngram_range)
-            elif block.kind == "head-char":
-                grams = char_ngrams(self._head(text), *block.ngram_range)
-            elif block.kind == "head-word":
-                grams = self._head_words(text)
-            else:
-                grams = self._text_words(text)
-            vocabulary = block.vocabulary
-            counts = {vocabulary[g]: tf for g, tf in Counter(grams).items() if g in vocabulary}
-            if not counts:
+            columns, tf = self._found(block, text)
+            if not len(columns):
                 continue
-            idf = block.idf_values()
-            weights = [(1.0 + math.log(tf)) * idf[column] for column, tf in counts.items()]
-            norm = math.sqrt(sum(w * w for w in weights)) or 1.0
-            indices.extend(column + block.offset for column in counts)
-            values.extend(w / norm for w in weights)
-        return np.array(indices, dtype=np.intp), np.array(values, dtype=np.float32)
+            weights = (np.log(tf) + 1.0) * block.idf[columns]        # sublinear tf × idf, as the vectorizer
+            norm = math.sqrt(float(weights @ weights)) or 1.0
+            indices.append(columns + block.offset)
+            values.append(weights / norm)
+        if not indices:
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.float64)
+        return np.concatenate(indices), np.concatenate(values)
+
+    def _found(self, block: _Block, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(columns, counts) of the block's n-grams (or words) that occur in the (capped) text."""
+        if block.kind in ("char", "head-char"):
+            source = text if block.kind == "char" else self._head(text)
+            if block.index is not None:
+                return block.index.found(normalised(source))
+            counts = char_counts(source, *block.ngram_range)
+        else:
+            counts = Counter(self._head_words(text) if block.kind == "head-word" else self._text_words(text))
+        n = len(counts)
+        columns = np.fromiter(map(block.vocabulary.get, counts, repeat(-1, n)), np.intp, n)
+        hit = columns >= 0
+        return columns[hit], np.fromiter(counts.values(), np.int64, n)[hit]
 
     def decision(self, text: str) -> np.ndarray:
         """The SVM margin per label (one column for two labels, as sklearn gives it)."""
