@@ -24,6 +24,8 @@ UNSEEN = HERE / "group_lines_unseen.tsv"
 #: The held-out dev set (nlujudge): written before the judgement was changed, in other voices; its even lines are
 #: the tune half, its odd lines the check half (tests/understanding/dev_sets.py ``half``).
 DEV = HERE / "group_lines_dev.tsv"
+#: The blind set (nlujudge, 3 Dec night): written and scored on main before the next round; halves as DEV's.
+BLIND = HERE / "group_lines_blind.tsv"
 
 
 @dataclass(frozen=True)
