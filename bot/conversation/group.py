@@ -11,6 +11,7 @@ import wording
 from bot.conversation.reply import Reply
 from bot.conversation.turn import Turn
 from dispatch import outbox
+from nlu.judgements import names_a_thing
 from nlu.types import Parse
 from settings import Config
 
@@ -44,15 +45,18 @@ def files_in_group(config: Config, parse: Parse, with_photos: bool = False) -> b
     """
     if parse.emergency:
         return True
-    if parse.intent not in TALK_OR_REPORT or (parse.only_place and not with_photos):
+    if parse.intent not in TALK_OR_REPORT:
         return False
+    if parse.only_place:                    # 「就在金桂园南门这」 says where the photo before it was taken
+        return with_photos
+
     e = parse.entities
     odds = parse.report_odds
-    names_a_thing = bool(e.facility or parse.problem_words or with_photos)
+    thing = bool(e.facility or parse.problem_words or with_photos or names_a_thing(parse.words))
     if parse.talk:
-        return parse.wrong and odds is not None and odds >= REPORT_FROM and names_a_thing
+        return parse.wrong and odds is not None and odds >= REPORT_FROM and thing
     if parse.wrong:
-        return odds is None or odds >= TALK_BELOW or names_a_thing
+        return odds is None or odds >= TALK_BELOW or thing
     # no word of what is wrong, but a sure report that names a thing and its category's words (「东湖小区5栋
     # 的路灯杆锈穿了」), or a place the report-or-talk model is sure of (「十里大道的盲道上全是共享单车」): the models
     # have seen more ways of saying it than the words above
