@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from nlu.judgements import is_talk, says_something_is_wrong
+from nlu.judgements import asks, is_talk, says_something_is_wrong
 from settings import Deployment, Emergencies, EmergencyKind
 
 _GREETING = re.compile(r"^\s*(你好|您好|hi|hello|在吗|在不在|早上好|晚上好|下午好|哈喽)[呀啊!！。~ ]*\s*$", re.I)
@@ -21,7 +21,7 @@ _QUESTION = re.compile(
     r"(怎么办|怎么申请|如何办理|如何申请|怎么领|怎么办理|去哪|在哪里办|哪里办|需要什么|要带什么|带什么|什么材料|多久能|多长时间|"
     r"能不能办|可以办|咨询一下|想咨询|请问.*(吗|呢|？|\?)|(吗|呢)[？?]?$|[？?]$|"
     # chat's own ways of asking: 咋 (怎么), 啥 (什么), and A-not-A at the end (社区能调解不, 可以扔不)
-    r"咋(办|弄|整|申请|上|交|领|报名)|(要|带|需要)啥|啥时候|(能|可以|会|有|是|让)[^，。！？,.!?]{0,10}不[？?]?$)"
+    r"咋(办|弄|整|申请|上|交|领|报名)|(要|带|需要)啥|啥时候|能不能|可不可以|可以不可以|(能|可以|会|有|是|让)[^，。！？,.!?]{0,10}不[？?]?$)"
 )
 PROBLEM = re.compile(
     r"(坏了|坏掉|损坏|破损|破了|不亮|停水|停电|停了|堵|漏|塌|脱落|松动|裸露|堆|乱|吵|臭|积水|没人管|危险|隐患|充电|投诉|反映|举报|"
@@ -54,8 +54,9 @@ def rule_intent(text: str, has_place: bool, has_facility: bool, category_hits: i
         return "report", 0.9
     if is_talk(stripped) and not says_something_is_wrong(stripped) and not _DIGIT.search(stripped):
         # 「我到金桂园门口了 你下来拿一下」: words for the people around, naming no problem (a number may be a ticket's:
-        # 「8号已经修好了」 is staff closing ticket 8)
-        return "chitchat", 0.85
+        # 「8号已经修好了」 is staff closing ticket 8). Said rather than asked, as sure as a greeting, so that the model's
+        # "report" for any line that names a place does not outvote it; a question (「谁的积分最多」) may be a command
+        return "chitchat", 0.85 if asks(stripped) else 0.95
     if category_hits and (has_place or has_facility):
         return "report", 0.75
     if problem or category_hits:

@@ -11,7 +11,7 @@ import wording
 from bot.conversation.reply import Reply
 from bot.conversation.turn import Turn
 from dispatch import outbox
-from nlu.judgements import names_a_thing
+from nlu.judgements import names_a_thing, reports_beside_talk
 from nlu.types import Parse
 from settings import Config
 
@@ -54,7 +54,7 @@ def files_in_group(config: Config, parse: Parse, with_photos: bool = False) -> b
     odds = parse.report_odds
     thing = bool(e.facility or parse.problem_words or with_photos or names_a_thing(parse.words))
     if parse.talk:
-        return parse.wrong and odds is not None and odds >= REPORT_FROM and thing
+        return parse.wrong and thing and (odds is None or odds >= REPORT_FROM or reports_beside_talk(parse.words))
     if parse.wrong:
         return odds is None or odds >= TALK_BELOW or thing
     # no word of what is wrong, but a sure report that names a thing and its category's words (「东湖小区5栋
