@@ -38,7 +38,9 @@ def files_in_group(config: Config, parse: Parse, with_photos: bool = False) -> b
     nlu.group_report_threshold that names a place, facility or photo and its category's words files too.
 
     The keyword judgements decide where they are clear; where they disagree or are thin, the report-or-talk
-    model (``parse.report_odds``, trained on labelled lines) decides. 「有人在龙西路那边吗？帮我带个充电宝」 and
+    model (``parse.report_odds``, trained on labelled lines) decides. Words of a problem the line says is over
+    (「上次门禁坏了当天就修了」) are no problem; beside thanks, a clause of its own that says a thing is wrong files
+    (「大家辛苦了 顺便说一下 芙蓉苑门口井盖松了」); a place said on its own files only with the photo before it. 「有人在龙西路那边吗？帮我带个充电宝」 and
     「井盖修好了，谢谢」 file nothing and get no reply; a place on its own files only with a photo. ``sandan
     import-chat`` asks this same question, so its --dry-run lists what a real run files.
     tests/conversation/group_lines_*.tsv measure it (bench/group_lines.py prints the table).

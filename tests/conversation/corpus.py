@@ -26,6 +26,8 @@ UNSEEN = HERE / "group_lines_unseen.tsv"
 DEV = HERE / "group_lines_dev.tsv"
 #: The blind set (nlujudge, 3 Dec night): written and scored on main before the next round; halves as DEV's.
 BLIND = HERE / "group_lines_blind.tsv"
+#: The second blind set: written after the first one's check half was scored, before it was read; all check.
+BLIND2 = HERE / "group_lines_blind2.tsv"
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ TRIAGE_DEV = DATA / "triage_dev.yaml"
 #: The blind sets (nlujudge, 3 Dec night): written and scored on main before the round that tuned on their tune halves.
 EMERGENCIES_BLIND = DATA / "emergencies_blind.yaml"
 TRIAGE_BLIND = DATA / "triage_blind.yaml"
+EMERGENCIES_BLIND2 = DATA / "emergencies_blind2.yaml"
+TRIAGE_BLIND2 = DATA / "triage_blind2.yaml"
 #: The blind sets' halves alternate in blocks of two rows (:func:`half`).
 BLIND_BLOCK = 2
 HALVES = ("tune", "check")
@@ -27,8 +29,9 @@ T = TypeVar("T")
 def half(rows: Sequence[T], name: str, block: int = 1) -> list[T]:
     """The tune half or the check half, in alternating blocks of ``block`` rows: with 1, even rows tune and odd
     rows check (the dev sets); with 2, rows 0–1 tune, 2–3 check, 4–5 tune… (the blind sets, written as a report
-    beside its look-alike, so that each half gets both). "all" for every row."""
-    if name == "all":
+    beside its look-alike, so that each half gets both); with 0, every row (a set that is all check). "all" for
+    every row."""
+    if name == "all" or block == 0:
         return list(rows)
     return [row for i, row in enumerate(rows) if (i // block) % 2 == HALVES.index(name)]
 
