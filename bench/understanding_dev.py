@@ -2,60 +2,82 @@
 or look-alike) and `sandan triage` fields. The sets were written before the judgements were changed; the check
 half is never read while tuning, so its row is the honest one.
 
+Three generations of sets: ``dev`` (group_lines_dev.tsv, emergencies_dev.yaml, triage_dev.yaml), ``blind``
+(group_lines_blind.tsv, emergencies_blind.yaml, triage_blind.yaml, written later and scored before the round that
+tuned on their tune halves) and ``blind2`` (written after blind's check halves were scored, all check).
+
 Usage:
-    .venv/bin/python bench/understanding_dev.py [--wrong tune]
+    .venv/bin/python bench/understanding_dev.py [--sets dev,blind] [--wrong tune] [--no-cost]
 """
 
 from __future__ import annotations
 
-import sys
+import argparse
 
 from common import ROOT, machine, summary, table, timed
 
 from bot.cli import triage_record
 from bot.services import build_services
 from nlu.evaluate import score_alarms
-from tests.conversation.corpus import DEV, read_lines, score
-from tests.understanding.dev_sets import HALVES, emergency_lines, half, score_triage, triage_lines
+from tests.conversation.corpus import BLIND, BLIND2, DEV, read_lines, score
+from tests.understanding.dev_sets import (BLIND_BLOCK, EMERGENCIES_BLIND, EMERGENCIES_BLIND2, EMERGENCIES_DEV, HALVES,
+                                          TRIAGE_BLIND, TRIAGE_BLIND2, TRIAGE_DEV, emergency_lines, half, score_triage,
+                                          triage_lines)
+
+#: Each generation of held-out sets: group lines, emergencies, triage sentences, and the block its halves alternate in.
+#: A block of 0 means no tune half: every row is a check row (blind2).
+SETS = {"dev": (DEV, EMERGENCIES_DEV, TRIAGE_DEV, 1), "blind": (BLIND, EMERGENCIES_BLIND, TRIAGE_BLIND, BLIND_BLOCK),
+        "blind2": (BLIND2, EMERGENCIES_BLIND2, TRIAGE_BLIND2, 0)}
 
 
-def main(show_wrong: str | None) -> None:
+def halves(name: str) -> tuple[str, ...]:
+    """The halves a set is scored in: blind2 is all check."""
+    return ("check",) if SETS[name][3] == 0 else HALVES
+
+
+def main(sets: list[str], show_wrong: str | None, cost: bool) -> None:
     services = build_services(ROOT / "config.yaml")
     engine = services.engine
     wrong: list[tuple[str, str, str]] = []
 
     rows = []
-    for name in HALVES:
-        result = score(services, half(read_lines(DEV), name))
-        rows.append([f"group lines, {name}", result.true_pos + result.false_pos + result.false_neg + result.true_neg,
-                     f"{result.precision:.3f}", f"{result.recall:.3f}"])
-        if show_wrong == name:
-            wrong += [("group", "filed" if filed else "missed", line.text) for line, filed in result.wrong]
-    for name in HALVES:
-        lines = half(emergency_lines(), name)
-        alarms = score_alarms(lines, lambda text: engine.parse(text).emergency)
-        rows.append([f"emergencies, {name}", len(lines), f"{alarms.precision:.3f}", f"{alarms.recall:.3f}"])
-        if show_wrong == name:
-            wrong += [("emergency", "missed", m) for m in alarms.missed]
-            wrong += [("emergency", "false alarm", f) for f in alarms.false]
+    for name in sets:
+        group_path, emergency_path, _, block = SETS[name]
+        for h in halves(name):
+            result = score(services, half(read_lines(group_path), h, block))
+            rows.append([f"group lines, {name} {h}",
+                         result.true_pos + result.false_pos + result.false_neg + result.true_neg,
+                         f"{result.precision:.3f}", f"{result.recall:.3f}"])
+            if show_wrong == h:
+                wrong += [(f"group {name}", "filed" if filed else "missed", line.text) for line, filed in result.wrong]
+        for h in halves(name):
+            lines = half(emergency_lines(emergency_path), h, block)
+            alarms = score_alarms(lines, lambda text: engine.parse(text).emergency)
+            rows.append([f"emergencies, {name} {h}", len(lines), f"{alarms.precision:.3f}", f"{alarms.recall:.3f}"])
+            if show_wrong == h:
+                wrong += [(f"emergency {name}", "missed", m) for m in alarms.missed]
+                wrong += [(f"emergency {name}", "false alarm", f) for f in alarms.false]
     print(table(["set", "n", "precision", "recall"], rows))
     print()
 
     rows = []
-    for name in HALVES:
-        result = score_triage(half(triage_lines(), name), lambda text: triage_record(services, text))
-        fields = [result.field_accuracy(f) for f in ("intent", "category", "handling", "place", "grid", "department")]
-        rows.append([f"triage, {name}", result.rows, f"{result.right / result.rows:.3f}",
-                     *("-" if f is None else f"{f:.3f}" for f in fields)])
-        if show_wrong == name:
-            wrong += [("triage", "wrong", w) for w in result.wrong]
+    for name in sets:
+        for h in halves(name):
+            result = score_triage(half(triage_lines(SETS[name][2]), h, SETS[name][3]), lambda text: triage_record(services, text))
+            fields = [result.field_accuracy(f) for f in ("intent", "category", "handling", "place", "grid",
+                                                         "department")]
+            rows.append([f"triage, {name} {h}", result.rows, f"{result.right / result.rows:.3f}",
+                         *("-" if f is None else f"{f:.3f}" for f in fields)])
+            if show_wrong == h:
+                wrong += [(f"triage {name}", "wrong", w) for w in result.wrong]
     print(table(["set", "n", "all fields right", "intent", "category", "handling", "place", "grid", "department"],
                 rows))
     if wrong:
         print()
         print(table(["set", "verdict", "text"], wrong))
-    print()
-    print(report_or_talk_cost(services))
+    if cost:
+        print()
+        print(report_or_talk_cost(services))
     print()
     print(machine())
 
@@ -84,5 +106,10 @@ def report_or_talk_cost(services) -> str:
 
 
 if __name__ == "__main__":
-    # only the tune half's misjudgements are ever listed: the check half stays unread
-    main("tune" if sys.argv[1:3] == ["--wrong", "tune"] else None)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", default="dev,blind,blind2", help="comma-separated: dev, blind, blind2")
+    # only the tune halves' misjudgements are ever listed: the check halves stay unread
+    parser.add_argument("--wrong", choices=["tune"], default=None)
+    parser.add_argument("--no-cost", action="store_true", help="skip the report-or-talk timing table")
+    args = parser.parse_args()
+    main(args.sets.split(","), args.wrong, not args.no_cost)

@@ -23,7 +23,9 @@ ANSWER_FIELDS = (("materials", "带齐材料"), ("where", "办理地点"), ("off
 QUESTION_WORDS = frozenset(
     "请问 社区 什么 时候 怎么 怎样 如何 哪里 哪儿 哪 去哪 去 在哪 在哪里 需要 要 带 材料 手续 流程 可以 能 能不能 今年 现在 "
     "哪办 去哪办 在哪办 去哪里 我 我家 我们 家里 想 问 一下 咨询 办 办理 怎么办 申请 有没有 有 没有 谁 找谁 找 来 多少 几 吗 呢 啊 呀 了 的 "
-    "我爸 我妈 爸爸 妈妈 父亲 母亲 老公 老婆 家人 岁 多岁".split())
+    "我爸 我妈 爸爸 妈妈 父亲 母亲 老公 老婆 家人 岁 多岁 "
+    # the same words as people type them in chat: 啥 (什么), 咋 (怎么), 不 at the end (能调解不)
+    "啥 要带啥 带啥 咋 咋办 咋弄 咋上 上 不 嘛 嘞 滴 刚 出生 刚出生".split())
 def _normalise(text: str, synonyms: dict[str, str]) -> str:
     """Write every synonym as its canonical word ("敬老卡" → "老年出行卡"), longest first, before tokenising."""
     for surface in sorted(synonyms, key=len, reverse=True):

@@ -8,19 +8,23 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from nlu.judgements import asks, is_talk, says_something_is_wrong
 from settings import Deployment, Emergencies, EmergencyKind
 
 _GREETING = re.compile(r"^\s*(你好|您好|hi|hello|在吗|在不在|早上好|晚上好|下午好|哈喽)[呀啊!！。~ ]*\s*$", re.I)
 _CHITCHAT = re.compile(
     r"^\s*(谢谢|多谢|感谢|辛苦了|好的|好|收到|嗯+|哦+|ok|👍|哈哈+|明白|知道了|没事|再见|拜拜)[了啦呀啊!！。~ ]*\s*$", re.I
 )
+_DIGIT = re.compile(r"\d")
 _EMOJI_ONLY = re.compile(r"^[\W_\s\U0001F000-\U0001FAFF\u2600-\u27BF]*$")
 _QUESTION = re.compile(
     r"(怎么办|怎么申请|如何办理|如何申请|怎么领|怎么办理|去哪|在哪里办|哪里办|需要什么|要带什么|带什么|什么材料|多久能|多长时间|"
-    r"能不能办|可以办|咨询一下|想咨询|请问.*(吗|呢|？|\?)|(吗|呢)[？?]?$|[？?]$)"
+    r"能不能办|可以办|咨询一下|想咨询|请问.*(吗|呢|？|\?)|(吗|呢)[？?]?$|[？?]$|"
+    # chat's own ways of asking: 咋 (怎么), 啥 (什么), and A-not-A at the end (社区能调解不, 可以扔不)
+    r"咋(办|弄|整|申请|上|交|领|报名)|(要|带|需要)啥|啥时候|能不能|可不可以|可以不可以|(能|可以|会|有|是|让)[^，。！？,.!?]{0,10}不[？?]?$)"
 )
 PROBLEM = re.compile(
-    r"(坏了|坏掉|损坏|破损|破了|不亮|堵|漏|塌|脱落|松动|裸露|堆|乱|吵|臭|积水|没人管|危险|隐患|充电|投诉|反映|举报|"
+    r"(坏了|坏掉|损坏|破损|破了|不亮|停水|停电|停了|堵|漏|塌|脱落|松动|裸露|堆|乱|吵|臭|积水|没人管|危险|隐患|充电|投诉|反映|举报|"
     r"有人|起火|着火|冒烟|被困|倒了|断了|缺失|丢失|掉了|占道|违建|噪音|扰民|长到|挡住|需要.*(探望|看望|帮助|帮忙))"
 )
 
@@ -48,6 +52,11 @@ def rule_intent(text: str, has_place: bool, has_facility: bool, category_hits: i
         return "question", 0.8
     if problem and (has_place or has_facility or category_hits):
         return "report", 0.9
+    if is_talk(stripped) and not says_something_is_wrong(stripped) and not _DIGIT.search(stripped):
+        # 「我到金桂园门口了 你下来拿一下」: words for the people around, naming no problem (a number may be a ticket's:
+        # 「8号已经修好了」 is staff closing ticket 8). Said rather than asked, as sure as a greeting, so that the model's
+        # "report" for any line that names a place does not outvote it; a question (「谁的积分最多」) may be a command
+        return "chitchat", 0.85 if asks(stripped) else 0.95
     if category_hits and (has_place or has_facility):
         return "report", 0.75
     if problem or category_hits:
@@ -126,7 +135,8 @@ def _elsewhen(before: str, emergencies: Emergencies) -> bool:
 def _happening_now(text: str, match: re.Match[str], kind: EmergencyKind, emergencies: Emergencies) -> bool:
     """False when the words around the match speak of a risk (容易起火, 火灾隐患), deny it (没有人受伤), say it
     is over (去年着火过, 摔倒了，已经没事了), put it at another time or in a supposition (上个月摔了一跤, 真着火了
-    人都跑不出来), or describe something else (焚烧垃圾的浓烟)."""
+    人都跑不出来), or describe something else (焚烧垃圾的浓烟). A `then` word inside the match counts too: a
+    word that reaches across 「老年卡在哪里办」 has swallowed the question (卡在…里 is no one trapped there)."""
     before, after = text[:match.start()], text[match.end():]
     sentence_before, sentence_after = _sentence_around(text, match)
     return not (_hedged_before(tuple(emergencies.not_after)).search(before)
@@ -134,7 +144,7 @@ def _happening_now(text: str, match: re.Match[str], kind: EmergencyKind, emergen
                 or any_of(tuple(emergencies.over)).search(after)
                 or _elsewhen(sentence_before, emergencies)
                 or any_of(tuple(emergencies.worry)).search(re.split(f"[{_CLAUSE_END}]", sentence_before)[-1])
-                or any_of(tuple(emergencies.then)).search(sentence_after)
+                or any_of(tuple(emergencies.then)).search(match.group() + sentence_after)
                 or any_of(tuple(kind.not_with)).search(sentence_before + match.group() + sentence_after))
 
 

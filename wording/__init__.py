@@ -235,6 +235,7 @@ SAFETY_ADVICE = {
     "受伤": "请不要随意搬动伤者，止血、保暖，留在身边等救护车；头部受伤或昏迷的尤其不要挪动。",
     "轻生": "请尽量陪在他（她）身边，不要留下一个人，收好危险物品，说话温和，等警察到。",
     "治安": "请先保护好自己，远离冲突现场，不要上前阻拦，记下人的样子和去向。",
+    "溺水": "不会游泳请不要下水，把竹竿、绳子或救生圈递给落水的人，大声呼救请会游泳的人帮忙。",
 }
 
 
@@ -255,6 +256,7 @@ SAFETY_ADVICE_EN = {
           "police.",
     "治安": "Keep yourself safe, stay away from the fight, do not step in, and remember what the people look like and "
           "where they go.",
+    "溺水": "If you cannot swim, do not go in: hold out a pole, a rope or a life ring, and shout for someone who can swim.",
 }
 
 

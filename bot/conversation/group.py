@@ -11,6 +11,7 @@ import wording
 from bot.conversation.reply import Reply
 from bot.conversation.turn import Turn
 from dispatch import outbox
+from nlu.judgements import names_a_thing, reports_beside_talk
 from nlu.types import Parse
 from settings import Config
 
@@ -37,22 +38,27 @@ def files_in_group(config: Config, parse: Parse, with_photos: bool = False) -> b
     nlu.group_report_threshold that names a place, facility or photo and its category's words files too.
 
     The keyword judgements decide where they are clear; where they disagree or are thin, the report-or-talk
-    model (``parse.report_odds``, trained on labelled lines) decides. 「有人在龙西路那边吗？帮我带个充电宝」 and
+    model (``parse.report_odds``, trained on labelled lines) decides. Words of a problem the line says is over
+    (「上次门禁坏了当天就修了」) are no problem; beside thanks, a clause of its own that says a thing is wrong files
+    (「大家辛苦了 顺便说一下 芙蓉苑门口井盖松了」); a place said on its own files only with the photo before it. 「有人在龙西路那边吗？帮我带个充电宝」 and
     「井盖修好了，谢谢」 file nothing and get no reply; a place on its own files only with a photo. ``sandan
     import-chat`` asks this same question, so its --dry-run lists what a real run files.
     tests/conversation/group_lines_*.tsv measure it (bench/group_lines.py prints the table).
     """
     if parse.emergency:
         return True
-    if parse.intent not in TALK_OR_REPORT or (parse.only_place and not with_photos):
+    if parse.intent not in TALK_OR_REPORT:
         return False
+    if parse.only_place:                    # 「就在金桂园南门这」 says where the photo before it was taken
+        return with_photos
+
     e = parse.entities
     odds = parse.report_odds
-    names_a_thing = bool(e.facility or parse.problem_words or with_photos)
+    thing = bool(e.facility or parse.problem_words or with_photos or names_a_thing(parse.words))
     if parse.talk:
-        return parse.wrong and odds is not None and odds >= REPORT_FROM and names_a_thing
+        return parse.wrong and thing and (odds is None or odds >= REPORT_FROM or reports_beside_talk(parse.words))
     if parse.wrong:
-        return odds is None or odds >= TALK_BELOW or names_a_thing
+        return odds is None or odds >= TALK_BELOW or thing
     # no word of what is wrong, but a sure report that names a thing and its category's words (「东湖小区5栋
     # 的路灯杆锈穿了」), or a place the report-or-talk model is sure of (「十里大道的盲道上全是共享单车」): the models
     # have seen more ways of saying it than the words above

@@ -24,6 +24,10 @@ UNSEEN = HERE / "group_lines_unseen.tsv"
 #: The held-out dev set (nlujudge): written before the judgement was changed, in other voices; its even lines are
 #: the tune half, its odd lines the check half (tests/understanding/dev_sets.py ``half``).
 DEV = HERE / "group_lines_dev.tsv"
+#: The blind set (nlujudge, 3 Dec night): written and scored on main before the next round; halves as DEV's.
+BLIND = HERE / "group_lines_blind.tsv"
+#: The second blind set: written after the first one's check half was scored, before it was read; all check.
+BLIND2 = HERE / "group_lines_blind2.tsv"
 
 
 @dataclass(frozen=True)

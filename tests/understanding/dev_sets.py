@@ -15,23 +15,33 @@ import yaml
 DATA = Path(__file__).parent / "data"
 EMERGENCIES_DEV = DATA / "emergencies_dev.yaml"
 TRIAGE_DEV = DATA / "triage_dev.yaml"
+#: The blind sets (nlujudge, 3 Dec night): written and scored on main before the round that tuned on their tune halves.
+EMERGENCIES_BLIND = DATA / "emergencies_blind.yaml"
+TRIAGE_BLIND = DATA / "triage_blind.yaml"
+EMERGENCIES_BLIND2 = DATA / "emergencies_blind2.yaml"
+TRIAGE_BLIND2 = DATA / "triage_blind2.yaml"
+#: The blind sets' halves alternate in blocks of two rows (:func:`half`).
+BLIND_BLOCK = 2
 HALVES = ("tune", "check")
 T = TypeVar("T")
 
 
-def half(rows: Sequence[T], name: str) -> list[T]:
-    """The tune half (even rows) or the check half (odd rows); "all" for every row."""
-    if name == "all":
+def half(rows: Sequence[T], name: str, block: int = 1) -> list[T]:
+    """The tune half or the check half, in alternating blocks of ``block`` rows: with 1, even rows tune and odd
+    rows check (the dev sets); with 2, rows 0–1 tune, 2–3 check, 4–5 tune… (the blind sets, written as a report
+    beside its look-alike, so that each half gets both); with 0, every row (a set that is all check). "all" for
+    every row."""
+    if name == "all" or block == 0:
         return list(rows)
-    return list(rows[HALVES.index(name)::2])
+    return [row for i, row in enumerate(rows) if (i // block) % 2 == HALVES.index(name)]
 
 
-def emergency_lines() -> list[tuple[str, str | None]]:
-    return [(text, kind) for text, kind in yaml.safe_load(EMERGENCIES_DEV.read_text(encoding="utf-8"))["lines"]]
+def emergency_lines(path: Path = EMERGENCIES_DEV) -> list[tuple[str, str | None]]:
+    return [(text, kind) for text, kind in yaml.safe_load(path.read_text(encoding="utf-8"))["lines"]]
 
 
-def triage_lines() -> list[dict[str, Any]]:
-    return yaml.safe_load(TRIAGE_DEV.read_text(encoding="utf-8"))["lines"]
+def triage_lines(path: Path = TRIAGE_DEV) -> list[dict[str, Any]]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["lines"]
 
 
 #: The fields a triage row may name, in the order the table prints them.

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from nlu.evaluate import score_alarms
-from tests.understanding.dev_sets import emergency_lines, half
+from tests.understanding.dev_sets import EMERGENCIES_BLIND, EMERGENCIES_BLIND2, emergency_lines, half
 
 LABELLED = Path(__file__).parent / "data" / "emergencies.yaml"
 
@@ -45,6 +45,25 @@ def test_the_held_out_check_half_is_caught_and_rarely_false(engine):
     # while tuning (first contact: recall 0.710, precision 0.880)
     score = score_alarms(half(emergency_lines(), "check"), lambda text: engine.parse(text).emergency)
     assert score.recall >= 0.9 and score.precision >= 0.9
+
+
+def test_the_blind_sets_at_the_levels_measured(engine):
+    # emergencies_blind.yaml: check half 0.800 / 0.667 on main, then tuned on; emergencies_blind2.yaml scored once
+    # (precision 0.917, recall 0.710: present events in words the lists lack are still missed)
+    blind = score_alarms(emergency_lines(EMERGENCIES_BLIND), lambda text: engine.parse(text).emergency)
+    assert blind.recall == 1.0 and blind.precision >= 0.95, (blind.missed, blind.false)
+    blind2 = score_alarms(emergency_lines(EMERGENCIES_BLIND2), lambda text: engine.parse(text).emergency)
+    assert blind2.recall >= 0.7 and blind2.precision >= 0.9
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("河边有个小孩掉进水里了 快来人", "溺水"),
+    ("明天物业搞电梯困人演习 大家别慌", None),              # a drill
+    ("燃气灶打不着火了", None),                              # a stove that will not light
+    ("老年卡在哪里办", None),                                # a card, and a question inside the words
+])
+def test_drowning_is_an_emergency_and_drills_stoves_and_cards_are_not(engine, text, kind):
+    assert engine.parse(text).emergency == kind
 
 
 @pytest.mark.parametrize("text", [
