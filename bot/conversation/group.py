@@ -62,6 +62,12 @@ def files_in_group(config: Config, parse: Parse, with_photos: bool = False) -> b
             or (odds is not None and odds >= SURE_REPORT and not parse.asks))
 
 
+def for_the_bot(parse: Parse) -> bool:
+    """Whether a group line asks the bot something: a command typed as one (积分, 进度 3), or words that may
+    report or ask. An intent a model guessed from talk (「谁有打气筒借我用一下」 read as 排行榜) is for the riders."""
+    return parse.command or parse.intent in TALK_OR_REPORT
+
+
 def speak(turn: Turn, reply: Reply) -> Reply:
     """What the bot says in the group, and what it tells the sender privately instead."""
     name = turn.inbound.display_name or turn.user.get("display_name") or ""

@@ -19,6 +19,7 @@ from bot.conversation.turn import Turn
 from dispatch import tickets
 from dispatch.dialogue import Expectation
 from dispatch.users import is_staff
+from nlu.commands import corrects
 
 
 def told(turn: Turn) -> dict[str, Any]:
@@ -133,6 +134,11 @@ def _words_in_group(turn: Turn, data: dict[str, Any]) -> Reply:
 def _words_after(turn: Turn, data: dict[str, Any]) -> Reply:
     """The words after a photo, a location or a place said alone (「龙西小区」, then 「5栋楼道灯坏了」)."""
     if data.get("text"):
+        if _corrects_the_place(turn):
+            e = turn.parse.entities
+            data["text"] = f"{e.where}{e.building or ''}"
+            _keep(turn, data)
+            return Reply(wording.ask_what_happened(data["text"]), outcome="asked")
         if turn.parse.entities.where and not turn.parse.only_place:
             # a report with its own place: the place said before does not belong to it
             context.drop(turn, context.REPORT)
@@ -148,6 +154,13 @@ def _words_after(turn: Turn, data: dict[str, Any]) -> Reply:
     if turn.parse.intent in ("chitchat", "question", "photo"):
         turn.parse.intent = "report"        # the words that go with a photo describe it
     return table.run(turn, "report")
+
+
+def _corrects_the_place(turn: Turn) -> bool:
+    """「不对，是幸福里小区2栋」 after a place said alone: another place, still no problem, in words that correct."""
+    p = turn.parse
+    return (bool(p.entities.where) and not turn.inbound.photos and not names_a_problem(p) and not p.wrong
+            and (p.only_place or corrects(p.words)))
 
 
 def _place_after(turn: Turn, data: dict[str, Any]) -> Reply:
