@@ -84,6 +84,19 @@ COMMANDS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+#: What a line must say for a model's guess of a personal command to stand in a group chat, where most lines are
+#: talk among the people there: 「我的积分多少了」 asks for points, 「谁有打气筒借我用一下」 (read as 排行榜) does not.
+COMMAND_WORDS = {"points": re.compile(r"积分"), "leaderboard": re.compile(r"排行|排名|榜"),
+                 "my_tickets": re.compile(r"工单|报的|反映的|投诉的|待办"), "redeem": re.compile(r"兑换"),
+                 "status": re.compile(r"进度|工单"), "help": re.compile(r"帮助|怎么用|菜单|使用说明")}
+
+
+def says_its_command(intent: str, text: str) -> bool:
+    """Whether the words name the command a model read them as (「我的积分多少了」 → points)."""
+    words = COMMAND_WORDS.get(intent)
+    return bool(words and words.search(text))
+
+
 def match_command(text: str) -> tuple[str, dict[str, Any]] | None:
     """Return (intent, args) when the text is a command, else None."""
     for intent, pattern in COMMANDS:

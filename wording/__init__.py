@@ -131,6 +131,19 @@ def still_waiting_for_place(text: str) -> str:
     return f"（您前面说的「{mask_phones(text)[:20]}」还没说在哪里，告诉我小区和几栋就能派单。）"
 
 
+def still_waiting_or_cancel(text: str, had_photos: bool = False) -> str:
+    """Said after an answer to something else while a report still waits for its place (or a photo for its words)."""
+    if not text:
+        return "（刚才的照片还没说是什么问题，说说情况就能派单；不报了请回复「取消」。）"
+    return f"（「{mask_phones(text)[:20]}」还没说在哪里，告诉我小区和几栋就能派单；不报了请回复「取消」。）"
+
+
+def is_it_there(text: str, place: str) -> str:
+    """A place said after other talk, while a report waited for its place: ask before filing it there."""
+    what = f"「{mask_phones(text)[:20]}」" if text else "刚才的照片"
+    return f"{what}是在「{place[:20]}」吗？请回复「是」或「不是」。"
+
+
 ASK_PLACE_AGAIN = "记下了。还差地点：是哪个小区、几栋？也可以直接发送位置。"
 NO_TICKETS = "您还没有反映过问题。直接发文字或照片就可以反映哦。"
 

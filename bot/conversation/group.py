@@ -11,6 +11,7 @@ import wording
 from bot.conversation.reply import Reply
 from bot.conversation.turn import Turn
 from dispatch import outbox
+from nlu.commands import says_its_command
 from nlu.types import Parse
 from settings import Config
 
@@ -63,9 +64,10 @@ def files_in_group(config: Config, parse: Parse, with_photos: bool = False) -> b
 
 
 def for_the_bot(parse: Parse) -> bool:
-    """Whether a group line asks the bot something: a command typed as one (积分, 进度 3), or words that may
-    report or ask. An intent a model guessed from talk (「谁有打气筒借我用一下」 read as 排行榜) is for the riders."""
-    return parse.command or parse.intent in TALK_OR_REPORT
+    """Whether a group line asks the bot something: a command typed as one (积分, 进度 3), words that name the
+    command a model read them as (「我的积分多少了」), or words that may report or ask. Talk a model read as a
+    command (「谁有打气筒借我用一下」 read as 排行榜) is for the riders."""
+    return parse.command or parse.intent in TALK_OR_REPORT or says_its_command(parse.intent, parse.words)
 
 
 def speak(turn: Turn, reply: Reply) -> Reply:

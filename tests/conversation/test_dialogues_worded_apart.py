@@ -69,14 +69,16 @@ def test_a_place_corrected_before_the_problem_is_said_is_the_place_filed(talk, d
 # ---------------------------------------------------------------- the group
 
 
-def test_talk_a_model_reads_as_a_command_gets_nothing_and_an_at_bot_command_is_answered_privately(talk, db):
+def test_talk_a_model_reads_as_a_command_gets_nothing_and_asking_for_ones_points_is_answered_privately(talk, db):
     verify_dialog(talk, [
         ("群:小王", "谁有打气筒借我用一下，车胎没气了", ""),
+        ("群:小王", "这周谁第一", ""),
         ("群:小王", "@三单\u2005我的积分", "@小王 已私信回复您。"),
+        ("群:小王", "我现在多少积分了", "@小王 已私信回复您。"),
     ])
-    assert talk.inbox("group:小王") == [
-        "您的志愿服务积分：0 分\n还没有积分记录。反映的问题被受理就能得分，附照片、报紧急隐患还有加分。\n"
-        "可兑换：雨衣(100分)、充电宝(200分)、洗车券(50分)、爱心餐(30分)，发「兑换 物品名」即可。"]
+    points = ("您的志愿服务积分：0 分\n还没有积分记录。反映的问题被受理就能得分，附照片、报紧急隐患还有加分。\n"
+              "可兑换：雨衣(100分)、充电宝(200分)、洗车券(50分)、爱心餐(30分)，发「兑换 物品名」即可。")
+    assert talk.inbox("group:小王") == [points, points]
 
 
 # ---------------------------------------------------------------- staff commands typed loosely
@@ -112,3 +114,37 @@ def test_a_resident_who_types_claim_is_told_how_to_volunteer_and_one_who_types_t
         ("rider-9", "认领12", "「认领」征集任务需要先成为志愿者：请向社区要志愿者邀请码，发「绑定 邀请码」。"),
         ("rider-9", "接单 3", "这个命令是给网格和社区工作人员用的。如果您是工作人员，请先发「绑定 邀请码」。"),
     ])
+
+
+# ---------------------------------------------------------------- other talk while a report waits
+
+CHITCHAT = "收到 😊 有问题随时发给我，发「帮助」看看我能做什么。"
+
+
+def test_a_place_said_after_other_talk_is_asked_about_before_the_waiting_words_are_filed_there(talk, db):
+    verify_dialog(talk, [
+        ("sun", "单元门坏了关不上", ASK_PLACE),
+        ("sun", "没事了，已经好了",
+         CHITCHAT + "\n（「单元门坏了关不上」还没说在哪里，告诉我小区和几栋就能派单；不报了请回复「取消」。）"),
+        ("sun", "东湖小区3栋", "「单元门坏了关不上」是在「东湖小区3栋」吗？请回复「是」或「不是」。"),
+        ("sun", "不是", "好的，「东湖小区3栋」。请问那里有什么问题？说说情况就行，有照片也可以发来。"),
+        ("sun", "楼道灯不亮", ack(1, "平东社区第三网格党支部", "12月04日 10:00")),
+        ("zhao", "垃圾桶坏了", ASK_PLACE),
+        ("zhao", "嗯嗯稍等",
+         CHITCHAT + "\n（「垃圾桶坏了」还没说在哪里，告诉我小区和几栋就能派单；不报了请回复「取消」。）"),
+        ("zhao", "阳光家园2栋", "「垃圾桶坏了」是在「阳光家园2栋」吗？请回复「是」或「不是」。"),
+        ("zhao", "是的", ack(2, "平东社区第二网格党支部", "12月03日 10:00")),
+    ])
+    first, second = get_ticket(db, 1), get_ticket(db, 2)
+    assert (first["place"], first["building"], "单元门" in first["text"]) == ("东湖小区", "3栋", False)
+    assert (second["place"], second["building"]) == ("阳光家园", "2栋")
+
+
+def test_words_after_a_photo_that_say_nothing_of_it_leave_it_waiting_and_it_can_be_dropped(talk, db):
+    verify_dialog(talk, [
+        ("li", "📷", "收到照片！请再说说是什么问题，比如「3栋门口垃圾桶坏了」。"),
+        ("li", "发错了，不用管", CHITCHAT + "\n（刚才的照片还没说是什么问题，说说情况就能派单；不报了请回复「取消」。）"),
+        ("li", "森工大厦小区2栋", "刚才的照片是在「森工大厦小区2栋」吗？请回复「是」或「不是」。"),
+        ("li", "取消", "好的，刚才的照片不报了。有别的问题随时告诉我。"),
+    ])
+    assert db.execute("SELECT count(*) FROM tickets").fetchone()[0] == 0
