@@ -469,13 +469,6 @@ def rating_corrected(ticket_id: int, value: str, state: str) -> str:
     return f"已把工单 {ticket_id} 的评价改为「{value}」，谢谢您！"
 
 
-def rating_already_noted(ticket_id: int, said: str, state: str) -> str:
-    """The same rating said again right after it was given, with nothing else to rate."""
-    if state == "reopened":
-        return f"工单 {ticket_id} 的评价「{said}」已经记下了，已重新交办整改，社区会跟进督促。"
-    return f"工单 {ticket_id} 的评价「{said}」已经记下了，谢谢您！"
-
-
 def too_late_to_correct(ticket_id: int) -> str:
     return f"工单 {ticket_id} 的评价已经不能修改了。如果问题还在，直接发给我重新反映就行。"
 

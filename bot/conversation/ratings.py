@@ -32,10 +32,6 @@ def rate(turn: Turn) -> Reply | str:
     try:
         rated = tickets.rate(turn.db, turn.config, target, turn.user, value, note, turn.now, solved)
     except tickets.TicketNotFound:
-        if correction and named in (None, correction.ticket_id):      # the same rating again, nothing else to rate
-            state = tickets.get_ticket(turn.db, correction.ticket_id)["state"]
-            said_again = wording.rating_note(correction.data.get("value") or "", correction.data.get("solved"))
-            return Reply(wording.rating_already_noted(correction.ticket_id, said_again, state), correction.ticket_id)
         return wording.nothing_to_rate()
     except TransitionError as e:
         if named is None and shown is not None:
