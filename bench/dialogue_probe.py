@@ -753,7 +753,9 @@ def emergency_in_the_past_is_none(d: Dialogue) -> None:
 @dialogue("desk")
 def desk_todo_shows_both_queues(d: Dialogue) -> None:
     me = d.person("s30")
-    d.say(me, "仙源小区那边有点情况")       # unsure: to review
+    t = ack_ticket(d.say(me, "仙源小区12栋楼道灯坏了"))
+    d.say("sec-xianyuan-1", f"接单 {t}")
+    d.say("sec-xianyuan-1", f"退回审核 {t} 不是我们网格的")      # now in the review queue
     d.say(d.person("s30b"), "转人工")
     r = d.say("dispatcher-xianyuan", "待办")
     d.expect("待审核" in (r.get("reply") or "") and "转人工" in (r.get("reply") or ""),

@@ -140,10 +140,14 @@ def corrects(text: str) -> bool:
     return bool(CORRECTION_WORDS.search(text))
 
 
+#: 「第二个工单不满意」: a ticket named by its place in the list the bot showed last (我的工单).
+ORDINAL = re.compile(r"第\s*([一二两三四五六七八九十]|\d{1,2})\s*(?:个|张|条|件|项)?\s*(?:工单|单子|单)?")
+_ORDINALS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)} | {"两": 2}
+
 _CORRECTION_FIRST = re.compile(rf"^(?:[\s，,。.、:：;；!！]|{CORRECTION_WORDS.pattern})+")
 #: A comment that is only particles or degree words (「挺满意的」's 的, 「比较满意」's 比较) says nothing.
 _NO_NOTE = re.compile(r"^(?:的|了|啊|呀|吧|哦|噢|哈|呢|啦|挺|很|还|比较|十分|特别|非常|蛮|算|其实|真的?|都)*$")
-_HEAD_FILLER = re.compile(rf"{RATING_WORD.pattern}|{CORRECTION_WORDS.pattern}|工单|#|\d{{1,9}}|号")
+_HEAD_FILLER = re.compile(rf"{RATING_WORD.pattern}|{CORRECTION_WORDS.pattern}|{ORDINAL.pattern}|工单|#|\d{{1,9}}|号")
 #: A number followed by one of these is a place or an amount (3栋, 1号楼, 3天), not a ticket.
 _NOT_A_TICKET = r"(?!\d)(?!\s*号?\s*(?:栋|幢|楼|单元|院|门|室|层|户|期|区|线|路|米|天|小时|分钟|分|点|个|次|元|块|星|年|月|日|岁))"
 #: How a resident names a ticket: 工单1, #1, 1号, 1号工单, or a bare number next to a leading rating word.
@@ -181,6 +185,9 @@ def rating_args(text: str) -> dict[str, Any] | None:
     if ref := TICKET_REF.search(text):
         args["ticket"] = int(next(g for g in ref.groups() if g))
         spans.append(ref.span())
+    elif nth := ORDINAL.search(text):
+        args["ordinal"] = _ORDINALS.get(nth.group(1)) or int(nth.group(1))
+        spans.append(nth.span())
     start, end = min(s for s, _ in spans), max(e for _, e in spans)
     before = CORRECTION_WORDS.sub("", text[:start]).strip(_SEPARATORS)
     note = text[end:].strip(_SEPARATORS) or _without_prefix(before, _TO_WHOM)
@@ -193,6 +200,7 @@ def match_rating(text: str) -> dict[str, Any] | None:
     """A rating typed as a command: it starts with the rating word or the solved word, or it is short and
     names a ticket."""
     head = _CORRECTION_FIRST.sub("", text)      # 「打错了，应该是不满意」 is a rating too
+    head = ORDINAL.sub("", head, count=1) if ORDINAL.match(head) else head     # so is 「第二个工单不满意」
     if _RATING_FIRST.match(head) or _SOLVED_FIRST.match(head) or (len(text) <= SHORT_RATING
                                                                    and TICKET_REF.search(text)):
         return rating_args(text)

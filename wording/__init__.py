@@ -434,6 +434,9 @@ def missing_number(verb: str) -> str:
     return f"请在「{verb}」后面加上工单编号，比如「{verb} 12」。发「待办」看看手上的工单。"
 
 
+WHICH_TICKET_TO_RATE = "是哪一张工单？请带上工单号，比如「不满意 12」；发「我的工单」看看您的工单和编号。"
+
+
 def nothing_to_rate() -> str:
     return "您目前没有待评价的工单。"
 

@@ -41,6 +41,21 @@ def test_a_correction_said_before_the_rating_corrects_both_halves(talk, db):
     assert get_ticket(db, 1)["state"] == "closed"
 
 
+def test_the_second_ticket_is_the_second_one_listed(talk, db):
+    verify_dialog(talk, [
+        ("feng", "锦绣华庭5栋电梯门关不上", ack(1, "芙蓉社区第三网格党支部", "12月04日 10:00")),
+        ("feng", "第二个工单不满意", "是哪一张工单？请带上工单号，比如「不满意 12」；发「我的工单」看看您的工单和编号。"),
+        ("feng", "锦绣华庭7栋楼道灯坏了", ack(2, "芙蓉社区第三网格党支部", "12月04日 10:00")),
+        ("sec-furong-3", "办结 1 已修", "工单 #1 已办结，已通知反映人评价。辛苦了！"),
+        ("sec-furong-3", "办结 2 已修", "工单 #2 已办结，已通知反映人评价。辛苦了！"),
+        ("feng", "我的工单", "您的工单：\n#2 已办结，待评价｜锦绣华庭7栋楼道灯坏了\n#1 已办结，待评价｜锦绣华庭5栋电梯门关不上\n"
+                             "回复「进度 编号」看详情。"),
+        ("feng", "第二个工单不满意", "抱歉没让您满意。工单 1 已重新交办整改，社区会跟进督促。\n"
+                                     "您还有工单 2 待评价，回复「已解决 满意 2」或「未解决 不满意 2」即可。"),
+    ])
+    assert (get_ticket(db, 1)["state"], get_ticket(db, 2)["state"]) == ("reopened", "resolved")
+
+
 # ---------------------------------------------------------------- cancelling, and a place corrected
 
 
