@@ -10,6 +10,8 @@ sees them, so they make no ticket and no reply. Needs the API key (X-Api-Key).
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Flask, jsonify
 
 from bot.api import _json_body, inbound_from_json, require_api_key
@@ -21,6 +23,14 @@ from dispatch.clock import utcnow
 
 bp = Blueprint("groups", __name__, url_prefix="/api/groups")
 
+#: 「@三单 我的积分」: the @names a line starts with (WeChat puts a U+2005 space after each).
+_MENTIONS = re.compile(r"^\s*(?:@[^\s\u2005@]{1,32}[\s\u2005]+)+")
+
+
+def without_mentions(text: str) -> str:
+    """The words of a group line without the @names it starts with, so 「@三单 积分」 reads as the command 积分."""
+    return _MENTIONS.sub("", text) if text else text
+
 
 @bp.post("/messages")
 def post_group_message():
@@ -31,6 +41,7 @@ def post_group_message():
     if not isinstance(group, str) or group not in services.config.deployment.groups:
         raise ApiError(400, "group 必须是部署文件 groups 里的群编号")
     inbound = inbound_from_json({**body, "chat": group}, channel="group")
+    inbound.text = without_mentions(inbound.text)
     if not inbound.photos and is_chatter(inbound.text, services.engine):
         return jsonify({"ok": True, "reply": "", "ticket": None, "private": ""})
     reply = handle(services, get_db(), inbound, utcnow())

@@ -8,13 +8,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_NUM = r"#?\s*(\d{1,9})(?!\d)\s*号?"   # 12, #12, 12号; never part of a number (「转交 25」 is not 2 → 「5」)
+#: 12, #12, 12号, 「：12」; never part of a number (「转交 25」 is not 2 → 「5」). The colon, comma or dash typed after the
+#: verb or the number (「接单：12」「答复 3：…」「办结12，已换」) is no part of what follows.
+_NUM = r"[\s:：]*#?\s*(\d{1,9})(?!\d)\s*号?[\s:：,，、;；.。\-—]*"
+#: A withdrawal typed without its number (「撤回」「撤了吧」) while a report is being told drops that report (handle.py).
+WITHDRAW_VERBS = ("撤回", "撤销", "撤掉", "撤了", "取消工单")
 
 #: (intent, pattern); the first match wins. Named groups become the Parse's args.
 COMMANDS: list[tuple[str, re.Pattern[str]]] = [
     ("my_tickets", re.compile(r"^\s*(我的工单|我的报事|我的单子|我的投诉|工单列表|待办|我的待办|待办工单)\s*$")),
     ("status", re.compile(rf"^\s*(进度|查询|查单|工单)\s*{_NUM}\s*$")),
-    ("claim", re.compile(rf"^\s*(接单|认领)\s*{_NUM}\s*$")),
+    # one handler for both verbs; the verb is kept: a resident's 认领 is told how to volunteer, 接单 that it is for staff
+    ("claim", re.compile(rf"^\s*(?P<verb>接单|认领)\s*{_NUM}\s*$")),
     ("start", re.compile(rf"^\s*(处理中|开始处理)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
     ("resolve", re.compile(rf"^\s*(办结|完成|已办结)\s*{_NUM}\s*(?P<note>.*)$", re.S)),
     ("transfer", re.compile(rf"^\s*(转交|转办)\s*{_NUM}\s*(?P<target>\S+)\s*(?P<note>.*)$", re.S)),
@@ -74,8 +79,22 @@ COMMANDS: list[tuple[str, re.Pattern[str]]] = [
     ("human", re.compile(r"^\s*(转人工|人工|人工客服|人工服务|找人工|我要人工|找工作人员)\s*$")),
     ("help", re.compile(r"^\s*(帮助|help|\?|？|菜单|怎么用|使用说明)\s*$", re.I)),
     # a staff command typed without its ticket number: say how, rather than guess
-    ("missing_number", re.compile(r"^\s*(?P<verb>接单|认领|办结|完成|处理中|开始处理|转交|转办|驳回|改派|派单|撤回|取消工单|答复|入库|退回审核)\s*$")),
+    ("missing_number", re.compile(r"^\s*(?P<verb>接单|认领|办结|完成|处理中|开始处理|转交|转办|驳回|改派|派单|答复|入库|退回审核)\s*$")),
+    ("missing_number", re.compile(rf"^\s*(?P<verb>{'|'.join(WITHDRAW_VERBS)})(?:吧|了|啦|哈|呗|掉)*\s*[。.!！~～]*\s*$")),
 ]
+
+
+#: What a line must say for a model's guess of a personal command to stand in a group chat, where most lines are
+#: talk among the people there: 「我的积分多少了」 asks for points, 「谁有打气筒借我用一下」 (read as 排行榜) does not.
+COMMAND_WORDS = {"points": re.compile(r"积分"), "leaderboard": re.compile(r"排行|排名|榜"),
+                 "my_tickets": re.compile(r"工单|报的|反映的|投诉的|待办"), "redeem": re.compile(r"兑换"),
+                 "status": re.compile(r"进度|工单"), "help": re.compile(r"帮助|怎么用|菜单|使用说明")}
+
+
+def says_its_command(intent: str, text: str) -> bool:
+    """Whether the words name the command a model read them as (「我的积分多少了」 → points)."""
+    words = COMMAND_WORDS.get(intent)
+    return bool(words and words.search(text))
 
 
 def match_command(text: str) -> tuple[str, dict[str, Any]] | None:
@@ -100,17 +119,35 @@ def match_command(text: str) -> tuple[str, dict[str, Any]] | None:
 
 #: What the resident may type, and the rating it stands for.
 RATING_VALUES = {"非常满意": "满意", "基本满意": "基本满意", "不满意": "不满意", "满意": "满意",
-                 "好评": "满意", "五星": "满意", "差评": "不满意"}
+                 "好评": "满意", "五星": "满意", "差评": "不满意",
+                 # a softened 满意 is still not satisfied (「不太满意」「不是很满意」 must never close a ticket as 满意)
+                 **{f"{soft}满意": "不满意" for soft in ("不太", "不是很", "不是太", "不怎么", "不大", "不够", "不算",
+                                                        "并不", "没那么", "没有很", "没有那么", "没有太")}}
 #: The longer words first, so 「不满意」 is never read as 「满意」.
 RATING_WORD = re.compile("|".join(sorted(RATING_VALUES, key=len, reverse=True)))
-_RATING_FIRST = re.compile(r"^\s*(非常满意|基本满意|不满意|满意)")
+_RATING_FIRST = re.compile(rf"^\s*(?:{'|'.join(sorted((w for w in RATING_VALUES if w.endswith('满意')), key=len, reverse=True))})")
+#: What says a rating just given was a mistake (「打错了，应该是…」「我看错了，改成…」): it may stand before the rating.
+CORRECTION_WORDS = re.compile(r"(?:我|刚才|刚刚|前面|上面)?(?:看|打|评|点|按|选|写|说|弄|回)错了?|改成|改为|改一下|更正为?|应该是|"
+                              r"其实是|重新评价?|不对")
 #: The other half of a two-part rating (「已解决 满意」, 「没解决 不满意」): was the problem solved?
 SOLVED_VALUES = {"已解决": True, "已经解决": True, "解决了": True, "解决": True, "未解决": False, "没解决": False,
                  "没有解决": False, "还没解决": False, "没能解决": False, "未能解决": False}
 SOLVED_WORD = re.compile("|".join(sorted(SOLVED_VALUES, key=len, reverse=True)))
 _SOLVED_FIRST = re.compile(rf"^\s*(?:{SOLVED_WORD.pattern})")
 #: What may stand before the solved word in a rating's head: the rating word, a ticket number, separators.
-_HEAD_FILLER = re.compile(rf"{RATING_WORD.pattern}|工单|#|\d{{1,9}}|号")
+def corrects(text: str) -> bool:
+    """「不对，是幸福里小区2栋」「打错了，应该是不满意」: the words correct something said a moment ago."""
+    return bool(CORRECTION_WORDS.search(text))
+
+
+#: 「第二个工单不满意」: a ticket named by its place in the list the bot showed last (我的工单).
+ORDINAL = re.compile(r"第\s*([一二两三四五六七八九十]|\d{1,2})\s*(?:个|张|条|件|项)?\s*(?:工单|单子|单)?")
+_ORDINALS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)} | {"两": 2}
+
+_CORRECTION_FIRST = re.compile(rf"^(?:[\s，,。.、:：;；!！]|{CORRECTION_WORDS.pattern})+")
+#: A comment that is only particles or degree words (「挺满意的」's 的, 「比较满意」's 比较) says nothing.
+_NO_NOTE = re.compile(r"^(?:的|了|啊|呀|吧|哦|噢|哈|呢|啦|挺|很|还|比较|十分|特别|非常|蛮|算|其实|真的?|都)*$")
+_HEAD_FILLER = re.compile(rf"{RATING_WORD.pattern}|{CORRECTION_WORDS.pattern}|{ORDINAL.pattern}|工单|#|\d{{1,9}}|号")
 #: A number followed by one of these is a place or an amount (3栋, 1号楼, 3天), not a ticket.
 _NOT_A_TICKET = r"(?!\d)(?!\s*号?\s*(?:栋|幢|楼|单元|院|门|室|层|户|期|区|线|路|米|天|小时|分钟|分|点|个|次|元|块|星|年|月|日|岁))"
 #: How a resident names a ticket: 工单1, #1, 1号, 1号工单, or a bare number next to a leading rating word.
@@ -148,9 +185,13 @@ def rating_args(text: str) -> dict[str, Any] | None:
     if ref := TICKET_REF.search(text):
         args["ticket"] = int(next(g for g in ref.groups() if g))
         spans.append(ref.span())
+    elif nth := ORDINAL.search(text):
+        args["ordinal"] = _ORDINALS.get(nth.group(1)) or int(nth.group(1))
+        spans.append(nth.span())
     start, end = min(s for s, _ in spans), max(e for _, e in spans)
-    note = text[end:].strip(_SEPARATORS) or _without_prefix(text[:start].strip(_SEPARATORS), _TO_WHOM)
-    if note:
+    before = CORRECTION_WORDS.sub("", text[:start]).strip(_SEPARATORS)
+    note = text[end:].strip(_SEPARATORS) or _without_prefix(before, _TO_WHOM)
+    if note and not _NO_NOTE.match(note):
         args["note"] = note
     return args
 
@@ -158,7 +199,9 @@ def rating_args(text: str) -> dict[str, Any] | None:
 def match_rating(text: str) -> dict[str, Any] | None:
     """A rating typed as a command: it starts with the rating word or the solved word, or it is short and
     names a ticket."""
-    if _RATING_FIRST.match(text) or _SOLVED_FIRST.match(text) or (len(text) <= SHORT_RATING
+    head = _CORRECTION_FIRST.sub("", text)      # 「打错了，应该是不满意」 is a rating too
+    head = ORDINAL.sub("", head, count=1) if ORDINAL.match(head) else head     # so is 「第二个工单不满意」
+    if _RATING_FIRST.match(head) or _SOLVED_FIRST.match(head) or (len(text) <= SHORT_RATING
                                                                    and TICKET_REF.search(text)):
         return rating_args(text)
     return None

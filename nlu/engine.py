@@ -178,7 +178,7 @@ class Engine:
         entities = find_entities(text, self.gazetteer)
         if command:
             intent, args = command
-            return Parse(text, intent, "其他", urgency, 1.0, entities, args)
+            return Parse(text, intent, "其他", urgency, 1.0, entities, args, command=True)
         intent, intent_confidence, args = self._intent(text, entities)
         if emergency is not None and intent not in NOT_EMERGENCY_REPORTS:
             return self._emergency_report(text, emergency, urgency, entities)

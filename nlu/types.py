@@ -38,6 +38,7 @@ class Parse:
     entities: Entities = field(default_factory=Entities)
     args: dict[str, Any] = field(default_factory=dict)   # command arguments, e.g. {"ticket": 12}
     source: str = "builtin"           # which engine decided: builtin | rasa
+    command: bool = False             # typed as a chat command (nlu/commands.py), not an intent a model guessed
     emergency: str | None = None      # the deployment's emergency kind (火情, 受伤…) when a life is in danger now
     only_place: bool = False          # the words name a place and nothing else (「平东小区2栋」)
     problem_words: bool = False       # a category's or an emergency's keywords, or a complaint: says what is wrong

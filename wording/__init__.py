@@ -131,6 +131,19 @@ def still_waiting_for_place(text: str) -> str:
     return f"（您前面说的「{mask_phones(text)[:20]}」还没说在哪里，告诉我小区和几栋就能派单。）"
 
 
+def still_waiting_or_cancel(text: str, had_photos: bool = False) -> str:
+    """Said after an answer to something else while a report still waits for its place (or a photo for its words)."""
+    if not text:
+        return "（刚才的照片还没说是什么问题，说说情况就能派单；不报了请回复「取消」。）"
+    return f"（「{mask_phones(text)[:20]}」还没说在哪里，告诉我小区和几栋就能派单；不报了请回复「取消」。）"
+
+
+def is_it_there(text: str, place: str) -> str:
+    """A place said after other talk, while a report waited for its place: ask before filing it there."""
+    what = f"「{mask_phones(text)[:20]}」" if text else "刚才的照片"
+    return f"{what}是在「{place[:20]}」吗？请回复「是」或「不是」。"
+
+
 ASK_PLACE_AGAIN = "记下了。还差地点：是哪个小区、几栋？也可以直接发送位置。"
 NO_TICKETS = "您还没有反映过问题。直接发文字或照片就可以反映哦。"
 
@@ -421,6 +434,9 @@ def no_such_ticket(ticket_id: int) -> str:
 
 def missing_number(verb: str) -> str:
     return f"请在「{verb}」后面加上工单编号，比如「{verb} 12」。发「待办」看看手上的工单。"
+
+
+WHICH_TICKET_TO_RATE = "是哪一张工单？请带上工单号，比如「不满意 12」；发「我的工单」看看您的工单和编号。"
 
 
 def nothing_to_rate() -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import wording
 from bot.conversation.turn import Turn
+from nlu.commands import WITHDRAW_VERBS
 
 
 def greeting(turn: Turn) -> str:
@@ -19,4 +20,5 @@ def help_(turn: Turn) -> str:
 
 
 def missing_number(turn: Turn) -> str:
-    return wording.missing_number(turn.parse.args["verb"])
+    verb = turn.parse.args["verb"]
+    return wording.missing_number("撤回" if verb in WITHDRAW_VERBS else verb)   # 「撤了」 is said 「撤回 12」

@@ -18,6 +18,8 @@ from dispatch.dialogue import Expectation
 REPORT = "report"
 #: The ticket a bare 满意 / 不满意 rates: the one the bot last showed or asked about.
 RATING = "rating"
+#: The tickets 我的工单 listed last, in order: 「第二个工单不满意」 rates the second.
+LISTED = "listed"
 #: A rating just given, which may still be changed.
 CORRECTION = "correction"
 #: A yes/no question (「您说的是「仙源小区」吗？」).
@@ -31,6 +33,7 @@ PLACE = "place"
 def _minutes(turn: Turn, kind: str) -> float:
     c = turn.config.settings.conversation
     return {REPORT: c.wait_minutes, CONFIRM: c.wait_minutes, RATING: c.rating_target_minutes,
+            LISTED: c.rating_target_minutes,
             CORRECTION: c.correction_minutes, PHOTO: turn.config.settings.dispatch.photo_join_minutes,
             PLACE: c.scan_place_minutes}[kind]
 

@@ -12,6 +12,7 @@ from bot.conversation.reply import Reply
 from bot.conversation.turn import Turn
 from dispatch import outbox
 from nlu.judgements import names_a_thing, reports_beside_talk
+from nlu.commands import says_its_command
 from nlu.types import Parse
 from settings import Config
 
@@ -66,6 +67,13 @@ def files_in_group(config: Config, parse: Parse, with_photos: bool = False) -> b
         return False
     return ((parse.confidence >= config.settings.nlu.group_report_threshold and parse.problem_words)
             or (odds is not None and odds >= SURE_REPORT and not parse.asks))
+
+
+def for_the_bot(parse: Parse) -> bool:
+    """Whether a group line asks the bot something: a command typed as one (积分, 进度 3), words that name the
+    command a model read them as (「我的积分多少了」), or words that may report or ask. Talk a model read as a
+    command (「谁有打气筒借我用一下」 read as 排行榜) is for the riders."""
+    return parse.command or parse.intent in TALK_OR_REPORT or says_its_command(parse.intent, parse.words)
 
 
 def speak(turn: Turn, reply: Reply) -> Reply:

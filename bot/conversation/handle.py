@@ -22,6 +22,7 @@ from bot.services import Services
 from dispatch import knowledge_items, messages
 from dispatch.store import transaction
 from dispatch.users import ensure_user
+from nlu.commands import WITHDRAW_VERBS
 from nlu.types import Parse
 
 MAX_TEXT = 2000
@@ -63,12 +64,18 @@ def handle(services: Services, db: Database, inbound: Inbound, now: datetime,
     return reply
 
 
+def _drops(parse: Parse) -> bool:
+    """A cancel (取消, 算了…), or a withdrawal typed without a number (「撤回」「撤了吧」): while a report is being
+    told, either drops it."""
+    return parse.cancel or (parse.intent == "missing_number" and parse.args.get("verb") in WITHDRAW_VERBS)
+
+
 def _dispatch(turn: Turn) -> Reply:
     if turn.inbound.kind in ("event", "link") or (turn.inbound.kind == "voice" and not turn.inbound.text):
         return table.run(turn, turn.inbound.kind)     # follows, shared links, recordings for a person to hear
     turn.expected = context.load(turn)
     confirm = context.waiting(turn, context.CONFIRM)
-    if turn.parse.cancel and (confirm or context.waiting(turn, context.REPORT)):
+    if _drops(turn.parse) and (confirm or context.waiting(turn, context.REPORT)):
         return telling.cancel(turn)
     if turn.parse.cancel and not turn.in_group:
         return Reply(wording.NOTHING_TO_CANCEL)
@@ -87,4 +94,6 @@ def _dispatch(turn: Turn) -> Reply:
         return telling.photo_alone(turn)
     if turn.inbound.location and alone:
         return telling.wait_for_words(turn)
+    if turn.in_group and not group.for_the_bot(turn.parse):
+        return Reply("", outcome="ignored")
     return table.run(turn)

@@ -22,6 +22,12 @@ def rate(turn: Turn) -> Reply | str:
     value, note = turn.parse.args.get("value", ""), turn.parse.args.get("note", "")
     solved: bool | None = turn.parse.args.get("solved")
     named = turn.parse.args.get("ticket")
+    if named is None and (nth := turn.parse.args.get("ordinal")):
+        listed = context.waiting(turn, context.LISTED)
+        shown_list = listed.data.get("tickets", []) if listed else []
+        if not 1 <= nth <= len(shown_list):
+            return wording.WHICH_TICKET_TO_RATE          # 「第二个」 of no list the bot showed: ask, never guess
+        named = shown_list[nth - 1]
     shown = context.waiting(turn, context.RATING)
     correction = context.waiting(turn, context.CORRECTION)
     said = (correction.data.get("value"), correction.data.get("solved")) if correction else None

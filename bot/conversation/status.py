@@ -44,6 +44,7 @@ def my_tickets(turn: Turn) -> str:
             return wording.staff_work(work, total, turn.config.settings.dispatch.timezone, turn.user["role"])
     rows, total = tickets.reporter_tickets(turn.db, turn.user["id"])
     if rows:
+        context.expect(turn, context.LISTED, data={"tickets": [r["id"] for r in rows]}, chat="")   # 「第二个…」
         return wording.my_tickets(rows, total)
     return wording.NO_WORK if is_staff(turn.user) else wording.NO_TICKETS
 

@@ -19,6 +19,7 @@ from bot.conversation.turn import Turn
 from dispatch import tickets
 from dispatch.dialogue import Expectation
 from dispatch.users import is_staff
+from nlu.commands import corrects
 
 
 def told(turn: Turn) -> dict[str, Any]:
@@ -108,7 +109,8 @@ def cancel(turn: Turn) -> Reply:
     context.drop(turn, context.REPORT)
     context.drop(turn, context.CONFIRM)
     text = data.get("text") or (confirm.data.get("text") if confirm else "")
-    return Reply(wording.dropped(text, bool(data.get("photos"))))
+    photos = data.get("photos") or (confirm.data.get("photos") if confirm else None)
+    return Reply(wording.dropped(text, bool(photos)))
 
 
 def continue_report(turn: Turn) -> Reply:
@@ -132,7 +134,17 @@ def _words_in_group(turn: Turn, data: dict[str, Any]) -> Reply:
 
 def _words_after(turn: Turn, data: dict[str, Any]) -> Reply:
     """The words after a photo, a location or a place said alone (「龙西小区」, then 「5栋楼道灯坏了」)."""
+    if data.get("interrupted") and turn.parse.only_place and not turn.inbound.photos:
+        return _ask_if_there(turn, data)
+    if not data.get("text") and turn.parse.intent in ("chitchat", "greeting") and not (
+            names_a_problem(turn.parse) or turn.parse.wrong or turn.parse.entities.where):
+        return _answered_meanwhile(turn, data)      # 「发错了」 after a photo says nothing about it
     if data.get("text"):
+        if _corrects_the_place(turn):
+            e = turn.parse.entities
+            data["text"] = f"{e.where}{e.building or ''}"
+            _keep(turn, data)
+            return Reply(wording.ask_what_happened(data["text"]), outcome="asked")
         if turn.parse.entities.where and not turn.parse.only_place:
             # a report with its own place: the place said before does not belong to it
             context.drop(turn, context.REPORT)
@@ -150,16 +162,25 @@ def _words_after(turn: Turn, data: dict[str, Any]) -> Reply:
     return table.run(turn, "report")
 
 
+def _corrects_the_place(turn: Turn) -> bool:
+    """「不对，是幸福里小区2栋」 after a place said alone: another place, still no problem, in words that correct."""
+    p = turn.parse
+    return (bool(p.entities.where) and not turn.inbound.photos and not names_a_problem(p) and not p.wrong
+            and (p.only_place or corrects(p.words)))
+
+
 def _place_after(turn: Turn, data: dict[str, Any]) -> Reply:
     """The message after 「哪个小区？」: the place, more about the problem, or a new matter."""
     if _is_complete_report(turn):
         return _report_beside_the_waiting_one(turn, data)
     if turn.parse.intent in ("question", "chitchat", "greeting") and not turn.parse.talk_not_report:
-        return table.run(turn)              # answered; the report keeps waiting for its place
+        return _answered_meanwhile(turn, data)
     # (「就在我家楼下」 alone reads as talk; after 「哪个小区？」 it answers, so it joins the report)
     combined = turn.services.engine.parse(f"{turn.parse.text} {data['text']}")
     location = tuple(data["location"]) if data.get("location") else turn.inbound.location
     if combined.entities.where or location:
+        if data.get("interrupted") and not location:
+            return _ask_if_there(turn, data)
         context.drop(turn, context.REPORT)
         combined.text = f"{data['text']}（{turn.parse.text}）" if turn.parse.text else data["text"]
         turn.parse = combined
@@ -174,6 +195,28 @@ def _place_after(turn: Turn, data: dict[str, Any]) -> Reply:
         data["text"] = f"{data['text']}，{turn.parse.text}"     # more about the same problem
     _keep(turn, data)
     return Reply(wording.ASK_PLACE_AGAIN, outcome="asked")
+
+
+def _answered_meanwhile(turn: Turn, data: dict[str, Any]) -> Reply:
+    """Something else said while a report waits (「没事了，已经好了」, a question): answered, and the reply says what
+    still waits and how to drop it. Thanks and greetings are part of the same talk and change nothing; after
+    anything else, a place said next is asked about before the waiting words are filed there."""
+    reply = table.run(turn)
+    if turn.parse.talk or turn.parse.intent == "greeting" or not reply.text:
+        return reply
+    data["interrupted"] = True
+    _keep(turn, data)
+    return Reply(f"{reply.text}\n{wording.still_waiting_or_cancel(data.get('text', ''))}", reply.ticket,
+                 reply.outcome)
+
+
+def _ask_if_there(turn: Turn, data: dict[str, Any]) -> Reply:
+    """A place said after other talk: 「单元门坏了关不上」是在「东湖小区3栋」吗？ (是 files it there; 不是 starts anew)."""
+    context.drop(turn, context.REPORT)
+    asked = {k: v for k, v in data.items() if k not in ("interrupted", "missing")}
+    asked["photos"] = data.get("photos", []) + turn.inbound.photos
+    context.expect(turn, context.CONFIRM, data={**asked, "place": turn.parse.text, "for_waiting": True})
+    return Reply(wording.is_it_there(data.get("text", ""), turn.parse.text), outcome="asked")
 
 
 def _is_complete_report(turn: Turn) -> bool:
@@ -214,10 +257,15 @@ def confirmed(turn: Turn, question: Expectation) -> Reply:
     context.drop(turn, context.CONFIRM)
     data = dict(question.data)
     if turn.parse.yes_no == "yes":
-        turn.parse = turn.services.engine.parse(f"{data['text']}（{data['place']}）")
+        text = data.get("text")
+        turn.parse = turn.services.engine.parse(f"{text}（{data['place']}）" if text else data["place"])
         turn.parse.suggested_place = None
         _take_over(turn, data)
         return table.run(turn, "report")
+    if data.get("for_waiting"):
+        # the place was for something new: the waiting words are dropped, and the place waits for its problem
+        _keep(turn, {"text": data["place"], "photos": [], "location": None, "category": "其他", "missing": "words"})
+        return Reply(wording.ask_what_happened(data["place"]), outcome="asked")
     data["missing"] = "place"
     data.pop("place", None)
     _keep(turn, data)
@@ -227,6 +275,6 @@ def confirmed(turn: Turn, question: Expectation) -> Reply:
 def not_confirmed(turn: Turn, question: Expectation) -> None:
     """Something other than yes/no after the question: the report waits for its place as usual."""
     context.drop(turn, context.CONFIRM)
-    data = {k: v for k, v in question.data.items() if k != "place"}
-    data["missing"] = "place"
+    data = {k: v for k, v in question.data.items() if k not in ("place", "for_waiting")}
+    data["missing"] = "place" if data.get("text") else "words"
     _keep(turn, data)

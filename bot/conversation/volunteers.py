@@ -34,8 +34,11 @@ def open_call(turn: Turn) -> str:
 
 
 def claim(turn: Turn) -> Reply | str:
-    """「认领 12」: a volunteer claims a task opened to them; anyone else gets the staff 接单."""
+    """「认领 12」: a volunteer claims a task opened to them; staff get the staff 接单. A resident or rider who
+    types 认领 is told how to become a volunteer; one who types 接单, that the command is for staff."""
     if not is_volunteer(turn):
+        if turn.parse.args.get("verb") == "认领" and not is_staff(turn.user):
+            return wording.NOT_VOLUNTEER
         return staff.claim(turn)
     ticket_id = turn.parse.args["ticket"]
     try:

@@ -65,7 +65,7 @@ def test_an_emergency_keeps_the_deployments_reading_whatever_rasa_says(engine):
 def test_commands_never_go_to_rasa(engine):
     session = FakeSession(rasa_answer("greeting", 0.99))
     parse = RasaEngine(engine, "http://rasa:5005", session=session).parse("接单 12")
-    assert (parse.intent, parse.args, session.calls) == ("claim", {"ticket": 12}, [])
+    assert (parse.intent, parse.args, session.calls) == ("claim", {"verb": "接单", "ticket": 12}, [])
 
 
 def test_a_command_intent_without_its_ticket_number_is_not_trusted(engine):

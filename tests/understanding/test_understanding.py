@@ -205,7 +205,7 @@ def test_everyday_wordings_of_a_question_and_of_my_tickets(engine, utterance, in
 
 @pytest.mark.parametrize("utterance, intent, args", [
     ("办结1号 已修好", "resolve", {"ticket": 1, "note": "已修好"}),
-    ("接单1号", "claim", {"ticket": 1}),
+    ("接单1号", "claim", {"verb": "接单", "ticket": 1}),
     ("合并 3号到2号", "merge", {"ticket": 3, "into": 2}),
 ])
 def test_a_ticket_number_written_with_hao_is_the_number(engine, utterance, intent, args):
