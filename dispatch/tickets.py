@@ -251,7 +251,7 @@ def create_ticket(db: Database, config: Config, reporter: str, parse: Parse, rou
     state = State.RECEIVED if route.needs_review else (
         State.TRANSFERRED if route.handling == "transfer" else State.ROUTED)
     limit = deadlines.deadline_for(config, route.category, parse.urgency, now)
-    with transaction(db):
+    with transaction(db, savepoint=False):     # no caller catches its errors: they end the caller's write
         ticket = list(db.query(
             "INSERT INTO tickets (reporter, text, intent, category, handling, urgency, community_id, place, building,"
             " grid_id, department_id, state, confidence, deadline_at, deadline_unit, clock_started_at, created_at,"

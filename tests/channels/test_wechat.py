@@ -146,6 +146,32 @@ def test_a_clock_far_from_wechats_is_logged_loudly_and_remembered_for_ready(wech
     assert nonces.clock_skew(db, "wechat", time.time()) == pytest.approx(600, abs=5)
 
 
+@pytest.mark.parametrize("line_format", [
+    '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"',      # gunicorn's own format
+    '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms',                  # sandan serve's
+    '%(q)s %({raw_uri}e)s %({Referer}i)s',                             # whatever an operator may print
+])
+def test_a_gunicorn_access_line_never_prints_a_callbacks_signed_query(line_format):
+    """gunicorn hands the access logger some sixty atoms (every header and environ value); whichever of them the
+    line's format prints, the callback's signed query is not among what it prints."""
+    import logging
+
+    from gunicorn.glogging import SafeAtoms
+
+    from bot.channels.callbacks import HideCallbackQuery
+
+    query = "signature=abc123&timestamp=1700000000&nonce=n42&encrypt_type=aes&msg_signature=def456"
+    atoms = SafeAtoms({"h": "127.0.0.1", "l": "-", "u": "-", "t": "[03/Dec/2026:20:00:00 +0000]",
+                       "r": f"POST /wechat?{query} HTTP/1.1", "s": "200", "m": "POST", "U": "/wechat", "q": query,
+                       "H": "HTTP/1.1", "b": "321", "B": 321, "f": f"https://x.example/wechat?{query}",
+                       "a": "Mozilla/5.0", "M": 4, "{raw_uri}e": f"/wechat?{query}",
+                       "{referer}i": f"https://x.example/wechat?{query}", "{query_string}e": query})
+    record = logging.LogRecord("gunicorn.access", logging.INFO, __file__, 1, line_format, (atoms,), None)
+    assert HideCallbackQuery().filter(record)
+    line = record.getMessage()
+    assert "abc123" not in line and "n42" not in line and "def456" not in line
+
+
 @pytest.mark.parametrize("timestamp", ["9" * 400, "²", "-5", "1e9", ""])
 def test_a_malformed_timestamp_is_refused_not_a_crash(wechat, timestamp):
     wechat.text(RIDER, "帮助")
