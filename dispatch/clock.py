@@ -13,7 +13,8 @@ def utcnow() -> datetime:
 
 @lru_cache(maxsize=256)   # one message writes its own time a dozen times (ticket, events, marks, outbox)
 def iso(t: datetime) -> str:
-    return t.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat, not strftime("%Y-%m-%dT%H:%M:%SZ"): the same text, a tenth of the work (a report writes ten)
+    return t.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def parse_iso(text: str) -> datetime:

@@ -90,18 +90,30 @@ def marks_for(config: Config, start: datetime, deadline: datetime, unit: str) ->
     return marks
 
 
-def write_marks(db: Database, config: Config, ticket_id: int, start: datetime, deadline: datetime,
-                unit: str, new: bool = False) -> None:
-    """Replace the unsent marks of a ticket with those of its current deadline.
+#: A mark as written: (deadline_at, kind, step, due_at), the times in the store's text.
+Mark = tuple[str, str, int, str]
 
-    :param new: the ticket was created in this transaction, so it has no marks to replace.
-    """
-    if not new:
-        # "sent_at || ''": look the ticket up by its own index, not through the index of every unsent mark
-        db.execute("DELETE FROM deadline_marks WHERE ticket_id = ? AND (sent_at || '') IS NULL", [ticket_id])
-    db.conn.executemany("INSERT INTO deadline_marks (ticket_id, deadline_at, kind, step, due_at) "
-                        "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", [(ticket_id, iso(deadline), kind, step, iso(due))
-                                                   for kind, step, due in marks_for(config, start, deadline, unit)])
+
+def planned_marks(config: Config, start: datetime, deadline: datetime, unit: str) -> list[Mark]:
+    """The marks of a deadline, ready for :func:`insert_marks`."""
+    return [(iso(deadline), kind, step, iso(due)) for kind, step, due in marks_for(config, start, deadline, unit)]
+
+
+def insert_marks(db: Database, ticket_id: int, marks: list[Mark]) -> None:
+    """Add a ticket's marks (its deadline's, its response limit's: any kinds together) in one statement; a mark
+    already there stays as it is."""
+    if marks:
+        db.conn.executemany("INSERT INTO deadline_marks (ticket_id, deadline_at, kind, step, due_at) "
+                            "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", [(ticket_id, *m) for m in marks])
+
+
+def write_marks(db: Database, config: Config, ticket_id: int, start: datetime, deadline: datetime,
+                unit: str) -> None:
+    """Replace the unsent marks of a ticket with those of its current deadline (a new ticket has none to
+    replace: it plans its marks with :func:`planned_marks`)."""
+    # "sent_at || ''": look the ticket up by its own index, not through the index of every unsent mark
+    db.execute("DELETE FROM deadline_marks WHERE ticket_id = ? AND (sent_at || '') IS NULL", [ticket_id])
+    insert_marks(db, ticket_id, planned_marks(config, start, deadline, unit))
 
 
 def ensure_marks(db: Database, config: Config) -> int:

@@ -20,7 +20,7 @@ import wording
 from dispatch import dialect, outbox
 from dispatch.clock import iso
 from dispatch.store import transaction
-from dispatch.routing import Route
+from dispatch.routing import Route, places_named
 from dispatch.states import OPEN_STATES
 from dispatch.users import is_demo
 from nlu.types import Parse
@@ -54,11 +54,8 @@ def similarity(a: str, b: str, drop: tuple[str, ...] = ()) -> float:
 
 def _place_words(config: Config, place: str | None, building: str | None) -> tuple[str, ...]:
     words = [place or "", building or ""]
-    for community in config.deployment.communities:
-        for grid in community.grids:
-            for p in grid.places:
-                if p.name == place:
-                    words += p.aliases
+    for p in places_named(config.deployment, place) if place else ():
+        words += p.aliases
     return tuple(w for w in words if w)
 
 
@@ -134,7 +131,7 @@ def file_or_join(db: Database, config: Config, reporter: str, parse: Parse, rout
     """
     from dispatch.tickets import create_ticket
 
-    with transaction(db):
+    with transaction(db, savepoint=False):      # no caller catches its errors: they end the caller's write
         # Reports of one place and category decide in turn, so twenty at once make one ticket, not several.
         dialect.lock(db, f"duplicates:{route.category}:{parse.entities.where or route.grid_id}")
         match = None if route.needs_review else find(db, config, parse, route, written or now)

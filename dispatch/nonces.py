@@ -13,6 +13,11 @@ from sqlite_utils import Database
 from dispatch.store import transaction
 
 PREFIX = "nonce:"
+#: Pairs too old to be accepted again are deleted at most this often (per process and channel): one more
+#: statement in every callback's write bought nothing, since a stale timestamp is refused before its pair
+#: is looked at.
+SWEEP_SECONDS = 60
+_last_sweep: dict[str, float] = {}
 
 
 class UsedForAnotherBody(Exception):
@@ -28,9 +33,11 @@ def claim(db: Database, channel: str, timestamp: str, nonce: str, digest: str, n
     :raises UsedForAnotherBody: the pair was used for a different body.
     """
     prefix = f"{PREFIX}{channel}:"
-    # Keys sort by their timestamp (the same number of digits for centuries), so the pairs too old to be
-    # accepted again are one range of the primary key: a seek, however many callbacks are remembered.
-    db.execute("DELETE FROM kv WHERE key >= ? AND key < ?", [prefix, f"{prefix}{int(now - keep)}"])
+    if now - _last_sweep.get(channel, float("-inf")) >= SWEEP_SECONDS:
+        # Keys sort by their timestamp (the same number of digits for centuries), so the pairs too old to be
+        # accepted again are one range of the primary key: a seek, however many callbacks are remembered.
+        db.execute("DELETE FROM kv WHERE key >= ? AND key < ?", [prefix, f"{prefix}{int(now - keep)}"])
+        _last_sweep[channel] = now
     key = f"{prefix}{timestamp}:{nonce}"
     if db.execute("INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                   [key, digest, now + keep]).rowcount:

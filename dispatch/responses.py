@@ -54,32 +54,27 @@ def limit_for(config: Config, category: str, urgency: str, start: datetime) -> R
     return best
 
 
-def start_fields(db: Database, config: Config, ticket: dict[str, Any], now: datetime,
-                 new: bool = False) -> dict[str, Any]:
-    """A handler has just been given the ticket: the columns of a fresh response clock (for tickets.move or an
-    UPDATE), with its marks planned. Any earlier claim is forgotten: the new handler must claim it. A ``new``
-    ticket has no earlier marks to drop."""
-    limit = limit_for(config, ticket["category"], ticket["urgency"], now)
-    if not new:
-        db.execute("DELETE FROM deadline_marks WHERE ticket_id = ? AND (sent_at || '') IS NULL "
-                   f"AND kind IN ({', '.join('?' * len(KINDS))})", [ticket["id"], *KINDS])
-    if limit is not None:
-        marks = [(REMIND, step, _at(config, now, limit, share))
-                 for step, share in enumerate(sorted(config.settings.dispatch.claim_remind_at), start=1)]
-        db.conn.executemany("INSERT INTO deadline_marks (ticket_id, deadline_at, kind, step, due_at) "
-                            "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                            [(ticket["id"], iso(limit.at), kind, step, iso(due))
-                             for kind, step, due in marks + [(ESCALATE, 1, limit.at)]])
-    return {"respond_started_at": iso(now), "respond_by": iso(limit.at) if limit else None,
-            "respond_unit": limit.unit if limit else None, "claimed_at": None, "claim_seconds": None}
+def plan(config: Config, category: str, urgency: str, now: datetime) -> tuple[dict[str, Any], list[deadlines.Mark]]:
+    """A fresh response clock from now: its columns (for the ticket's INSERT, tickets.move or an UPDATE) and its
+    marks, not yet written. Any earlier claim is forgotten: the new handler must claim it."""
+    limit = limit_for(config, category, urgency, now)
+    fields = {"respond_started_at": iso(now), "respond_by": iso(limit.at) if limit else None,
+              "respond_unit": limit.unit if limit else None, "claimed_at": None, "claim_seconds": None}
+    if limit is None:
+        return fields, []
+    marks = [(REMIND, step, _at(config, now, limit, share))
+             for step, share in enumerate(sorted(config.settings.dispatch.claim_remind_at), start=1)]
+    return fields, [(iso(limit.at), kind, step, iso(due)) for kind, step, due in marks + [(ESCALATE, 1, limit.at)]]
 
 
-def start(db: Database, config: Config, ticket: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """Start the response clock of a ticket just filed to a handler; returns the ticket with its columns."""
-    fields = start_fields(db, config, ticket, now, new=True)
-    db.execute("UPDATE tickets SET respond_started_at = :respond_started_at, respond_by = :respond_by, "
-               "respond_unit = :respond_unit WHERE id = :id", {**fields, "id": ticket["id"]})
-    return {**ticket, **fields}
+def start_fields(db: Database, config: Config, ticket: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """A handler has just been given the ticket: the columns of a fresh response clock, with its marks written
+    in place of the unsent ones of the last."""
+    fields, marks = plan(config, ticket["category"], ticket["urgency"], now)
+    db.execute("DELETE FROM deadline_marks WHERE ticket_id = ? AND (sent_at || '') IS NULL "
+               f"AND kind IN ({', '.join('?' * len(KINDS))})", [ticket["id"], *KINDS])
+    deadlines.insert_marks(db, ticket["id"], marks)
+    return fields
 
 
 #: The columns of a ticket sent back to review: no handler, so no response clock.

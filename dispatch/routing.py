@@ -39,6 +39,11 @@ def _places_by_name(deployment: Deployment) -> dict[str, list[tuple[Community, G
     return index
 
 
+def places_named(deployment: Deployment, name: str) -> list[Place]:
+    """The deployment's places of this name (a 小区 split between grids is one per grid), in config order."""
+    return [p for _, _, p in _places_by_name(deployment).get(name, [])]
+
+
 def grid_for_place(deployment: Deployment, place_name: str, building: str | None) -> tuple[Community, Grid] | None:
     """The grid covering a named place; a 小区 split between grids is split by building number.
 

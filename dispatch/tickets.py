@@ -131,6 +131,15 @@ def add_event(db: Database, ticket_id: int, actor: str, kind: str, now: datetime
         "VALUES (?, ?, ?, ?, ?, ?, ?)", [ticket_id, iso(now), actor, kind, from_state, to_state, note]).lastrowid
 
 
+def add_events(db: Database, ticket_id: int, events: list[tuple[str, str, datetime, str, str | None, str | None]]) -> None:
+    """Record several things that happened to a ticket, in order, in one statement: (actor, kind, at, note,
+    from_state, to_state) each."""
+    db.conn.executemany(
+        "INSERT INTO ticket_events (ticket_id, at, actor, kind, from_state, to_state, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(ticket_id, iso(at), actor, kind, from_state, to_state, note) for actor, kind, at, note, from_state, to_state
+         in events])
+
+
 def move(db: Database, ticket: dict[str, Any], to_state: State, actor: str, note: str, now: datetime,
          **fields: Any) -> dict[str, Any]:
     """Guarded state change with its event and its reason; extra fields are written in the same UPDATE."""
@@ -251,28 +260,33 @@ def create_ticket(db: Database, config: Config, reporter: str, parse: Parse, rou
     state = State.RECEIVED if route.needs_review else (
         State.TRANSFERRED if route.handling == "transfer" else State.ROUTED)
     limit = deadlines.deadline_for(config, route.category, parse.urgency, now)
-    with transaction(db):
+    # a handler's 接单时限 starts now: its columns go into the INSERT, its marks with the deadline's
+    respond, respond_marks = (responses.plan(config, route.category, parse.urgency, now) if state != State.RECEIVED
+                              else (responses.STOPPED, []))
+    with transaction(db, savepoint=False):     # no caller catches its errors: they end the caller's write
         ticket = list(db.query(
             "INSERT INTO tickets (reporter, text, intent, category, handling, urgency, community_id, place, building,"
             " grid_id, department_id, state, confidence, deadline_at, deadline_unit, clock_started_at, created_at,"
-            " updated_at, lat, lon, location_label)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+            " updated_at, lat, lon, location_label, respond_started_at, respond_by, respond_unit)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
             [reporter, parse.text, parse.intent, route.category, route.handling, parse.urgency,
              route.community_id, e.where, e.building, route.grid_id,
              route.department_id, state.value, parse.confidence, iso(limit.at), limit.unit, iso(now),
-             iso(created_at), iso(now), lat, lon, location_label],
+             iso(created_at), iso(now), lat, lon, location_label, respond["respond_started_at"],
+             respond["respond_by"], respond["respond_unit"]],
         ))[0]
         ticket_id = ticket["id"]
-        add_event(db, ticket_id, reporter, "received", created_at, parse.text, None, State.RECEIVED.value)
+        events = [(reporter, "received", created_at, parse.text, None, State.RECEIVED.value)]
         if state != State.RECEIVED:
-            add_event(db, ticket_id, "system", state.value, now, f"{route.reason}；{limit.why}", State.RECEIVED.value,
-                      state.value)
-            deadlines.write_marks(db, config, ticket_id, now, limit.at, limit.unit, new=True)
-            ticket = responses.start(db, config, ticket, now)       # 接单时限
+            events.append(("system", state.value, now, f"{route.reason}；{limit.why}", State.RECEIVED.value,
+                           state.value))
             if route.department_id:
-                add_event(db, ticket_id, "system", "to_department", now, route.department_id)
+                events.append(("system", "to_department", now, route.department_id, None, None))
+            deadlines.insert_marks(db, ticket_id, deadlines.planned_marks(config, now, limit.at, limit.unit)
+                                   + respond_marks)
         else:
-            add_event(db, ticket_id, "system", "review", now, route.reason)
+            events.append(("system", "review", now, route.reason, None, None))
+        add_events(db, ticket_id, events)
         media = add_photos(db, ticket_id, photos, "report", now, message_id)
         pushed = _assign_notices(db, config, ticket, route, now, "new", Evidence.of(photos or [], media))
         if parse.emergency:        # a danger to life: the community and the leaders on duty hear of it now

@@ -10,7 +10,7 @@ import hashlib
 import logging
 import re
 import time
-from functools import partial
+from functools import lru_cache, partial
 from typing import Callable
 
 from flask import Blueprint, Flask, Response, abort, request
@@ -141,25 +141,40 @@ def _claim_pair(callback: Callback, channel: str, body: str, db: Database) -> No
 
 #: A callback URL's query: its signature is good for any plaintext body until the timestamp is stale.
 _SIGNED_QUERY = re.compile(r"(/(?:work-)?wechat)\?[^\s\"]*")
+#: The atoms a %-format names: "%(h)s", "%({referer}i)s".
+_ATOM = re.compile(r"%\(([^)]*)\)")
 
 
 def _without_query(value: object) -> object:
-    # every access-log line passes here, with some thirty values: the pattern runs only where it can match
     return _SIGNED_QUERY.sub(r"\1?…", value) if isinstance(value, str) and "wechat?" in value else value
+
+
+@lru_cache(maxsize=16)
+def _printed_atoms(line_format: str) -> tuple[str, ...]:
+    """The keys of gunicorn's atoms that an access-log format prints (its "{…}" keys are looked up in lower case)."""
+    return tuple(dict.fromkeys(k.lower() if k.startswith("{") else k for k in _ATOM.findall(line_format)))
 
 
 class HideCallbackQuery(logging.Filter):
     """Drops the query string of /wechat and /work-wechat from access-log lines (werkzeug's and gunicorn's)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, dict):
+            # gunicorn's atoms (a dict subclass, edited in place): some sixty a request (every header and
+            # environ value), of which the line prints the few its format names; only those are looked at
+            # (the Redactor then formats the line and drops the atoms)
+            atoms = record.args
+            for key in _printed_atoms(record.msg) if isinstance(record.msg, str) else list(atoms):
+                value = atoms.get(key)
+                if isinstance(value, str) and "wechat?" in value:
+                    atoms[key] = _SIGNED_QUERY.sub(r"\1?…", value)
+            if "wechat" in str(atoms.get("U", "")) and _SIGNED_QUERY.search(f"{atoms.get('U', '')}?"):
+                atoms["q"] = ""
+            record.msg = _without_query(record.msg)
+            return True
         record.msg = _without_query(record.msg)
         if isinstance(record.args, tuple):
             record.args = tuple(_without_query(a) for a in record.args)
-        elif isinstance(record.args, dict):          # gunicorn's atoms: edited in place, it is a dict subclass
-            for key, value in list(record.args.items()):
-                record.args[key] = _without_query(value)
-            if "wechat" in str(record.args.get("U", "")) and _SIGNED_QUERY.search(f"{record.args.get('U', '')}?"):
-                record.args["q"] = ""
         return True
 
 

@@ -146,6 +146,70 @@ def test_a_clock_far_from_wechats_is_logged_loudly_and_remembered_for_ready(wech
     assert nonces.clock_skew(db, "wechat", time.time()) == pytest.approx(600, abs=5)
 
 
+_HEAD = "<ToUserName><![CDATA[gh_1]]></ToUserName><FromUserName><![CDATA[oA]]></FromUserName><CreateTime>1700000000</CreateTime>"
+
+
+@pytest.mark.parametrize("xml", [
+    f"<xml>{_HEAD}<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[  广场花苑 3栋 ]]></Content><MsgId>1</MsgId></xml>",
+    f"<xml>{_HEAD}<MsgType>text</MsgType><Content><![CDATA[a ]]]]><![CDATA[> b &lt;]]></Content><MsgId>2</MsgId></xml>",
+    f"<xml>\n  {_HEAD}\n  <MsgType><![CDATA[text]]></MsgType>\n  <Content>&lt;b&gt; &amp; 灯</Content>\n</xml>\n",
+    f"<xml>{_HEAD}<MsgType><![CDATA[text]]></MsgType><Content></Content><MsgId>3</MsgId></xml>",
+    f"<xml>{_HEAD}<MsgType><![CDATA[image]]></MsgType><PicUrl><![CDATA[http://x/p.png]]></PicUrl><MediaId>m1</MediaId></xml>",
+    f"<xml>{_HEAD}<MsgType><![CDATA[location]]></MsgType><Location_X>23.1</Location_X><Location_Y>113.2</Location_Y>"
+    "<Scale>15</Scale><Label><![CDATA[东门]]></Label></xml>",
+    f"<xml>{_HEAD}<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe]]></Event>"
+    "<EventKey><![CDATA[qrscene_place:广场花苑小区:3栋]]></EventKey><Ticket>t</Ticket></xml>",
+    f"<xml>{_HEAD}<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe]]></Event><EventKey></EventKey></xml>",
+    f"<xml>{_HEAD}<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[SCAN]]></Event><EventKey>place:1</EventKey></xml>",
+    f"<xml>{_HEAD}<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[unknown_event]]></Event></xml>",
+    f"<xml>{_HEAD}<MsgType><![CDATA[device_text]]></MsgType><Content>eA==</Content></xml>",
+    f"<xml>{_HEAD}<MsgType><![CDATA[miniprogrampage]]></MsgType><Title>t</Title></xml>",
+    # not flat: wechatpy's own parser reads these, as before
+    f"<xml>{_HEAD}<MsgType><![CDATA[event]]></MsgType><Event>location_select</Event>"
+    "<SendLocationInfo><Location_X>23</Location_X><Label>门</Label></SendLocationInfo></xml>",
+    f"<xml>{_HEAD}<MsgType>text</MsgType><Content><!-- a --><![CDATA[c]]></Content></xml>",
+    f"<xml>{_HEAD}<MsgType>text</MsgType><Content><![CDATA[<!DOCTYPE x>]]></Content></xml>",
+    f"<xml a='1'>{_HEAD}<MsgType>text</MsgType><Content>c</Content></xml>",
+    f"<xml>{_HEAD}<MsgType>text</MsgType><Content>c</Content><Content>d</Content></xml>",
+])
+def test_a_message_is_read_as_wechatpy_reads_it(xml):
+    """The callback reads flat messages without xmltodict; the message class and its fields are wechatpy's."""
+    from wechatpy import parse_message
+
+    from bot.channels.wechat import parse_official
+
+    ours, theirs = parse_official(xml), parse_message(xml)
+    assert type(ours) is type(theirs) and dict(ours._data) == dict(theirs._data)
+    assert (getattr(ours, "content", None), ours.source, ours.type) == (getattr(theirs, "content", None),
+                                                                         theirs.source, theirs.type)
+
+
+@pytest.mark.parametrize("line_format", [
+    '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"',      # gunicorn's own format
+    '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms',                  # sandan serve's
+    '%(q)s %({raw_uri}e)s %({Referer}i)s',                             # whatever an operator may print
+])
+def test_a_gunicorn_access_line_never_prints_a_callbacks_signed_query(line_format):
+    """gunicorn hands the access logger some sixty atoms (every header and environ value); whichever of them the
+    line's format prints, the callback's signed query is not among what it prints."""
+    import logging
+
+    from gunicorn.glogging import SafeAtoms
+
+    from bot.channels.callbacks import HideCallbackQuery
+
+    query = "signature=abc123&timestamp=1700000000&nonce=n42&encrypt_type=aes&msg_signature=def456"
+    atoms = SafeAtoms({"h": "127.0.0.1", "l": "-", "u": "-", "t": "[03/Dec/2026:20:00:00 +0000]",
+                       "r": f"POST /wechat?{query} HTTP/1.1", "s": "200", "m": "POST", "U": "/wechat", "q": query,
+                       "H": "HTTP/1.1", "b": "321", "B": 321, "f": f"https://x.example/wechat?{query}",
+                       "a": "Mozilla/5.0", "M": 4, "{raw_uri}e": f"/wechat?{query}",
+                       "{referer}i": f"https://x.example/wechat?{query}", "{query_string}e": query})
+    record = logging.LogRecord("gunicorn.access", logging.INFO, __file__, 1, line_format, (atoms,), None)
+    assert HideCallbackQuery().filter(record)
+    line = record.getMessage()
+    assert "abc123" not in line and "n42" not in line and "def456" not in line
+
+
 @pytest.mark.parametrize("timestamp", ["9" * 400, "²", "-5", "1e9", ""])
 def test_a_malformed_timestamp_is_refused_not_a_crash(wechat, timestamp):
     wechat.text(RIDER, "帮助")
