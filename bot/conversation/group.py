@@ -11,8 +11,8 @@ import wording
 from bot.conversation.reply import Reply
 from bot.conversation.turn import Turn
 from dispatch import outbox
-from nlu.judgements import names_a_thing, reports_beside_talk
 from nlu.commands import says_its_command
+from nlu.judgements import names_a_thing, reports_beside_talk
 from nlu.types import Parse
 from settings import Config
 
