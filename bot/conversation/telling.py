@@ -198,11 +198,11 @@ def _place_after(turn: Turn, data: dict[str, Any]) -> Reply:
 
 
 def _answered_meanwhile(turn: Turn, data: dict[str, Any]) -> Reply:
-    """Something else said while a report waits (「没事了，已经好了」, a question): answered, and the reply says what
-    still waits and how to drop it. Thanks and greetings are part of the same talk and change nothing; after
-    anything else, a place said next is asked about before the waiting words are filed there."""
+    """Talk while a report waits (「没事了，已经好了」): answered, and the reply says what still waits and how to drop
+    it; a place said next is asked about before the waiting words are filed there. Thanks, greetings and a
+    question (「老年出行卡怎么办？」) are asides: answered, and the place said next still completes the report."""
     reply = table.run(turn)
-    if turn.parse.talk or turn.parse.intent == "greeting" or not reply.text:
+    if turn.parse.talk or turn.parse.intent in ("greeting", "question") or not reply.text:
         return reply
     data["interrupted"] = True
     _keep(turn, data)
