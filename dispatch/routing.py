@@ -170,7 +170,7 @@ def route(parse: Parse, deployment: Deployment, review_threshold: float,
         c, g, place_reason = near
         found = (c, g)
     community_id = found[0].id if found else e.community
-    grid_id = found[1].id if found else None
+    grid_id = found[1].id if found and not parse.about_staff else None
 
     if parse.intent == "question":
         return Route("reply", parse.category, community_id, grid_id, None, False, "咨询类，知识库答复")
@@ -181,13 +181,15 @@ def route(parse: Parse, deployment: Deployment, review_threshold: float,
     sure = _decision_confidence(parse, categories, rule, deployment)
 
     # people read these reasons (the review push, the timeline): what was decided and why, never a model score
-    reasons = [r for r in (place_reason, reason) if r]
+    reasons = [r for r in (place_reason, "" if parse.about_staff else reason) if r]
     needs_review = grid_id is None or sure < review_threshold
     if found is None and e.unlisted_place:
         reasons.append(f"未登记的地点：{e.unlisted_place}")
     if found is None and e.place_suggestion:
         reasons.append(f"疑似「{e.place_suggestion}」，待确认")
-    if grid_id is None:
+    if parse.about_staff:
+        reasons.append("投诉的是网格或社区工作人员，不派给被投诉的人，转社区审核")
+    elif grid_id is None:
         reasons.append("未能确定网格，转社区审核")
     elif sure < review_threshold:
         reasons.append("看不准是什么问题，转社区审核")

@@ -17,7 +17,7 @@ from nlu.commands import RATING_WORD, match_command, rating_args
 from nlu.english import gloss, language_of, understood
 from nlu.entities import find_entities
 from nlu.gazetteer import build_gazetteer
-from nlu.judgements import (asks, complains, is_cancel, is_talk, names_only_a_place, says_something_is_wrong,
+from nlu.judgements import (about_staff, asks, complains, is_cancel, is_talk, names_only_a_place, says_something_is_wrong,
                             yes_or_no)
 from nlu.knowledge import KnowledgeBase, answerable
 from nlu.report_or_talk import TalkModel
@@ -149,6 +149,7 @@ class Engine:
         parse.only_place = names_only_a_place(reading, self.gazetteer)
         parse.problem_words = bool(parse.emergency or self._category_scores(reading) or complains(reading))
         parse.wrong = says_something_is_wrong(reading)
+        parse.about_staff = about_staff(reading)
         parse.talk = is_talk(reading)
         parse.asks = asks(reading)
         parse.report_odds = self.talk_model.report_odds(reading) if self.talk_model else None

@@ -46,6 +46,7 @@ class Parse:
     report_odds: float | None = None  # the report-or-talk model's probability that the words report a problem
     asks: bool = False                # the words ask something (吗, 是不是, 哪, 几号…)
     talk_not_report: bool = False     # read as a report, but nothing in it reports: chit-chat unless a report waits
+    about_staff: bool = False         # a complaint about the grid or community staff who would handle it
     cancel: bool = False              # the words drop what is being told (取消, 算了, 不说了…)
     yes_no: str | None = None         # "yes" / "no" when the words are only an answer to a yes/no question
     suggested_place: str | None = None   # a known place the words nearly name, to confirm (「您说的是「仙源小区」吗？」)

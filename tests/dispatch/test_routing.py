@@ -269,3 +269,19 @@ def test_a_report_split_between_the_grid_and_a_department_goes_to_review(service
     assert not route(sure, deployment, 0.45).needs_review
     assert route(torn, deployment, 0.45).needs_review
     assert route(unsure_report, deployment, 0.45).needs_review
+
+
+@pytest.mark.parametrize("text", ["芙蓉苑小区的网格员说好来看又不来，太敷衍了", "平东小区3栋网格长态度恶劣，骂人",
+                                  "我要投诉东湖小区的社区工作人员推诿扯皮"])
+def test_a_complaint_about_the_staff_goes_to_the_community_not_to_the_grid_it_names(chat, db, text):
+    n = ticket_number(chat.say("r1", text))
+    ticket = get_ticket(db, n)
+    assert (ticket["state"], ticket["grid_id"]) == ("received", None)
+    assert "不派给被投诉的人" in events(db, n)[1]["note"]
+    assert not any(f"#{n}" in m for grid in ("sec-furong-2", "sec-pingdong-1", "sec-pingdong-3")
+                   for m in chat.pushed(grid))
+
+
+def test_a_complaint_about_the_property_company_stays_with_the_grid(chat, db):
+    n = ticket_number(chat.say("r1", "平东小区物业工作人员态度很差，电梯坏了也不来修"))
+    assert get_ticket(db, n)["grid_id"] == "pingdong-1"
