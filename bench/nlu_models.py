@@ -296,6 +296,14 @@ def configs() -> list[Config]:
         c("R2 stacked LR over chars SVM, words SVM, shipped SVM", (), "stack", 1.0,
           members=("chars only (c13+h) SVM", "words only (w1+hw) SVM",
                    "words+chars+title block, as shipped (re-built)")),
+        # third round: jieba cuts the first 150 characters in the shipped model (parse time); the rows above cut 500
+        c("R3 shipped blocks, words of the first 500 (R2's rows)", shipped, word_cap=500),
+        c("R3 shipped blocks, words of the first 300", shipped, word_cap=300),
+        c("R3 shipped blocks, words of the first 150 (as shipped)", shipped, word_cap=150),
+        c("R3 char 1-4, words of the first 150", (("c14", 1.0), ("w1", 1.0), ("h", 1.0)), word_cap=150),
+        c("R3 ridge α=1, words of the first 150", shipped, "ridge", 1.0, word_cap=150),
+        c("R3 char 1-4 + ridge α=1, words of the first 150", (("c14", 1.0), ("w1", 1.0), ("h", 1.0)), "ridge",
+          1.0, word_cap=150),
     ]
 
 
