@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from dispatch.memo import per_object
 from nlu.types import Parse
 from nlu.rules import any_of
-from settings import AuthorityRule, Community, Deployment, Grid, Place
+from settings import AuthorityRule, Category, Community, Deployment, Grid, Place
 
 
 @dataclass(frozen=True)
@@ -127,6 +127,34 @@ def _duty(parse: Parse, deployment: Deployment) -> AuthorityRule | None:
     return None
 
 
+def _handling(category: Category, rule: AuthorityRule | None,
+              deployment: Deployment) -> tuple[Category, str, str | None, str]:
+    """Who acts on a matter of this category: the department whose duty the words name, the category's
+    department, or the grid itself; with the reason people read."""
+    if rule:
+        owner = deployment.department(rule.department)
+        category = next((c for c in deployment.categories if c.name == rule.category), category)
+        return category, "transfer", rule.department, f"「{rule.facility}」属{owner.name if owner else rule.department}职责"
+    if category.handling == "transfer":
+        return category, "transfer", category.department, f"「{category.name}」需部门办理"
+    return category, "self", None, f"「{category.name}」由网格自办"
+
+
+def _decision_confidence(parse: Parse, categories: dict[str, Category], rule: AuthorityRule | None,
+                         deployment: Deployment) -> float:
+    """How sure the routing is, rather than the category: when the likely categories all send the matter the
+    same way (楼道灯: 物业服务, 基础设施维护 or 安全隐患, each the grid's own), not knowing which of them it is
+    needs no dispatcher."""
+    if not parse.category_odds or parse.intent_confidence is None:
+        return parse.confidence
+    def way(name: str) -> tuple[str, str | None]:
+        _, handling, department, _ = _handling(categories.get(name, categories["其他"]), rule, deployment)
+        return handling, department
+    chosen = way(parse.category)
+    same = sum(p for name, p in parse.category_odds.items() if way(name) == chosen)
+    return min(parse.intent_confidence, max(same, parse.confidence))
+
+
 def route(parse: Parse, deployment: Deployment, review_threshold: float,
           location: tuple[float, float] | None = None) -> Route:
     categories = {c.name: c for c in deployment.categories}
@@ -137,33 +165,28 @@ def route(parse: Parse, deployment: Deployment, review_threshold: float,
         c, g, place_reason = near
         found = (c, g)
     community_id = found[0].id if found else e.community
-    grid_id = found[1].id if found else None
+    grid_id = found[1].id if found and not parse.about_staff else None
 
     if parse.intent == "question":
         return Route("reply", parse.category, community_id, grid_id, None, False, "咨询类，知识库答复")
 
-    category = categories.get(parse.category, categories["其他"])
     rule = _duty(parse, deployment)
-    if rule:
-        handling, department = "transfer", rule.department
-        category = categories.get(rule.category or category.name, category)
-        owner = deployment.department(rule.department)
-        reason = f"「{rule.facility}」属{owner.name if owner else rule.department}职责"
-    elif category.handling == "transfer":
-        handling, department, reason = "transfer", category.department, f"「{category.name}」需部门办理"
-    else:
-        handling, department, reason = "self", None, f"「{category.name}」由网格自办"
+    category, handling, department, reason = _handling(categories.get(parse.category, categories["其他"]),
+                                                       rule, deployment)
+    sure = _decision_confidence(parse, categories, rule, deployment)
 
     # people read these reasons (the review push, the timeline): what was decided and why, never a model score
-    reasons = [r for r in (place_reason, reason) if r]
-    needs_review = grid_id is None or parse.confidence < review_threshold
+    reasons = [r for r in (place_reason, "" if parse.about_staff else reason) if r]
+    needs_review = grid_id is None or sure < review_threshold
     if found is None and e.unlisted_place:
         reasons.append(f"未登记的地点：{e.unlisted_place}")
     if found is None and e.place_suggestion:
         reasons.append(f"疑似「{e.place_suggestion}」，待确认")
-    if grid_id is None:
+    if parse.about_staff:
+        reasons.append("投诉的是网格或社区工作人员，不派给被投诉的人，转社区审核")
+    elif grid_id is None:
         reasons.append("未能确定网格，转社区审核")
-    elif parse.confidence < review_threshold:
+    elif sure < review_threshold:
         reasons.append("看不准是什么问题，转社区审核")
     return Route(handling, category.name, community_id, grid_id, department, needs_review, "；".join(reasons))
 

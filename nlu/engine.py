@@ -17,7 +17,7 @@ from nlu.commands import RATING_WORD, match_command, rating_args
 from nlu.english import gloss, language_of, understood
 from nlu.entities import find_entities
 from nlu.gazetteer import build_gazetteer
-from nlu.judgements import (asks, complains, is_cancel, is_talk, names_only_a_place, says_something_is_wrong,
+from nlu.judgements import (about_staff, asks, complains, is_cancel, is_talk, names_only_a_place, says_something_is_wrong,
                             yes_or_no)
 from nlu.knowledge import KnowledgeBase, answerable
 from nlu.report_or_talk import TalkModel
@@ -88,6 +88,12 @@ def _best(distribution: dict[str, float]) -> tuple[str, float]:
     return label, distribution[label]
 
 
+def _likeliest(distribution: dict[str, float], at_least: float = 0.05) -> dict[str, float]:
+    """The labels worth a second look, likeliest first: routing asks whether they would all go the same way."""
+    ranked = sorted(distribution.items(), key=lambda kv: -kv[1])
+    return {label: round(p, 3) for label, p in ranked if p >= at_least}
+
+
 class Engine:
     """Built once per process; parse() is pure and thread-safe.
 
@@ -143,6 +149,7 @@ class Engine:
         parse.only_place = names_only_a_place(reading, self.gazetteer)
         parse.problem_words = bool(parse.emergency or self._category_scores(reading) or complains(reading))
         parse.wrong = says_something_is_wrong(reading)
+        parse.about_staff = about_staff(reading)
         parse.talk = is_talk(reading)
         parse.asks = asks(reading)
         parse.report_odds = self.talk_model.report_odds(reading) if self.talk_model else None
@@ -179,9 +186,11 @@ class Engine:
             intent, args = "question", {}
         if intent != "report":
             return Parse(text, intent, "其他", urgency, round(intent_confidence, 3), entities, args)
-        category, category_confidence = self._category(text)
+        odds = self.category_distribution(text)
+        category, category_confidence = _best(odds)
         confidence = min(intent_confidence, category_confidence)
-        return Parse(text, intent, category, urgency, round(confidence, 3), entities, args)
+        return Parse(text, intent, category, urgency, round(confidence, 3), entities, args,
+                     intent_confidence=round(intent_confidence, 3), category_odds=_likeliest(odds))
 
     def _emergency_report(self, text: str, emergency: EmergencyKind, urgency: str, entities: Entities) -> Parse:
         """A report of an emergency: the kind's category when it names one (a 跳楼 threat is no 市容秩序 matter

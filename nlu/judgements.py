@@ -30,6 +30,16 @@ def complains(text: str) -> bool:
     return bool(_COMPLAINT.search(text))
 
 
+#: The people who would handle a report: a complaint about them must not be sent to them.
+_STAFF = re.compile(r"网格员|网格长|网格书记|网格党支部|网格的人|社区干部|社区书记|(?:社区|街道|网格)的?工作人员|社区的人|居委会|社工")
+_CONDUCT = re.compile(r"态度|不作为|推诿|推脱|扯皮|敷衍|刁难|骂人|凶|不理|不管|不来|不回|不处理|拖着|吃拿卡要|收红包|收钱")
+
+
+def about_staff(text: str) -> bool:
+    """「网格员态度太差，我要投诉」: a complaint about the staff themselves, for the community to handle."""
+    return bool(_STAFF.search(text)) and bool(_CONDUCT.search(text) or _COMPLAINT.search(text))
+
+
 #: Words that drop what is being told: 取消, 算了, 不说了, 不用了… (with 那/还是/先 around them).
 _CANCEL_WORD = r"取消|算了|算啦|不用了|不用|不说了|不报了|不弄了|不要了|没事了|不需要了|不需要|撤销|不管了|不反映了"
 _CANCEL = re.compile(rf"^(?:(?:那|那就|还是|哦|噢|嗯|好吧|我|先|就)*(?:{_CANCEL_WORD})(?:吧|啦|了|哈|呗|呀|啊)*)+(?:谢谢|谢啦|谢了)*$")

@@ -34,7 +34,7 @@ class Parse:
     intent: str                       # report | question | status | my_tickets | claim | … | chitchat
     category: str
     urgency: str
-    confidence: float
+    confidence: float                 # the lower of the intent's and the category's probability
     entities: Entities = field(default_factory=Entities)
     args: dict[str, Any] = field(default_factory=dict)   # command arguments, e.g. {"ticket": 12}
     source: str = "builtin"           # which engine decided: builtin | rasa
@@ -46,11 +46,14 @@ class Parse:
     report_odds: float | None = None  # the report-or-talk model's probability that the words report a problem
     asks: bool = False                # the words ask something (吗, 是不是, 哪, 几号…)
     talk_not_report: bool = False     # read as a report, but nothing in it reports: chit-chat unless a report waits
+    about_staff: bool = False         # a complaint about the grid or community staff who would handle it
     cancel: bool = False              # the words drop what is being told (取消, 算了, 不说了…)
     yes_no: str | None = None         # "yes" / "no" when the words are only an answer to a yes/no question
     suggested_place: str | None = None   # a known place the words nearly name, to confirm (「您说的是「仙源小区」吗？」)
     language: str = "zh"              # zh | en: the language to answer in
     reading: str = ""                 # what the NLU read: the text in simplified characters, English glossed
+    intent_confidence: float | None = None   # a report's intent probability alone (confidence also has the category's)
+    category_odds: dict[str, float] = field(default_factory=dict)   # a report's likelier categories and their odds
 
     @property
     def words(self) -> str:

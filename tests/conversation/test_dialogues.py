@@ -84,9 +84,12 @@ def test_thanks_and_a_different_complaint_are_not_glued_onto_the_waiting_report(
         ("zhang", "垃圾桶坏了", ASK_PLACE),
         ("zhang", "谢谢", "收到 😊 有问题随时发给我，发「帮助」看看我能做什么。"),
         ("zhang", "我要投诉网格员态度不好", ASK_PLACE + "\n（前面说的「垃圾桶坏了」一直没说在哪里，先不记了；需要的话请连同地点再发一次。）"),
-        ("zhang", "平东小区3栋", ack(1, "平东社区第一网格党支部", "12月03日 10:00")),
+        ("zhang", "平东小区3栋", "已收到，工单号 1。社区工作人员会尽快确认后派给负责的网格，回复「进度 1」可随时查看。"),
     ])
-    assert get_ticket(db, 1)["text"] == "我要投诉网格员态度不好（平东小区3栋）"
+    ticket = get_ticket(db, 1)
+    assert ticket["text"] == "我要投诉网格员态度不好（平东小区3栋）"
+    # a complaint about the grid's own staff waits for the community, never reaches the grid it complains of
+    assert (ticket["state"], ticket["community_id"], ticket["grid_id"]) == ("received", "pingdong", None)
 
 
 def test_a_complete_report_files_on_its_own_and_the_waiting_one_keeps_waiting(talk, db):

@@ -244,3 +244,44 @@ def test_a_group_message_never_answers_a_question_asked_in_private(chat, db):
     chat.say("r11", "龙西小区5栋楼道灯不亮了", chat="fengchao")
     texts = [r[0] for r in db.execute("SELECT text FROM tickets ORDER BY id")]
     assert texts == ["龙西小区5栋楼道灯不亮了"]
+
+
+def test_a_matter_whose_likely_kinds_all_stay_with_the_grid_goes_there_without_review(chat, db):
+    """楼道灯 is 物业服务, 基础设施维护 or 安全隐患 by turns; each is the grid's own, so nobody needs to decide."""
+    n = ticket_number(chat.say("r1", "龙西小区2栋楼道的灯不亮了"))
+    assert get_ticket(db, n)["grid_id"] == "longxi-2"
+    assert get_ticket(db, n)["state"] != "received"
+    assert any(f"#{n}" in m for m in chat.pushed("sec-longxi-2"))
+    assert not any("看不准" in e["note"] for e in events(db, n))
+
+
+def test_a_report_split_between_the_grid_and_a_department_goes_to_review(services):
+    from dataclasses import replace
+
+    from dispatch.routing import route
+    from nlu.types import Entities, Parse
+    deployment = services.config.deployment
+    estate = Entities(community="longxi", place="平东小区", place_kind="estate", building="3栋")
+    sure = Parse("…", "report", "物业服务", "一般", 0.35, estate, intent_confidence=0.9,
+                 category_odds={"物业服务": 0.35, "基础设施维护": 0.33, "安全隐患": 0.3})
+    torn = replace(sure, category_odds={"物业服务": 0.35, "市容秩序": 0.34, "安全隐患": 0.05})
+    unsure_report = replace(sure, intent_confidence=0.4)
+    assert not route(sure, deployment, 0.45).needs_review
+    assert route(torn, deployment, 0.45).needs_review
+    assert route(unsure_report, deployment, 0.45).needs_review
+
+
+@pytest.mark.parametrize("text", ["芙蓉苑小区的网格员说好来看又不来，太敷衍了", "平东小区3栋网格长态度恶劣，骂人",
+                                  "我要投诉东湖小区的社区工作人员推诿扯皮"])
+def test_a_complaint_about_the_staff_goes_to_the_community_not_to_the_grid_it_names(chat, db, text):
+    n = ticket_number(chat.say("r1", text))
+    ticket = get_ticket(db, n)
+    assert (ticket["state"], ticket["grid_id"]) == ("received", None)
+    assert "不派给被投诉的人" in events(db, n)[1]["note"]
+    assert not any(f"#{n}" in m for grid in ("sec-furong-2", "sec-pingdong-1", "sec-pingdong-3")
+                   for m in chat.pushed(grid))
+
+
+def test_a_complaint_about_the_property_company_stays_with_the_grid(chat, db):
+    n = ticket_number(chat.say("r1", "平东小区物业工作人员态度很差，电梯坏了也不来修"))
+    assert get_ticket(db, n)["grid_id"] == "pingdong-1"
