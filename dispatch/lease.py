@@ -3,8 +3,8 @@
 Several web workers (or a forgotten second `sandan worker`) may each start a scheduler; only the one
 holding the lease runs jobs. A holder that dies stops renewing, and another takes over after the TTL.
 
-Clock steps: a lease is never longer than its TTL, so an expiry further ahead than now + TTL was written by
-a clock that ran ahead (a scheduler 3 days fast that crashed blocked its successor for 3 days): it counts as
+Clock steps: a lease is never longer than its TTL, so an expiry further ahead than now + TTL (and a minute of
+slack for clocks and ticks that differ a little) was written by a clock that ran ahead (a scheduler 3 days fast that crashed blocked its successor for 3 days): it counts as
 expired. A clock stepped back only shortens the wait.
 """
 
@@ -19,6 +19,10 @@ from sqlite_utils import Database
 from dispatch.store import transaction
 
 KEY = "lease:scheduler"
+#: How far past now + TTL an expiry must lie to count as written by a clock that ran ahead. Without it, a holder
+#: renewing a few milliseconds after a candidate read its clock (two workers' jobs on the same tick) looked
+#: ahead, and the candidate took the lease from a live leader (bench/multinode.py: two leaders at once).
+CLOCK_SLACK = 60.0
 
 
 def new_holder() -> str:
@@ -33,7 +37,7 @@ def hold(db: Database, holder: str, now: float, ttl: float, key: str = KEY) -> b
             "INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
             "value = excluded.value, expires_at = excluded.expires_at "
             "WHERE kv.value = excluded.value OR kv.expires_at IS NULL OR kv.expires_at < ? OR kv.expires_at > ?",
-            [key, holder, now + ttl, now, now + ttl])
+            [key, holder, now + ttl, now, now + ttl + CLOCK_SLACK])
         row = db.execute("SELECT value, expires_at FROM kv WHERE key = ?", [key]).fetchone()
     return bool(row) and row[0] == holder
 

@@ -104,8 +104,8 @@ def claim(db: Database, holder: str, now: datetime, batch: int = 20, urgent_leve
     waits only for earlier emergencies), so a batch holds at most one row per recipient and urgency.
     """
     due, horizon = iso(now), iso(now + HORIZON)
-    claim = timedelta(seconds=claim_seconds)
-    until, ahead = iso(now + claim), iso(now + claim + HORIZON)
+    span = timedelta(seconds=claim_seconds)
+    until, ahead = iso(now + span), iso(now + span + HORIZON)
     # free: never claimed, or the claim ran out, or it lies further ahead than any claim can (a clock stepped back)
     free = "(o.claimed_until IS NULL OR o.claimed_until <= :due OR o.claimed_until > :ahead)"
     pending = ("{t}.sent_at IS NULL AND {t}.failed_at IS NULL AND ({t}.due_at <= :due OR {t}.due_at > :horizon)")

@@ -82,3 +82,12 @@ def test_each_change_of_lead_is_logged_once_and_in_order(store: str, db, caplog)
     assert [r.getMessage() for r in caplog.records] == [
         f"scheduler lead taken by {first.holder}", f"scheduler lead given up by {first.holder}",
         f"scheduler lead taken by {second.holder}"]
+
+
+def test_a_candidate_a_moment_behind_the_leader_never_takes_a_live_lease(db):
+    from dispatch import lease
+
+    assert lease.hold(db, "leader", 1000.5, TTL)        # renewed on the same tick, a few ms later
+    assert not lease.hold(db, "candidate", 1000.0, TTL)
+    assert not lease.hold(db, "candidate", 990.0, TTL)  # or by a clock ten seconds slow
+    assert lease.holder_of(db)[0] == "leader"
