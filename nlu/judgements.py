@@ -43,7 +43,8 @@ def about_staff(text: str) -> bool:
 
 
 #: Words that drop what is being told: 取消, 算了, 不说了, 不用了… (with 那/还是/先 around them).
-_CANCEL_WORD = r"取消|算了|算啦|不用了|不用|不说了|不报了|不弄了|不要了|没事了|不需要了|不需要|撤销|不管了|不反映了"
+_CANCEL_WORD = (r"取消|算了|算啦|不用了|不用|不说了|不报了|不弄了|不要了|没事了|没事儿|不需要了|不需要|撤销|不管了|不反映了|"
+                r"不用管|别管|发错|弄错|搞错|已经好了|已经修好了|自己修好了")
 _CANCEL = re.compile(rf"^(?:(?:那|那就|还是|哦|噢|嗯|好吧|我|先|就)*(?:{_CANCEL_WORD})(?:吧|啦|了|哈|呗|呀|啊)*)+(?:谢谢|谢啦|谢了)*$")
 _YES = re.compile(r"^(?:是|是的|是啊|是呀|对|对的|对啊|对呀|没错|嗯|嗯嗯|好|好的|确认|正确|就是|就是它|就是这个|是这个|"
                   r"yes|yeah|yep|correct|right|thatsright|ok|okay)+$")

@@ -79,6 +79,16 @@ def test_a_report_waiting_for_its_place_is_cancelled(talk, db):
     assert db.execute("SELECT count(*) FROM tickets").fetchone()[0] == 0
 
 
+def test_a_report_is_dropped_when_it_was_sent_by_mistake_or_has_come_right(talk, db):
+    verify_dialog(talk, [
+        ("zhang", "门口的水管漏水", ASK_PLACE),
+        ("zhang", "哦 搞错了，别管了", "好的，「门口的水管漏水」不报了。有别的问题随时告诉我。"),
+        ("zhang", "单元门关不上", ASK_PLACE),
+        ("zhang", "没事儿，已经修好了", "好的，「单元门关不上」不报了。有别的问题随时告诉我。"),
+    ])
+    assert db.execute("SELECT count(*) FROM tickets").fetchone()[0] == 0
+
+
 def test_thanks_and_a_different_complaint_are_not_glued_onto_the_waiting_report(talk, db):
     verify_dialog(talk, [
         ("zhang", "垃圾桶坏了", ASK_PLACE),
