@@ -77,12 +77,18 @@ def _cached(labelled: tuple[tuple[str, str | None], ...], others: tuple[str, ...
     return train_emergency_model(list(labelled), list(others), place_names)
 
 
+def training_lines(data: NluData, data_dir: Path,
+                   is_emergency: Callable[[str], bool]) -> tuple[list[tuple[str, str | None]], list[str]]:
+    """The labelled emergency lines, and the bot's other lines (group lines, Rasa examples) as none. ``is_emergency``
+    (text → bool, the word rules) keeps out of the 'none' side the bot's lines that do report one."""
+    others = [text for text, _ in read_group_lines(data_dir)] + [e.text for e in data.examples]
+    return read_emergency_lines(data_dir / LINES_FILE), [text for text in others if not is_emergency(text)]
+
+
 def emergency_model(data: NluData, data_dir: Path, place_names: tuple[str, ...],
                     is_emergency: Callable[[str], bool]) -> EmergencyModel | None:
-    """The model for this data, trained once per process (None when the folder has no labelled emergency lines).
-    ``is_emergency`` (text → bool, the word rules) keeps out of the 'none' side the bot's lines that do report one."""
+    """The model for this data, trained once per process (None when the folder has no labelled emergency lines)."""
     if not (data_dir / LINES_FILE).exists():
         return None
-    others = [text for text, _ in read_group_lines(data_dir)] + [e.text for e in data.examples]
-    return _cached(tuple(read_emergency_lines(data_dir / LINES_FILE)),
-                   tuple(text for text in others if not is_emergency(text)), place_names)
+    labelled, others = training_lines(data, data_dir, is_emergency)
+    return _cached(tuple(labelled), tuple(others), place_names)
