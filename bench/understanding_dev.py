@@ -99,10 +99,36 @@ def report_or_talk_cost(services) -> str:
     train(training_lines(load_rasa_nlu(data_dir), read_group_lines(data_dir)), model.place_names)
     training = (time.perf_counter() - start) * 1000
     o, p = summary(odds), summary(parses)
+    e, emergency_training = emergency_now_cost(services, texts)
     return table(["what", "p50 ms", "p99 ms"], [
         ["report-or-talk odds (added to each parse)", f"{o['p50']:.3f}", f"{o['p99']:.3f}"],
+        ["emergency-now model, veto check and odds (added to each parse)", f"{e['p50']:.3f}", f"{e['p99']:.3f}"],
         ["whole parse, for scale", f"{p['p50']:.3f}", f"{p['p99']:.3f}"],
-        ["training at engine build (once per process)", f"{training:.0f}", ""]])
+        ["report-or-talk training at engine build (once per process)", f"{training:.0f}", ""],
+        ["emergency-now training at engine build (once per process)", f"{emergency_training:.0f}", ""]])
+
+
+def emergency_now_cost(services, texts: list[str]) -> tuple[dict[str, float], float]:
+    """What the emergency-now model adds to a parse (find_emergency with the model less without it, per message:
+    the veto check, and the model's odds where nothing vetoes), and its training time at engine build."""
+    import time
+
+    from nlu.emergency_now import train_emergency_model, training_lines
+    from nlu.rules import find_emergency
+    from nlu.training import load_rasa_nlu
+
+    engine = services.engine
+    model = engine.emergency_model
+    deployment = engine.deployment
+    added = [with_model - without for text in texts
+             for with_model, without in zip(timed(lambda: find_emergency(text, deployment, model.kind), 20),
+                                            timed(lambda: find_emergency(text, deployment), 20))]
+    data_dir = ROOT / "data" / "nlu"
+    start = time.perf_counter()
+    labelled, others = training_lines(load_rasa_nlu(data_dir), data_dir,
+                                      lambda text: find_emergency(text, deployment) is not None)
+    train_emergency_model(labelled, others, model.now.place_names)
+    return summary([max(0.0, ms) for ms in added]), (time.perf_counter() - start) * 1000
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from nlu.gazetteer import build_gazetteer
 from nlu.judgements import (about_staff, asks, complains, is_cancel, is_talk, names_only_a_place, says_something_is_wrong,
                             yes_or_no)
 from nlu.knowledge import KnowledgeBase, answerable
+from nlu.emergency_now import EmergencyModel
 from nlu.report_or_talk import TalkModel
 from nlu.rules import COMPLAINT, PROBLEM, category_scores, find_emergency, rule_category, rule_intent, rule_urgency
 from nlu.script import simplified
@@ -110,6 +111,7 @@ class Engine:
         self.model: NluModel | None = None
         self.knowledge: KnowledgeBase | None = None
         self.talk_model: TalkModel | None = None
+        self.emergency_model: EmergencyModel | None = None
         if model is not None:
             self.use_model(model)
 
@@ -121,6 +123,10 @@ class Engine:
     def use_talk_model(self, talk_model: TalkModel) -> None:
         """Let the report-or-talk model give every parse its ``report_odds`` (the group policy reads them)."""
         self.talk_model = talk_model
+
+    def use_emergency_model(self, emergency_model: EmergencyModel | None) -> None:
+        """Let the emergency-now model name an emergency the words miss (find_emergency's ``learned``)."""
+        self.emergency_model = emergency_model
 
     def use_model(self, model: NluModel) -> None:
         """Bind a model to this engine's jieba; the intent and category models share one cut per message."""
@@ -172,7 +178,7 @@ class Engine:
                 and not (PROBLEM.search(words) or COMPLAINT.search(words)))
 
     def _read(self, text: str, knowledge: KnowledgeBase | None = None) -> Parse:
-        emergency = find_emergency(text, self.deployment)
+        emergency = find_emergency(text, self.deployment, self.emergency_model.kind if self.emergency_model else None)
         urgency = emergency.urgency if emergency else rule_urgency(text, self.deployment)
         command = match_command(text)
         entities = find_entities(text, self.gazetteer)

@@ -10,7 +10,9 @@ from pathlib import Path
 from nlu.bundle import NluModel, load_model, save_model, train_from_data
 from nlu.engine import Engine
 from nlu.knowledge import load_knowledge
+from nlu.emergency_now import emergency_model
 from nlu.report_or_talk import talk_model
+from nlu.rules import find_emergency
 from nlu.training import NluData, TrainingDataError, load_rasa_nlu
 from settings import Config
 
@@ -64,6 +66,9 @@ def build_engine(config: Config, save: bool = True):
         engine.use_model(fresh_model(config, data, engine, save))
         engine.use_talk_model(talk_model(data, data_dir, tuple(p.surface for p in engine.gazetteer.places),
                                          cache_dir() if save else None))
+        engine.use_emergency_model(emergency_model(
+            data, data_dir, tuple(p.surface for p in engine.gazetteer.places),
+            lambda text: find_emergency(text, config.deployment) is not None))
     knowledge_file = config.path(config.settings.knowledge_file)
     if knowledge_file.exists():
         engine.use_knowledge(load_knowledge(knowledge_file, engine.tokenizer))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Callable
 
 from nlu.judgements import asks, is_talk, says_something_is_wrong
 from settings import Deployment, Emergencies, EmergencyKind
@@ -148,13 +149,31 @@ def _happening_now(text: str, match: re.Match[str], kind: EmergencyKind, emergen
                 or any_of(tuple(kind.not_with)).search(sentence_before + match.group() + sentence_after))
 
 
-def find_emergency(text: str, deployment: Deployment) -> EmergencyKind | None:
-    """The first configured emergency kind one of whose words occurs as something happening now."""
+def find_emergency(text: str, deployment: Deployment,
+                   learned: Callable[[str], str | None] | None = None) -> EmergencyKind | None:
+    """The first configured emergency kind one of whose words occurs as something happening now; else, when no
+    kind's word occurs at all and nothing in the message puts it elsewhen (could_be_now), the kind ``learned``
+    (the emergency-now model, nlu/emergency_now.py) reads in the words."""
     emergencies = deployment.emergencies
     for kind in emergencies.kinds:
         if any(_happening_now(text, m, kind, emergencies) for m in any_of(tuple(kind.words)).finditer(text)):
             return kind
-    return None
+    if learned is None or not could_be_now(text, deployment):
+        return None
+    name = learned(text)
+    return next((kind for kind in emergencies.kinds if kind.name == name), None)
+
+
+def could_be_now(text: str, deployment: Deployment) -> bool:
+    """No kind's word occurs (the words the rules judged stay judged), and no word anywhere in the message speaks
+    of another time or a supposition (上个月, 万一), an event that is over (已经送医院了), a risk or a campaign
+    (隐患, 演练), a fear or a question about a service (担心, 有没有), what would follow (谁负责), or another matter
+    a kind names (焚烧垃圾)."""
+    e = deployment.emergencies
+    if any(any_of(tuple(kind.words)).search(text) or any_of(tuple(kind.not_with)).search(text) for kind in e.kinds):
+        return False
+    return not any(any_of(tuple(words)).search(text) for words in (e.past_or_if, e.worry, e.then, e.not_before)) \
+        and not any(any_of(tuple(e.over)).search(clause) for clause in re.split(f"[{_CLAUSE_END}]", text))
 
 
 def rule_urgency(text: str, deployment: Deployment) -> str:

@@ -49,11 +49,12 @@ def test_the_held_out_check_half_is_caught_and_rarely_false(engine):
 
 def test_the_blind_sets_at_the_levels_measured(engine):
     # emergencies_blind.yaml: check half 0.800 / 0.667 on main, then tuned on; emergencies_blind2.yaml scored once
-    # (precision 0.917, recall 0.710: present events in words the lists lack are still missed)
+    # (precision 0.917, recall 0.710: present events in words the lists lack are missed; with the emergency-now
+    # model, nlu/emergency_now.py, 0.923 / 0.774)
     blind = score_alarms(emergency_lines(EMERGENCIES_BLIND), lambda text: engine.parse(text).emergency)
     assert blind.recall == 1.0 and blind.precision >= 0.95, (blind.missed, blind.false)
     blind2 = score_alarms(emergency_lines(EMERGENCIES_BLIND2), lambda text: engine.parse(text).emergency)
-    assert blind2.recall >= 0.7 and blind2.precision >= 0.9
+    assert blind2.recall >= 0.77 and blind2.precision >= 0.9
 
 
 @pytest.mark.parametrize("text, kind", [
