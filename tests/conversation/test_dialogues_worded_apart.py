@@ -138,10 +138,8 @@ CHITCHAT = "收到 😊 有问题随时发给我，发「帮助」看看我能�
 def test_a_place_said_after_other_talk_is_asked_about_before_the_waiting_words_are_filed_there(talk, db):
     verify_dialog(talk, [
         ("sun", "单元门坏了关不上", ASK_PLACE),
-        ("sun", "没事了，已经好了",
-         CHITCHAT + "\n（「单元门坏了关不上」还没说在哪里，告诉我小区和几栋就能派单；不报了请回复「取消」。）"),
-        ("sun", "东湖小区3栋", "「单元门坏了关不上」是在「东湖小区3栋」吗？请回复「是」或「不是」。"),
-        ("sun", "不是", "好的，「东湖小区3栋」。请问那里有什么问题？说说情况就行，有照片也可以发来。"),
+        ("sun", "没事了，已经好了", "好的，「单元门坏了关不上」不报了。有别的问题随时告诉我。"),
+        ("sun", "东湖小区3栋", "好的，「东湖小区3栋」。请问那里有什么问题？说说情况就行，有照片也可以发来。"),
         ("sun", "楼道灯不亮", ack(1, "平东社区第三网格党支部", "12月04日 10:00")),
         ("zhao", "垃圾桶坏了", ASK_PLACE),
         ("zhao", "嗯嗯稍等",
@@ -157,8 +155,10 @@ def test_a_place_said_after_other_talk_is_asked_about_before_the_waiting_words_a
 def test_words_after_a_photo_that_say_nothing_of_it_leave_it_waiting_and_it_can_be_dropped(talk, db):
     verify_dialog(talk, [
         ("li", "📷", "收到照片！请再说说是什么问题，比如「3栋门口垃圾桶坏了」。"),
-        ("li", "发错了，不用管", CHITCHAT + "\n（刚才的照片还没说是什么问题，说说情况就能派单；不报了请回复「取消」。）"),
+        ("li", "嗯嗯稍等", CHITCHAT + "\n（刚才的照片还没说是什么问题，说说情况就能派单；不报了请回复「取消」。）"),
         ("li", "森工大厦小区2栋", "刚才的照片是在「森工大厦小区2栋」吗？请回复「是」或「不是」。"),
         ("li", "取消", "好的，刚才的照片不报了。有别的问题随时告诉我。"),
+        ("li", "📷", "收到照片！请再说说是什么问题，比如「3栋门口垃圾桶坏了」。"),
+        ("li", "发错了，不用管", "好的，刚才的照片不报了。有别的问题随时告诉我。"),
     ])
     assert db.execute("SELECT count(*) FROM tickets").fetchone()[0] == 0
