@@ -9,6 +9,7 @@ import re
 from functools import lru_cache
 from typing import Callable
 
+from nlu.commands import RATING_WORD
 from nlu.judgements import asks, is_talk, says_something_is_wrong
 from settings import Deployment, Emergencies, EmergencyKind
 
@@ -53,7 +54,8 @@ def rule_intent(text: str, has_place: bool, has_facility: bool, category_hits: i
         return "question", 0.8
     if problem and (has_place or has_facility or category_hits):
         return "report", 0.9
-    if is_talk(stripped) and not says_something_is_wrong(stripped) and not _DIGIT.search(stripped):
+    if (is_talk(stripped) and not says_something_is_wrong(stripped) and not _DIGIT.search(stripped)
+            and not RATING_WORD.search(stripped)):    # 「很满意，辛苦了」 rates; thanks beside it do not make it talk
         # 「我到金桂园门口了 你下来拿一下」: words for the people around, naming no problem (a number may be a ticket's:
         # 「8号已经修好了」 is staff closing ticket 8). Said rather than asked, as sure as a greeting, so that the model's
         # "report" for any line that names a place does not outvote it; a question (「谁的积分最多」) may be a command

@@ -32,6 +32,12 @@ def test_a_softened_satisfied_reopens_the_ticket_rather_than_closing_it(talk, db
     assert get_ticket(db, 1)["state"] == "reopened"
 
 
+def test_a_rating_said_with_thanks_or_as_praise_rates_the_ticket(talk, db):
+    one_resolved_light(talk)
+    verify_dialog(talk, [("qian", "很满意，师傅们辛苦了", "谢谢您的评价！工单 1 已完结。")])
+    assert get_ticket(db, 1)["rating"] == "满意"
+
+
 def test_a_correction_said_before_the_rating_corrects_both_halves(talk, db):
     one_resolved_light(talk)
     verify_dialog(talk, [
